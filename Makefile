@@ -1,0 +1,107 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# tcpstate: the menu.  `make help` lists the targets.  Every path can be
+# overridden on the command line: make KDIR=/path/to/kernel/build.
+
+# Headers to build the module against: the running kernel's when it has
+# them, otherwise Debian's 6.1 headers, which the test VM boots.
+VM_KVER ?= $(shell scripts/kernel-version.sh 2>/dev/null)
+RUNNING_KDIR := /lib/modules/$(shell uname -r)/build
+ifneq ($(wildcard $(RUNNING_KDIR)/Makefile),)
+KDIR ?= $(RUNNING_KDIR)
+else
+KDIR ?= /lib/modules/$(VM_KVER)/build
+endif
+# The check and demo targets always build against the kernel the VM boots.
+VM_KDIR ?= /lib/modules/$(VM_KVER)/build
+VM_KERNEL ?= /boot/vmlinuz-$(VM_KVER)
+VM_TIMEOUT ?= 3000
+
+BUILD := $(CURDIR)/.build
+KSFT_TREE := $(BUILD)/linux-source-6.1
+CHECKPATCH ?= $(KSFT_TREE)/scripts/checkpatch.pl
+STYLE_FILES = $(filter-out %.mod.c,$(wildcard module/*.c module/*.h)) module/Kbuild Kbuild \
+	      uapi/linux/tcpstate.h $(wildcard userspace-tool/*.c userspace-tool/*.h \
+	      userspace-tool/tests/*.c selftests/*.c)
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+MAKEFLAGS += --no-print-directory
+endif
+
+all: module cli
+
+help:
+	@echo "Targets:"
+	@echo "  all (default)  the module (module/tcpstate.ko) and the CLI (userspace-tool/tcpstate)"
+	@echo "  module         the kernel module, against KDIR=$(KDIR)"
+	@echo "  cli            the command-line tool"
+	@echo "  check          every test: W=1 build, checkpatch, sparse, unit tests, kselftests in a VM"
+	@echo "  demo           boot a VM, load the module and show what the CLI reports"
+	@echo "  vm-shell       an interactive shell in the test VM, with the module built"
+	@echo "  style          checkpatch --strict over the sources"
+	@echo "  sparse         the sparse checker over the module"
+	@echo "  deps           install the Debian packages all this needs"
+	@echo "  clean          remove what the build made"
+	@echo "Variables: KDIR, VM_KERNEL, VM_TIMEOUT, V=1"
+
+deps:
+	$(Q)scripts/deps.sh
+
+# The module remembers the headers it was built against: switching KDIR
+# rebuilds it from scratch rather than mixing objects of two kernels.
+module:
+	$(Q)if [ -f module/.kdir ] && [ "$$(cat module/.kdir)" != "$(KDIR)" ]; then \
+		$(MAKE) module-clean KDIR="$$(cat module/.kdir)"; fi
+	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(W),W=$(W)) $(if $(V),V=$(V)) modules
+	$(Q)echo "$(KDIR)" > module/.kdir
+
+module-clean:
+	$(Q)if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
+	$(Q)rm -f module/.kdir
+
+cli:
+	$(Q)$(MAKE) -C userspace-tool
+
+ksft:
+	$(Q)scripts/ksft-unpack.sh $(BUILD) >/dev/null
+
+selftests: ksft
+	$(Q)$(MAKE) -C selftests
+
+style: ksft
+	$(Q)out=$$(perl $(CHECKPATCH) --strict --no-tree --terse --show-types -f $(STYLE_FILES) 2>&1); \
+		rc=$$?; echo "$$out" | grep -v "^total: 0 errors, 0 warnings, 0 checks" | grep .; \
+		test $$rc -eq 0 && echo "checkpatch: clean"
+
+sparse:
+	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 CHECK=sparse modules
+
+# check, demo and vm-shell install their dependencies first, then start
+# again so that the VM kernel's version is read after it is installed.
+check demo vm-shell: deps
+	$(Q)$(MAKE) vm-$@
+
+vm-check:
+	$(Q)KDIR=$(VM_KDIR) VM_KERNEL=$(VM_KERNEL) VM_TIMEOUT=$(VM_TIMEOUT) \
+		SELFTESTS="$(SELFTESTS)" scripts/check.sh
+
+vm-demo:
+	$(Q)$(MAKE) module KDIR=$(VM_KDIR)
+	$(Q)$(MAKE) cli
+	$(Q)VM_KERNEL=$(VM_KERNEL) scripts/vm-run.sh -t 900 -- scripts/demo.sh
+
+vm-vm-shell:
+	$(Q)$(MAKE) module KDIR=$(VM_KDIR)
+	$(Q)$(MAKE) cli
+	$(Q)VM_KERNEL=$(VM_KERNEL) scripts/vm-run.sh -s
+
+clean: module-clean
+	$(Q)$(MAKE) -C userspace-tool clean
+	$(Q)if [ -f $(KSFT_TREE)/tools/testing/selftests/lib.mk ]; then $(MAKE) -C selftests clean; fi
+	$(Q)rm -rf $(BUILD)/check $(BUILD)/vm/runs
+
+.PHONY: all help deps module module-clean cli ksft selftests style sparse check demo vm-shell \
+	vm-check vm-demo vm-vm-shell clean

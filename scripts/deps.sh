@@ -1,0 +1,49 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install the Debian packages that building, testing and the demo need.
+# Idempotent: when everything is present it only reads dpkg's database.
+# Runs apt-get as root, or through sudo otherwise.
+set -eu
+
+# What each package is for:
+#   build-essential, bc, xz-utils, file  the module, CLI and tests
+#   linux-image-amd64, linux-headers-amd64  the kernel the VM boots, and its headers
+#   linux-source-6.1  kselftest framework and checkpatch.pl, unpacked at build time
+#   qemu-system-x86, busybox-static, cpio, kmod  the VM and its initramfs
+#   iproute2, trace-cmd, procps  tools the tests and the demo run in the guest
+#   sparse  the static checker of `make sparse`
+PACKAGES="build-essential bc xz-utils file linux-image-amd64 linux-headers-amd64
+linux-source-6.1 qemu-system-x86 busybox-static cpio kmod iproute2 trace-cmd
+procps sparse"
+
+missing=
+for p in $PACKAGES; do
+	s=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
+	case "$s" in
+	ii*) ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+
+if [ -n "$missing" ]; then
+	echo "deps: installing:$missing"
+	if [ "$(id -u)" -eq 0 ]; then
+		sudo=
+	elif command -v sudo >/dev/null; then
+		sudo=sudo
+	else
+		echo "deps: need root or sudo to install:$missing" >&2
+		exit 1
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	$sudo apt-get update -q >/dev/null
+	# shellcheck disable=SC2086
+	$sudo apt-get install -y -q --no-install-recommends $missing >/dev/null
+fi
+
+here=$(cd "$(dirname "$0")" && pwd)
+"$here/kernel-version.sh" >/dev/null || {
+	echo "deps: no Debian 6.1 kernel with matching headers after install" >&2
+	exit 1
+}

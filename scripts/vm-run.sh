@@ -1,0 +1,221 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot a kernel in QEMU with the host's root filesystem shared read-only
+# (plus a throw-away writable overlay), run one command as root inside it,
+# and exit with that command's status.
+#
+# The status comes back through a file on a second, writable 9p export that
+# is absent unless the guest wrote it: a guest that crashes, panics or hangs
+# is a failure.  The guest boots with panic_on_warn=1, and the run also fails
+# when the kernel log shows any WARNING, BUG, Oops, KASAN, lockdep, RCU or
+# refcount report.
+set -u
+
+me=vm-run
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+
+usage()
+{
+	cat <<EOF
+Usage: $me [OPTIONS] [--] COMMAND [ARG...]
+       $me [OPTIONS] -s
+
+Boot a kernel in QEMU, run COMMAND as root in the guest (in the current
+directory, which the guest sees through the shared host filesystem), and
+exit with its status.
+
+Options:
+  -k, --kernel PATH    kernel image to boot (default: Debian's 6.1 vmlinuz,
+                       or \$VM_KERNEL)
+  -M, --modules VER    /lib/modules/VER to take the virtio and 9p modules
+                       from (default: derived from the kernel file name;
+                       none for a kernel with them built in)
+  -t, --timeout SECS   hard limit for the whole run (default: 600, or
+                       \$VM_TIMEOUT)
+  -m, --memory SIZE    guest memory (default: 2G)
+  -o, --out DIR        keep console.log, dmesg and status here (default: a
+                       new directory under .build/vm/runs)
+  -s, --shell          interactive shell in the guest instead of COMMAND
+  -h, --help           this text
+
+Exit status: COMMAND's status; 1 when the guest crashed, hung or the kernel
+reported a problem; 2 for bad usage.
+
+Examples:
+  $me -- uname -r
+  $me -t 300 -- make -C selftests run_tests
+  $me -k ~/linux/arch/x86/boot/bzImage -M none -s
+EOF
+}
+
+die()
+{
+	echo "$me: $*" >&2
+	exit 1
+}
+
+kernel=${VM_KERNEL:-}
+modver=
+timeout=${VM_TIMEOUT:-600}
+memory=${VM_MEMORY:-2G}
+out=
+shell=0
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-k|--kernel) kernel=${2:?}; shift 2 ;;
+	-M|--modules) modver=${2:?}; shift 2 ;;
+	-t|--timeout) timeout=${2:?}; shift 2 ;;
+	-m|--memory) memory=${2:?}; shift 2 ;;
+	-o|--out) out=${2:?}; shift 2 ;;
+	-s|--shell) shell=1; shift ;;
+	-h|--help) usage; exit 0 ;;
+	--) shift; break ;;
+	-*) echo "$me: unknown option: $1" >&2; usage >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
+
+if [ $shell -eq 0 ] && [ $# -eq 0 ]; then
+	echo "$me: no command to run (use -s for a shell)" >&2
+	usage >&2
+	exit 2
+fi
+case "$timeout" in
+''|*[!0-9]*) echo "$me: timeout is not a number of seconds: $timeout" >&2; exit 2 ;;
+esac
+
+if [ -z "$kernel" ]; then
+	kver=$("$here/kernel-version.sh") || die "no Debian 6.1 kernel installed (run scripts/deps.sh)"
+	kernel=/boot/vmlinuz-$kver
+fi
+[ -r "$kernel" ] || die "cannot read kernel image: $kernel"
+if [ -z "$modver" ]; then
+	case "$(basename "$kernel")" in
+	vmlinuz-*) modver=${kernel##*/vmlinuz-} ;;
+	*) modver=none ;;
+	esac
+fi
+
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found (run scripts/deps.sh)"
+busybox=$(command -v busybox) || die "busybox not found (run scripts/deps.sh)"
+file -L "$busybox" 2>/dev/null | grep -q 'statically linked' ||
+	die "$busybox is not static (install busybox-static)"
+
+build=$top/.build/vm
+mkdir -p "$build/runs"
+
+# The initramfs: static busybox, the modules needed to reach the 9p root,
+# and /init.  Rebuilt when the kernel version or the init script changes.
+initrd_key=$(cat "$here/vm-init.sh" "$busybox" | md5sum | cut -c1-12)
+initrd=$build/initramfs-$modver-$initrd_key.cpio.gz
+if [ ! -s "$initrd" ]; then
+	stage=$(mktemp -d "$build/stage.XXXXXX")
+	trap 'rm -rf "$stage"' EXIT
+	mkdir -p "$stage"/{bin,dev,proc,sys,modules,lower,rw,newroot}
+	cp "$busybox" "$stage/bin/busybox"
+	cp "$here/vm-init.sh" "$stage/init"
+	chmod 755 "$stage/init"
+	: > "$stage/modules/order"
+	if [ "$modver" != none ]; then
+		[ -d "/lib/modules/$modver" ] || die "no /lib/modules/$modver for the guest's virtio and 9p modules"
+		for m in virtio_pci 9pnet_virtio 9p overlay; do
+			modprobe -S "$modver" --show-depends "$m" 2>/dev/null
+		done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' > "$stage/order.txt"
+		[ -s "$stage/order.txt" ] || die "cannot resolve the guest's modules for $modver"
+		while read -r ko; do
+			name=$(basename "$ko")
+			case "$name" in
+			*.ko.xz) xz -dc "$ko" > "$stage/modules/${name%.xz}"; name=${name%.xz} ;;
+			*.ko.zst) zstd -qdc "$ko" > "$stage/modules/${name%.zst}"; name=${name%.zst} ;;
+			*.ko.gz) gzip -dc "$ko" > "$stage/modules/${name%.gz}"; name=${name%.gz} ;;
+			*) cp "$ko" "$stage/modules/$name" ;;
+			esac
+			echo "$name" >> "$stage/modules/order"
+		done < "$stage/order.txt"
+		rm -f "$stage/order.txt"
+	fi
+	(cd "$stage" && find . | cpio -o -H newc --quiet | gzip -1) > "$initrd.tmp" &&
+		mv "$initrd.tmp" "$initrd" || die "cannot build the initramfs"
+	rm -rf "$stage"
+	trap - EXIT
+fi
+
+if [ -z "$out" ]; then
+	out=$(mktemp -d "$build/runs/$(date +%Y%m%d-%H%M%S).XXXX")
+else
+	mkdir -p "$out" || die "cannot create $out"
+	rm -f "$out/status" "$out/dmesg" "$out/console.log" "$out/cmd"
+fi
+out=$(cd "$out" && pwd)
+
+# The command runs in the guest from this directory, as a script file so
+# that no quoting has to survive the kernel command line.
+{
+	echo "cd $(printf '%q' "$PWD") || exit 1"
+	if [ $shell -eq 1 ]; then
+		echo 'exec setsid --ctty /bin/bash -l'
+	else
+		printf 'exec'
+		printf ' %q' "$@"
+		echo
+	fi
+} > "$out/cmd"
+
+accel=(-accel tcg -cpu max)
+if [ -w /dev/kvm ] && grep -qE '\b(vmx|svm)\b' /proc/cpuinfo; then
+	accel=(-accel kvm -cpu host)
+fi
+
+append="console=ttyS0 rdinit=/init panic_on_warn=1 oops=panic panic=-1"
+append+=" softlockup_panic=1 mitigations=off tsc=reliable no_timer_check"
+append+=" printk.devkmsg=on"
+
+qemu=(qemu-system-x86_64 -machine q35 "${accel[@]}" -smp 2 -m "$memory"
+	-nodefaults -no-reboot -display none
+	-kernel "$kernel" -initrd "$initrd" -append "$append"
+	-serial "file:$out/console.log"
+	-chardev stdio,id=out,signal=off -serial chardev:out
+	-fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap
+	-device virtio-9p-pci,fsdev=root,mount_tag=hostroot
+	-fsdev local,id=vmout,path="$out",security_model=none,multidevs=remap
+	-device virtio-9p-pci,fsdev=vmout,mount_tag=vmout)
+
+if [ $shell -eq 1 ]; then
+	"${qemu[@]}"
+	exit 0
+fi
+
+start=$(date +%s)
+timeout -k 5 "$timeout" "${qemu[@]}" < /dev/null
+qrc=$?
+elapsed=$(( $(date +%s) - start ))
+
+status=1
+problem=
+# A kernel report anywhere fails the run, whatever the command returned.
+pattern='WARNING:|BUG:|Oops|KASAN|UBSAN|possible circular locking|inconsistent lock state'
+pattern+='|possible recursive locking|suspicious RCU usage|refcount_t:|Kernel panic'
+pattern+='|general protection fault|kmemleak: [1-9][0-9]* new suspected'
+report=$(cat "$out/console.log" "$out/dmesg" 2>/dev/null | grep -aE "$pattern" | head -n 1)
+if [ $qrc -eq 124 ] || [ $qrc -eq 137 ]; then
+	problem="guest did not finish within $timeout s (hung or too slow)"
+elif [ -n "$report" ]; then
+	problem="kernel reported a problem: $report"
+elif [ ! -s "$out/status" ]; then
+	problem="guest stopped without reporting a status (crash or panic; qemu exit $qrc)"
+else
+	status=$(tr -dc '0-9' < "$out/status")
+	[ -n "$status" ] || { status=1; problem="unreadable status file"; }
+fi
+
+if [ -n "$problem" ]; then
+	echo "$me: FAIL: $problem" >&2
+	echo "$me: console log: $out/console.log" >&2
+	tail -n 40 "$out/console.log" 2>/dev/null | sed 's/^/  console: /' >&2
+	exit 1
+fi
+echo "$me: guest command exited $status after ${elapsed}s (logs in $out)" >&2
+exit "$status"

@@ -1,0 +1,58 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The module loads, creates /dev/tcpstate as a character device, unloads,
+# removes it again, and survives 20 load/unload cycles without a kernel
+# report.  Leaves the module loaded if it was loaded before.
+. "$(dirname "$0")/lib.sh"
+
+require_root_and_module
+tap_plan 3
+
+was_loaded=0
+if module_loaded; then
+	was_loaded=1
+	rmmod tcpstate || { echo "# cannot unload the loaded module"; exit 1; }
+fi
+reports_before=$(kernel_reports | wc -l)
+
+insmod "$TCPSTATE_KO"
+if [ -c "$TCPSTATE_DEV" ]; then
+	tap_result device_node_exists_after_insmod 0
+else
+	tap_result device_node_exists_after_insmod 1 "expected a character device at $TCPSTATE_DEV, saw: $(ls -l $TCPSTATE_DEV 2>&1)"
+fi
+
+rmmod tcpstate
+if [ ! -e "$TCPSTATE_DEV" ] && ! module_loaded; then
+	tap_result device_node_gone_after_rmmod 0
+else
+	tap_result device_node_gone_after_rmmod 1 "expected no $TCPSTATE_DEV and no module, saw: $(ls -l $TCPSTATE_DEV 2>&1); $(grep '^tcpstate ' /proc/modules)"
+fi
+
+bad=0
+why=
+i=1
+while [ $i -le 20 ]; do
+	if ! insmod "$TCPSTATE_KO"; then
+		bad=1; why="insmod failed in cycle $i"; break
+	fi
+	if [ ! -c "$TCPSTATE_DEV" ]; then
+		bad=1; why="no $TCPSTATE_DEV in cycle $i"; break
+	fi
+	if ! rmmod tcpstate; then
+		bad=1; why="rmmod failed in cycle $i"; break
+	fi
+	i=$((i + 1))
+done
+reports_after=$(kernel_reports | wc -l)
+if [ $bad -eq 0 ] && [ "$reports_after" -ne "$reports_before" ]; then
+	bad=1
+	why="expected no new kernel reports, saw $((reports_after - reports_before)): $(kernel_reports | tail -n 1)"
+fi
+tap_result twenty_load_unload_cycles_leave_no_kernel_report $bad "$why"
+
+if [ $was_loaded -eq 1 ] && ! module_loaded; then
+	insmod "$TCPSTATE_KO"
+fi
+tap_exit
