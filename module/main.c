@@ -3,29 +3,82 @@
  * tcpstate: mirror every TCP socket's state transitions into a table per
  * network namespace, readable through /dev/tcpstate.
  *
- * This file holds module load and unload: a straight list of steps, undone
- * in reverse order.
+ * Load is a straight list of steps, unload its mirror image: the tables
+ * first, then the hooks that fill them, then the sockets that already
+ * exist, and the device last, so a reader never sees a half-seeded table.
+ * No pointer into a kernel object is kept anywhere, so live sockets are
+ * untouched by unload.
  */
+#include <linux/build_bug.h>
 #include <linux/module.h>
+#include <net/tcp_states.h>
 
 #include "tcpstate.h"
+
+static void tcpstate_check_abi(void)
+{
+	BUILD_BUG_ON((int)TCPSTATE_ESTABLISHED != TCP_ESTABLISHED);
+	BUILD_BUG_ON((int)TCPSTATE_SYN_SENT != TCP_SYN_SENT);
+	BUILD_BUG_ON((int)TCPSTATE_SYN_RECV != TCP_SYN_RECV);
+	BUILD_BUG_ON((int)TCPSTATE_FIN_WAIT1 != TCP_FIN_WAIT1);
+	BUILD_BUG_ON((int)TCPSTATE_FIN_WAIT2 != TCP_FIN_WAIT2);
+	BUILD_BUG_ON((int)TCPSTATE_TIME_WAIT != TCP_TIME_WAIT);
+	BUILD_BUG_ON((int)TCPSTATE_CLOSE != TCP_CLOSE);
+	BUILD_BUG_ON((int)TCPSTATE_CLOSE_WAIT != TCP_CLOSE_WAIT);
+	BUILD_BUG_ON((int)TCPSTATE_LAST_ACK != TCP_LAST_ACK);
+	BUILD_BUG_ON((int)TCPSTATE_LISTEN != TCP_LISTEN);
+	BUILD_BUG_ON((int)TCPSTATE_CLOSING != TCP_CLOSING);
+	/* Sizes are ABI: no implicit padding, 8-byte multiples. */
+	BUILD_BUG_ON(sizeof(struct tcpstate_conn) != 72);
+	BUILD_BUG_ON(sizeof(struct tcpstate_snapshot) != 40);
+	BUILD_BUG_ON(sizeof(struct tcpstate_stats) !=
+		     24 + 8 * (TCPSTATE_STATE_MAX +
+			       TCPSTATE_STATE_MAX * TCPSTATE_STATE_MAX +
+			       TCPSTATE_TW_EXIT_MAX + 7));
+}
 
 static int __init tcpstate_init(void)
 {
 	int err;
 
-	err = tcpstate_device_init();
+	tcpstate_check_abi();
+
+	err = tcpstate_table_init();
 	if (err)
 		return err;
-
-	pr_debug("loaded\n");
+	err = tcpstate_timewait_hooks_init();
+	if (err)
+		goto err_table;
+	err = tcpstate_request_hooks_init();
+	if (err)
+		goto err_timewait_hooks;
+	err = tcpstate_state_hook_init();
+	if (err)
+		goto err_request_hooks;
+	tcpstate_seed();
+	err = tcpstate_device_init();
+	if (err)
+		goto err_state_hook;
 	return 0;
+
+err_state_hook:
+	tcpstate_state_hook_exit();
+err_request_hooks:
+	tcpstate_request_hooks_exit();
+err_timewait_hooks:
+	tcpstate_timewait_hooks_exit();
+err_table:
+	tcpstate_table_exit();
+	return err;
 }
 
 static void __exit tcpstate_exit(void)
 {
 	tcpstate_device_exit();
-	pr_debug("unloaded\n");
+	tcpstate_state_hook_exit();
+	tcpstate_request_hooks_exit();
+	tcpstate_timewait_hooks_exit();
+	tcpstate_table_exit();
 }
 
 module_init(tcpstate_init);

@@ -12,6 +12,18 @@
  *   TCPSTATE_IOC_VERSION	returns TCPSTATE_ABI_VERSION as a __u32.  A
  *				program built against this header checks it
  *				before anything else.
+ *   TCPSTATE_IOC_STATS		fills a struct tcpstate_stats: connections
+ *				per state, the transition matrix, TIME-WAIT
+ *				exits by cause, overflows and drops.
+ *   TCPSTATE_IOC_SNAPSHOT	copies the namespace's table, one struct
+ *				tcpstate_conn per connection, in chunks the
+ *				caller sizes; a cursor resumes the walk.
+ *
+ * A connection is known by its socket cookie: the number SO_COOKIE and
+ * `ss -e` show.  It follows the connection from the request socket of a
+ * passive open, through the full socket, to its timewait socket.
+ *
+ * Times are CLOCK_BOOTTIME nanoseconds.
  *
  * Rules of this interface: every structure uses fixed-width types, has no
  * implicit padding, starts with a __u32 size that the caller fills in, and
@@ -31,6 +43,100 @@
 /* 0xE7 is not claimed in Documentation/userspace-api/ioctl/ioctl-number.rst */
 #define TCPSTATE_IOC_MAGIC	0xE7
 
+/*
+ * The states of RFC 793, numbered as the kernel numbers them (TCP_* in
+ * include/net/tcp_states.h; the module checks this at build time).
+ */
+enum tcpstate_state {
+	TCPSTATE_ESTABLISHED = 1,
+	TCPSTATE_SYN_SENT,
+	TCPSTATE_SYN_RECV,
+	TCPSTATE_FIN_WAIT1,
+	TCPSTATE_FIN_WAIT2,
+	TCPSTATE_TIME_WAIT,
+	TCPSTATE_CLOSE,
+	TCPSTATE_CLOSE_WAIT,
+	TCPSTATE_LAST_ACK,
+	TCPSTATE_LISTEN,
+	TCPSTATE_CLOSING,
+	TCPSTATE_STATE_MAX	/* one past the last state; rows of the matrix */
+};
+
+/* Why a timewait socket ended. */
+enum tcpstate_tw_exit {
+	TCPSTATE_TW_EXIT_EXPIRED,	/* its timer ran out */
+	TCPSTATE_TW_EXIT_REUSED,	/* connect() took over its 4-tuple */
+	TCPSTATE_TW_EXIT_SYN,		/* a new SYN for the same 4-tuple */
+	TCPSTATE_TW_EXIT_RST,		/* killed by a RST */
+	TCPSTATE_TW_EXIT_NETNS,		/* its network namespace was deleted */
+	TCPSTATE_TW_EXIT_OTHER,		/* anything else (e.g. ss -K) */
+	TCPSTATE_TW_EXIT_MAX
+};
+
+/* tcpstate_conn.flags */
+#define TCPSTATE_F_TIMEWAIT_SOCK	0x01	/* held by a timewait socket: TIME-WAIT,
+						 * or FIN-WAIT-2 after close()
+						 */
+#define TCPSTATE_F_REQUEST_SOCK		0x02	/* a request socket: SYN-RECEIVED before
+						 * the handshake completed
+						 */
+#define TCPSTATE_F_SEEDED		0x04	/* existed when the module loaded:
+						 * began_ns is unknown (0)
+						 */
+
+/* One connection of the table. */
+struct tcpstate_conn {
+	__u64 cookie;		/* socket cookie, as SO_COOKIE */
+	__u64 began_ns;		/* when the connection was opened (0: before load) */
+	__u64 state_since_ns;	/* when it entered its current state */
+	__u64 expires_ns;	/* timewait sockets: when the timer fires, else 0 */
+	__u8  saddr[16];	/* local address; IPv4 in the first 4 bytes */
+	__u8  daddr[16];	/* remote address; network byte order */
+	__u16 sport;		/* local port, host byte order */
+	__u16 dport;		/* remote port, host byte order */
+	__u16 family;		/* AF_INET or AF_INET6 */
+	__u8  state;		/* enum tcpstate_state */
+	__u8  flags;		/* TCPSTATE_F_* */
+};
+
+/* Counters of the caller's network namespace, and a few module-wide ones. */
+struct tcpstate_stats {
+	__u32 size;		/* in: sizeof as the caller knows it; out: bytes filled */
+	__u32 state_max;	/* out: TCPSTATE_STATE_MAX of the module */
+	__u64 entries;		/* connections in this namespace's table */
+	__u64 timewait_socks;	/* those held by timewait sockets: equals the
+				 * "tw" of /proc/net/sockstat
+				 */
+	__u64 gauge[TCPSTATE_STATE_MAX];	/* connections per state */
+	__u64 transitions[TCPSTATE_STATE_MAX][TCPSTATE_STATE_MAX]; /* [from][to] */
+	__u64 tw_exits[TCPSTATE_TW_EXIT_MAX];	/* NETNS is always 0 here: see
+						 * all_tw_netns_exits
+						 */
+	__u64 tw_overflows;	/* no timewait socket created (tcp_max_tw_buckets) */
+	__u64 dropped;		/* connections not mirrored: the cap was reached */
+	/* Module-wide */
+	__u64 all_entries;	/* connections in all namespaces' tables */
+	__u64 max_entries;	/* the cap (module parameter max_entries) */
+	__u64 all_dropped;	/* drops in all namespaces, dead ones included */
+	__u64 all_tw_netns_exits;	/* timewait sockets ended by namespace deletion */
+	__u64 probe_misses;	/* kprobe hits the kernel could not deliver */
+};
+
+/* TCPSTATE_IOC_SNAPSHOT: walk the table in chunks. */
+struct tcpstate_snapshot {
+	__u32 size;		/* sizeof(struct tcpstate_snapshot) */
+	__u32 conn_size;	/* sizeof(struct tcpstate_conn) as the caller knows it */
+	__u32 count;		/* in: room in conns; out: records written */
+	__u32 flags;		/* out: TCPSTATE_SNAPSHOT_DONE when the walk is over */
+	__u64 cursor[2];	/* in: zero to start, else as returned; opaque */
+	__u64 conns;		/* user pointer to count records of conn_size bytes */
+};
+
+#define TCPSTATE_SNAPSHOT_DONE		0x01
+#define TCPSTATE_SNAPSHOT_MAX_COUNT	4096	/* larger requests are cut to this */
+
 #define TCPSTATE_IOC_VERSION	_IOR(TCPSTATE_IOC_MAGIC, 0x00, __u32)
+#define TCPSTATE_IOC_STATS	_IOWR(TCPSTATE_IOC_MAGIC, 0x01, struct tcpstate_stats)
+#define TCPSTATE_IOC_SNAPSHOT	_IOWR(TCPSTATE_IOC_MAGIC, 0x02, struct tcpstate_snapshot)
 
 #endif /* _UAPI_LINUX_TCPSTATE_H */

@@ -1,0 +1,550 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The table: one per network namespace, one entry per live TCP connection,
+ * keyed by socket cookie.
+ *
+ * An array of 2^table_bits buckets, each an hlist sorted by cookie (so a
+ * snapshot can resume after the last cookie it returned) under its own
+ * spinlock, taken with interrupts off for a few instructions.  Entries come
+ * from a kmem_cache with GFP_ATOMIC: hooks never sleep.  Every access to an
+ * entry is under its bucket lock, so entries are freed at once; the bucket
+ * array itself is freed after an RCU grace period, when the namespace is
+ * dead and no hook can still be looking at it.
+ *
+ * Counters are per CPU and summed when read.  A global cap (max_entries)
+ * bounds memory: past it a new connection is counted as dropped and never
+ * allocated.
+ */
+#include <linux/hash.h>
+#include <linux/module.h>
+#include <linux/rculist.h>
+#include <linux/slab.h>
+#include <linux/sock_diag.h>
+#include <linux/spinlock.h>
+#include <net/inet_sock.h>
+#include <net/inet_timewait_sock.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+#include <net/request_sock.h>
+#include <net/sock.h>
+
+#include "tcpstate.h"
+
+static unsigned long max_entries = 262144;
+module_param(max_entries, ulong, 0644);
+MODULE_PARM_DESC(max_entries,
+		 "Most connections mirrored, all namespaces together; more are counted as dropped (default 262144)");
+
+static unsigned int table_bits = 12;
+module_param(table_bits, uint, 0444);
+MODULE_PARM_DESC(table_bits, "log2 of the hash buckets per namespace, 4..20 (default 12)");
+
+struct tcpstate_entry {
+	struct hlist_node node;
+	u64 cookie;
+	u64 began_ns;
+	u64 since_ns;
+	u64 expires_ns;
+	struct tcpstate_tuple tuple;
+	u8 state;
+	u8 flags;
+};
+
+struct tcpstate_bucket {
+	spinlock_t lock;	/* protects the list and its entries */
+	struct hlist_head head;	/* sorted by cookie, ascending */
+};
+
+struct tcpstate_net {
+	struct tcpstate_bucket *buckets;
+	struct tcpstate_counters __percpu *counters;
+	atomic_long_t entries;
+	bool dead;		/* set at namespace exit: hooks stay away */
+};
+
+static unsigned int tcpstate_net_id __read_mostly;
+static struct kmem_cache *tcpstate_entry_cache __read_mostly;
+static atomic_long_t tcpstate_all_entries = ATOMIC_LONG_INIT(0);
+static atomic_long_t tcpstate_all_dropped = ATOMIC_LONG_INIT(0);
+static atomic_long_t tcpstate_all_tw_netns_exits = ATOMIC_LONG_INIT(0);
+
+static bool valid_state(int state)
+{
+	return state >= TCPSTATE_ESTABLISHED && state < TCPSTATE_STATE_MAX;
+}
+
+/* The namespace's table, or NULL when it is not (or no longer) there. */
+static struct tcpstate_net *tcpstate_net_live(struct net *net)
+{
+	struct tcpstate_net *tn = net_generic(net, tcpstate_net_id);
+
+	if (!tn || READ_ONCE(tn->dead) || !READ_ONCE(tn->buckets))
+		return NULL;
+	return tn;
+}
+
+static struct tcpstate_bucket *tcpstate_bucket(struct tcpstate_net *tn, u64 cookie)
+{
+	return &tn->buckets[hash_64(cookie, table_bits)];
+}
+
+/*
+ * Find @cookie in a bucket.  When it is missing, *@before is the entry to
+ * insert it in front of, or NULL to append after *@last.
+ */
+static struct tcpstate_entry *bucket_find(struct tcpstate_bucket *b, u64 cookie,
+					  struct tcpstate_entry **before,
+					  struct tcpstate_entry **last)
+{
+	struct tcpstate_entry *e;
+
+	*before = NULL;
+	*last = NULL;
+	hlist_for_each_entry(e, &b->head, node) {
+		if (e->cookie == cookie)
+			return e;
+		if (e->cookie > cookie) {
+			*before = e;
+			return NULL;
+		}
+		*last = e;
+	}
+	return NULL;
+}
+
+static void bucket_insert(struct tcpstate_bucket *b, struct tcpstate_entry *e,
+			  struct tcpstate_entry *before, struct tcpstate_entry *last)
+{
+	if (before)
+		hlist_add_before(&e->node, &before->node);
+	else if (last)
+		hlist_add_behind(&e->node, &last->node);
+	else
+		hlist_add_head(&e->node, &b->head);
+}
+
+static struct tcpstate_entry *entry_alloc(struct tcpstate_net *tn)
+{
+	struct tcpstate_entry *e = NULL;
+
+	if (atomic_long_inc_return(&tcpstate_all_entries) <= READ_ONCE(max_entries))
+		e = kmem_cache_alloc(tcpstate_entry_cache, GFP_ATOMIC | __GFP_NOWARN);
+	if (!e) {
+		atomic_long_dec(&tcpstate_all_entries);
+		atomic_long_inc(&tcpstate_all_dropped);
+		this_cpu_inc(tn->counters->dropped);
+		return NULL;
+	}
+	atomic_long_inc(&tn->entries);
+	return e;
+}
+
+static void entry_free(struct tcpstate_net *tn, struct tcpstate_entry *e)
+{
+	kmem_cache_free(tcpstate_entry_cache, e);
+	atomic_long_dec(&tn->entries);
+	atomic_long_dec(&tcpstate_all_entries);
+}
+
+/* Counter updates; the caller holds a bucket lock, so interrupts are off. */
+static void count_enter(struct tcpstate_net *tn, int state, u8 flags)
+{
+	__this_cpu_inc(tn->counters->gauge[state]);
+	if (flags & TCPSTATE_F_TIMEWAIT_SOCK)
+		__this_cpu_inc(tn->counters->timewait_socks);
+}
+
+static void count_leave(struct tcpstate_net *tn, int state, u8 flags)
+{
+	__this_cpu_dec(tn->counters->gauge[state]);
+	if (flags & TCPSTATE_F_TIMEWAIT_SOCK)
+		__this_cpu_dec(tn->counters->timewait_socks);
+}
+
+static void count_transition(struct tcpstate_net *tn, int from, int to)
+{
+	if (valid_state(from) && from != to)
+		__this_cpu_inc(tn->counters->transitions[from][to]);
+}
+
+static void entry_fill(struct tcpstate_entry *e, u64 cookie,
+		       const struct tcpstate_tuple *tuple, int state, u8 flags,
+		       u64 expires_ns, u64 began_ns, u64 now)
+{
+	e->cookie = cookie;
+	e->began_ns = began_ns;
+	e->since_ns = now;
+	e->expires_ns = expires_ns;
+	if (tuple)
+		e->tuple = *tuple;
+	else
+		memset(&e->tuple, 0, sizeof(e->tuple));
+	e->state = state;
+	e->flags = flags;
+}
+
+void tcpstate_table_set(struct net *net, u64 cookie,
+			const struct tcpstate_tuple *tuple, int from, int state,
+			u8 flags, u64 expires_ns, unsigned int change)
+{
+	struct tcpstate_entry *e, *before, *last;
+	struct tcpstate_bucket *b;
+	struct tcpstate_net *tn;
+	unsigned long irqflags;
+	u64 now;
+
+	if (!cookie || !valid_state(state))
+		return;
+	tn = tcpstate_net_live(net);
+	if (!tn)
+		return;
+	b = tcpstate_bucket(tn, cookie);
+	now = tcpstate_now_ns();
+
+	spin_lock_irqsave(&b->lock, irqflags);
+	e = bucket_find(b, cookie, &before, &last);
+	if (!e) {
+		if (!(change & TCPSTATE_CHANGE_CREATE))
+			goto unlock;
+		e = entry_alloc(tn);
+		if (!e)
+			goto unlock;
+		entry_fill(e, cookie, tuple, state, flags, expires_ns, now, now);
+		bucket_insert(b, e, before, last);
+		count_enter(tn, state, flags);
+		count_transition(tn, from, state);
+		goto unlock;
+	}
+
+	/* A connection seen from load on stays marked as such. */
+	flags |= e->flags & TCPSTATE_F_SEEDED;
+	if (e->state != state || e->flags != flags) {
+		count_leave(tn, e->state, e->flags);
+		count_enter(tn, state, flags);
+	}
+	if (e->state != state) {
+		count_transition(tn, e->state, state);
+		e->state = state;
+		e->since_ns = now;
+	}
+	e->flags = flags;
+	e->expires_ns = expires_ns;
+	if (tuple && (change & TCPSTATE_CHANGE_TUPLE))
+		e->tuple = *tuple;
+unlock:
+	spin_unlock_irqrestore(&b->lock, irqflags);
+}
+
+bool tcpstate_table_close(struct net *net, u64 cookie, u8 need_flags,
+			  u8 skip_flags, int tw_exit)
+{
+	struct tcpstate_entry *e, *before, *last;
+	struct tcpstate_bucket *b;
+	struct tcpstate_net *tn;
+	unsigned long irqflags;
+
+	if (!cookie)
+		return false;
+	tn = tcpstate_net_live(net);
+	if (!tn)
+		return false;
+	b = tcpstate_bucket(tn, cookie);
+
+	spin_lock_irqsave(&b->lock, irqflags);
+	e = bucket_find(b, cookie, &before, &last);
+	if (!e || (e->flags & need_flags) != need_flags || (e->flags & skip_flags)) {
+		spin_unlock_irqrestore(&b->lock, irqflags);
+		return false;
+	}
+	hlist_del(&e->node);
+	count_leave(tn, e->state, e->flags);
+	count_transition(tn, e->state, TCPSTATE_CLOSE);
+	if (tw_exit >= 0 && tw_exit < TCPSTATE_TW_EXIT_MAX)
+		__this_cpu_inc(tn->counters->tw_exits[tw_exit]);
+	spin_unlock_irqrestore(&b->lock, irqflags);
+
+	entry_free(tn, e);
+	return true;
+}
+
+void tcpstate_table_count_overflow(struct net *net)
+{
+	struct tcpstate_net *tn = tcpstate_net_live(net);
+
+	if (tn)
+		this_cpu_inc(tn->counters->tw_overflows);
+}
+
+void tcpstate_table_seed(struct net *net, u64 cookie,
+			 const struct tcpstate_tuple *tuple, int state,
+			 u8 flags, u64 expires_ns)
+{
+	struct tcpstate_entry *e, *before, *last;
+	struct tcpstate_bucket *b;
+	struct tcpstate_net *tn;
+	unsigned long irqflags;
+
+	if (!cookie || !valid_state(state))
+		return;
+	tn = tcpstate_net_live(net);
+	if (!tn)
+		return;
+	b = tcpstate_bucket(tn, cookie);
+
+	spin_lock_irqsave(&b->lock, irqflags);
+	/* A hook that saw the connection first knows better. */
+	if (!bucket_find(b, cookie, &before, &last)) {
+		e = entry_alloc(tn);
+		if (e) {
+			entry_fill(e, cookie, tuple, state,
+				   flags | TCPSTATE_F_SEEDED, expires_ns, 0,
+				   tcpstate_now_ns());
+			bucket_insert(b, e, before, last);
+			count_enter(tn, state, e->flags);
+		}
+	}
+	spin_unlock_irqrestore(&b->lock, irqflags);
+}
+
+static u64 clamp_gauge(s64 v)
+{
+	/* Per-CPU halves can be read mid-update; a gauge is never negative. */
+	return v < 0 ? 0 : v;
+}
+
+void tcpstate_table_stats(struct net *net, struct tcpstate_stats *st)
+{
+	s64 gauge[TCPSTATE_STATE_MAX] = { 0 };
+	struct tcpstate_net *tn;
+	s64 tw = 0;
+	int cpu, i, j;
+
+	st->state_max = TCPSTATE_STATE_MAX;
+	st->all_entries = atomic_long_read(&tcpstate_all_entries);
+	st->max_entries = READ_ONCE(max_entries);
+	st->all_dropped = atomic_long_read(&tcpstate_all_dropped);
+	st->all_tw_netns_exits = atomic_long_read(&tcpstate_all_tw_netns_exits);
+
+	rcu_read_lock();
+	tn = tcpstate_net_live(net);
+	if (!tn)
+		goto out;
+	st->entries = atomic_long_read(&tn->entries);
+	for_each_possible_cpu(cpu) {
+		const struct tcpstate_counters *c = per_cpu_ptr(tn->counters, cpu);
+
+		for (i = 0; i < TCPSTATE_STATE_MAX; i++) {
+			gauge[i] += c->gauge[i];
+			for (j = 0; j < TCPSTATE_STATE_MAX; j++)
+				st->transitions[i][j] += c->transitions[i][j];
+		}
+		tw += c->timewait_socks;
+		for (i = 0; i < TCPSTATE_TW_EXIT_MAX; i++)
+			st->tw_exits[i] += c->tw_exits[i];
+		st->tw_overflows += c->tw_overflows;
+		st->dropped += c->dropped;
+	}
+	for (i = 0; i < TCPSTATE_STATE_MAX; i++)
+		st->gauge[i] = clamp_gauge(gauge[i]);
+	st->timewait_socks = clamp_gauge(tw);
+out:
+	rcu_read_unlock();
+}
+
+static void entry_export(const struct tcpstate_entry *e, struct tcpstate_conn *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->cookie = e->cookie;
+	c->began_ns = e->began_ns;
+	c->state_since_ns = e->since_ns;
+	c->expires_ns = e->expires_ns;
+	memcpy(c->saddr, &e->tuple.saddr, sizeof(c->saddr));
+	memcpy(c->daddr, &e->tuple.daddr, sizeof(c->daddr));
+	c->sport = e->tuple.sport;
+	c->dport = e->tuple.dport;
+	c->family = e->tuple.family;
+	c->state = e->state;
+	c->flags = e->flags;
+}
+
+unsigned int tcpstate_table_snapshot(struct net *net, u64 cursor[2],
+				     struct tcpstate_conn *out,
+				     unsigned int room, bool *done)
+{
+	u64 nbuckets = 1ULL << table_bits;
+	u64 i = cursor[0], after = cursor[1];
+	struct tcpstate_entry *e;
+	struct tcpstate_net *tn;
+	unsigned long irqflags;
+	unsigned int n = 0;
+
+	*done = true;
+	rcu_read_lock();
+	tn = tcpstate_net_live(net);
+	if (!tn)
+		goto out;
+	for (; i < nbuckets; i++, after = 0) {
+		struct tcpstate_bucket *b = &tn->buckets[i];
+
+		if (hlist_empty(&b->head))
+			continue;
+		spin_lock_irqsave(&b->lock, irqflags);
+		hlist_for_each_entry(e, &b->head, node) {
+			if (e->cookie <= after)
+				continue;
+			if (n == room) {
+				*done = false;
+				break;
+			}
+			entry_export(e, &out[n++]);
+			after = e->cookie;
+		}
+		spin_unlock_irqrestore(&b->lock, irqflags);
+		if (!*done)
+			break;
+	}
+	/* Resume in bucket i, after the last cookie returned from it. */
+	cursor[0] = i;
+	cursor[1] = *done ? 0 : after;
+out:
+	rcu_read_unlock();
+	return n;
+}
+
+static int __net_init tcpstate_net_init(struct net *net)
+{
+	struct tcpstate_net *tn = net_generic(net, tcpstate_net_id);
+	unsigned int i, n = 1U << table_bits;
+	struct tcpstate_bucket *buckets;
+
+	tn->counters = alloc_percpu(struct tcpstate_counters);
+	if (!tn->counters)
+		return -ENOMEM;
+	buckets = kvcalloc(n, sizeof(*buckets), GFP_KERNEL);
+	if (!buckets) {
+		free_percpu(tn->counters);
+		tn->counters = NULL;
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		spin_lock_init(&buckets[i].lock);
+		INIT_HLIST_HEAD(&buckets[i].head);
+	}
+	atomic_long_set(&tn->entries, 0);
+	WRITE_ONCE(tn->buckets, buckets);
+	return 0;
+}
+
+/* After the grace period no hook can see the table: empty it, free it. */
+static void tcpstate_net_free(struct tcpstate_net *tn)
+{
+	unsigned int i, n = 1U << table_bits;
+	struct tcpstate_entry *e;
+	struct hlist_node *tmp;
+
+	for (i = 0; i < n; i++) {
+		hlist_for_each_entry_safe(e, tmp, &tn->buckets[i].head, node) {
+			hlist_del(&e->node);
+			if (e->flags & TCPSTATE_F_TIMEWAIT_SOCK)
+				atomic_long_inc(&tcpstate_all_tw_netns_exits);
+			entry_free(tn, e);
+		}
+	}
+	kvfree(tn->buckets);
+	tn->buckets = NULL;
+	free_percpu(tn->counters);
+	tn->counters = NULL;
+}
+
+/*
+ * Our exit runs before TCP's, which then purges the namespace's timewait
+ * and request sockets: from here on the hooks must ignore it.  The
+ * timewait sockets still in the table end by namespace deletion.
+ */
+static void __net_exit tcpstate_net_exit_batch(struct list_head *net_list)
+{
+	struct net *net;
+
+	list_for_each_entry(net, net_list, exit_list) {
+		struct tcpstate_net *tn = net_generic(net, tcpstate_net_id);
+
+		WRITE_ONCE(tn->dead, true);
+	}
+	synchronize_rcu();
+	list_for_each_entry(net, net_list, exit_list) {
+		struct tcpstate_net *tn = net_generic(net, tcpstate_net_id);
+
+		if (tn->buckets)
+			tcpstate_net_free(tn);
+	}
+}
+
+static struct pernet_operations tcpstate_net_ops = {
+	.init		= tcpstate_net_init,
+	.exit_batch	= tcpstate_net_exit_batch,
+	.id		= &tcpstate_net_id,
+	.size		= sizeof(struct tcpstate_net),
+};
+
+int tcpstate_table_init(void)
+{
+	int err;
+
+	if (table_bits < 4 || table_bits > 20) {
+		pr_err("table_bits=%u is out of range 4..20\n", table_bits);
+		return -EINVAL;
+	}
+	tcpstate_entry_cache = KMEM_CACHE(tcpstate_entry, 0);
+	if (!tcpstate_entry_cache)
+		return -ENOMEM;
+	err = register_pernet_subsys(&tcpstate_net_ops);
+	if (err) {
+		kmem_cache_destroy(tcpstate_entry_cache);
+		return err;
+	}
+	return 0;
+}
+
+void tcpstate_table_exit(void)
+{
+	unregister_pernet_subsys(&tcpstate_net_ops);
+	kmem_cache_destroy(tcpstate_entry_cache);
+}
+
+void tcpstate_tuple_from_sk(struct tcpstate_tuple *t, const struct sock *sk)
+{
+	memset(t, 0, sizeof(*t));
+	t->family = sk->sk_family;
+	t->sport = sk->sk_num;
+	t->dport = ntohs(sk->sk_dport);
+#if IS_ENABLED(CONFIG_IPV6)
+	if (sk->sk_family == AF_INET6) {
+		t->saddr = sk->sk_v6_rcv_saddr;
+		t->daddr = sk->sk_v6_daddr;
+		return;
+	}
+#endif
+	memcpy(&t->saddr, &sk->sk_rcv_saddr, sizeof(__be32));
+	memcpy(&t->daddr, &sk->sk_daddr, sizeof(__be32));
+}
+
+void tcpstate_tuple_from_tw(struct tcpstate_tuple *t,
+			    const struct inet_timewait_sock *tw)
+{
+	/* A timewait socket keeps the same struct sock_common fields. */
+	tcpstate_tuple_from_sk(t, (const struct sock *)tw);
+}
+
+void tcpstate_tuple_from_req(struct tcpstate_tuple *t,
+			     struct request_sock *req)
+{
+	tcpstate_tuple_from_sk(t, req_to_sk(req));
+}
+
+u64 tcpstate_sk_cookie(struct sock *sk)
+{
+	u32 c[2];
+
+	sock_diag_save_cookie(sk, c);
+	return (u64)c[1] << 32 | c[0];
+}

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tcp_workload: put loopback TCP connections of the caller's namespace
+ * into chosen states, print "ready" and hold them until SIGTERM or SIGINT.
+ *
+ *   -t N  TIME-WAIT on the client: the client closes first
+ *   -T N  TIME-WAIT on the server: the server closes first
+ *   -e N  ESTABLISHED pairs, kept open
+ *   -w N  client FIN-WAIT-2 (shutdown, fd kept) + server CLOSE-WAIT
+ *   -o N  client FIN-WAIT-2 orphaned (a timewait socket) + server CLOSE-WAIT
+ *   -s N  SYN-SENT: connects to a listener whose accept queue is full
+ *   -6    IPv6 (::1) instead of IPv4 (127.0.0.1); -m mixes: odd ones IPv6
+ *   -p P  listening port (default 8000; SYN-SENT uses P+1)
+ *   -x    exit after "ready" instead of holding (timewait sockets stay)
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static int port = 8000;
+static int family_mode = 4;	/* 4, 6, or 'm' for mixed */
+
+static void die(const char *what)
+{
+	fprintf(stderr, "tcp_workload: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static int family_of(int i)
+{
+	if (family_mode == 'm')
+		return (i & 1) ? AF_INET6 : AF_INET;
+	return family_mode == 6 ? AF_INET6 : AF_INET;
+}
+
+static socklen_t make_addr(int family, int p, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (family == AF_INET6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons(p);
+		a->sin6_addr = in6addr_loopback;
+		return sizeof(*a);
+	}
+	((struct sockaddr_in *)ss)->sin_family = AF_INET;
+	((struct sockaddr_in *)ss)->sin_port = htons(p);
+	((struct sockaddr_in *)ss)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return sizeof(struct sockaddr_in);
+}
+
+static int listener(int family, int p, int backlog)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = make_addr(family, p, &ss);
+	int one = 1, fd;
+
+	fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		die("socket");
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len))
+		die("bind");
+	if (listen(fd, backlog))
+		die("listen");
+	return fd;
+}
+
+/* A connected pair: *cli and *srv. */
+static void pair(int lfd[2], int i, int *cli, int *srv)
+{
+	int family = family_of(i);
+	struct sockaddr_storage ss;
+	socklen_t len = make_addr(family, port, &ss);
+
+	*cli = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (*cli < 0)
+		die("socket");
+	if (connect(*cli, (struct sockaddr *)&ss, len))
+		die("connect");
+	*srv = accept(lfd[family == AF_INET6], NULL, NULL);
+	if (*srv < 0)
+		die("accept");
+}
+
+static void wait_eof(int fd)
+{
+	char c;
+
+	while (read(fd, &c, 1) > 0)
+		;
+}
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	stop = sig;
+}
+
+int main(int argc, char **argv)
+{
+	int n_tw = 0, n_stw = 0, n_est = 0, n_cw = 0, n_orphan = 0, n_synsent = 0;
+	int lfd[2], opt, i, cli, srv, hold = 1;
+	struct rlimit rl;
+
+	while ((opt = getopt(argc, argv, "t:T:e:w:o:s:6mp:x")) != -1) {
+		switch (opt) {
+		case 't': n_tw = atoi(optarg); break;
+		case 'T': n_stw = atoi(optarg); break;
+		case 'e': n_est = atoi(optarg); break;
+		case 'w': n_cw = atoi(optarg); break;
+		case 'o': n_orphan = atoi(optarg); break;
+		case 's': n_synsent = atoi(optarg); break;
+		case '6': family_mode = 6; break;
+		case 'm': family_mode = 'm'; break;
+		case 'p': port = atoi(optarg); break;
+		case 'x': hold = 0; break;
+		default:
+			fprintf(stderr, "usage: see the comment at the top of tcp_workload.c\n");
+			return 2;
+		}
+	}
+	if (!getrlimit(RLIMIT_NOFILE, &rl)) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+
+	lfd[0] = listener(AF_INET, port, 4096);
+	lfd[1] = listener(AF_INET6, port, 4096);
+
+	for (i = 0; i < n_tw; i++) {
+		pair(lfd, i, &cli, &srv);
+		close(cli);
+		wait_eof(srv);
+		close(srv);
+	}
+	for (i = 0; i < n_stw; i++) {
+		pair(lfd, i, &cli, &srv);
+		close(srv);
+		wait_eof(cli);
+		close(cli);
+	}
+	for (i = 0; i < n_est; i++)
+		pair(lfd, i, &cli, &srv);
+	for (i = 0; i < n_cw; i++) {
+		pair(lfd, i, &cli, &srv);
+		shutdown(cli, SHUT_WR);
+	}
+	for (i = 0; i < n_orphan; i++) {
+		pair(lfd, i, &cli, &srv);
+		close(cli);
+	}
+	if (n_synsent) {
+		/* Backlog 0: one queued connection fills it; later SYNs are dropped. */
+		int full = listener(family_of(0), port + 1, 0);
+		struct sockaddr_storage ss;
+		socklen_t len = make_addr(family_of(0), port + 1, &ss);
+		int c = socket(family_of(0), SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		(void)full;
+		if (connect(c, (struct sockaddr *)&ss, len))
+			die("connect to the full listener");
+		for (i = 0; i < n_synsent; i++) {
+			c = socket(family_of(0), SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+			if (connect(c, (struct sockaddr *)&ss, len) == 0 || errno != EINPROGRESS)
+				die("non-blocking connect");
+		}
+	}
+	printf("ready\n");
+	fflush(stdout);
+	while (hold && !stop)
+		pause();
+	return 0;
+}
