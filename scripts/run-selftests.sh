@@ -7,6 +7,8 @@
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 
+# Scenarios that delay segments use netem.
+modprobe -q sch_netem || echo "run-selftests: sch_netem unavailable"
 insmod module/tcpstate.ko || { echo "run-selftests: insmod module/tcpstate.ko failed"; exit 1; }
 if [ $# -gt 0 ]; then
 	make -s -C selftests run_tests TEST_GEN_PROGS= TEST_PROGS="$*"

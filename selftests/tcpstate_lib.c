@@ -2,8 +2,14 @@
 /*
  * Helpers shared by the tcpstate selftests.
  */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -145,4 +151,130 @@ int ts_wait_state(int fd, uint64_t cookie, int state, int timeout_ms)
 		nanosleep(&ts, NULL);
 	}
 	return -1;
+}
+
+int ts_new_netns(void)
+{
+	struct ifreq ifr = { 0 };
+	int s, err;
+
+	if (unshare(CLONE_NEWNET))
+		return -1;
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -1;
+	strcpy(ifr.ifr_name, "lo");
+	err = ioctl(s, SIOCGIFFLAGS, &ifr);
+	if (!err) {
+		ifr.ifr_flags |= IFF_UP;
+		err = ioctl(s, SIOCSIFFLAGS, &ifr);
+	}
+	close(s);
+	return err;
+}
+
+int ts_write_file(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t len = strlen(value);
+
+	if (fd < 0)
+		return -1;
+	if (write(fd, value, len) != len) {
+		close(fd);
+		return -1;
+	}
+	return close(fd);
+}
+
+static socklen_t ts_addr(int family, unsigned short port,
+			 struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (family == AF_INET6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons(port);
+		a->sin6_addr = in6addr_loopback;
+		return sizeof(*a);
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)ss;
+
+		a->sin_family = AF_INET;
+		a->sin_port = htons(port);
+		a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		return sizeof(*a);
+	}
+}
+
+int ts_listen(int family, unsigned short port, int backlog)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = ts_addr(family, port, &ss);
+	int one = 1, fd;
+
+	fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len) || listen(fd, backlog)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int ts_connect(int family, unsigned short port, int nonblock)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = ts_addr(family, port, &ss);
+	int fd;
+
+	fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0), 0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&ss, len) &&
+	    !(nonblock && errno == EINPROGRESS)) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+int ts_conn_open(struct ts_conn *c, int family, unsigned short port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	memset(c, 0, sizeof(*c));
+	c->family = family;
+	c->lfd = ts_listen(family, port, 16);
+	if (c->lfd < 0)
+		return -1;
+	c->cfd = ts_connect(family, port, 0);
+	if (c->cfd < 0)
+		return -1;
+	c->sfd = accept(c->lfd, NULL, NULL);
+	if (c->sfd < 0)
+		return -1;
+	if (getsockname(c->cfd, (struct sockaddr *)&ss, &len))
+		return -1;
+	c->cport = ntohs(family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port :
+			 ((struct sockaddr_in *)&ss)->sin_port);
+	c->lcookie = ts_sock_cookie(c->lfd);
+	c->ccookie = ts_sock_cookie(c->cfd);
+	c->scookie = ts_sock_cookie(c->sfd);
+	return 0;
+}
+
+void ts_sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
 }

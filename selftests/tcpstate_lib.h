@@ -13,6 +13,18 @@
 
 #define TS_DEVICE "/dev/" TCPSTATE_DEVICE_NAME
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
+/* A connected loopback pair and its listener. */
+struct ts_conn {
+	int family;
+	int lfd, cfd, sfd;	/* listener, client, accepted server side */
+	uint64_t lcookie, ccookie, scookie;
+	unsigned short cport;	/* the client's local port */
+};
+
 int ts_open(void);
 int ts_stats(int fd, struct tcpstate_stats *st);
 /* All entries of the caller's namespace, malloc()ed; returns the count or -1. */
@@ -25,5 +37,17 @@ const char *ts_ss_name(int state);
 const char *ts_state_name(int state);
 /* Poll the snapshot until @cookie is in @state (or gone, for state 0). */
 int ts_wait_state(int fd, uint64_t cookie, int state, int timeout_ms);
+
+/* Move the calling process into a new network namespace with lo up. */
+int ts_new_netns(void);
+/* Write a value to a file, e.g. a sysctl under /proc/sys. */
+int ts_write_file(const char *path, const char *value);
+/* Listen on loopback @port (backlog @backlog); returns the fd or -1. */
+int ts_listen(int family, unsigned short port, int backlog);
+/* Connect a client to the loopback @port; returns the fd or -1. */
+int ts_connect(int family, unsigned short port, int nonblock);
+/* Listener, client and accepted socket on loopback @port. */
+int ts_conn_open(struct ts_conn *c, int family, unsigned short port);
+void ts_sleep_ms(int ms);
 
 #endif

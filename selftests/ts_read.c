@@ -48,7 +48,7 @@ static int print_stat(const struct tcpstate_stats *st, const char *name)
 	char from[32], to[32];
 	unsigned int i;
 
-	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(fields); i++) {
 		if (!strcmp(name, fields[i].name)) {
 			printf("%llu\n", (unsigned long long)fields[i].v);
 			return 0;
