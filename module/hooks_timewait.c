@@ -19,14 +19,18 @@
  *	taking the 4-tuple over.  The entry is removed on return, after the
  *	socket left the hash table, so seeding at load cannot bring it back.
  *
- * A timewait socket of a namespace being deleted is purged after our
- * pernet exit ran; the table ignores it, and counted it at exit.
+ * A timewait socket of a namespace being deleted is purged by TCP's pernet
+ * exit.  When ours already ran, the table is gone and counted it; the
+ * purge of one dying namespace also takes the timewait sockets of every
+ * other dying one, whose exit may not have run yet: those are counted
+ * here, as NETNS.
  */
 #include <linux/jiffies.h>
 #include <linux/percpu.h>
 #include <linux/string.h>
 #include <linux/tcp.h>
 #include <net/inet_timewait_sock.h>
+#include <net/net_namespace.h>
 #include <net/sock.h>
 #include <net/tcp_states.h>
 
@@ -116,6 +120,13 @@ static int tw_kill_cause(const struct inet_timewait_sock *tw)
 {
 	struct tcpstate_tw_segment *seg;
 
+	/*
+	 * A namespace being dismantled: the purge of any dying namespace
+	 * kills the timewait sockets of all of them, possibly before this
+	 * one's pernet exit ran.
+	 */
+	if (!check_net(twsk_net(tw)))
+		return TCPSTATE_TW_EXIT_NETNS;
 	if (time_after_eq(jiffies, tw->tw_timer.expires))
 		return TCPSTATE_TW_EXIT_EXPIRED;
 	if (in_serving_softirq()) {

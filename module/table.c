@@ -261,6 +261,9 @@ bool tcpstate_table_close(struct net *net, u64 cookie, u8 need_flags,
 	count_transition(tn, e->state, TCPSTATE_CLOSE);
 	if (tw_exit >= 0 && tw_exit < TCPSTATE_TW_EXIT_MAX)
 		__this_cpu_inc(tn->counters->tw_exits[tw_exit]);
+	/* The namespace's own counters die with it: count these globally. */
+	if (tw_exit == TCPSTATE_TW_EXIT_NETNS)
+		atomic_long_inc(&tcpstate_all_tw_netns_exits);
 	spin_unlock_irqrestore(&b->lock, irqflags);
 
 	entry_free(tn, e);

@@ -100,7 +100,7 @@ FIXTURE_TEARDOWN(seq)
 	close(self->fd);
 }
 
-static const struct tcpstate_conn *snap_find(int fd, uint64_t cookie,
+static const struct tcpstate_conn *snap_find(int fd, __u64 cookie,
 					     struct tcpstate_conn **all, long *n)
 {
 	*n = ts_snapshot(fd, all, 64);

@@ -102,31 +102,46 @@ static void wait_eof(int fd)
 		;
 }
 
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	stop = sig;
-}
-
 int main(int argc, char **argv)
 {
 	int n_tw = 0, n_stw = 0, n_est = 0, n_cw = 0, n_orphan = 0, n_synsent = 0;
 	int lfd[2], opt, i, cli, srv, hold = 1;
 	struct rlimit rl;
+	sigset_t sigs;
+	int sig;
 
 	while ((opt = getopt(argc, argv, "t:T:e:w:o:s:6mp:x")) != -1) {
 		switch (opt) {
-		case 't': n_tw = atoi(optarg); break;
-		case 'T': n_stw = atoi(optarg); break;
-		case 'e': n_est = atoi(optarg); break;
-		case 'w': n_cw = atoi(optarg); break;
-		case 'o': n_orphan = atoi(optarg); break;
-		case 's': n_synsent = atoi(optarg); break;
-		case '6': family_mode = 6; break;
-		case 'm': family_mode = 'm'; break;
-		case 'p': port = atoi(optarg); break;
-		case 'x': hold = 0; break;
+		case 't':
+			n_tw = atoi(optarg);
+			break;
+		case 'T':
+			n_stw = atoi(optarg);
+			break;
+		case 'e':
+			n_est = atoi(optarg);
+			break;
+		case 'w':
+			n_cw = atoi(optarg);
+			break;
+		case 'o':
+			n_orphan = atoi(optarg);
+			break;
+		case 's':
+			n_synsent = atoi(optarg);
+			break;
+		case '6':
+			family_mode = 6;
+			break;
+		case 'm':
+			family_mode = 'm';
+			break;
+		case 'p':
+			port = atoi(optarg);
+			break;
+		case 'x':
+			hold = 0;
+			break;
 		default:
 			fprintf(stderr, "usage: see the comment at the top of tcp_workload.c\n");
 			return 2;
@@ -136,8 +151,11 @@ int main(int argc, char **argv)
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
+	/* Held until SIGTERM or SIGINT, taken synchronously by sigwait(). */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
 
 	lfd[0] = listener(AF_INET, port, 4096);
 	lfd[1] = listener(AF_INET6, port, 4096);
@@ -182,7 +200,7 @@ int main(int argc, char **argv)
 	}
 	printf("ready\n");
 	fflush(stdout);
-	while (hold && !stop)
-		pause();
+	if (hold)
+		sigwait(&sigs, &sig);
 	return 0;
 }

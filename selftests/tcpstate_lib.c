@@ -66,7 +66,7 @@ long ts_snapshot(int fd, struct tcpstate_conn **out, unsigned int chunk)
 }
 
 const struct tcpstate_conn *ts_find(const struct tcpstate_conn *c, long n,
-				    uint64_t cookie)
+				    __u64 cookie)
 {
 	long i;
 
@@ -76,9 +76,9 @@ const struct tcpstate_conn *ts_find(const struct tcpstate_conn *c, long n,
 	return NULL;
 }
 
-uint64_t ts_sock_cookie(int sock)
+__u64 ts_sock_cookie(int sock)
 {
-	uint64_t cookie = 0;
+	__u64 cookie = 0;
 	socklen_t len = sizeof(cookie);
 
 	if (getsockopt(sock, SOL_SOCKET, SO_COOKIE, &cookie, &len))
@@ -128,7 +128,7 @@ const char *ts_state_name(int state)
 	return state_names[state];
 }
 
-int ts_wait_state(int fd, uint64_t cookie, int state, int timeout_ms)
+int ts_wait_state(int fd, __u64 cookie, int state, int timeout_ms)
 {
 	struct timespec ts = { 0, 10 * 1000 * 1000 };
 	int waited;
@@ -198,14 +198,11 @@ static socklen_t ts_addr(int family, unsigned short port,
 		a->sin6_port = htons(port);
 		a->sin6_addr = in6addr_loopback;
 		return sizeof(*a);
-	} else {
-		struct sockaddr_in *a = (struct sockaddr_in *)ss;
-
-		a->sin_family = AF_INET;
-		a->sin_port = htons(port);
-		a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		return sizeof(*a);
 	}
+	((struct sockaddr_in *)ss)->sin_family = AF_INET;
+	((struct sockaddr_in *)ss)->sin_port = htons(port);
+	((struct sockaddr_in *)ss)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return sizeof(struct sockaddr_in);
 }
 
 int ts_listen(int family, unsigned short port, int backlog)

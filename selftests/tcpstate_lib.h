@@ -21,7 +21,7 @@
 struct ts_conn {
 	int family;
 	int lfd, cfd, sfd;	/* listener, client, accepted server side */
-	uint64_t lcookie, ccookie, scookie;
+	__u64 lcookie, ccookie, scookie;
 	unsigned short cport;	/* the client's local port */
 };
 
@@ -30,13 +30,13 @@ int ts_stats(int fd, struct tcpstate_stats *st);
 /* All entries of the caller's namespace, malloc()ed; returns the count or -1. */
 long ts_snapshot(int fd, struct tcpstate_conn **out, unsigned int chunk);
 const struct tcpstate_conn *ts_find(const struct tcpstate_conn *c, long n,
-				    uint64_t cookie);
-uint64_t ts_sock_cookie(int sock);
+				    __u64 cookie);
+__u64 ts_sock_cookie(int sock);
 /* "ESTAB", "TIME-WAIT"... as `ss -tan` prints them; "?" when out of range. */
 const char *ts_ss_name(int state);
 const char *ts_state_name(int state);
 /* Poll the snapshot until @cookie is in @state (or gone, for state 0). */
-int ts_wait_state(int fd, uint64_t cookie, int state, int timeout_ms);
+int ts_wait_state(int fd, __u64 cookie, int state, int timeout_ms);
 
 /* Move the calling process into a new network namespace with lo up. */
 int ts_new_netns(void);

@@ -109,16 +109,17 @@ struct tcpstate_stats {
 				 */
 	__u64 gauge[TCPSTATE_STATE_MAX];	/* connections per state */
 	__u64 transitions[TCPSTATE_STATE_MAX][TCPSTATE_STATE_MAX]; /* [from][to] */
-	__u64 tw_exits[TCPSTATE_TW_EXIT_MAX];	/* NETNS is always 0 here: see
-						 * all_tw_netns_exits
-						 */
+	__u64 tw_exits[TCPSTATE_TW_EXIT_MAX];	/* NETNS: see all_tw_netns_exits */
 	__u64 tw_overflows;	/* no timewait socket created (tcp_max_tw_buckets) */
 	__u64 dropped;		/* connections not mirrored: the cap was reached */
 	/* Module-wide */
 	__u64 all_entries;	/* connections in all namespaces' tables */
 	__u64 max_entries;	/* the cap (module parameter max_entries) */
 	__u64 all_dropped;	/* drops in all namespaces, dead ones included */
-	__u64 all_tw_netns_exits;	/* timewait sockets ended by namespace deletion */
+	__u64 all_tw_netns_exits;	/* timewait sockets ended by namespace
+					 * deletion, in any namespace: the dead
+					 * namespace's own counters are gone
+					 */
 	__u64 probe_misses;	/* kprobe hits the kernel could not deliver */
 };
 
