@@ -58,3 +58,89 @@ kernel_reports()
 {
 	dmesg | grep -aE 'WARNING:|BUG:|Oops|KASAN|possible circular locking|inconsistent lock state|suspicious RCU usage|refcount_t:'
 }
+
+TS_READ=$selftests_dir/ts_read
+TCP_WORKLOAD=$selftests_dir/tcp_workload
+
+# in_ns NS CMD...: run in namespace NS, or here when NS is empty.
+in_ns()
+{
+	local ns=$1
+
+	shift
+	if [ -n "$ns" ]; then
+		ip netns exec "$ns" "$@"
+	else
+		"$@"
+	fi
+}
+
+ss_counts()
+{
+	in_ns "$1" ss -tanH | awk '{ n[$1]++ } END { for (s in n) print s, n[s] }' | sort
+}
+
+sockstat_tw()
+{
+	in_ns "$1" awk '$1 == "TCP:" { for (i = 2; i < NF; i++) if ($i == "tw") print $(i + 1) }' \
+		/proc/net/sockstat
+}
+
+# counts_match NS: the module's per-state gauges and its snapshot equal
+# `ss -tan` in NS, and its timewait sockets equal /proc/net/sockstat's tw.
+# Sockets may move while we read, so the comparison is retried until ss
+# reads the same twice around the module's read.  Sets counts_why.
+counts_match()
+{
+	local ns=$1 try a b mod snap tw_mod tw_ss
+
+	for try in 1 2 3 4 5; do
+		a=$(ss_counts "$ns")
+		tw_ss=$(sockstat_tw "$ns")
+		mod=$(in_ns "$ns" "$TS_READ" counts | sort)
+		snap=$(in_ns "$ns" "$TS_READ" snapcount | sort)
+		tw_mod=$(in_ns "$ns" "$TS_READ" stat timewait_socks)
+		b=$(ss_counts "$ns")
+		[ "$a" = "$b" ] && [ "$tw_ss" = "$(sockstat_tw "$ns")" ] || continue
+		if [ "$a" = "$mod" ] && [ "$a" = "$snap" ] && [ "$tw_ss" = "$tw_mod" ]; then
+			counts_why=
+			return 0
+		fi
+		break
+	done
+	counts_why="ss: $(echo $a | tr '\n' ' ')| module: $(echo $mod | tr '\n' ' ')| snapshot: $(echo $snap | tr '\n' ' ')| sockstat tw $tw_ss, module $tw_mod"
+	return 1
+}
+
+# start_workload NS ARGS...: run tcp_workload in NS until stop_workload;
+# waits until it holds its connections.
+start_workload()
+{
+	local ns=$1 out i
+
+	shift
+	out=$(mktemp)
+	in_ns "$ns" "$TCP_WORKLOAD" "$@" > "$out" 2> "$out.err" &
+	workload_pid=$!
+	for i in $(seq 600); do
+		grep -q ready "$out" && break
+		kill -0 $workload_pid 2>/dev/null || break
+		sleep 0.1
+	done
+	grep -q ready "$out"
+	local rc=$?
+	[ $rc -eq 0 ] || sed 's/^/# workload: /' "$out.err"
+	rm -f "$out" "$out.err"
+	return $rc
+}
+
+stop_workload()
+{
+	kill "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+
+new_ns()
+{
+	ip netns add "$1" && ip -n "$1" link set lo up
+}

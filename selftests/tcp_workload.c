@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -147,6 +148,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	/* Die with whoever started us (ip netns exec forks). */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (!getrlimit(RLIMIT_NOFILE, &rl)) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);

@@ -1,0 +1,40 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The oracle: after a mixed workload of over 5,000 connections in two
+# namespaces (ESTABLISHED, CLOSE-WAIT, FIN-WAIT-2 full and orphaned,
+# SYN-SENT, LISTEN, thousands in TIME-WAIT, IPv4 and IPv6), the module's
+# per-state counts equal `ss -tan` in each namespace, and its timewait
+# sockets equal /proc/net/sockstat's tw.
+. "$(dirname "$0")/lib.sh"
+
+require_root_and_module
+module_loaded || { echo "# SKIP: the module is not loaded"; exit $ksft_skip; }
+tap_plan 3
+
+cleanup()
+{
+	stop_workload "$w1"
+	stop_workload "$w2"
+	ip netns del ts_oracle1 2>/dev/null
+	ip netns del ts_oracle2 2>/dev/null
+}
+trap cleanup EXIT
+
+new_ns ts_oracle1 && new_ns ts_oracle2 || exit 1
+ip netns exec ts_oracle1 sysctl -qw net.ipv4.tcp_max_tw_buckets=65536
+ip netns exec ts_oracle2 sysctl -qw net.ipv4.tcp_max_tw_buckets=65536
+
+start_workload ts_oracle1 -m -t 3000 -T 300 -e 300 -w 100 -o 100 -s 20
+rc=$?
+w1=$workload_pid
+start_workload ts_oracle2 -6 -t 1000 -T 50 -e 100 -w 50 -o 50
+rc=$((rc + $?))
+w2=$workload_pid
+tap_result workloads_of_5020_connections_ready $rc "tcp_workload failed"
+
+counts_match ts_oracle1
+tap_result namespace1_counts_equal_ss_and_sockstat $? "$counts_why"
+counts_match ts_oracle2
+tap_result namespace2_counts_equal_ss_and_sockstat $? "$counts_why"
+tap_exit
