@@ -1,0 +1,55 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The cap: with room for 10 more entries, a namespace where 42 connections
+# and listeners are born gets exactly 10 entries and counts exactly 32
+# drops, module-wide too; entries never exceed the cap, nothing warns, and
+# the entries go away with the namespace.
+. "$(dirname "$0")/lib.sh"
+
+require_root_and_module
+module_loaded || { echo "# SKIP: the module is not loaded"; exit $ksft_skip; }
+tap_plan 3
+
+param=/sys/module/tcpstate/parameters/max_entries
+old_cap=$(cat $param)
+cleanup()
+{
+	stop_workload "$w"
+	ip netns del ts_cap 2>/dev/null
+	echo "$old_cap" > $param
+}
+trap cleanup EXIT
+
+reports_before=$(kernel_reports | wc -l)
+base=$("$TS_READ" stat all_entries)
+all_dropped_before=$("$TS_READ" stat all_dropped)
+echo $((base + 10)) > $param
+
+# Two listeners and 20 connections: 2 + 20 clients + 20 request sockets
+# are born; the first 10 births are mirrored.
+new_ns ts_cap || exit 1
+start_workload ts_cap -m -e 20
+w=$workload_pid
+entries=$(ip netns exec ts_cap "$TS_READ" stat entries)
+dropped=$(ip netns exec ts_cap "$TS_READ" stat dropped)
+all=$("$TS_READ" stat all_entries)
+all_dropped=$(( $("$TS_READ" stat all_dropped) - all_dropped_before ))
+[ "$entries" -eq 10 ] && [ "$dropped" -eq 32 ] && [ "$all_dropped" -eq 32 ] && [ "$all" -eq $((base + 10)) ]
+tap_result cap_keeps_10_entries_and_counts_32_drops $? \
+	"expected 10 entries, 32 drops (32 module-wide), $((base + 10)) in all; saw $entries, $dropped ($all_dropped), $all"
+
+stop_workload "$w"
+ip netns del ts_cap
+for i in $(seq 100); do
+	[ "$("$TS_READ" stat all_entries)" -eq "$base" ] && break
+	sleep 0.1
+done
+all=$("$TS_READ" stat all_entries)
+[ "$all" -eq "$base" ]
+tap_result entries_freed_with_the_namespace $? "expected $base entries in all, saw $all"
+
+reports_after=$(kernel_reports | wc -l)
+[ "$reports_after" -eq "$reports_before" ]
+tap_result no_kernel_report $? "$(kernel_reports | tail -n 1)"
+tap_exit
