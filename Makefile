@@ -15,6 +15,8 @@ endif
 # The check and demo targets always build against the kernel the VM boots.
 VM_KDIR ?= /lib/modules/$(VM_KVER)/build
 VM_KERNEL ?= /boot/vmlinuz-$(VM_KVER)
+# Where the guest's virtio/9p modules come from: a version, or none.
+VM_MODULES ?=
 VM_TIMEOUT ?= 3000
 
 BUILD := $(CURDIR)/.build
@@ -86,11 +88,12 @@ check demo vm-shell: deps
 
 vm-check:
 	$(Q)KDIR=$(VM_KDIR) VM_KERNEL=$(VM_KERNEL) VM_TIMEOUT=$(VM_TIMEOUT) \
-		SELFTESTS="$(SELFTESTS)" scripts/check.sh
+		VM_MODULES=$(VM_MODULES) SELFTESTS="$(SELFTESTS)" scripts/check.sh
 
 vm-demo:
 	$(Q)$(MAKE) module KDIR=$(VM_KDIR)
 	$(Q)$(MAKE) cli
+	$(Q)$(MAKE) selftests
 	$(Q)VM_KERNEL=$(VM_KERNEL) scripts/vm-run.sh -t 900 -- scripts/demo.sh
 
 vm-vm-shell:

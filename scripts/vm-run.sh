@@ -31,7 +31,7 @@ Options:
                        or \$VM_KERNEL)
   -M, --modules VER    /lib/modules/VER to take the virtio and 9p modules
                        from (default: derived from the kernel file name;
-                       none for a kernel with them built in)
+                       none for a kernel with them built in; or \$VM_MODULES)
   -t, --timeout SECS   hard limit for the whole run (default: 600, or
                        \$VM_TIMEOUT)
   -m, --memory SIZE    guest memory (default: 2G)
@@ -57,7 +57,7 @@ die()
 }
 
 kernel=${VM_KERNEL:-}
-modver=
+modver=${VM_MODULES:-}
 timeout=${VM_TIMEOUT:-600}
 memory=${VM_MEMORY:-2G}
 out=

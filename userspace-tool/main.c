@@ -9,6 +9,7 @@
 
 #include <linux/tcpstate.h>
 
+#include "commands.h"
 #include "device.h"
 #include "options.h"
 
@@ -24,6 +25,8 @@ static void usage(FILE *out)
 		"Report TCP connection states from the tcpstate kernel module.\n"
 		"\n"
 		"Commands (any unambiguous prefix works):\n"
+		"  summary            connections per state, TIME-WAIT and how it ended\n"
+		"                     (the default)\n"
 		"  version            versions of this tool and of the loaded module\n"
 		"\n"
 		"Options:\n"
@@ -32,11 +35,13 @@ static void usage(FILE *out)
 		"  -h, --help         this help\n"
 		"\n"
 		"Examples:\n"
+		"  tcpstate\n"
+		"  tcpstate -j summary\n"
 		"  tcpstate version\n"
 		"  tcpstate -j version\n");
 }
 
-static int cmd_version(const struct options *opts)
+int cmd_version(const struct options *opts)
 {
 	__u32 abi;
 	int fd;
@@ -68,6 +73,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	switch (opts.command) {
+	case CMD_SUMMARY:
+		return cmd_summary(&opts);
 	case CMD_VERSION:
 		return cmd_version(&opts);
 	}

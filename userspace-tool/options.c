@@ -14,6 +14,7 @@
 #define DEFAULT_DEVICE "/dev/tcpstate"
 
 static const char *const command_names[] = {
+	[CMD_SUMMARY] = "summary",
 	[CMD_VERSION] = "version",
 };
 
@@ -58,7 +59,7 @@ int options_parse(struct options *opts, int argc, char **argv,
 	int c;
 
 	memset(opts, 0, sizeof(*opts));
-	opts->command = CMD_VERSION;
+	opts->command = CMD_SUMMARY;
 	opts->device = DEFAULT_DEVICE;
 
 	optind = 0;	/* glibc: start a fresh scan, also on repeated calls */

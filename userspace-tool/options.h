@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 enum command {
+	CMD_SUMMARY,
 	CMD_VERSION,
 };
 

@@ -39,7 +39,7 @@ int main(void)
 	int rc;
 
 	ksft_print_header();
-	ksft_set_plan(8);
+	ksft_set_plan(9);
 
 	{
 		char **a = ARGV("version");
@@ -110,6 +110,15 @@ int main(void)
 		expect(rc == -1 && strstr(err, "needs an argument"),
 		       "missing_option_argument_is_an_error",
 		       "expected rc -1 and 'needs an argument'; saw rc %d '%s'", rc, err);
+	}
+
+	{
+		char **a = ARGV("-j");
+
+		rc = parse(&o, err, 2, a);
+		expect(rc == 0 && o.command == CMD_SUMMARY && o.json,
+		       "summary_is_the_default_command",
+		       "expected rc 0, CMD_SUMMARY; saw rc %d cmd %d", rc, o.command);
 	}
 
 	ksft_finished();

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Names of TCP states and timewait exit causes, indexed by the uapi values.
+ */
+#include <stddef.h>
+
+#include <linux/tcpstate.h>
+
+#include "states.h"
+
+static const char *const ss_names[TCPSTATE_STATE_MAX] = {
+	[TCPSTATE_ESTABLISHED]	= "ESTAB",
+	[TCPSTATE_SYN_SENT]	= "SYN-SENT",
+	[TCPSTATE_SYN_RECV]	= "SYN-RECV",
+	[TCPSTATE_FIN_WAIT1]	= "FIN-WAIT-1",
+	[TCPSTATE_FIN_WAIT2]	= "FIN-WAIT-2",
+	[TCPSTATE_TIME_WAIT]	= "TIME-WAIT",
+	[TCPSTATE_CLOSE]	= "CLOSED",
+	[TCPSTATE_CLOSE_WAIT]	= "CLOSE-WAIT",
+	[TCPSTATE_LAST_ACK]	= "LAST-ACK",
+	[TCPSTATE_LISTEN]	= "LISTEN",
+	[TCPSTATE_CLOSING]	= "CLOSING",
+};
+
+static const char *const keys[TCPSTATE_STATE_MAX] = {
+	[TCPSTATE_ESTABLISHED]	= "established",
+	[TCPSTATE_SYN_SENT]	= "syn_sent",
+	[TCPSTATE_SYN_RECV]	= "syn_recv",
+	[TCPSTATE_FIN_WAIT1]	= "fin_wait1",
+	[TCPSTATE_FIN_WAIT2]	= "fin_wait2",
+	[TCPSTATE_TIME_WAIT]	= "time_wait",
+	[TCPSTATE_CLOSE]	= "closed",
+	[TCPSTATE_CLOSE_WAIT]	= "close_wait",
+	[TCPSTATE_LAST_ACK]	= "last_ack",
+	[TCPSTATE_LISTEN]	= "listen",
+	[TCPSTATE_CLOSING]	= "closing",
+};
+
+static const char *const tw_exits[TCPSTATE_TW_EXIT_MAX] = {
+	[TCPSTATE_TW_EXIT_EXPIRED]	= "expired",
+	[TCPSTATE_TW_EXIT_REUSED]	= "reused",
+	[TCPSTATE_TW_EXIT_SYN]		= "syn",
+	[TCPSTATE_TW_EXIT_RST]		= "rst",
+	[TCPSTATE_TW_EXIT_NETNS]	= "netns",
+	[TCPSTATE_TW_EXIT_OTHER]	= "other",
+};
+
+const char *state_ss_name(int state)
+{
+	return state > 0 && state < TCPSTATE_STATE_MAX ? ss_names[state] : NULL;
+}
+
+const char *state_key(int state)
+{
+	return state > 0 && state < TCPSTATE_STATE_MAX ? keys[state] : NULL;
+}
+
+const char *tw_exit_name(int cause)
+{
+	return cause >= 0 && cause < TCPSTATE_TW_EXIT_MAX ? tw_exits[cause] : NULL;
+}
