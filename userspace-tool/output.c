@@ -2,8 +2,6 @@
 /*
  * Text and JSON output through one path (see output.h).
  */
-#include <inttypes.h>
-
 #include "output.h"
 
 void out_init(struct output *o, FILE *f, bool json)
@@ -75,10 +73,10 @@ void out_u64(struct output *o, const char *key, const char *label, uint64_t v)
 {
 	if (o->json) {
 		json_key(o, key);
-		fprintf(o->f, "%" PRIu64, v);
+		fprintf(o->f, "%llu", (unsigned long long)v);
 	} else {
 		text_indent(o);
-		fprintf(o->f, "%-28s %" PRIu64 "\n", label, v);
+		fprintf(o->f, "%-28s %llu\n", label, (unsigned long long)v);
 	}
 }
 
