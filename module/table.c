@@ -83,8 +83,18 @@ static struct tcpstate_net *tcpstate_net_live(struct net *net)
 	return tn;
 }
 
-static struct tcpstate_bucket *tcpstate_bucket(struct tcpstate_net *tn, u64 cookie)
+/* The live table of @net and the bucket of @cookie; NULL when none. */
+static struct tcpstate_bucket *tcpstate_bucket(struct net *net, u64 cookie,
+					       struct tcpstate_net **tnp)
 {
+	struct tcpstate_net *tn;
+
+	if (!cookie)
+		return NULL;
+	tn = tcpstate_net_live(net);
+	if (!tn)
+		return NULL;
+	*tnp = tn;
 	return &tn->buckets[hash_64(cookie, table_bits)];
 }
 
@@ -193,12 +203,11 @@ void tcpstate_table_set(struct net *net, u64 cookie,
 	unsigned long irqflags;
 	u64 now;
 
-	if (!cookie || !valid_state(state))
+	if (!valid_state(state))
 		return;
-	tn = tcpstate_net_live(net);
-	if (!tn)
+	b = tcpstate_bucket(net, cookie, &tn);
+	if (!b)
 		return;
-	b = tcpstate_bucket(tn, cookie);
 	now = tcpstate_now_ns();
 
 	spin_lock_irqsave(&b->lock, irqflags);
@@ -243,12 +252,9 @@ bool tcpstate_table_close(struct net *net, u64 cookie, u8 need_flags,
 	struct tcpstate_net *tn;
 	unsigned long irqflags;
 
-	if (!cookie)
+	b = tcpstate_bucket(net, cookie, &tn);
+	if (!b)
 		return false;
-	tn = tcpstate_net_live(net);
-	if (!tn)
-		return false;
-	b = tcpstate_bucket(tn, cookie);
 
 	spin_lock_irqsave(&b->lock, irqflags);
 	e = bucket_find(b, cookie, &before, &last);
@@ -287,12 +293,11 @@ void tcpstate_table_seed(struct net *net, u64 cookie,
 	struct tcpstate_net *tn;
 	unsigned long irqflags;
 
-	if (!cookie || !valid_state(state))
+	if (!valid_state(state))
 		return;
-	tn = tcpstate_net_live(net);
-	if (!tn)
+	b = tcpstate_bucket(net, cookie, &tn);
+	if (!b)
 		return;
-	b = tcpstate_bucket(tn, cookie);
 
 	spin_lock_irqsave(&b->lock, irqflags);
 	/* A hook that saw the connection first knows better. */

@@ -44,7 +44,7 @@ static int matrix_mismatches(struct __test_metadata *_metadata,
 					expect += want[k].count;
 			if (st->transitions[i][j] != expect) {
 				TH_LOG("transition %s -> %s: expected %llu, saw %llu",
-				       ts_state_name(i), ts_state_name(j),
+				       state_key(i), state_key(j),
 				       (unsigned long long)expect,
 				       (unsigned long long)st->transitions[i][j]);
 				bad++;

@@ -26,6 +26,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "tcpstate_lib.h"
+
 static int port = 8000;
 static int family_mode = 4;	/* 4, 6, or 'm' for mixed */
 
@@ -42,53 +44,13 @@ static int family_of(int i)
 	return family_mode == 6 ? AF_INET6 : AF_INET;
 }
 
-static socklen_t make_addr(int family, int p, struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (family == AF_INET6) {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
-
-		a->sin6_family = AF_INET6;
-		a->sin6_port = htons(p);
-		a->sin6_addr = in6addr_loopback;
-		return sizeof(*a);
-	}
-	((struct sockaddr_in *)ss)->sin_family = AF_INET;
-	((struct sockaddr_in *)ss)->sin_port = htons(p);
-	((struct sockaddr_in *)ss)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	return sizeof(struct sockaddr_in);
-}
-
-static int listener(int family, int p, int backlog)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = make_addr(family, p, &ss);
-	int one = 1, fd;
-
-	fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		die("socket");
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (family == AF_INET6)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&ss, len))
-		die("bind");
-	if (listen(fd, backlog))
-		die("listen");
-	return fd;
-}
-
 /* A connected pair: *cli and *srv. */
 static void pair(int lfd[2], int i, int *cli, int *srv)
 {
 	int family = family_of(i);
-	struct sockaddr_storage ss;
-	socklen_t len = make_addr(family, port, &ss);
 
-	*cli = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	*cli = ts_connect(family, port, 0);
 	if (*cli < 0)
-		die("socket");
-	if (connect(*cli, (struct sockaddr *)&ss, len))
 		die("connect");
 	*srv = accept(lfd[family == AF_INET6], NULL, NULL);
 	if (*srv < 0)
@@ -160,8 +122,10 @@ int main(int argc, char **argv)
 	sigaddset(&sigs, SIGINT);
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
 
-	lfd[0] = listener(AF_INET, port, 4096);
-	lfd[1] = listener(AF_INET6, port, 4096);
+	lfd[0] = ts_listen(AF_INET, port, 4096);
+	lfd[1] = ts_listen(AF_INET6, port, 4096);
+	if (lfd[0] < 0 || lfd[1] < 0)
+		die("listen");
 
 	for (i = 0; i < n_tw; i++) {
 		pair(lfd, i, &cli, &srv);
@@ -187,19 +151,13 @@ int main(int argc, char **argv)
 	}
 	if (n_synsent) {
 		/* Backlog 0: one queued connection fills it; later SYNs are dropped. */
-		int full = listener(family_of(0), port + 1, 0);
-		struct sockaddr_storage ss;
-		socklen_t len = make_addr(family_of(0), port + 1, &ss);
-		int c = socket(family_of(0), SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-		(void)full;
-		if (connect(c, (struct sockaddr *)&ss, len))
+		if (ts_listen(family_of(0), port + 1, 0) < 0)
+			die("listen");
+		if (ts_connect(family_of(0), port + 1, 0) < 0)
 			die("connect to the full listener");
-		for (i = 0; i < n_synsent; i++) {
-			c = socket(family_of(0), SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-			if (connect(c, (struct sockaddr *)&ss, len) == 0 || errno != EINPROGRESS)
+		for (i = 0; i < n_synsent; i++)
+			if (ts_connect(family_of(0), port + 1, 1) < 0)
 				die("non-blocking connect");
-		}
 	}
 	printf("ready\n");
 	fflush(stdout);

@@ -86,48 +86,6 @@ __u64 ts_sock_cookie(int sock)
 	return cookie;
 }
 
-static const char *const ss_names[TCPSTATE_STATE_MAX] = {
-	[TCPSTATE_ESTABLISHED] = "ESTAB",
-	[TCPSTATE_SYN_SENT] = "SYN-SENT",
-	[TCPSTATE_SYN_RECV] = "SYN-RECV",
-	[TCPSTATE_FIN_WAIT1] = "FIN-WAIT-1",
-	[TCPSTATE_FIN_WAIT2] = "FIN-WAIT-2",
-	[TCPSTATE_TIME_WAIT] = "TIME-WAIT",
-	[TCPSTATE_CLOSE] = "UNCONN",
-	[TCPSTATE_CLOSE_WAIT] = "CLOSE-WAIT",
-	[TCPSTATE_LAST_ACK] = "LAST-ACK",
-	[TCPSTATE_LISTEN] = "LISTEN",
-	[TCPSTATE_CLOSING] = "CLOSING",
-};
-
-static const char *const state_names[TCPSTATE_STATE_MAX] = {
-	[TCPSTATE_ESTABLISHED] = "ESTABLISHED",
-	[TCPSTATE_SYN_SENT] = "SYN_SENT",
-	[TCPSTATE_SYN_RECV] = "SYN_RECV",
-	[TCPSTATE_FIN_WAIT1] = "FIN_WAIT1",
-	[TCPSTATE_FIN_WAIT2] = "FIN_WAIT2",
-	[TCPSTATE_TIME_WAIT] = "TIME_WAIT",
-	[TCPSTATE_CLOSE] = "CLOSE",
-	[TCPSTATE_CLOSE_WAIT] = "CLOSE_WAIT",
-	[TCPSTATE_LAST_ACK] = "LAST_ACK",
-	[TCPSTATE_LISTEN] = "LISTEN",
-	[TCPSTATE_CLOSING] = "CLOSING",
-};
-
-const char *ts_ss_name(int state)
-{
-	if (state <= 0 || state >= TCPSTATE_STATE_MAX)
-		return "?";
-	return ss_names[state];
-}
-
-const char *ts_state_name(int state)
-{
-	if (state <= 0 || state >= TCPSTATE_STATE_MAX)
-		return "GONE";
-	return state_names[state];
-}
-
 int ts_wait_state(int fd, __u64 cookie, int state, int timeout_ms)
 {
 	struct timespec ts = { 0, 10 * 1000 * 1000 };

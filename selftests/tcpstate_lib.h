@@ -11,6 +11,9 @@
 
 #include <linux/tcpstate.h>
 
+/* State names: the CLI's tables (ss names, JSON keys). */
+#include "../userspace-tool/states.h"
+
 #define TS_DEVICE "/dev/" TCPSTATE_DEVICE_NAME
 
 #ifndef ARRAY_SIZE
@@ -32,9 +35,6 @@ long ts_snapshot(int fd, struct tcpstate_conn **out, unsigned int chunk);
 const struct tcpstate_conn *ts_find(const struct tcpstate_conn *c, long n,
 				    __u64 cookie);
 __u64 ts_sock_cookie(int sock);
-/* "ESTAB", "TIME-WAIT"... as `ss -tan` prints them; "?" when out of range. */
-const char *ts_ss_name(int state);
-const char *ts_state_name(int state);
 /* Poll the snapshot until @cookie is in @state (or gone, for state 0). */
 int ts_wait_state(int fd, __u64 cookie, int state, int timeout_ms);
 

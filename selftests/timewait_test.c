@@ -22,10 +22,6 @@
 #define PORT 9000
 #define WAIT_MS 3000
 
-static const char *const exit_names[TCPSTATE_TW_EXIT_MAX] = {
-	"expired", "reused", "syn", "rst", "netns", "other",
-};
-
 FIXTURE(tw) {
 	int fd;
 };
@@ -68,7 +64,7 @@ static void expect_only_exit(struct __test_metadata *_metadata, int fd, int caus
 	}
 	for (i = 0; i < TCPSTATE_TW_EXIT_MAX; i++) {
 		EXPECT_EQ(i == cause, st.tw_exits[i])
-			TH_LOG("timewait exits by %s: expected %d, saw %llu", exit_names[i],
+			TH_LOG("timewait exits by %s: expected %d, saw %llu", tw_exit_name(i),
 			       i == cause, (unsigned long long)st.tw_exits[i]);
 	}
 	EXPECT_EQ(0, st.timewait_socks);
@@ -290,7 +286,7 @@ TEST_F_TIMEOUT(expiry, timer_expiry_is_counted_as_expired_ipv4_and_ipv6, 120)
 	ASSERT_EQ(0, ts_stats(self->fd, &st));
 	for (i = 0; i < TCPSTATE_TW_EXIT_MAX; i++) {
 		EXPECT_EQ(i == TCPSTATE_TW_EXIT_EXPIRED ? 2 : 0, st.tw_exits[i])
-			TH_LOG("timewait exits by %s: saw %llu", exit_names[i],
+			TH_LOG("timewait exits by %s: saw %llu", tw_exit_name(i),
 			       (unsigned long long)st.tw_exits[i]);
 	}
 	EXPECT_EQ(0, st.timewait_socks);

@@ -10,7 +10,7 @@
  *   ts_read stat NAME  one counter: entries, timewait_socks, tw_overflows,
  *                      dropped, all_entries, all_dropped, max_entries,
  *                      all_tw_netns_exits, probe_misses, exit:CAUSE,
- *                      trans:FROM:TO
+ *                      trans:FROM:TO (states as JSON keys: time_wait...)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,16 +18,12 @@
 
 #include "tcpstate_lib.h"
 
-static const char *const exits[TCPSTATE_TW_EXIT_MAX] = {
-	"expired", "reused", "syn", "rst", "netns", "other",
-};
-
 static int state_by_name(const char *s)
 {
 	int i;
 
 	for (i = 1; i < TCPSTATE_STATE_MAX; i++)
-		if (!strcmp(s, ts_state_name(i)))
+		if (!strcmp(s, state_key(i)))
 			return i;
 	return -1;
 }
@@ -55,12 +51,12 @@ static int print_stat(const struct tcpstate_stats *st, const char *name)
 		}
 	}
 	for (i = 0; i < TCPSTATE_TW_EXIT_MAX; i++) {
-		if (!strncmp(name, "exit:", 5) && !strcmp(name + 5, exits[i])) {
+		if (!strncmp(name, "exit:", 5) && !strcmp(name + 5, tw_exit_name(i))) {
 			printf("%llu\n", (unsigned long long)st->tw_exits[i]);
 			return 0;
 		}
 	}
-	if (sscanf(name, "trans:%31[A-Z_0-9]:%31[A-Z_0-9]", from, to) == 2 &&
+	if (sscanf(name, "trans:%31[a-z_0-9]:%31[a-z_0-9]", from, to) == 2 &&
 	    state_by_name(from) > 0 && state_by_name(to) > 0) {
 		printf("%llu\n", (unsigned long long)
 		       st->transitions[state_by_name(from)][state_by_name(to)]);
@@ -113,6 +109,6 @@ int main(int argc, char **argv)
 	}
 	for (i = 1; i < TCPSTATE_STATE_MAX; i++)
 		if (n[i])
-			printf("%s %llu\n", ts_ss_name(i), n[i]);
+			printf("%s %llu\n", state_ss_name(i), n[i]);
 	return 0;
 }
