@@ -93,17 +93,22 @@ static void seed_listeners(struct inet_hashinfo *hinfo, u64 now)
 
 void tcpstate_seed(void)
 {
+	/*
+	 * The initial namespace always uses the global table (tcp_hashinfo,
+	 * which newer kernels no longer export).
+	 */
+	struct inet_hashinfo *global = init_net.ipv4.tcp_death_row.hashinfo;
 	u64 now = tcpstate_now_ns();
 	struct net *net;
 
-	seed_established(&tcp_hashinfo, now);
-	seed_listeners(&tcp_hashinfo, now);
+	seed_established(global, now);
+	seed_listeners(global, now);
 
 	down_read(&net_rwsem);
 	for_each_net(net) {
 		struct inet_hashinfo *hinfo = net->ipv4.tcp_death_row.hashinfo;
 
-		if (hinfo && hinfo != &tcp_hashinfo)
+		if (hinfo && hinfo != global)
 			seed_established(hinfo, now);
 	}
 	up_read(&net_rwsem);

@@ -164,7 +164,8 @@ out=$(cd "$out" && pwd)
 	fi
 } > "$out/cmd"
 
-accel=(-accel tcg -cpu max)
+# No 5-level paging: 6.1 KASAN kernels fault in early boot with it.
+accel=(-accel tcg -cpu max,la57=off)
 if [ -w /dev/kvm ] && grep -qE '\b(vmx|svm)\b' /proc/cpuinfo; then
 	accel=(-accel kvm -cpu host)
 fi
