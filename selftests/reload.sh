@@ -49,10 +49,13 @@ w=$workload_pid
 counts_match ts_load
 tap_result ten_thousand_connections_counted_before_rmmod $? "$counts_why"
 
+# Untouched: every state as before, but TIME-WAIT, whose timers may run
+# out meanwhile on a slow kernel, and which may then only fall.
 before=$(ss_counts ts_load)
 rmmod tcpstate
 after=$(ss_counts ts_load)
-if [ "$before" = "$after" ]; then
+if [ "$(echo "$before" | grep -v TIME-WAIT)" = "$(echo "$after" | grep -v TIME-WAIT)" ] &&
+   within "$before" "$(echo "$before" | grep -v TIME-WAIT)" "$after"; then
 	tap_result rmmod_leaves_kernel_sockets_untouched 0
 else
 	tap_result rmmod_leaves_kernel_sockets_untouched 1 \
