@@ -21,6 +21,7 @@ cleanup()
 }
 trap cleanup EXIT
 
+wait_quiescent
 reports_before=$(kernel_reports | wc -l)
 base=$("$TS_READ" stat all_entries)
 all_dropped_before=$("$TS_READ" stat all_dropped)

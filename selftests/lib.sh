@@ -164,3 +164,25 @@ new_ns()
 {
 	ip netns add "$1" && ip -n "$1" link set lo up
 }
+
+# wait_quiescent: wait (up to 120 s) until no deleted namespace is still
+# being dismantled, i.e. every entry of the module belongs to the initial
+# namespace or to one `ip netns` lists.  Namespaces earlier tests deleted
+# are taken apart by a kernel worker, which can lag far behind on a slow
+# kernel; counters read before that would move under a test's feet.
+wait_quiescent()
+{
+	local i all live ns
+
+	for i in $(seq 1200); do
+		all=$("$TS_READ" stat all_entries)
+		live=$("$TS_READ" stat entries)
+		for ns in $(ip netns list | awk '{print $1}'); do
+			live=$((live + $(ip netns exec "$ns" "$TS_READ" stat entries)))
+		done
+		[ "$all" -eq "$live" ] && return 0
+		sleep 0.1
+	done
+	echo "# namespaces still being dismantled after 120 s: $all entries, $live live"
+	return 1
+}

@@ -11,6 +11,7 @@ require_root_and_module
 module_loaded || { echo "# SKIP: the module is not loaded"; exit $ksft_skip; }
 tap_plan 3
 
+wait_quiescent
 reports_before=$(kernel_reports | wc -l)
 entries_before=$("$TS_READ" stat all_entries)
 exits_before=$("$TS_READ" stat all_tw_netns_exits)
