@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Seeding and reload under load:
-#  - sockets in every stable state (LISTEN, SYN-SENT, ESTABLISHED,
-#    FIN-WAIT-2 full and timewait, CLOSE-WAIT, TIME-WAIT on either side),
-#    created before insmod, are in the table after it: counts equal ss;
+#  - sockets in every state but CLOSING (LISTEN, SYN-SENT, SYN-RECV
+#    request sockets, ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2 full and
+#    timewait, CLOSE-WAIT, LAST-ACK, TIME-WAIT on either side), created
+#    before insmod, are in the table after it: counts equal ss;
 #  - with 10,000 TIME-WAIT and live connections, rmmod leaves the kernel's
 #    sockets as they were, and after insmod the counts equal ss again.
 # Leaves the module loaded as it found it.
@@ -18,6 +19,7 @@ module_loaded && was_loaded=1
 
 cleanup()
 {
+	stop_workload "$w_init"
 	stop_workload "$w"
 	ip netns del ts_seed 2>/dev/null
 	ip netns del ts_load 2>/dev/null
@@ -29,16 +31,27 @@ trap cleanup EXIT
 
 module_loaded && rmmod tcpstate
 
-# Seeding: everything exists before the module does.
+# Seeding: everything exists before the module does, in every state a
+# workload can hold still (all but CLOSING, which lasts one round trip).
 new_ns ts_seed || exit 1
-start_workload ts_seed -m -t 200 -T 20 -e 30 -w 10 -o 10 -s 5
+start_workload ts_seed -m -t 200 -T 20 -e 30 -w 10 -o 10 -s 5 -r 6 -L 4
 w=$workload_pid
+# And some in the initial namespace, so that its check is not vacuous;
+# none that outlive the workload (no TIME-WAIT), which would move the
+# module-wide baselines of the tests after this one.
+start_workload "" -p 8100 -s 3
+w_init=$workload_pid
 insmod "$TCPSTATE_KO" || exit 1
 counts_match ts_seed
 tap_result sockets_in_every_state_before_insmod_are_seeded $? "$counts_why"
 counts_match ""
 tap_result init_namespace_is_seeded_too $? "$counts_why"
+stop_workload "$w_init"
 stop_workload "$w"
+# Orphans on the lossy lo would keep retrying (and the namespace alive)
+# for minutes: lift the loss and abort what is still half-closed.
+ip netns exec ts_seed tc qdisc del dev lo root
+ip netns exec ts_seed ss -K state fin-wait-1 state last-ack state syn-recv > /dev/null
 ip netns del ts_seed
 
 # Reload under load.

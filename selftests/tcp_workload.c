@@ -9,6 +9,10 @@
  *   -w N  client FIN-WAIT-2 (shutdown, fd kept) + server CLOSE-WAIT
  *   -o N  client FIN-WAIT-2 orphaned (a timewait socket) + server CLOSE-WAIT
  *   -s N  SYN-SENT: connects to a listener whose accept queue is full
+ *   -r N  SYN-RECV request sockets: connects without data to a listener
+ *         with TCP_DEFER_ACCEPT, which ignores the bare final ACK (P+2)
+ *   -L N  FIN-WAIT-1 and LAST-ACK, N of each: closes while netem drops
+ *         every segment on lo (needs tc; do this last, lo stays lossy)
  *   -6    IPv6 (::1) instead of IPv4 (127.0.0.1); -m mixes: odd ones IPv6
  *   -p P  listening port (default 8000; SYN-SENT uses P+1)
  *   -x    exit after "ready" instead of holding (timewait sockets stay)
@@ -17,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,12 +73,13 @@ static void wait_eof(int fd)
 int main(int argc, char **argv)
 {
 	int n_tw = 0, n_stw = 0, n_est = 0, n_cw = 0, n_orphan = 0, n_synsent = 0;
+	int n_req = 0, n_lossy = 0;
 	int lfd[2], opt, i, cli, srv, hold = 1;
 	struct rlimit rl;
 	sigset_t sigs;
 	int sig;
 
-	while ((opt = getopt(argc, argv, "t:T:e:w:o:s:6mp:x")) != -1) {
+	while ((opt = getopt(argc, argv, "t:T:e:w:o:s:r:L:6mp:x")) != -1) {
 		switch (opt) {
 		case 't':
 			n_tw = atoi(optarg);
@@ -92,6 +98,12 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			n_synsent = atoi(optarg);
+			break;
+		case 'r':
+			n_req = atoi(optarg);
+			break;
+		case 'L':
+			n_lossy = atoi(optarg);
 			break;
 		case '6':
 			family_mode = 6;
@@ -158,6 +170,31 @@ int main(int argc, char **argv)
 		for (i = 0; i < n_synsent; i++)
 			if (ts_connect(family_of(0), port + 1, 1) < 0)
 				die("non-blocking connect");
+	}
+	if (n_req) {
+		int l = ts_listen(family_of(0), port + 2, 4096), secs = 60;
+
+		if (l < 0 || setsockopt(l, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs, sizeof(secs)))
+			die("defer-accept listener");
+		for (i = 0; i < n_req; i++)
+			if (ts_connect(family_of(0), port + 2, 0) < 0)
+				die("connect to the defer-accept listener");
+	}
+	if (n_lossy) {
+		int fw1[n_lossy], la[n_lossy], peer;
+
+		for (i = 0; i < n_lossy; i++) {
+			pair(lfd, i, &fw1[i], &peer);
+			pair(lfd, i, &peer, &la[i]);
+			shutdown(peer, SHUT_WR);	/* la[i]: CLOSE-WAIT */
+		}
+		usleep(100000);
+		if (system("tc qdisc add dev lo root netem loss 100%"))
+			die("tc netem loss");
+		for (i = 0; i < n_lossy; i++) {
+			close(fw1[i]);		/* FIN lost: FIN-WAIT-1 */
+			close(la[i]);		/* FIN lost: LAST-ACK */
+		}
 	}
 	printf("ready\n");
 	fflush(stdout);
