@@ -59,10 +59,12 @@ static void tcpstate_probe_set_state(void *data, const struct sock *csk,
 	 * whose cookie was never generated, which had no request socket of
 	 * ours (syncookies, Fast Open).
 	 */
+	cookie = atomic64_read(&sk->sk_cookie);
 	change = TCPSTATE_CHANGE_TUPLE;
-	if (oldstate == TCP_CLOSE ||
-	    (oldstate == TCP_SYN_RECV && !atomic64_read(&sk->sk_cookie)))
+	if (oldstate == TCP_CLOSE || (oldstate == TCP_SYN_RECV && !cookie))
 		change |= TCPSTATE_CHANGE_CREATE;
+	else if (!cookie)
+		goto out;	/* never had a cookie: never mirrored */
 	cookie = tcpstate_sk_cookie(sk);
 	tcpstate_tuple_from_sk(&tuple, sk);
 	tcpstate_table_set(sock_net(sk), cookie, &tuple, oldstate, newstate,
