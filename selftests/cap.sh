@@ -42,10 +42,7 @@ tap_result cap_keeps_10_entries_and_counts_32_drops $? \
 
 stop_workload "$w"
 ip netns del ts_cap
-for i in $(seq 100); do
-	[ "$("$TS_READ" stat all_entries)" -eq "$base" ] && break
-	sleep 0.1
-done
+wait_quiescent
 all=$("$TS_READ" stat all_entries)
 [ "$all" -eq "$base" ]
 tap_result entries_freed_with_the_namespace $? "expected $base entries in all, saw $all"

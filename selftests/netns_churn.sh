@@ -27,13 +27,9 @@ for i in $(seq 100); do
 done
 tap_result hundred_namespaces_created_used_and_deleted $bad "failed in round $bad"
 
-# Namespaces are dismantled by a worker, some time after deletion.
-for i in $(seq 300); do
-	entries=$("$TS_READ" stat all_entries)
-	exits=$(( $("$TS_READ" stat all_tw_netns_exits) - exits_before ))
-	[ "$entries" -eq "$entries_before" ] && [ "$exits" -ge 500 ] && break
-	sleep 0.1
-done
+wait_quiescent
+entries=$("$TS_READ" stat all_entries)
+exits=$(( $("$TS_READ" stat all_tw_netns_exits) - exits_before ))
 [ "$entries" -eq "$entries_before" ] && [ "$exits" -eq 500 ]
 tap_result no_entries_left_and_500_timewaits_ended_by_netns $? \
 	"expected $entries_before entries and 500 netns exits, saw $entries entries and $exits exits"
