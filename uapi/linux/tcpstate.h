@@ -18,6 +18,25 @@
  *   TCPSTATE_IOC_SNAPSHOT	copies the namespace's table, one struct
  *				tcpstate_conn per connection, in chunks the
  *				caller sizes; a cursor resumes the walk.
+ *   TCPSTATE_IOC_NETNS		binds the file to another namespace, given a
+ *				namespace file descriptor (needs CAP_NET_ADMIN
+ *				over that namespace's user namespace), or, for
+ *				the event stream, to all of them (needs
+ *				CAP_NET_ADMIN in the initial user namespace).
+ *   TCPSTATE_IOC_NETNS_LIST	one struct tcpstate_stats per namespace (needs
+ *				CAP_NET_ADMIN in the initial user namespace).
+ *   TCPSTATE_IOC_RESET		zeroes the namespace's cumulative counters
+ *				(needs CAP_NET_ADMIN over its user namespace).
+ *
+ * read() streams the namespace's state changes as struct tcpstate_event
+ * records, whole records only, as many as fit; a buffer smaller than one
+ * record fails with EINVAL.  The stream starts at the first read() or
+ * poll() on the file.  Each file has a buffer of its own (module parameter
+ * event_buffer, in records); when a slow reader lets it fill up, later
+ * events are dropped and a TCPSTATE_EVENT_LOST record says how many, in the
+ * place where they were lost.  The network never waits for a reader.
+ * poll() reports EPOLLIN when records are waiting; O_NONBLOCK reads fail
+ * with EAGAIN when none are.
  *
  * A connection is known by its socket cookie: the number SO_COOKIE and
  * `ss -e` show.  It follows the connection from the request socket of a
@@ -121,7 +140,24 @@ struct tcpstate_stats {
 					 * namespace's own counters are gone
 					 */
 	__u64 probe_misses;	/* kprobe hits the kernel could not deliver */
+	/* ABI 1, second part */
+	__u32 netns;		/* the namespace's inode number, as in
+				 * `readlink /proc/self/ns/net` and lsns(8)
+				 */
+	__u32 flags;		/* TCPSTATE_STATS_* */
+	__u64 since_ns;		/* cumulative counters count from here: the
+				 * namespace's creation, the module's load or
+				 * the last TCPSTATE_IOC_RESET
+				 */
+	__u64 events_lost;	/* records this file's event stream dropped */
 };
+
+/*
+ * tcpstate_stats.flags: all_entries, all_dropped and all_tw_netns_exits
+ * cross namespaces; they are filled in only for a caller with CAP_NET_ADMIN
+ * in the initial user namespace, and read 0 otherwise.
+ */
+#define TCPSTATE_STATS_MODULE_WIDE	0x01
 
 /* TCPSTATE_IOC_SNAPSHOT: walk the table in chunks. */
 struct tcpstate_snapshot {
@@ -136,8 +172,82 @@ struct tcpstate_snapshot {
 #define TCPSTATE_SNAPSHOT_DONE		0x01
 #define TCPSTATE_SNAPSHOT_MAX_COUNT	4096	/* larger requests are cut to this */
 
+/* Kinds of event records. */
+enum tcpstate_event_type {
+	TCPSTATE_EVENT_STATE = 1,	/* a connection changed state */
+	TCPSTATE_EVENT_LOST		/* lost records were dropped here */
+};
+
+/* tcpstate_event.tw_exit when no timewait socket ended */
+#define TCPSTATE_TW_EXIT_NONE		0xff
+
+/* One record of the event stream (read()). */
+struct tcpstate_event {
+	__u32 size;		/* sizeof(struct tcpstate_event) of the module:
+				 * step through a buffer by it
+				 */
+	__u16 type;		/* enum tcpstate_event_type */
+	__u16 family;		/* AF_INET or AF_INET6 */
+	__u64 cookie;		/* socket cookie, as SO_COOKIE */
+	__u64 time_ns;		/* when it happened */
+	__u64 prev_state_ns;	/* time spent in old_state; 0 for a new
+				 * connection (old_state is where it came from)
+				 */
+	__u64 lost;		/* TCPSTATE_EVENT_LOST: records dropped */
+	__u32 netns;		/* inode number of the connection's namespace */
+	__u16 sport;		/* local port, host byte order */
+	__u16 dport;		/* remote port, host byte order */
+	__u8  saddr[16];	/* local address; IPv4 in the first 4 bytes */
+	__u8  daddr[16];	/* remote address; network byte order */
+	__u8  old_state;	/* enum tcpstate_state */
+	__u8  new_state;	/* enum tcpstate_state */
+	__u8  tw_exit;		/* enum tcpstate_tw_exit when a timewait socket
+				 * ended, else TCPSTATE_TW_EXIT_NONE
+				 */
+	__u8  flags;		/* TCPSTATE_F_* of the connection after it */
+	__u32 pid;		/* the task that caused it, where one did, else 0 */
+	char  comm[16];		/* its name, NUL-padded */
+	__s32 error;		/* an errno, where one is reported, else 0 */
+	__u32 reserved;		/* 0 */
+};
+
+/* TCPSTATE_IOC_NETNS */
+struct tcpstate_netns {
+	__u32 size;		/* sizeof(struct tcpstate_netns) */
+	__s32 fd;		/* in: a network namespace file descriptor
+				 * (/proc/PID/ns/net, /run/netns/NAME), or -1
+				 * with TCPSTATE_NETNS_ALL
+				 */
+	__u32 flags;		/* in: TCPSTATE_NETNS_* */
+	__u32 netns;		/* out: inode number of the namespace now
+				 * bound, 0 for all of them
+				 */
+};
+
+/*
+ * Stream the events of every namespace.  The stats and snapshot requests
+ * of such a file fail with EINVAL: bind it to one namespace for those.
+ */
+#define TCPSTATE_NETNS_ALL	0x01
+
+/* TCPSTATE_IOC_NETNS_LIST */
+struct tcpstate_netns_list {
+	__u32 size;		/* sizeof(struct tcpstate_netns_list) */
+	__u32 stats_size;	/* sizeof(struct tcpstate_stats) as the caller
+				 * knows it
+				 */
+	__u32 count;		/* in: room in stats; out: records written */
+	__u32 total;		/* out: namespaces there are */
+	__u64 stats;		/* user pointer to count records of stats_size
+				 * bytes, each with its netns set
+				 */
+};
+
 #define TCPSTATE_IOC_VERSION	_IOR(TCPSTATE_IOC_MAGIC, 0x00, __u32)
 #define TCPSTATE_IOC_STATS	_IOWR(TCPSTATE_IOC_MAGIC, 0x01, struct tcpstate_stats)
 #define TCPSTATE_IOC_SNAPSHOT	_IOWR(TCPSTATE_IOC_MAGIC, 0x02, struct tcpstate_snapshot)
+#define TCPSTATE_IOC_NETNS	_IOWR(TCPSTATE_IOC_MAGIC, 0x03, struct tcpstate_netns)
+#define TCPSTATE_IOC_NETNS_LIST	_IOWR(TCPSTATE_IOC_MAGIC, 0x04, struct tcpstate_netns_list)
+#define TCPSTATE_IOC_RESET	_IO(TCPSTATE_IOC_MAGIC, 0x05)
 
 #endif /* _UAPI_LINUX_TCPSTATE_H */
