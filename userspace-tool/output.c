@@ -2,7 +2,12 @@
 /*
  * Text and JSON output through one path (see output.h).
  */
+#include <math.h>
+
 #include "output.h"
+
+/* Width of the label column of text output. */
+#define LABEL_WIDTH 28
 
 void out_init(struct output *o, FILE *f, bool json)
 {
@@ -10,6 +15,8 @@ void out_init(struct output *o, FILE *f, bool json)
 	o->json = json;
 	o->depth = 0;
 	o->first = true;
+	o->in_item = false;
+	o->array[0] = false;
 	if (json)
 		fputc('{', f);
 }
@@ -30,13 +37,22 @@ static void json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static void json_key(struct output *o, const char *key)
+/*
+ * The separator and, unless an array element, the key of a JSON value.
+ * Returns false for a text-only field: no key in an object.
+ */
+static bool json_key(struct output *o, const char *key)
 {
+	if (!key && !(o->depth < OUTPUT_MAX_DEPTH && o->array[o->depth]))
+		return false;
 	if (!o->first)
 		fputc(',', o->f);
 	o->first = false;
-	json_string(o->f, key);
-	fputc(':', o->f);
+	if (key) {
+		json_string(o->f, key);
+		fputc(':', o->f);
+	}
+	return true;
 }
 
 static void text_indent(struct output *o)
@@ -47,47 +63,161 @@ static void text_indent(struct output *o)
 		fputs("  ", o->f);
 }
 
-void out_begin(struct output *o, const char *key, const char *label)
+/*
+ * Start a text field: a line of its own, or the next value on the line of
+ * the current item.  Returns false when the field is not shown in text.
+ */
+static bool text_field(struct output *o, const char *label)
+{
+	if (!label)
+		return false;
+	if (o->in_item) {
+		fputc(' ', o->f);
+	} else {
+		text_indent(o);
+		fprintf(o->f, "%-*s ", LABEL_WIDTH, label);
+	}
+	return true;
+}
+
+static void text_end_field(struct output *o)
+{
+	if (!o->in_item)
+		fputc('\n', o->f);
+}
+
+/* One level deeper, in an array or an object. */
+static void push(struct output *o, bool array)
+{
+	o->depth++;
+	if (o->depth < OUTPUT_MAX_DEPTH)
+		o->array[o->depth] = array;
+}
+
+static void begin_container(struct output *o, const char *key,
+			    const char *label, char open)
 {
 	if (o->json) {
 		json_key(o, key);
-		fputc('{', o->f);
+		fputc(open, o->f);
 		o->first = true;
 	} else if (label) {
 		text_indent(o);
 		fprintf(o->f, "%s:\n", label);
 	}
-	o->depth++;
+	push(o, open == '[');
 }
 
-void out_end(struct output *o)
+static void end_container(struct output *o, char close)
 {
 	o->depth--;
 	if (o->json) {
-		fputc('}', o->f);
+		fputc(close, o->f);
 		o->first = false;
 	}
 }
 
-void out_u64(struct output *o, const char *key, const char *label, uint64_t v)
+void out_begin(struct output *o, const char *key, const char *label)
+{
+	begin_container(o, key, label, '{');
+}
+
+void out_end(struct output *o)
+{
+	end_container(o, '}');
+}
+
+void out_begin_array(struct output *o, const char *key, const char *label)
+{
+	begin_container(o, key, label, '[');
+}
+
+void out_end_array(struct output *o)
+{
+	end_container(o, ']');
+}
+
+void out_begin_item(struct output *o, const char *label)
 {
 	if (o->json) {
-		json_key(o, key);
+		json_key(o, NULL);
+		fputc('{', o->f);
+		o->first = true;
+		push(o, false);
+		return;
+	}
+	text_indent(o);
+	fprintf(o->f, "%-*s", LABEL_WIDTH, label ? label : "");
+	o->in_item = true;
+}
+
+void out_end_item(struct output *o)
+{
+	if (o->json) {
+		o->depth--;
+		fputc('}', o->f);
+		o->first = false;
+		return;
+	}
+	fputc('\n', o->f);
+	o->in_item = false;
+}
+
+void out_u64(struct output *o, const char *key, const char *label, __u64 v)
+{
+	if (o->json) {
+		if (json_key(o, key))
+			fprintf(o->f, "%llu", (unsigned long long)v);
+	} else if (text_field(o, label)) {
 		fprintf(o->f, "%llu", (unsigned long long)v);
-	} else {
-		text_indent(o);
-		fprintf(o->f, "%-28s %llu\n", label, (unsigned long long)v);
+		text_end_field(o);
 	}
 }
 
 void out_str(struct output *o, const char *key, const char *label, const char *v)
 {
 	if (o->json) {
-		json_key(o, key);
-		json_string(o->f, v);
-	} else {
-		text_indent(o);
-		fprintf(o->f, "%-28s %s\n", label, v);
+		if (json_key(o, key))
+			json_string(o->f, v);
+	} else if (text_field(o, label)) {
+		fputs(v, o->f);
+		text_end_field(o);
+	}
+}
+
+void out_double(struct output *o, const char *key, const char *label,
+		double v, int prec)
+{
+	if (!isfinite(v)) {
+		out_null(o, key, label);
+	} else if (o->json) {
+		if (json_key(o, key))
+			fprintf(o->f, "%.*f", prec, v);
+	} else if (text_field(o, label)) {
+		fprintf(o->f, "%.*f", prec, v);
+		text_end_field(o);
+	}
+}
+
+void out_bool(struct output *o, const char *key, const char *label, bool v)
+{
+	if (o->json) {
+		if (json_key(o, key))
+			fputs(v ? "true" : "false", o->f);
+	} else if (text_field(o, label)) {
+		fputs(v ? "yes" : "no", o->f);
+		text_end_field(o);
+	}
+}
+
+void out_null(struct output *o, const char *key, const char *label)
+{
+	if (o->json) {
+		if (json_key(o, key))
+			fputs("null", o->f);
+	} else if (text_field(o, label)) {
+		fputc('-', o->f);
+		text_end_field(o);
 	}
 }
 

@@ -1,29 +1,51 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * One printing path for text and JSON: a report is a sequence of fields
- * in (possibly nested) objects; text mode prints "label: value" lines,
- * indented by nesting, and JSON mode the same structure as JSON.
+ * in (possibly nested) objects and arrays; text mode prints "label value"
+ * lines, indented by nesting, and JSON mode the same structure as JSON.
+ *
+ * A field with a NULL label is JSON only.  A field with a NULL key is an
+ * element of the enclosing JSON array, or, in an object, text only.  An
+ * item of an array is one text line: its label, then the value of each of
+ * its labelled fields.
  */
 #ifndef TCPSTATE_OUTPUT_H
 #define TCPSTATE_OUTPUT_H
 
 #include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
+
+#include <linux/types.h>
+
+#define OUTPUT_MAX_DEPTH 16
 
 struct output {
 	FILE *f;
 	bool json;
 	int depth;
-	bool first;	/* no field yet in the current JSON object */
+	bool array[OUTPUT_MAX_DEPTH];	/* JSON: is the container at depth an array */
+	bool first;	/* no field yet in the current JSON object or array */
+	bool in_item;	/* text: fields go on the current item's line */
 };
 
 void out_init(struct output *o, FILE *f, bool json);
 /* Objects: @key names it in JSON, @label heads it in text (NULL: none). */
 void out_begin(struct output *o, const char *key, const char *label);
 void out_end(struct output *o);
-void out_u64(struct output *o, const char *key, const char *label, uint64_t v);
+/* Arrays, named and headed like objects. */
+void out_begin_array(struct output *o, const char *key, const char *label);
+void out_end_array(struct output *o);
+/* An object inside an array; in text one line headed by @label. */
+void out_begin_item(struct output *o, const char *label);
+void out_end_item(struct output *o);
+void out_u64(struct output *o, const char *key, const char *label, __u64 v);
 void out_str(struct output *o, const char *key, const char *label, const char *v);
+/* @v with @prec decimals; null in JSON when it is not finite. */
+void out_double(struct output *o, const char *key, const char *label,
+		double v, int prec);
+void out_bool(struct output *o, const char *key, const char *label, bool v);
+/* No value: JSON null, "-" in text. */
+void out_null(struct output *o, const char *key, const char *label);
 /* Finish the report: closes the top-level JSON object. */
 void out_finish(struct output *o);
 

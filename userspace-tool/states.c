@@ -2,10 +2,13 @@
 /*
  * Names of TCP states and timewait exit causes, indexed by the uapi values.
  */
+#include <ctype.h>
 #include <stddef.h>
+#include <string.h>
 
 #include <linux/tcpstate.h>
 
+#include "kernel.h"
 #include "states.h"
 
 static const char *const ss_names[TCPSTATE_STATE_MAX] = {
@@ -58,4 +61,51 @@ const char *state_key(int state)
 const char *tw_exit_name(int cause)
 {
 	return cause >= 0 && cause < TCPSTATE_TW_EXIT_MAX ? tw_exits[cause] : NULL;
+}
+
+/* Lower case, '_' as '-': "TIME_WAIT" becomes "time-wait". */
+static void normalize(char *dst, size_t len, const char *src)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len && src[i]; i++)
+		dst[i] = src[i] == '_' ? '-' : (char)tolower((unsigned char)src[i]);
+	dst[i] = '\0';
+}
+
+/* Every state; all but LISTEN and CLOSED. */
+#define ALL_STATES	(BIT(TCPSTATE_STATE_MAX) - BIT(1))
+#define CONNECTED	(ALL_STATES & ~(BIT(TCPSTATE_LISTEN) | BIT(TCPSTATE_CLOSE)))
+
+unsigned int state_parse_mask(const char *name)
+{
+	static const struct {
+		const char *name;
+		unsigned int mask;
+	} groups[] = {
+		{ "all", ALL_STATES },
+		{ "connected", CONNECTED },
+		{ "synchronized", CONNECTED & ~BIT(TCPSTATE_SYN_SENT) },
+		{ "close", BIT(TCPSTATE_CLOSE) },
+		{ "syn-received", BIT(TCPSTATE_SYN_RECV) },
+	};
+	char want[32], have[32];
+	size_t i;
+	int st;
+
+	if (strlen(name) >= sizeof(want))
+		return 0;
+	normalize(want, sizeof(want), name);
+	for (st = 1; st < TCPSTATE_STATE_MAX; st++) {
+		normalize(have, sizeof(have), ss_names[st]);
+		if (!strcmp(want, have))
+			return BIT(st);
+		normalize(have, sizeof(have), keys[st]);
+		if (!strcmp(want, have))
+			return BIT(st);
+	}
+	for (i = 0; i < ARRAY_SIZE(groups); i++)
+		if (!strcmp(want, groups[i].name))
+			return groups[i].mask;
+	return 0;
 }

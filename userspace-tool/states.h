@@ -11,5 +11,14 @@ const char *state_ss_name(int state);
 const char *state_key(int state);
 /* "expired", "reused"...; NULL when out of range. */
 const char *tw_exit_name(int cause);
+/*
+ * The states a name given on the command line stands for, as a mask of
+ * (1 << state); 0 for an unknown name.  Case does not matter, '-' and '_'
+ * are the same, and each state goes by its ss(8) name ("ESTAB",
+ * "time-wait") and by its full name ("established", "fin_wait2", "close").
+ * Like ss(8), "all", "connected" (neither LISTEN nor CLOSED) and
+ * "synchronized" (connected but SYN-SENT) name groups.
+ */
+unsigned int state_parse_mask(const char *name);
 
 #endif

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Turning the module's facts into words: addresses, durations, clock times.
+ * Pure functions: they write into the caller's buffer and return it.
+ */
+#ifndef TCPSTATE_FORMAT_H
+#define TCPSTATE_FORMAT_H
+
+#include <stddef.h>
+
+#include <linux/types.h>
+
+/* "255.255.255.255" or a full IPv6 address */
+#define FORMAT_ADDR_LEN		48
+/* "[address]:port" */
+#define FORMAT_ENDPOINT_LEN	(FORMAT_ADDR_LEN + 8)
+/* "99h59m", "412us", "-" */
+#define FORMAT_DURATION_LEN	16
+/* "HH:MM:SS.mmm" */
+#define FORMAT_CLOCK_LEN	16
+
+/* Numeric address of @family (AF_INET or AF_INET6); "?" for another family. */
+char *format_addr(char *buf, size_t len, int family, const __u8 *addr);
+/* "127.0.0.1:8080" or "[::1]:8080" */
+char *format_endpoint(char *buf, size_t len, int family, const __u8 *addr,
+		      unsigned int port);
+/*
+ * A duration in at most six characters, truncated, never rounded up:
+ * "850ns", "412us", "3.2ms", "412ms", "1.50s", "60.0s", "12m05s", "5h07m",
+ * "3d04h".
+ */
+char *format_duration(char *buf, size_t len, __u64 ns);
+/* Local wall-clock time of @wall_ns (ns since the epoch): "HH:MM:SS.mmm". */
+char *format_clock(char *buf, size_t len, __s64 wall_ns);
+/* "ipv4", "ipv6" or "unknown" */
+const char *family_name(int family);
+
+#endif

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers of the CLI's unit tests: exact comparisons that print what was
+ * expected and what was seen, and reports rendered into strings.
+ */
+#ifndef TCPSTATE_TESTS_UNIT_H
+#define TCPSTATE_TESTS_UNIT_H
+
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kselftest.h"
+
+#include "../output.h"
+
+static inline void expect_str(const char *name, const char *want,
+			      const char *seen)
+{
+	if (!strcmp(want, seen))
+		ksft_test_result_pass("%s\n", name);
+	else
+		ksft_test_result_fail("%s: expected\n%s\nsaw\n%s\n", name, want, seen);
+}
+
+static inline void expect_u64(const char *name, unsigned long long want,
+			      unsigned long long seen)
+{
+	if (want == seen)
+		ksft_test_result_pass("%s\n", name);
+	else
+		ksft_test_result_fail("%s: expected %llu, saw %llu\n", name, want, seen);
+}
+
+/* Expected output, written a piece per line: joined before comparing. */
+static inline char *join(const char *const *parts)
+{
+	static char buf[16384];
+
+	buf[0] = '\0';
+	for (; *parts; parts++)
+		strncat(buf, *parts, sizeof(buf) - strlen(buf) - 1);
+	return buf;
+}
+
+/* A memory stream for a report; unit_take() closes it and returns the text. */
+struct unit_buf {
+	FILE *f;
+	char *text;
+	size_t len;
+};
+
+static inline FILE *unit_open(struct unit_buf *b)
+{
+	b->text = NULL;
+	b->len = 0;
+	b->f = open_memstream(&b->text, &b->len);
+	if (!b->f)
+		ksft_exit_fail_msg("open_memstream failed\n");
+	return b->f;
+}
+
+static inline char *unit_take(struct unit_buf *b)
+{
+	fclose(b->f);
+	return b->text;
+}
+
+/*
+ * The output of jq @filter (with -c) on @json, without the final newline;
+ * NULL when jq is not there.  The caller frees it.
+ */
+static inline char *run_jq(const char *json, const char *filter)
+{
+	char path[] = "/tmp/tcpstate-unit-XXXXXX";
+	char cmd[512], *out = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	FILE *f, *p;
+	int fd;
+
+	if (system("command -v jq >/dev/null 2>&1"))
+		return NULL;
+	fd = mkstemp(path);
+	if (fd < 0)
+		return NULL;
+	f = fdopen(fd, "w");
+	fputs(json, f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "jq -c '%s' < %s 2>&1", filter, path);
+	p = popen(cmd, "r");
+	if (p) {
+		n = getdelim(&out, &cap, '\0', p);
+		pclose(p);
+		if (n > 0 && out[n - 1] == '\n')
+			out[n - 1] = '\0';
+	}
+	unlink(path);
+	return out;
+}
+
+/* jq @filter on @json must print @want; a skip without jq. */
+static inline void expect_jq(const char *name, const char *json,
+			     const char *filter, const char *want)
+{
+	char *seen = run_jq(json, filter);
+
+	if (!seen)
+		ksft_test_result_skip("%s: jq not found\n", name);
+	else if (!strcmp(seen, want))
+		ksft_test_result_pass("%s\n", name);
+	else
+		ksft_test_result_fail("%s: jq '%s' expected %s, saw %s\n", name,
+				      filter, want, seen);
+	free(seen);
+}
+
+#endif
