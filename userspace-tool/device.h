@@ -1,16 +1,45 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Talking to /dev/tcpstate.
+ * Talking to /dev/tcpstate.  Every function that fails prints one line
+ * "tcpstate: what: why" on stderr and returns -1.
  */
 #ifndef TCPSTATE_DEVICE_H
 #define TCPSTATE_DEVICE_H
 
-#include <linux/types.h>
+#include <linux/tcpstate.h>
+
+#define DEVICE_ALL_NETNS_EPERM_HINT \
+	" (needs CAP_NET_ADMIN in the initial user namespace)"
+
+/* Open the device and check that the module speaks our ABI. */
+int device_open(const char *path, __u32 *abi_version);
+
+/* TCPSTATE_IOC_STATS of the namespace @fd is bound to. */
+int device_stats(int fd, const char *path, struct tcpstate_stats *st);
 
 /*
- * Open the device and check that the module speaks our ABI.  On failure
- * prints one line "tcpstate: ...: why" on stderr and returns -1.
+ * Two stats samples @interval_s apart (one when it is 0, copied to both);
+ * *elapsed_s is the time that really passed between them.
  */
-int device_open(const char *path, __u32 *abi_version);
+int device_stats_pair(int fd, const char *path, double interval_s,
+		      struct tcpstate_stats *first, struct tcpstate_stats *second,
+		      double *elapsed_s);
+
+/*
+ * The whole table of the namespace @fd is bound to, in a malloc()ed array
+ * the caller frees.  Returns the number of connections.
+ */
+long device_snapshot(int fd, const char *path, struct tcpstate_conn **conns);
+
+/*
+ * TCPSTATE_IOC_NETNS_LIST: one struct tcpstate_stats per namespace, in a
+ * malloc()ed array the caller frees.  Returns the number of namespaces.
+ */
+long device_netns_list(int fd, struct tcpstate_stats **stats);
+
+/* CLOCK_BOOTTIME, the module's clock, in ns. */
+__u64 boottime_ns(void);
+/* CLOCK_REALTIME minus CLOCK_BOOTTIME, in ns: boot time to wall clock. */
+__s64 wall_offset_ns(void);
 
 #endif
