@@ -1,19 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The CLI's commands.
+ * The CLI's commands.  Each returns the exit status: 0, or 1 when the
+ * device failed it (after printing why).
  */
 #ifndef TCPSTATE_COMMANDS_H
 #define TCPSTATE_COMMANDS_H
 
-#include <linux/tcpstate.h>
-
 #include "options.h"
-#include "output.h"
 
 int cmd_summary(const struct options *opts);
+int cmd_watch(const struct options *opts);
+int cmd_timewait(const struct options *opts);
+int cmd_list(const struct options *opts);
+int cmd_reset(const struct options *opts);
 int cmd_version(const struct options *opts);
-
-/* The summary report of @st, for tests as well as for cmd_summary(). */
-void summary_print(struct output *o, const struct tcpstate_stats *st);
 
 #endif

@@ -20,24 +20,45 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: tcpstate [OPTIONS] [COMMAND]\n"
+		"Usage: tcpstate [OPTIONS] [COMMAND [ARGS]]\n"
 		"\n"
 		"Report TCP connection states from the tcpstate kernel module.\n"
 		"\n"
 		"Commands (any unambiguous prefix works):\n"
-		"  summary            connections per state, TIME-WAIT and how it ended\n"
-		"                     (the default)\n"
+		"  summary            connections per state, TIME-WAIT, its rates and how\n"
+		"                     it ended (the default)\n"
+		"  watch              state changes as they happen\n"
+		"  timewait           TIME-WAIT: count, rates, ages, time left, top holders\n"
+		"  list [FILTER]      every connection, like ss -tan; FILTER is any of\n"
+		"                     state NAME (repeatable), src ADDR[/LEN], dst ADDR[/LEN],\n"
+		"                     sport PORT, dport PORT\n"
+		"  reset              zero the namespace's cumulative counters\n"
 		"  version            versions of this tool and of the loaded module\n"
 		"\n"
 		"Options:\n"
-		"  -j, --json         JSON output\n"
-		"  -D, --device PATH  device to read (default /dev/tcpstate)\n"
-		"  -h, --help         this help\n"
+		"  -j, --json           JSON output (watch: one JSON object per line)\n"
+		"  -n, --netns NS       the namespace NAME (/run/netns/NAME), PATH or PID\n"
+		"      --all-netns      summary: a row per namespace; watch: all of them\n"
+		"  -i, --interval SECS  between the two samples of the rates (default 1;\n"
+		"                       0: no rates)\n"
+		"  -4, --ipv4           IPv4 only (list, timewait, watch)\n"
+		"  -6, --ipv6           IPv6 only (list, timewait, watch)\n"
+		"  -c, --count N        watch: stop after N state changes\n"
+		"      --top N          timewait: rows of the top lists (default 5)\n"
+		"  -D, --device PATH    device to read (default /dev/tcpstate)\n"
+		"  -h, --help           this help\n"
 		"\n"
 		"Examples:\n"
-		"  tcpstate\n"
-		"  tcpstate -j summary\n"
-		"  tcpstate version\n"
+		"  tcpstate                           summary of this namespace\n"
+		"  tcpstate -j -i 5 summary           rates over 5 s, as JSON\n"
+		"  tcpstate --all-netns               a row per namespace\n"
+		"  tcpstate -n blue watch             changes in namespace 'blue'\n"
+		"  tcpstate --all-netns -c 100 watch  100 changes in any namespace\n"
+		"  tcpstate -j watch | jq .           JSON lines\n"
+		"  tcpstate timewait --top 10         TIME-WAIT buildup, top 10 holders\n"
+		"  tcpstate list state time-wait dport 8080\n"
+		"  tcpstate -6 list dst 2001:db8::/32\n"
+		"  tcpstate -n 1234 reset             zero counters of PID 1234's namespace\n"
 		"  tcpstate -j version\n");
 }
 
@@ -65,7 +86,7 @@ int main(int argc, char **argv)
 	char err[256];
 
 	if (options_parse(&opts, argc, argv, err, sizeof(err))) {
-		fprintf(stderr, "tcpstate: %s (try 'tcpstate --help')\n", err);
+		fprintf(stderr, "tcpstate: %s\n", err);
 		return 2;
 	}
 	if (opts.help) {
@@ -75,6 +96,14 @@ int main(int argc, char **argv)
 	switch (opts.command) {
 	case CMD_SUMMARY:
 		return cmd_summary(&opts);
+	case CMD_WATCH:
+		return cmd_watch(&opts);
+	case CMD_TIMEWAIT:
+		return cmd_timewait(&opts);
+	case CMD_LIST:
+		return cmd_list(&opts);
+	case CMD_RESET:
+		return cmd_reset(&opts);
 	case CMD_VERSION:
 		return cmd_version(&opts);
 	}

@@ -3,19 +3,34 @@
  * Parsing the tcpstate command line.  No I/O here: errors are returned as
  * text for main() to print.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
+#include "kernel.h"
 #include "options.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
 #define DEFAULT_DEVICE "/dev/tcpstate"
+#define MAX_TOP 100000
+
+#define HINT "(try 'tcpstate --help')"
+
+/* Long options without a short form. */
+enum {
+	OPT_ALL_NETNS = 256,
+	OPT_TOP,
+};
 
 static const char *const command_names[] = {
-	[CMD_SUMMARY] = "summary",
-	[CMD_VERSION] = "version",
+	[CMD_SUMMARY]	= "summary",
+	[CMD_WATCH]	= "watch",
+	[CMD_TIMEWAIT]	= "timewait",
+	[CMD_LIST]	= "list",
+	[CMD_RESET]	= "reset",
+	[CMD_VERSION]	= "version",
 };
 
 const char *command_name(enum command cmd)
@@ -47,61 +62,212 @@ static int lookup_command(const char *word, enum command *cmd)
 	return 0;
 }
 
-int options_parse(struct options *opts, int argc, char **argv,
-		  char *err, size_t errlen)
+/* A decimal number of seconds: digits with at most one '.'. */
+static int parse_seconds(const char *s, double *out)
+{
+	size_t digits = strspn(s, "0123456789.");
+	const char *dot = strchr(s, '.');
+	char *end;
+	double v;
+
+	if (!*s || digits != strlen(s) || (dot && strchr(dot + 1, '.')) ||
+	    !strcmp(s, "."))
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || *end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_positive(const char *s, unsigned long max, unsigned long *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v < 1 || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* What the options said, before the checks that need all of them. */
+struct seen {
+	bool ipv4;
+	bool ipv6;
+};
+
+/*
+ * Parse the options of argv[1..argc): until the first word that is not an
+ * option.  Returns the index of that word, or -1 on misuse.
+ */
+static int parse_flags(struct options *opts, struct seen *seen, int argc,
+		       char **argv, char *err, size_t errlen)
 {
 	static const struct option longopts[] = {
 		{ "json",	no_argument,		NULL, 'j' },
 		{ "device",	required_argument,	NULL, 'D' },
+		{ "netns",	required_argument,	NULL, 'n' },
+		{ "all-netns",	no_argument,		NULL, OPT_ALL_NETNS },
+		{ "interval",	required_argument,	NULL, 'i' },
+		{ "ipv4",	no_argument,		NULL, '4' },
+		{ "ipv6",	no_argument,		NULL, '6' },
+		{ "count",	required_argument,	NULL, 'c' },
+		{ "top",	required_argument,	NULL, OPT_TOP },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	unsigned long v;
 	int c;
-
-	memset(opts, 0, sizeof(*opts));
-	opts->command = CMD_SUMMARY;
-	opts->device = DEFAULT_DEVICE;
 
 	optind = 0;	/* glibc: start a fresh scan, also on repeated calls */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:jhD:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:jhD:n:i:46c:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			opts->json = true;
 			break;
 		case 'D':
 			if (!*optarg) {
-				snprintf(err, errlen, "empty device path");
+				snprintf(err, errlen, "--device: empty path");
 				return -1;
 			}
 			opts->device = optarg;
 			break;
+		case 'n':
+			if (!*optarg) {
+				snprintf(err, errlen, "--netns: empty name");
+				return -1;
+			}
+			opts->netns = optarg;
+			break;
+		case OPT_ALL_NETNS:
+			opts->all_netns = true;
+			break;
+		case 'i':
+			if (parse_seconds(optarg, &opts->interval_s)) {
+				snprintf(err, errlen,
+					 "--interval '%s': not a number of seconds (e.g. 2 or 0.5)",
+					 optarg);
+				return -1;
+			}
+			if (opts->interval_s > MAX_INTERVAL_S) {
+				snprintf(err, errlen,
+					 "--interval '%s': longer than a day", optarg);
+				return -1;
+			}
+			break;
+		case '4':
+			seen->ipv4 = true;
+			break;
+		case '6':
+			seen->ipv6 = true;
+			break;
+		case 'c':
+			if (parse_positive(optarg, (unsigned long)-1, &v)) {
+				snprintf(err, errlen,
+					 "--count '%s': not a positive integer", optarg);
+				return -1;
+			}
+			opts->count = v;
+			break;
+		case OPT_TOP:
+			if (parse_positive(optarg, MAX_TOP, &v)) {
+				snprintf(err, errlen,
+					 "--top '%s': not an integer from 1 to %d",
+					 optarg, MAX_TOP);
+				return -1;
+			}
+			opts->top = (unsigned int)v;
+			break;
 		case 'h':
 			opts->help = true;
-			return 0;
+			return argc;
 		case ':':
-			snprintf(err, errlen, "option '%s' needs an argument",
+			snprintf(err, errlen, "option '%s' needs an argument " HINT,
 				 argv[optind - 1]);
 			return -1;
 		default:
 			if (optopt)
-				snprintf(err, errlen, "unknown option '-%c'", optopt);
+				snprintf(err, errlen, "unknown option '-%c' " HINT,
+					 optopt);
 			else
-				snprintf(err, errlen, "unknown option '%s'",
+				snprintf(err, errlen, "unknown option '%s' " HINT,
 					 argv[optind - 1]);
 			return -1;
 		}
 	}
+	return optind;
+}
 
-	if (optind < argc) {
-		if (lookup_command(argv[optind], &opts->command)) {
-			snprintf(err, errlen, "unknown command '%s'", argv[optind]);
+/* The checks that need every option and the command. */
+static int check_combinations(struct options *opts, const struct seen *seen,
+			      char *err, size_t errlen)
+{
+	if (seen->ipv4 && seen->ipv6) {
+		snprintf(err, errlen,
+			 "-4 and -6: mutually exclusive (give neither for both)");
+		return -1;
+	}
+	opts->family = seen->ipv4 ? AF_INET : seen->ipv6 ? AF_INET6 : 0;
+	if (opts->netns && opts->all_netns) {
+		snprintf(err, errlen, "-n and --all-netns: mutually exclusive");
+		return -1;
+	}
+	if (opts->all_netns && opts->command != CMD_SUMMARY &&
+	    opts->command != CMD_WATCH && opts->command != CMD_VERSION) {
+		snprintf(err, errlen, "--all-netns: not supported by '%s' (use -n)",
+			 command_name(opts->command));
+		return -1;
+	}
+	return 0;
+}
+
+int options_parse(struct options *opts, int argc, char **argv,
+		  char *err, size_t errlen)
+{
+	struct seen seen = { false, false };
+	int idx, n;
+
+	memset(opts, 0, sizeof(*opts));
+	opts->command = CMD_SUMMARY;
+	opts->device = DEFAULT_DEVICE;
+	opts->interval_s = DEFAULT_INTERVAL_S;
+	opts->top = DEFAULT_TOP;
+	filter_init(&opts->filter);
+
+	idx = parse_flags(opts, &seen, argc, argv, err, errlen);
+	if (idx < 0)
+		return -1;
+	if (opts->help)
+		return 0;
+	if (idx < argc) {
+		if (lookup_command(argv[idx], &opts->command)) {
+			snprintf(err, errlen, "unknown command '%s' " HINT,
+				 argv[idx]);
 			return -1;
 		}
-		optind++;
+		/* Options may follow the command too: argv[idx] is its argv[0]. */
+		n = parse_flags(opts, &seen, argc - idx, argv + idx, err, errlen);
+		if (n < 0)
+			return -1;
+		if (opts->help)
+			return 0;
+		idx += n;
 	}
-	if (optind < argc) {
-		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
+	if (check_combinations(opts, &seen, err, errlen))
+		return -1;
+	if (opts->command == CMD_LIST) {
+		if (filter_parse(&opts->filter, argc - idx, argv + idx, err, errlen))
+			return -1;
+		opts->filter.family = opts->family;
+	} else if (idx < argc) {
+		snprintf(err, errlen, "unexpected argument '%s'", argv[idx]);
 		return -1;
 	}
 	return 0;

@@ -9,21 +9,40 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "filter.h"
+
 enum command {
 	CMD_SUMMARY,
+	CMD_WATCH,
+	CMD_TIMEWAIT,
+	CMD_LIST,
+	CMD_RESET,
 	CMD_VERSION,
 };
+
+#define DEFAULT_INTERVAL_S	1.0
+#define DEFAULT_TOP		5
+/* Longest -i accepted: a day. */
+#define MAX_INTERVAL_S		86400.0
 
 struct options {
 	enum command command;
 	bool json;
 	bool help;
 	const char *device;	/* path of the character device */
+	const char *netns;	/* -n: NAME, PATH or PID; NULL: our own */
+	bool all_netns;		/* --all-netns */
+	double interval_s;	/* -i: between the two stats samples; 0: no rates */
+	int family;		/* -4/-6: AF_INET, AF_INET6; 0: both */
+	unsigned long count;	/* -c: watch stops after this many; 0: never */
+	unsigned int top;	/* --top: rows of the timewait top lists */
+	struct conn_filter filter;	/* list: filter words, -4/-6 included */
 };
 
 /*
- * Parse argv into *opts.  Returns 0 on success; on misuse returns -1 and
- * writes a one-line reason (without the program name) into err.
+ * Parse argv into *opts.  Options come before the command, or right after
+ * it (before a filter word).  Returns 0 on success; on misuse returns -1
+ * and writes a one-line reason (without the program name) into err.
  */
 int options_parse(struct options *opts, int argc, char **argv,
 		  char *err, size_t errlen);

@@ -1,22 +1,41 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * `tcpstate summary`: connections per state in the caller's namespace,
- * timewait sockets and how they ended, overflows and drops.
+ * `tcpstate summary`: connections per state in one namespace, TIME-WAIT,
+ * its rates and how it ended, overflows and drops; with --all-netns, one
+ * row per namespace.
  */
-#include <errno.h>
 #include <stdio.h>
-#include <string.h>
-#include <sys/ioctl.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <linux/tcpstate.h>
 
 #include "commands.h"
 #include "device.h"
+#include "format.h"
+#include "kernel.h"
+#include "netns.h"
 #include "output.h"
 #include "states.h"
+#include "summary.h"
 
-void summary_print(struct output *o, const struct tcpstate_stats *st)
+#define NSEC_PER_SEC 1000000000ULL
+
+static void summary_head(struct output *o, const struct summary_input *in)
+{
+	const struct tcpstate_stats *st = in->st;
+	__u64 age = in->now_ns > st->since_ns ? in->now_ns - st->since_ns : 0;
+	char dur[FORMAT_DURATION_LEN], since[FORMAT_DURATION_LEN + 8];
+
+	snprintf(since, sizeof(since), "%s ago",
+		 format_duration(dur, sizeof(dur), age));
+	out_u64(o, "netns", "netns", st->netns);
+	out_u64(o, "counting_since_s", NULL, age / NSEC_PER_SEC);
+	out_str(o, NULL, "counting since", since);
+	out_double(o, "interval_s", NULL, in->interval_s, 3);
+}
+
+static void summary_states(struct output *o, const struct tcpstate_stats *st)
 {
 	int i;
 
@@ -28,40 +47,177 @@ void summary_print(struct output *o, const struct tcpstate_stats *st)
 		out_u64(o, state_key(i), state_ss_name(i), st->gauge[i]);
 	}
 	out_end(o);
+}
+
+static void summary_timewait(struct output *o, const struct summary_input *in)
+{
+	const struct tcpstate_stats *st = in->st;
+	int i;
+
 	out_u64(o, "timewait_sockets", "timewait sockets", st->timewait_socks);
+	if (in->rate.valid) {
+		out_begin(o, "timewait_rate", "TIME-WAIT per second");
+		out_double(o, "enter_per_s", "entering", in->rate.enter_per_s, 1);
+		out_double(o, "exit_per_s", "leaving", in->rate.exit_per_s, 1);
+		out_end(o);
+	} else {
+		out_null(o, "timewait_rate", "TIME-WAIT per second");
+	}
 	out_begin(o, "timewait_exits", "timewait exits");
 	for (i = 0; i < TCPSTATE_TW_EXIT_MAX; i++) {
+		/* Counted in the dying namespace: see all_tw_netns_exits. */
 		if (i == TCPSTATE_TW_EXIT_NETNS)
 			continue;
 		out_u64(o, tw_exit_name(i), tw_exit_name(i), st->tw_exits[i]);
 	}
 	out_end(o);
 	out_u64(o, "timewait_overflows", "timewait overflows", st->tw_overflows);
+}
+
+static void summary_health(struct output *o, const struct tcpstate_stats *st)
+{
 	out_u64(o, "dropped", "not mirrored (cap reached)", st->dropped);
+	out_u64(o, "events_lost", "events lost", st->events_lost);
 	out_u64(o, "probe_misses", "probe misses", st->probe_misses);
+}
+
+static void summary_module(struct output *o, const struct tcpstate_stats *st)
+{
+	if (!(st->flags & TCPSTATE_STATS_MODULE_WIDE))
+		return;
+	out_begin(o, "module_wide", "all namespaces");
+	out_u64(o, "all_entries", "connections", st->all_entries);
+	out_u64(o, "max_entries", "cap (max_entries)", st->max_entries);
+	out_u64(o, "all_dropped", "not mirrored (cap reached)", st->all_dropped);
+	out_u64(o, "all_tw_netns_exits", "timewait netns exits",
+		st->all_tw_netns_exits);
+	out_end(o);
+}
+
+/* A section per concern; the port headroom one goes after TIME-WAIT. */
+void summary_print(struct output *o, const struct summary_input *in)
+{
+	summary_head(o, in);
+	summary_states(o, in->st);
+	summary_timewait(o, in);
+	summary_health(o, in->st);
+	summary_module(o, in->st);
+}
+
+/* Columns of the overview that stand for more than one state. */
+#define SYN_STATES	(BIT(TCPSTATE_SYN_SENT) | BIT(TCPSTATE_SYN_RECV))
+#define FIN_STATES	(BIT(TCPSTATE_FIN_WAIT1) | BIT(TCPSTATE_FIN_WAIT2))
+#define OTHER_STATES	(BIT(TCPSTATE_CLOSING) | BIT(TCPSTATE_LAST_ACK) | \
+			 BIT(TCPSTATE_CLOSE))
+
+static unsigned long long gauge_sum(const struct tcpstate_stats *st,
+				    unsigned int mask)
+{
+	unsigned long long sum = 0;
+	int i;
+
+	for (i = 1; i < TCPSTATE_STATE_MAX; i++)
+		if (mask & BIT(i))
+			sum += st->gauge[i];
+	return sum;
+}
+
+static void overview_row(FILE *f, const struct tcpstate_stats *st)
+{
+	fprintf(f, "%-10u %7llu %7llu %9llu %6llu %6llu %8llu %10llu %6llu\n",
+		st->netns, (unsigned long long)st->entries,
+		(unsigned long long)st->gauge[TCPSTATE_ESTABLISHED],
+		(unsigned long long)st->gauge[TCPSTATE_TIME_WAIT],
+		(unsigned long long)st->gauge[TCPSTATE_LISTEN],
+		gauge_sum(st, SYN_STATES), gauge_sum(st, FIN_STATES),
+		(unsigned long long)st->gauge[TCPSTATE_CLOSE_WAIT],
+		gauge_sum(st, OTHER_STATES));
+}
+
+static void overview_item(struct output *o, const struct tcpstate_stats *st)
+{
+	int i;
+
+	out_begin_item(o, NULL);
+	out_u64(o, "netns", NULL, st->netns);
+	out_u64(o, "connections", NULL, st->entries);
+	out_begin(o, "states", NULL);
+	for (i = 1; i < TCPSTATE_STATE_MAX; i++) {
+		if (i != TCPSTATE_CLOSE)
+			out_u64(o, state_key(i), NULL, st->gauge[i]);
+	}
+	out_end(o);
+	out_u64(o, "timewait_sockets", NULL, st->timewait_socks);
+	out_u64(o, "timewait_overflows", NULL, st->tw_overflows);
+	out_u64(o, "dropped", NULL, st->dropped);
+	out_end_item(o);
+}
+
+void overview_print(struct output *o, const struct tcpstate_stats *st, long n)
+{
+	long i;
+
+	if (!o->json) {
+		fprintf(o->f, "%-10s %7s %7s %9s %6s %6s %8s %10s %6s\n",
+			"NETNS", "CONNS", "ESTAB", "TIME-WAIT", "LISTEN", "SYN",
+			"FIN-WAIT", "CLOSE-WAIT", "OTHER");
+		for (i = 0; i < n; i++)
+			overview_row(o->f, &st[i]);
+		return;
+	}
+	out_begin_array(o, "namespaces", NULL);
+	for (i = 0; i < n; i++)
+		overview_item(o, &st[i]);
+	out_end_array(o);
+	out_u64(o, "count", NULL, (__u64)n);
+}
+
+static int cmd_overview(const struct options *opts)
+{
+	struct tcpstate_stats *st;
+	struct output o;
+	long n;
+	int fd;
+
+	fd = device_open_selected(opts, false);
+	if (fd < 0)
+		return 1;
+	n = device_netns_list(fd, &st);
+	close(fd);
+	if (n < 0)
+		return 1;
+	out_init(&o, stdout, opts->json);
+	overview_print(&o, st, n);
+	out_finish(&o);
+	free(st);
+	return 0;
 }
 
 int cmd_summary(const struct options *opts)
 {
-	struct tcpstate_stats st;
+	struct tcpstate_stats first, second;
+	struct summary_input in;
 	struct output o;
-	__u32 abi;
+	double elapsed;
 	int fd;
 
-	fd = device_open(opts->device, &abi);
+	if (opts->all_netns)
+		return cmd_overview(opts);
+	fd = device_open_selected(opts, false);
 	if (fd < 0)
 		return 1;
-	memset(&st, 0, sizeof(st));
-	st.size = sizeof(st);
-	if (ioctl(fd, TCPSTATE_IOC_STATS, &st)) {
-		fprintf(stderr, "tcpstate: %s: stats request failed: %s\n",
-			opts->device, strerror(errno));
+	if (device_stats_pair(fd, opts->device, opts->interval_s, &first,
+			      &second, &elapsed)) {
 		close(fd);
 		return 1;
 	}
 	close(fd);
+	in.st = &second;
+	in.interval_s = opts->interval_s;
+	in.now_ns = boottime_ns();
+	tw_rate_compute(&in.rate, &first, &second, elapsed);
 	out_init(&o, stdout, opts->json);
-	summary_print(&o, &st);
+	summary_print(&o, &in);
 	out_finish(&o);
 	return 0;
 }

@@ -2,21 +2,24 @@
 /*
  * Unit tests of the CLI's command-line parsing, run on the host; TAP output.
  */
-#include <stdarg.h>
-#include <stdio.h>
-#include <string.h>
+#include <sys/socket.h>
 
-#include "kselftest.h"
+#include "unit.h"
 
 #include "../options.h"
 
-#define ARGV(...) ((char *[]){ "tcpstate", __VA_ARGS__, NULL })
+static char err[256];
 
-static int parse(struct options *o, char *err, int argc, char **argv)
+static int parse(struct options *o, int argc, char **argv)
 {
 	err[0] = '\0';
-	return options_parse(o, argc, argv, err, 256);
+	return options_parse(o, argc, argv, err, sizeof(err));
 }
+
+/* Parse "tcpstate ARGS...", leaving the reason of a failure in err. */
+#define PARSE(o, ...) \
+	parse(o, 1 + (int)(sizeof((char *[]){ __VA_ARGS__ }) / sizeof(char *)), \
+	      (char *[]){ "tcpstate", __VA_ARGS__, NULL })
 
 static void expect(int cond, const char *name, const char *fmt, ...)
 {
@@ -32,94 +35,216 @@ static void expect(int cond, const char *name, const char *fmt, ...)
 		ksft_test_result_fail("%s: %s\n", name, why);
 }
 
-int main(void)
+/* A usage error with exactly @want as its reason. */
+static void expect_error(const char *name, int rc, const char *want)
+{
+	expect(rc == -1 && !strcmp(err, want), name,
+	       "expected rc -1 and \"%s\"; saw rc %d \"%s\"", want, rc, err);
+}
+
+static void test_basics(void)
 {
 	struct options o;
-	char err[256];
 	int rc;
 
+	rc = PARSE(&o, "version");
+	expect(rc == 0 && o.command == CMD_VERSION && !o.json,
+	       "version_command_parses",
+	       "expected rc 0, CMD_VERSION, no json; saw rc %d cmd %d json %d err '%s'",
+	       rc, o.command, o.json, err);
+	rc = PARSE(&o, "-j", "ver");
+	expect(rc == 0 && o.command == CMD_VERSION && o.json,
+	       "json_flag_and_command_prefix",
+	       "expected rc 0, CMD_VERSION, json; saw rc %d cmd %d json %d err '%s'",
+	       rc, o.command, o.json, err);
+	rc = PARSE(&o, "--json", "--device", "/tmp/x", "version");
+	expect(rc == 0 && o.json && !strcmp(o.device, "/tmp/x"),
+	       "long_options_with_argument",
+	       "expected rc 0, json, device /tmp/x; saw rc %d json %d device '%s'",
+	       rc, o.json, o.device);
+	rc = PARSE(&o, "-j");
+	expect(rc == 0 && o.command == CMD_SUMMARY && o.json &&
+	       o.interval_s == 1.0 && o.top == 5 && o.count == 0 &&
+	       o.family == 0 && !o.netns && !o.all_netns,
+	       "summary_is_the_default_command_with_default_values",
+	       "expected rc 0, CMD_SUMMARY, interval 1, top 5; saw rc %d cmd %d interval %g top %u",
+	       rc, o.command, o.interval_s, o.top);
+	rc = PARSE(&o, "w");
+	expect(rc == 0 && o.command == CMD_WATCH, "prefix_w_is_watch",
+	       "saw rc %d cmd %d '%s'", rc, o.command, err);
+	rc = PARSE(&o, "ti");
+	expect(rc == 0 && o.command == CMD_TIMEWAIT, "prefix_ti_is_timewait",
+	       "saw rc %d cmd %d '%s'", rc, o.command, err);
+	rc = PARSE(&o, "l");
+	expect(rc == 0 && o.command == CMD_LIST, "prefix_l_is_list",
+	       "saw rc %d cmd %d '%s'", rc, o.command, err);
+	rc = PARSE(&o, "reset");
+	expect(rc == 0 && o.command == CMD_RESET, "reset_command_parses",
+	       "saw rc %d cmd %d '%s'", rc, o.command, err);
+	rc = PARSE(&o, "--help");
+	expect(rc == 0 && o.help, "help_flag", "saw rc %d help %d", rc, o.help);
+	rc = PARSE(&o, "list", "-h");
+	expect(rc == 0 && o.help, "help_after_the_command",
+	       "saw rc %d help %d", rc, o.help);
+}
+
+static void test_errors(void)
+{
+	struct options o;
+
+	expect_error("unknown_short_option_is_an_error", PARSE(&o, "-x"),
+		     "unknown option '-x' (try 'tcpstate --help')");
+	expect_error("unknown_long_option_is_an_error", PARSE(&o, "--bogus"),
+		     "unknown option '--bogus' (try 'tcpstate --help')");
+	expect_error("unknown_command_is_an_error", PARSE(&o, "frobnicate"),
+		     "unknown command 'frobnicate' (try 'tcpstate --help')");
+	expect_error("word_longer_than_a_command_is_an_error", PARSE(&o, "lists"),
+		     "unknown command 'lists' (try 'tcpstate --help')");
+	expect_error("trailing_argument_is_an_error", PARSE(&o, "version", "extra"),
+		     "unexpected argument 'extra'");
+	expect_error("missing_option_argument_is_an_error", PARSE(&o, "-D"),
+		     "option '-D' needs an argument (try 'tcpstate --help')");
+}
+
+static void test_interval(void)
+{
+	struct options o;
+	int rc;
+
+	rc = PARSE(&o, "-i", "0.5", "summary");
+	expect(rc == 0 && o.interval_s == 0.5, "interval_decimal",
+	       "expected 0.5; saw rc %d %g '%s'", rc, o.interval_s, err);
+	rc = PARSE(&o, "--interval", "0");
+	expect(rc == 0 && o.interval_s == 0, "interval_zero_means_no_rates",
+	       "expected 0; saw rc %d %g '%s'", rc, o.interval_s, err);
+	rc = PARSE(&o, "timewait", "-i", "3");
+	expect(rc == 0 && o.interval_s == 3 && o.command == CMD_TIMEWAIT,
+	       "interval_after_the_command",
+	       "expected 3, timewait; saw rc %d %g cmd %d '%s'", rc,
+	       o.interval_s, o.command, err);
+	expect_error("interval_garbage_is_an_error", PARSE(&o, "-i", "abc"),
+		     "--interval 'abc': not a number of seconds (e.g. 2 or 0.5)");
+	expect_error("interval_negative_is_an_error", PARSE(&o, "-i", "-1"),
+		     "--interval '-1': not a number of seconds (e.g. 2 or 0.5)");
+	expect_error("interval_trailing_junk_is_an_error", PARSE(&o, "-i", "1s"),
+		     "--interval '1s': not a number of seconds (e.g. 2 or 0.5)");
+	expect_error("interval_two_dots_is_an_error", PARSE(&o, "-i", "1.2.3"),
+		     "--interval '1.2.3': not a number of seconds (e.g. 2 or 0.5)");
+	expect_error("interval_over_a_day_is_an_error", PARSE(&o, "-i", "86401"),
+		     "--interval '86401': longer than a day");
+}
+
+static void test_family_count_top(void)
+{
+	struct options o;
+	int rc;
+
+	rc = PARSE(&o, "-4", "list");
+	expect(rc == 0 && o.family == AF_INET && o.filter.family == AF_INET,
+	       "ipv4_only", "saw rc %d family %d/%d '%s'", rc, o.family,
+	       o.filter.family, err);
+	rc = PARSE(&o, "--ipv6", "watch");
+	expect(rc == 0 && o.family == AF_INET6, "ipv6_only",
+	       "saw rc %d family %d '%s'", rc, o.family, err);
+	expect_error("ipv4_and_ipv6_together_is_an_error", PARSE(&o, "-4", "-6"),
+		     "-4 and -6: mutually exclusive (give neither for both)");
+	expect_error("ipv4_before_and_ipv6_after_command_is_an_error",
+		     PARSE(&o, "-4", "watch", "-6"),
+		     "-4 and -6: mutually exclusive (give neither for both)");
+	rc = PARSE(&o, "-c", "10", "watch");
+	expect(rc == 0 && o.count == 10, "count_parses",
+	       "saw rc %d count %lu '%s'", rc, o.count, err);
+	expect_error("count_zero_is_an_error", PARSE(&o, "-c", "0", "watch"),
+		     "--count '0': not a positive integer");
+	expect_error("count_garbage_is_an_error", PARSE(&o, "--count", "x1"),
+		     "--count 'x1': not a positive integer");
+	rc = PARSE(&o, "timewait", "--top", "3");
+	expect(rc == 0 && o.top == 3, "top_parses", "saw rc %d top %u '%s'",
+	       rc, o.top, err);
+	expect_error("top_zero_is_an_error", PARSE(&o, "--top", "0", "timewait"),
+		     "--top '0': not an integer from 1 to 100000");
+}
+
+static void test_netns(void)
+{
+	struct options o;
+	int rc;
+
+	rc = PARSE(&o, "-n", "blue", "list");
+	expect(rc == 0 && !strcmp(o.netns, "blue"), "netns_name",
+	       "saw rc %d '%s'", rc, err);
+	rc = PARSE(&o, "--all-netns");
+	expect(rc == 0 && o.all_netns && o.command == CMD_SUMMARY,
+	       "all_netns_summary", "saw rc %d '%s'", rc, err);
+	rc = PARSE(&o, "--all-netns", "watch");
+	expect(rc == 0 && o.all_netns && o.command == CMD_WATCH,
+	       "all_netns_watch", "saw rc %d '%s'", rc, err);
+	expect_error("all_netns_with_list_is_an_error",
+		     PARSE(&o, "--all-netns", "list"),
+		     "--all-netns: not supported by 'list' (use -n)");
+	expect_error("all_netns_with_timewait_is_an_error",
+		     PARSE(&o, "--all-netns", "timewait"),
+		     "--all-netns: not supported by 'timewait' (use -n)");
+	expect_error("all_netns_with_reset_is_an_error",
+		     PARSE(&o, "--all-netns", "reset"),
+		     "--all-netns: not supported by 'reset' (use -n)");
+	expect_error("netns_and_all_netns_is_an_error",
+		     PARSE(&o, "-n", "blue", "--all-netns"),
+		     "-n and --all-netns: mutually exclusive");
+	expect_error("empty_netns_is_an_error", PARSE(&o, "-n", ""),
+		     "--netns: empty name");
+}
+
+static void test_filters(void)
+{
+	struct options o;
+	int rc;
+
+	rc = PARSE(&o, "list", "state", "time-wait", "state", "ESTAB",
+		   "dst", "127.0.0.0/8", "dport", "8080", "sport", "40000",
+		   "src", "::1");
+	expect(rc == 0 && o.filter.states == ((1U << TCPSTATE_TIME_WAIT) |
+					      (1U << TCPSTATE_ESTABLISHED)) &&
+	       o.filter.dst.family == AF_INET && o.filter.dst.len == 8 &&
+	       o.filter.dport == 8080 && o.filter.sport == 40000 &&
+	       o.filter.src.family == AF_INET6 && o.filter.src.len == 128,
+	       "list_filters_parse",
+	       "saw rc %d states %#x dst %d/%u dport %d sport %d '%s'", rc,
+	       o.filter.states, o.filter.dst.family, o.filter.dst.len,
+	       o.filter.dport, o.filter.sport, err);
+	rc = PARSE(&o, "list");
+	expect(rc == 0 && !o.filter.states && o.filter.sport == -1 &&
+	       o.filter.dport == -1 && !o.filter.src.family,
+	       "list_without_filters_matches_all", "saw rc %d '%s'", rc, err);
+	expect_error("unknown_filter_word_is_an_error",
+		     PARSE(&o, "list", "port", "80"),
+		     "filter 'port': unknown (state, src, dst, sport or dport)");
+	expect_error("unknown_state_is_an_error",
+		     PARSE(&o, "list", "state", "sleepy"),
+		     "state 'sleepy': unknown state name");
+	expect_error("filter_without_value_is_an_error",
+		     PARSE(&o, "list", "dport"), "filter 'dport': needs a value");
+	expect_error("bad_port_is_an_error", PARSE(&o, "list", "sport", "65536"),
+		     "sport '65536': not a port (0-65535)");
+	expect_error("bad_prefix_is_an_error",
+		     PARSE(&o, "list", "dst", "10.0.0.0/33"),
+		     "dst '10.0.0.0/33': not an address[/prefix length]");
+	expect_error("bad_address_is_an_error", PARSE(&o, "list", "src", "1.2.3"),
+		     "src '1.2.3': not an address[/prefix length]");
+	expect_error("filters_only_for_list",
+		     PARSE(&o, "timewait", "dport", "80"),
+		     "unexpected argument 'dport'");
+}
+
+int main(void)
+{
 	ksft_print_header();
-	ksft_set_plan(9);
-
-	{
-		char **a = ARGV("version");
-
-		rc = parse(&o, err, 2, a);
-		expect(rc == 0 && o.command == CMD_VERSION && !o.json,
-		       "version_command_parses",
-		       "expected rc 0, CMD_VERSION, no json; saw rc %d cmd %d json %d err '%s'",
-		       rc, o.command, o.json, err);
-	}
-	{
-		char **a = ARGV("-j", "ver");
-
-		rc = parse(&o, err, 3, a);
-		expect(rc == 0 && o.command == CMD_VERSION && o.json,
-		       "json_flag_and_command_prefix",
-		       "expected rc 0, CMD_VERSION, json; saw rc %d cmd %d json %d err '%s'",
-		       rc, o.command, o.json, err);
-	}
-	{
-		char **a = ARGV("--json", "--device", "/tmp/x", "version");
-
-		rc = parse(&o, err, 5, a);
-		expect(rc == 0 && o.json && !strcmp(o.device, "/tmp/x"),
-		       "long_options_with_argument",
-		       "expected rc 0, json, device /tmp/x; saw rc %d json %d device '%s'",
-		       rc, o.json, o.device);
-	}
-	{
-		char **a = ARGV("-x");
-
-		rc = parse(&o, err, 2, a);
-		expect(rc == -1 && !strcmp(err, "unknown option '-x'"),
-		       "unknown_short_option_is_an_error",
-		       "expected rc -1 and \"unknown option '-x'\"; saw rc %d '%s'", rc, err);
-	}
-	{
-		char **a = ARGV("--bogus");
-
-		rc = parse(&o, err, 2, a);
-		expect(rc == -1 && !strcmp(err, "unknown option '--bogus'"),
-		       "unknown_long_option_is_an_error",
-		       "expected rc -1 and \"unknown option '--bogus'\"; saw rc %d '%s'",
-		       rc, err);
-	}
-	{
-		char **a = ARGV("frobnicate");
-
-		rc = parse(&o, err, 2, a);
-		expect(rc == -1 && !strcmp(err, "unknown command 'frobnicate'"),
-		       "unknown_command_is_an_error",
-		       "expected rc -1 and \"unknown command 'frobnicate'\"; saw rc %d '%s'",
-		       rc, err);
-	}
-	{
-		char **a = ARGV("version", "extra");
-
-		rc = parse(&o, err, 3, a);
-		expect(rc == -1 && !strcmp(err, "unexpected argument 'extra'"),
-		       "trailing_argument_is_an_error",
-		       "expected rc -1 and \"unexpected argument 'extra'\"; saw rc %d '%s'",
-		       rc, err);
-	}
-	{
-		char **a = ARGV("-D");
-
-		rc = parse(&o, err, 2, a);
-		expect(rc == -1 && strstr(err, "needs an argument"),
-		       "missing_option_argument_is_an_error",
-		       "expected rc -1 and 'needs an argument'; saw rc %d '%s'", rc, err);
-	}
-
-	{
-		char **a = ARGV("-j");
-
-		rc = parse(&o, err, 2, a);
-		expect(rc == 0 && o.command == CMD_SUMMARY && o.json,
-		       "summary_is_the_default_command",
-		       "expected rc 0, CMD_SUMMARY; saw rc %d cmd %d", rc, o.command);
-	}
-
+	ksft_set_plan(10 + 6 + 8 + 9 + 8 + 9);
+	test_basics();
+	test_errors();
+	test_interval();
+	test_family_count_top();
+	test_netns();
+	test_filters();
 	ksft_finished();
 }

@@ -1,52 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of the CLI's output path and the summary report, on the host;
- * TAP output.  The same report must come out as aligned text and as JSON.
+ * Unit tests of the CLI's output path, the summary report and the
+ * all-namespaces overview, on the host; TAP output.  The same report must
+ * come out as aligned text and as JSON.
  */
-#define _GNU_SOURCE
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "unit.h"
 
-#include "kselftest.h"
-
-#include "../commands.h"
-#include "../output.h"
 #include "../states.h"
+#include "../summary.h"
 
-static void expect_str(const char *name, const char *want, const char *seen)
-{
-	if (!strcmp(want, seen))
-		ksft_test_result_pass("%s\n", name);
-	else
-		ksft_test_result_fail("%s: expected\n%s\nsaw\n%s\n", name, want, seen);
-}
-
-/* Expected output, written a piece per line: joined before comparing. */
-static char *join(const char *const *parts)
-{
-	static char buf[4096];
-
-	buf[0] = '\0';
-	for (; *parts; parts++)
-		strncat(buf, *parts, sizeof(buf) - strlen(buf) - 1);
-	return buf;
-}
+#define NS_S 1000000000ULL
 
 static char *render(bool json, void (*fn)(struct output *o, const void *arg),
 		    const void *arg)
 {
+	struct unit_buf b;
 	struct output o;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
 
-	out_init(&o, f, json);
+	out_init(&o, unit_open(&b), json);
 	fn(&o, arg);
 	out_finish(&o);
-	fclose(f);
-	return buf;
+	return unit_take(&b);
 }
 
 static void nested(struct output *o, const void *arg)
@@ -60,18 +34,43 @@ static void nested(struct output *o, const void *arg)
 	out_u64(o, "c", "c", 3);
 }
 
+static void arrays(struct output *o, const void *arg)
+{
+	(void)arg;
+	out_begin_array(o, "rows", "rows");
+	out_begin_item(o, "first");
+	out_u64(o, "n", NULL, 1);
+	out_double(o, "x", "x", 2.5, 1);
+	out_null(o, "none", NULL);
+	out_end_item(o);
+	out_begin_item(o, "second");
+	out_bool(o, "ok", "ok", true);
+	out_str(o, "s", "s", "two");
+	out_end_item(o);
+	out_end_array(o);
+	out_begin_array(o, "names", NULL);
+	out_str(o, NULL, NULL, "x");
+	out_str(o, NULL, NULL, "y");
+	out_end_array(o);
+	out_null(o, "nothing", "nothing");
+	out_double(o, "inf", "inf", 1.0 / 0.0, 1);
+}
+
 static void summary(struct output *o, const void *arg)
 {
 	summary_print(o, arg);
 }
 
-int main(void)
-{
-	struct tcpstate_stats st;
-	char *s;
+static const struct tcpstate_stats *ov_stats;
 
-	ksft_print_header();
-	ksft_set_plan(5);
+static void overview(struct output *o, const void *arg)
+{
+	overview_print(o, ov_stats, *(const long *)arg);
+}
+
+static void test_output(void)
+{
+	char *s;
 
 	s = render(true, nested, NULL);
 	{
@@ -98,30 +97,181 @@ int main(void)
 	}
 	free(s);
 
-	memset(&st, 0, sizeof(st));
-	st.entries = 7;
-	st.gauge[TCPSTATE_ESTABLISHED] = 2;
-	st.gauge[TCPSTATE_TIME_WAIT] = 4;
-	st.gauge[TCPSTATE_LISTEN] = 1;
-	st.timewait_socks = 4;
-	st.tw_exits[TCPSTATE_TW_EXIT_RST] = 9;
-	s = render(true, summary, &st);
+	s = render(true, arrays, NULL);
 	{
 		static const char *const want[] = {
-			"{\"connections\":7,\"states\":{\"established\":2,\"syn_sent\":0,",
-			"\"syn_recv\":0,\"fin_wait1\":0,\"fin_wait2\":0,\"time_wait\":4,",
-			"\"close_wait\":0,\"last_ack\":0,\"listen\":1,\"closing\":0},",
-			"\"timewait_sockets\":4,\"timewait_exits\":{\"expired\":0,",
-			"\"reused\":0,\"syn\":0,\"rst\":9,\"other\":0},",
-			"\"timewait_overflows\":0,\"dropped\":0,\"probe_misses\":0}\n",
+			"{\"rows\":[{\"n\":1,\"x\":2.5,\"none\":null},",
+			"{\"ok\":true,\"s\":\"two\"}],\"names\":[\"x\",\"y\"],",
+			"\"nothing\":null,\"inf\":null}\n",
 			NULL
 		};
-		expect_str("summary_json_has_every_state_and_cause", join(want), s);
+		expect_str("json_arrays_of_objects_and_strings", join(want), s);
 	}
 	free(s);
 
+	s = render(false, arrays, NULL);
+	{
+		static const char *const want[] = {
+			"rows:\n",
+			"  first                        2.5\n",
+			"  second                       yes two\n",
+			"nothing                      -\n",
+			"inf                          -\n",
+			NULL
+		};
+		expect_str("text_items_are_one_line_each", join(want), s);
+	}
+	free(s);
+}
+
+static void fill_stats(struct tcpstate_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->size = sizeof(*st);
+	st->netns = 4026531840U;
+	st->since_ns = 100 * NS_S;
+	st->entries = 7;
+	st->gauge[TCPSTATE_ESTABLISHED] = 2;
+	st->gauge[TCPSTATE_TIME_WAIT] = 4;
+	st->gauge[TCPSTATE_LISTEN] = 1;
+	st->timewait_socks = 4;
+	st->tw_exits[TCPSTATE_TW_EXIT_RST] = 9;
+	st->events_lost = 3;
+}
+
+static void test_summary(void)
+{
+	struct tcpstate_stats st;
+	struct summary_input in;
+	char *s;
+
+	fill_stats(&st);
+	in.st = &st;
+	in.interval_s = 1;
+	in.now_ns = 825 * NS_S;
+	in.rate.valid = true;
+	in.rate.enter_per_s = 12.5;
+	in.rate.exit_per_s = 3;
+
+	s = render(true, summary, &in);
+	{
+		static const char *const want[] = {
+			"{\"netns\":4026531840,\"counting_since_s\":725,",
+			"\"interval_s\":1.000,",
+			"\"connections\":7,\"states\":{\"established\":2,\"syn_sent\":0,",
+			"\"syn_recv\":0,\"fin_wait1\":0,\"fin_wait2\":0,\"time_wait\":4,",
+			"\"close_wait\":0,\"last_ack\":0,\"listen\":1,\"closing\":0},",
+			"\"timewait_sockets\":4,",
+			"\"timewait_rate\":{\"enter_per_s\":12.5,\"exit_per_s\":3.0},",
+			"\"timewait_exits\":{\"expired\":0,",
+			"\"reused\":0,\"syn\":0,\"rst\":9,\"other\":0},",
+			"\"timewait_overflows\":0,\"dropped\":0,\"events_lost\":3,",
+			"\"probe_misses\":0}\n",
+			NULL
+		};
+		expect_str("summary_json_has_every_state_cause_and_rate", join(want), s);
+	}
+	free(s);
+
+	st.flags = TCPSTATE_STATS_MODULE_WIDE;
+	st.all_entries = 5020;
+	st.max_entries = 1000000;
+	st.all_dropped = 1;
+	in.rate.valid = false;
+	in.interval_s = 0;
+	s = render(false, summary, &in);
+	{
+		static const char *const want[] = {
+			"netns                        4026531840\n",
+			"counting since               12m05s ago\n",
+			"connections                  7\n",
+			"states:\n",
+			"  ESTAB                        2\n",
+			"  SYN-SENT                     0\n",
+			"  SYN-RECV                     0\n",
+			"  FIN-WAIT-1                   0\n",
+			"  FIN-WAIT-2                   0\n",
+			"  TIME-WAIT                    4\n",
+			"  CLOSE-WAIT                   0\n",
+			"  LAST-ACK                     0\n",
+			"  LISTEN                       1\n",
+			"  CLOSING                      0\n",
+			"timewait sockets             4\n",
+			"TIME-WAIT per second         -\n",
+			"timewait exits:\n",
+			"  expired                      0\n",
+			"  reused                       0\n",
+			"  syn                          0\n",
+			"  rst                          9\n",
+			"  other                        0\n",
+			"timewait overflows           0\n",
+			"not mirrored (cap reached)   0\n",
+			"events lost                  3\n",
+			"probe misses                 0\n",
+			"all namespaces:\n",
+			"  connections                  5020\n",
+			"  cap (max_entries)            1000000\n",
+			"  not mirrored (cap reached)   1\n",
+			"  timewait netns exits         0\n",
+			NULL
+		};
+		expect_str("summary_text_without_rates_with_module_wide", join(want), s);
+	}
+	free(s);
+	expect_jq("summary_json_without_rates_is_valid_with_null_rate",
+		  (s = render(true, summary, &in)),
+		  "[.timewait_rate, .module_wide.all_entries, .interval_s]",
+		  "[null,5020,0]");
+	free(s);
+}
+
+static void test_overview(void)
+{
+	struct tcpstate_stats st[2];
+	long n = 2;
+	char *s;
+
+	fill_stats(&st[0]);
+	fill_stats(&st[1]);
+	st[1].netns = 4026532500U;
+	st[1].entries = 320;
+	st[1].gauge[TCPSTATE_ESTABLISHED] = 0;
+	st[1].gauge[TCPSTATE_TIME_WAIT] = 300;
+	st[1].gauge[TCPSTATE_SYN_SENT] = 2;
+	st[1].gauge[TCPSTATE_SYN_RECV] = 3;
+	st[1].gauge[TCPSTATE_FIN_WAIT2] = 10;
+	st[1].gauge[TCPSTATE_LAST_ACK] = 4;
+	ov_stats = st;
+
+	s = render(false, overview, &n);
+	{
+		static const char *const want[] = {
+			"NETNS        CONNS   ESTAB TIME-WAIT LISTEN    SYN FIN-WAIT CLOSE-WAIT  OTHER\n",
+			"4026531840       7       2         4      1      0        0          0      0\n",
+			"4026532500     320       0       300      1      5       10          0      4\n",
+			NULL
+		};
+		expect_str("overview_text_is_a_row_per_namespace_in_80_columns",
+			   join(want), s);
+	}
+	free(s);
+	s = render(true, overview, &n);
+	expect_jq("overview_json_namespaces",
+		  s, "[.count, .namespaces[1].netns, .namespaces[1].states.time_wait]",
+		  "[2,4026532500,300]");
+	free(s);
+}
+
+int main(void)
+{
+	ksft_print_header();
+	ksft_set_plan(11);
+	test_output();
+	test_summary();
+	test_overview();
 	ksft_test_result(!strcmp(state_ss_name(TCPSTATE_TIME_WAIT), "TIME-WAIT") &&
 			 !strcmp(state_ss_name(TCPSTATE_ESTABLISHED), "ESTAB") &&
+			 !strcmp(state_ss_name(TCPSTATE_CLOSE), "CLOSED") &&
 			 !state_ss_name(0) && !state_ss_name(TCPSTATE_STATE_MAX),
 			 "state_names_match_ss_and_reject_out_of_range\n");
 	ksft_test_result(!strcmp(tw_exit_name(TCPSTATE_TW_EXIT_SYN), "syn") &&

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The connection list, as a pure function of a snapshot.
+ */
+#ifndef TCPSTATE_LIST_H
+#define TCPSTATE_LIST_H
+
+#include <linux/tcpstate.h>
+
+#include "filter.h"
+#include "output.h"
+
+/*
+ * Print the connections of @conns[0..n) that pass @f, sorted by state,
+ * local port and cookie, with their time in state at @now_ns.  Returns the
+ * number printed, or -1 when out of memory.
+ */
+long list_print(struct output *o, const struct tcpstate_conn *conns, long n,
+		const struct conn_filter *f, __u64 now_ns);
+
+#endif

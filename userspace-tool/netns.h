@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Choosing the network namespace a /dev/tcpstate file reports on.
+ */
+#ifndef TCPSTATE_NETNS_H
+#define TCPSTATE_NETNS_H
+
+#include <stddef.h>
+
+#include "options.h"
+
+/*
+ * The namespace file -n @arg names: "/run/netns/NAME" for a name,
+ * "/proc/PID/ns/net" for all digits, @arg itself when it contains a '/'.
+ * Returns buf, or NULL when it does not fit.
+ */
+char *netns_path(char *buf, size_t len, const char *arg);
+
+/* Bind @fd to the namespace of -n @arg.  0, or -1 after printing why. */
+int netns_select(int fd, const char *arg);
+/* Bind @fd to every namespace (event stream only).  0, or -1 likewise. */
+int netns_select_all(int fd);
+
+/*
+ * Open the device and bind it as -n or --all-netns (@with_all) say.
+ * Returns the file descriptor, or -1 after printing why.
+ */
+int device_open_selected(const struct options *opts, bool with_all);
+
+#endif

@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of `tcpstate watch` formatting: event records as read() returns
+ * them, IPv4 and IPv6, a FIN-WAIT-2 -> TIME-WAIT change, the death of a
+ * timewait socket, a lost record, records larger than this tool knows, and
+ * malformed ones.  TAP output.
+ */
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "unit.h"
+
+#include "../watch.h"
+
+#define NS_US 1000ULL
+#define NS_MS 1000000ULL
+#define NS_S 1000000000ULL
+/* Boot time 5000 s is wall clock 2023-11-14 22:13:20 UTC. */
+#define BOOT_NS (5000 * NS_S)
+#define OFFSET_NS (1700000000LL * (long long)NS_S - (long long)BOOT_NS)
+
+static struct tcpstate_event ev_state(int family, const char *src,
+				      unsigned int sport, const char *dst,
+				      unsigned int dport, int from, int to,
+				      __u64 ms, __u64 prev_ns, int tw_exit)
+{
+	struct tcpstate_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.size = sizeof(ev);
+	ev.type = TCPSTATE_EVENT_STATE;
+	ev.family = family;
+	ev.cookie = 4097;
+	ev.netns = 4026531840U;
+	ev.time_ns = BOOT_NS + ms * NS_MS + 456;
+	ev.prev_state_ns = prev_ns;
+	inet_pton(family, src, ev.saddr);
+	inet_pton(family, dst, ev.daddr);
+	ev.sport = sport;
+	ev.dport = dport;
+	ev.old_state = from;
+	ev.new_state = to;
+	ev.tw_exit = tw_exit;
+	return ev;
+}
+
+static struct tcpstate_event ev_lost(__u64 lost)
+{
+	struct tcpstate_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.size = sizeof(ev);
+	ev.type = TCPSTATE_EVENT_LOST;
+	ev.lost = lost;
+	return ev;
+}
+
+#define NEV 6
+
+static struct tcpstate_event events[NEV];
+
+static void make_events(void)
+{
+	events[0] = ev_state(AF_INET, "127.0.0.1", 40000, "127.0.0.2", 8080,
+			     TCPSTATE_CLOSE, TCPSTATE_SYN_SENT, 123, 0,
+			     TCPSTATE_TW_EXIT_NONE);
+	events[1] = ev_state(AF_INET, "127.0.0.1", 40000, "127.0.0.2", 8080,
+			     TCPSTATE_FIN_WAIT2, TCPSTATE_TIME_WAIT, 124,
+			     412 * NS_US, TCPSTATE_TW_EXIT_NONE);
+	events[2] = ev_lost(17);
+	events[3] = ev_state(AF_INET6, "2001:db8::1", 443, "2001:db8::2", 51234,
+			     TCPSTATE_SYN_RECV, TCPSTATE_ESTABLISHED, 200,
+			     3200 * NS_US, TCPSTATE_TW_EXIT_NONE);
+	events[4] = ev_state(AF_INET, "127.0.0.1", 40000, "127.0.0.2", 8080,
+			     TCPSTATE_TIME_WAIT, TCPSTATE_CLOSE, 60124,
+			     60 * NS_S + 10 * NS_MS, TCPSTATE_TW_EXIT_EXPIRED);
+	events[5] = ev_state(AF_INET, "10.1.2.3", 41000, "192.168.100.200", 54321,
+			     TCPSTATE_ESTABLISHED, TCPSTATE_FIN_WAIT1, 61000,
+			     1500 * NS_MS, TCPSTATE_TW_EXIT_NONE);
+}
+
+/* The records as a module whose records are @size bytes would send them. */
+static size_t pack(unsigned char *buf, size_t size, int n)
+{
+	size_t off = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct tcpstate_event ev = events[i];
+
+		ev.size = size;
+		memset(buf + off, 0xa5, size);
+		memcpy(buf + off, &ev, sizeof(ev));
+		off += size;
+	}
+	return off;
+}
+
+static char *run(bool json, bool all, int family, unsigned long limit,
+		 size_t size, int n, int *rc)
+{
+	static unsigned char buf[NEV * 256];
+	struct watch_ctx w;
+	struct unit_buf b;
+	char err[128];
+	FILE *f = unit_open(&b);
+	size_t len = pack(buf, size, n);
+
+	watch_init(&w, json, all, family, limit, OFFSET_NS);
+	watch_header(&w, f);
+	*rc = watch_records(&w, f, buf, len, err, sizeof(err));
+	if (*rc < 0)
+		fprintf(f, "error: %s\n", err);
+	return unit_take(&b);
+}
+
+static void test_text(void)
+{
+	char *s;
+	int rc;
+
+	s = run(false, false, 0, 0, sizeof(struct tcpstate_event), NEV, &rc);
+	{
+		static const char *const want[] = {
+			"TIME         LOCAL           REMOTE           SPENT TRANSITION\n",
+			"22:13:20.123 127.0.0.1:40000 127.0.0.2:8080       - CLOSED -> SYN-SENT\n",
+			"22:13:20.124 127.0.0.1:40000 127.0.0.2:8080   412us FIN-WAIT-2 -> TIME-WAIT\n",
+			"-- 17 events lost (reader too slow) --\n",
+			"22:13:20.200 [2001:db8::1]:443 [2001:db8::2]:51234  3.2ms SYN-RECV -> ESTAB\n",
+			"22:14:20.124 127.0.0.1:40000   127.0.0.2:8080       60.0s TIME-WAIT -> CLOSED expired\n",
+			"22:14:21.000 10.1.2.3:41000    192.168.100.200:54321  1.50s ESTAB -> FIN-WAIT-1\n",
+			NULL
+		};
+		expect_str("watch_text_v4_v6_lost_and_expired", join(want), s);
+	}
+	expect_u64("watch_text_rc_goes_on", 0, rc);
+	free(s);
+
+	s = run(false, true, AF_INET, 2, sizeof(struct tcpstate_event) + 16,
+		NEV, &rc);
+	{
+		static const char *const want[] = {
+			"NETNS      TIME         LOCAL           REMOTE           SPENT TRANSITION\n",
+			"4026531840 22:13:20.123 127.0.0.1:40000 127.0.0.2:8080       - CLOSED -> SYN-SENT\n",
+			"4026531840 22:13:20.124 127.0.0.1:40000 127.0.0.2:8080   412us FIN-WAIT-2 -> TIME-WAIT\n",
+			NULL
+		};
+		expect_str("watch_all_netns_count_2_larger_records", join(want), s);
+	}
+	expect_u64("watch_stops_at_the_count", 1, rc);
+	free(s);
+
+	s = run(false, false, AF_INET6, 0, sizeof(struct tcpstate_event), NEV, &rc);
+	{
+		static const char *const want[] = {
+			"TIME         LOCAL           REMOTE           SPENT TRANSITION\n",
+			"-- 17 events lost (reader too slow) --\n",
+			"22:13:20.200 [2001:db8::1]:443 [2001:db8::2]:51234  3.2ms SYN-RECV -> ESTAB\n",
+			NULL
+		};
+		expect_str("watch_ipv6_only_keeps_losses", join(want), s);
+	}
+	free(s);
+}
+
+static void test_json(void)
+{
+	char *s;
+	int rc;
+
+	s = run(true, false, 0, 0, sizeof(struct tcpstate_event) + 8, 5, &rc);
+	{
+		static const char *const want[] = {
+			"{\"type\":\"state\",\"time_ns\":5000123000456,\"netns\":4026531840,",
+			"\"cookie\":4097,\"family\":\"ipv4\",\"local\":\"127.0.0.1:40000\",",
+			"\"remote\":\"127.0.0.2:8080\",\"old\":\"CLOSED\",\"new\":\"SYN-SENT\",",
+			"\"prev_state_ns\":0}\n",
+			"{\"type\":\"state\",\"time_ns\":5000124000456,\"netns\":4026531840,",
+			"\"cookie\":4097,\"family\":\"ipv4\",\"local\":\"127.0.0.1:40000\",",
+			"\"remote\":\"127.0.0.2:8080\",\"old\":\"FIN-WAIT-2\",\"new\":\"TIME-WAIT\",",
+			"\"prev_state_ns\":412000}\n",
+			"{\"type\":\"lost\",\"lost\":17}\n",
+			"{\"type\":\"state\",\"time_ns\":5000200000456,\"netns\":4026531840,",
+			"\"cookie\":4097,\"family\":\"ipv6\",\"local\":\"[2001:db8::1]:443\",",
+			"\"remote\":\"[2001:db8::2]:51234\",\"old\":\"SYN-RECV\",\"new\":\"ESTAB\",",
+			"\"prev_state_ns\":3200000}\n",
+			"{\"type\":\"state\",\"time_ns\":5060124000456,\"netns\":4026531840,",
+			"\"cookie\":4097,\"family\":\"ipv4\",\"local\":\"127.0.0.1:40000\",",
+			"\"remote\":\"127.0.0.2:8080\",\"old\":\"TIME-WAIT\",\"new\":\"CLOSED\",",
+			"\"prev_state_ns\":60010000000,\"tw_exit\":\"expired\"}\n",
+			NULL
+		};
+		expect_str("watch_json_lines", join(want), s);
+	}
+	expect_jq("watch_json_lines_parse_with_jq", s, "select(.tw_exit) | .old",
+		  "\"TIME-WAIT\"");
+	free(s);
+}
+
+static void test_malformed(void)
+{
+	char *s;
+	int rc;
+
+	s = run(false, false, 0, 0, sizeof(struct tcpstate_event) - 8, 2, &rc);
+	{
+		char want[256];
+
+		snprintf(want, sizeof(want),
+			 "TIME         LOCAL           REMOTE           SPENT TRANSITION\n"
+			 "error: record of %zu bytes, expected at least %zu\n",
+			 sizeof(struct tcpstate_event) - 8,
+			 sizeof(struct tcpstate_event));
+		expect_str("watch_record_smaller_than_known_is_an_error", want, s);
+	}
+	expect_u64("watch_malformed_rc", (unsigned long long)-1, rc);
+	free(s);
+}
+
+int main(void)
+{
+	setenv("TZ", "UTC", 1);
+	tzset();
+	ksft_print_header();
+	ksft_set_plan(9);
+	make_events();
+	test_text();
+	test_json();
+	test_malformed();
+	ksft_finished();
+}

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `tcpstate watch`: state changes as they happen, one line each, with the
+ * time spent in the previous state and how a timewait socket ended.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "device.h"
+#include "format.h"
+#include "netns.h"
+#include "output.h"
+#include "states.h"
+#include "watch.h"
+
+/* Records per read(). */
+#define WATCH_BATCH	256
+/* Address columns start this wide and grow to fit. */
+#define ADDR_MIN_WIDTH	15
+#define SPENT_WIDTH	6
+
+static atomic_bool watch_stop;
+
+void watch_init(struct watch_ctx *w, bool json, bool all_netns, int family,
+		unsigned long limit, __s64 wall_offset_ns)
+{
+	memset(w, 0, sizeof(*w));
+	w->json = json;
+	w->all_netns = all_netns;
+	w->family = family;
+	w->limit = limit;
+	w->wall_offset_ns = wall_offset_ns;
+	w->local_w = ADDR_MIN_WIDTH;
+	w->remote_w = ADDR_MIN_WIDTH;
+}
+
+void watch_header(struct watch_ctx *w, FILE *f)
+{
+	if (w->json)
+		return;
+	if (w->all_netns)
+		fprintf(f, "%-10s ", "NETNS");
+	fprintf(f, "%-12s %-*s %-*s %*s %s\n", "TIME", w->local_w, "LOCAL",
+		w->remote_w, "REMOTE", SPENT_WIDTH, "SPENT", "TRANSITION");
+}
+
+static const char *name_or_q(const char *name)
+{
+	return name ? name : "?";
+}
+
+static void event_json(FILE *f, const struct tcpstate_event *ev)
+{
+	char l[FORMAT_ENDPOINT_LEN], r[FORMAT_ENDPOINT_LEN];
+	struct output o;
+
+	out_init(&o, f, true);
+	if (ev->type == TCPSTATE_EVENT_LOST) {
+		out_str(&o, "type", NULL, "lost");
+		out_u64(&o, "lost", NULL, ev->lost);
+		out_finish(&o);
+		return;
+	}
+	out_str(&o, "type", NULL, "state");
+	out_u64(&o, "time_ns", NULL, ev->time_ns);
+	out_u64(&o, "netns", NULL, ev->netns);
+	out_u64(&o, "cookie", NULL, ev->cookie);
+	out_str(&o, "family", NULL, family_name(ev->family));
+	out_str(&o, "local", NULL, format_endpoint(l, sizeof(l), ev->family,
+						   ev->saddr, ev->sport));
+	out_str(&o, "remote", NULL, format_endpoint(r, sizeof(r), ev->family,
+						    ev->daddr, ev->dport));
+	out_str(&o, "old", NULL, name_or_q(state_ss_name(ev->old_state)));
+	out_str(&o, "new", NULL, name_or_q(state_ss_name(ev->new_state)));
+	out_u64(&o, "prev_state_ns", NULL, ev->prev_state_ns);
+	if (ev->tw_exit != TCPSTATE_TW_EXIT_NONE)
+		out_str(&o, "tw_exit", NULL, name_or_q(tw_exit_name(ev->tw_exit)));
+	out_finish(&o);
+}
+
+static void event_text(struct watch_ctx *w, FILE *f,
+		       const struct tcpstate_event *ev)
+{
+	char l[FORMAT_ENDPOINT_LEN], r[FORMAT_ENDPOINT_LEN];
+	char clock[FORMAT_CLOCK_LEN], spent[FORMAT_DURATION_LEN];
+	int len;
+
+	if (ev->type == TCPSTATE_EVENT_LOST) {
+		fprintf(f, "-- %llu events lost (reader too slow) --\n",
+			(unsigned long long)ev->lost);
+		return;
+	}
+	format_endpoint(l, sizeof(l), ev->family, ev->saddr, ev->sport);
+	format_endpoint(r, sizeof(r), ev->family, ev->daddr, ev->dport);
+	len = strlen(l);
+	w->local_w = len > w->local_w ? len : w->local_w;
+	len = strlen(r);
+	w->remote_w = len > w->remote_w ? len : w->remote_w;
+	if (ev->prev_state_ns)
+		format_duration(spent, sizeof(spent), ev->prev_state_ns);
+	else
+		snprintf(spent, sizeof(spent), "-");
+	format_clock(clock, sizeof(clock),
+		     (__s64)ev->time_ns + w->wall_offset_ns);
+
+	if (w->all_netns)
+		fprintf(f, "%-10u ", ev->netns);
+	fprintf(f, "%-12s %-*s %-*s %*s %s -> %s", clock, w->local_w, l,
+		w->remote_w, r, SPENT_WIDTH, spent,
+		name_or_q(state_ss_name(ev->old_state)),
+		name_or_q(state_ss_name(ev->new_state)));
+	if (ev->tw_exit != TCPSTATE_TW_EXIT_NONE)
+		fprintf(f, " %s", name_or_q(tw_exit_name(ev->tw_exit)));
+	fputc('\n', f);
+}
+
+void watch_event(struct watch_ctx *w, FILE *f, const struct tcpstate_event *ev)
+{
+	if (ev->type == TCPSTATE_EVENT_STATE) {
+		if (w->family && ev->family != w->family)
+			return;
+		w->printed++;
+	} else if (ev->type != TCPSTATE_EVENT_LOST) {
+		return;		/* a kind this tool does not know yet */
+	}
+	if (w->json)
+		event_json(f, ev);
+	else
+		event_text(w, f, ev);
+}
+
+int watch_records(struct watch_ctx *w, FILE *f, const void *buf, size_t len,
+		  char *err, size_t errlen)
+{
+	const unsigned char *p = buf;
+	struct tcpstate_event ev;
+	size_t off = 0;
+	__u32 size;
+
+	while (off < len) {
+		if (len - off < sizeof(size)) {
+			snprintf(err, errlen, "truncated record of %zu bytes",
+				 len - off);
+			return -1;
+		}
+		memcpy(&size, p + off, sizeof(size));
+		if (size < sizeof(ev)) {
+			snprintf(err, errlen,
+				 "record of %u bytes, expected at least %zu",
+				 size, sizeof(ev));
+			return -1;
+		}
+		if (size > len - off) {
+			snprintf(err, errlen,
+				 "record of %u bytes with only %zu read",
+				 size, len - off);
+			return -1;
+		}
+		/* Only the part this tool knows; records may be unaligned. */
+		memcpy(&ev, p + off, sizeof(ev));
+		off += size;
+		watch_event(w, f, &ev);
+		if (w->limit && w->printed >= w->limit)
+			return 1;
+	}
+	return 0;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	atomic_store(&watch_stop, true);
+}
+
+/* SIGINT and SIGTERM interrupt the read() (no SA_RESTART) and end it. */
+static void catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+int cmd_watch(const struct options *opts)
+{
+	static struct tcpstate_event buf[WATCH_BATCH];
+	struct watch_ctx w;
+	char err[128];
+	int fd, rc = 0;
+	ssize_t n;
+
+	fd = device_open_selected(opts, true);
+	if (fd < 0)
+		return 1;
+	catch_signals();
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	watch_init(&w, opts->json, opts->all_netns, opts->family, opts->count,
+		   wall_offset_ns());
+	watch_header(&w, stdout);
+	fflush(stdout);
+	while (!atomic_load(&watch_stop)) {
+		n = read(fd, buf, sizeof(buf));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "tcpstate: read %s: %s\n", opts->device,
+				strerror(errno));
+			rc = 1;
+			break;
+		}
+		if (n == 0)
+			break;
+		rc = watch_records(&w, stdout, buf, (size_t)n, err, sizeof(err));
+		fflush(stdout);
+		if (rc < 0) {
+			fprintf(stderr, "tcpstate: read %s: %s\n", opts->device, err);
+			rc = 1;
+			break;
+		}
+		if (rc > 0) {
+			rc = 0;
+			break;
+		}
+	}
+	close(fd);
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "tcpstate: stdout: %s\n", strerror(errno));
+		return 1;
+	}
+	return rc;
+}
