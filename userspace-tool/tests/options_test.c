@@ -6,6 +6,7 @@
 
 #include "unit.h"
 
+#include "../netns.h"
 #include "../options.h"
 
 static char err[256];
@@ -195,6 +196,23 @@ static void test_netns(void)
 		     "--netns: empty name");
 }
 
+static void test_netns_path(void)
+{
+	char buf[64], big[100];
+
+	expect_str("netns_name_is_under_run_netns", "/run/netns/blue",
+		   netns_path(buf, sizeof(buf), "blue"));
+	expect_str("netns_digits_are_a_pid", "/proc/1234/ns/net",
+		   netns_path(buf, sizeof(buf), "1234"));
+	expect_str("netns_with_a_slash_is_a_path", "/var/run/netns/red",
+		   netns_path(buf, sizeof(buf), "/var/run/netns/red"));
+	expect_str("netns_relative_path", "./ns", netns_path(buf, sizeof(buf), "./ns"));
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	expect(!netns_path(buf, sizeof(buf), big), "netns_too_long_is_refused",
+	       "expected NULL for a %zu-character name", strlen(big));
+}
+
 static void test_filters(void)
 {
 	struct options o;
@@ -239,12 +257,13 @@ static void test_filters(void)
 int main(void)
 {
 	ksft_print_header();
-	ksft_set_plan(10 + 6 + 8 + 9 + 8 + 9);
+	ksft_set_plan(10 + 6 + 8 + 9 + 8 + 5 + 9);
 	test_basics();
 	test_errors();
 	test_interval();
 	test_family_count_top();
 	test_netns();
+	test_netns_path();
 	test_filters();
 	ksft_finished();
 }
