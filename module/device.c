@@ -1,19 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The character device /dev/tcpstate and its ioctls.
+ * The character device /dev/tcpstate: its ioctls and its event stream.
  *
  * An open file is bound to the network namespace of the process that
  * opened it, and holds a reference to it.  Any user may open the device:
- * like /proc/net/tcp, it shows only the opener's own namespace.
+ * like /proc/net/tcp, it shows only the opener's own namespace.  Another
+ * namespace takes CAP_NET_ADMIN over its user namespace, every namespace
+ * CAP_NET_ADMIN in the initial one, as setns(2) and `ss -N` would need.
+ *
+ * The event stream starts at the first read() or poll(): files that only
+ * ask for stats cost the network nothing.
  *
  * Commands are matched on type, number and direction, not size: the
  * structures start with their size and grow at the end, and the kernel
  * copies min(caller's size, its own).
  */
+#include <linux/capability.h>
+#include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/nsproxy.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -28,16 +36,91 @@
 
 #define TCPSTATE_IOC_KIND(cmd)	((cmd) & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT))
 
+/* What an open file is bound to. */
+struct tcpstate_file {
+	struct mutex lock;		/* protects the fields below */
+	struct net *net;		/* held; NULL: every namespace */
+	struct tcpstate_reader *reader;	/* NULL until the stream starts */
+};
+
 static int tcpstate_open(struct inode *inode, struct file *file)
 {
-	file->private_data = get_net(current->nsproxy->net_ns);
+	struct tcpstate_file *tf;
+
+	tf = kzalloc(sizeof(*tf), GFP_KERNEL_ACCOUNT);
+	if (!tf)
+		return -ENOMEM;
+	mutex_init(&tf->lock);
+	tf->net = get_net(current->nsproxy->net_ns);
+	file->private_data = tf;
 	return 0;
 }
 
 static int tcpstate_release(struct inode *inode, struct file *file)
 {
-	put_net(file->private_data);
+	struct tcpstate_file *tf = file->private_data;
+
+	tcpstate_reader_free(tf->reader);
+	if (tf->net)
+		put_net(tf->net);
+	mutex_destroy(&tf->lock);
+	kfree(tf);
 	return 0;
+}
+
+/* Put the file's reader where its events are; the caller holds tf->lock. */
+static void tcpstate_file_attach(struct tcpstate_file *tf)
+{
+	struct list_head *readers;
+
+	if (!tf->net) {
+		tcpstate_reader_attach(tf->reader, NULL);
+		return;
+	}
+	/* A namespace we hold cannot be dying; be safe all the same. */
+	readers = tcpstate_table_readers(tf->net);
+	if (readers)
+		tcpstate_reader_attach(tf->reader, readers);
+}
+
+/* The file's reader, started on first use. */
+static struct tcpstate_reader *tcpstate_file_reader(struct tcpstate_file *tf)
+{
+	struct tcpstate_reader *r;
+
+	mutex_lock(&tf->lock);
+	r = tf->reader;
+	if (!r) {
+		r = tcpstate_reader_new();
+		if (!IS_ERR(r)) {
+			tf->reader = r;
+			tcpstate_file_attach(tf);
+		}
+	}
+	mutex_unlock(&tf->lock);
+	return r;
+}
+
+static ssize_t tcpstate_read(struct file *file, char __user *buf, size_t count,
+			     loff_t *ppos)
+{
+	struct tcpstate_reader *r;
+
+	if (count < sizeof(struct tcpstate_event))
+		return -EINVAL;
+	r = tcpstate_file_reader(file->private_data);
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	return tcpstate_reader_read(r, buf, count, file->f_flags & O_NONBLOCK);
+}
+
+static __poll_t tcpstate_poll(struct file *file, poll_table *wait)
+{
+	struct tcpstate_reader *r = tcpstate_file_reader(file->private_data);
+
+	if (IS_ERR(r))
+		return EPOLLERR;
+	return tcpstate_reader_poll(r, file, wait);
 }
 
 static long tcpstate_ioctl_version(u32 __user *uarg)
@@ -45,7 +128,24 @@ static long tcpstate_ioctl_version(u32 __user *uarg)
 	return put_user((u32)TCPSTATE_ABI_VERSION, uarg);
 }
 
-static long tcpstate_ioctl_stats(struct net *net, void __user *uarg)
+/* Module-wide counters cross namespaces: for the initial namespace's admin. */
+static bool tcpstate_module_wide_allowed(void)
+{
+	return ns_capable_noaudit(&init_user_ns, CAP_NET_ADMIN);
+}
+
+static void tcpstate_stats_gate(struct tcpstate_stats *st)
+{
+	if (tcpstate_module_wide_allowed()) {
+		st->flags |= TCPSTATE_STATS_MODULE_WIDE;
+		return;
+	}
+	st->all_entries = 0;
+	st->all_dropped = 0;
+	st->all_tw_netns_exits = 0;
+}
+
+static long tcpstate_ioctl_stats(struct tcpstate_file *tf, void __user *uarg)
 {
 	struct tcpstate_stats *st;
 	u32 usize;
@@ -60,7 +160,17 @@ static long tcpstate_ioctl_stats(struct net *net, void __user *uarg)
 	st = kzalloc(sizeof(*st), GFP_KERNEL);
 	if (!st)
 		return -ENOMEM;
-	tcpstate_table_stats(net, st);
+	mutex_lock(&tf->lock);
+	if (!tf->net) {
+		mutex_unlock(&tf->lock);
+		kfree(st);
+		return -EINVAL;
+	}
+	tcpstate_table_stats(tf->net, st);
+	if (tf->reader)
+		st->events_lost = tcpstate_reader_lost(tf->reader);
+	mutex_unlock(&tf->lock);
+	tcpstate_stats_gate(st);
 	st->probe_misses = tcpstate_probe_misses();
 	st->size = min_t(u32, usize, sizeof(*st));
 	if (copy_to_user(uarg, st, st->size))
@@ -69,7 +179,7 @@ static long tcpstate_ioctl_stats(struct net *net, void __user *uarg)
 	return err;
 }
 
-static long tcpstate_ioctl_snapshot(struct net *net, void __user *uarg)
+static long tcpstate_ioctl_snapshot(struct tcpstate_file *tf, void __user *uarg)
 {
 	struct tcpstate_snapshot req;
 	struct tcpstate_conn *buf;
@@ -93,7 +203,14 @@ static long tcpstate_ioctl_snapshot(struct net *net, void __user *uarg)
 	buf = kvmalloc_array(max(req.count, 1U), sizeof(*buf), GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
-	n = tcpstate_table_snapshot(net, req.cursor, buf, req.count, &done);
+	mutex_lock(&tf->lock);
+	if (!tf->net) {
+		mutex_unlock(&tf->lock);
+		err = -EINVAL;
+		goto out;
+	}
+	n = tcpstate_table_snapshot(tf->net, req.cursor, buf, req.count, &done);
+	mutex_unlock(&tf->lock);
 
 	copy = sizeof(*buf);
 	for (i = 0; i < n; i++) {
@@ -114,11 +231,126 @@ out:
 	return err;
 }
 
+static long tcpstate_ioctl_netns(struct tcpstate_file *tf, void __user *uarg)
+{
+	struct tcpstate_netns req;
+	struct net *net = NULL;
+	u32 usize;
+
+	if (get_user(usize, (u32 __user *)uarg))
+		return -EFAULT;
+	if (usize < sizeof(req) || usize > TCPSTATE_MAX_STRUCT_SIZE)
+		return -EINVAL;
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (req.flags & ~TCPSTATE_NETNS_ALL)
+		return -EINVAL;
+
+	if (req.flags & TCPSTATE_NETNS_ALL) {
+		if (req.fd != -1)
+			return -EINVAL;
+		if (!tcpstate_module_wide_allowed())
+			return -EPERM;
+	} else {
+		net = get_net_ns_by_fd(req.fd);
+		if (IS_ERR(net))
+			return PTR_ERR(net);
+		if (!ns_capable(net->user_ns, CAP_NET_ADMIN)) {
+			put_net(net);
+			return -EPERM;
+		}
+	}
+
+	mutex_lock(&tf->lock);
+	if (tf->reader)
+		tcpstate_reader_detach(tf->reader);
+	if (tf->net)
+		put_net(tf->net);
+	tf->net = net;
+	if (tf->reader)
+		tcpstate_file_attach(tf);
+	mutex_unlock(&tf->lock);
+
+	req.netns = net ? net->ns.inum : 0;
+	if (put_user(req.netns, &((struct tcpstate_netns __user *)uarg)->netns))
+		return -EFAULT;
+	return 0;
+}
+
+struct tcpstate_list_ctx {
+	struct tcpstate_net_visitor visitor;
+	struct tcpstate_netns_list req;
+	u32 total;
+};
+
+static int tcpstate_list_one(struct tcpstate_net_visitor *v,
+			     struct tcpstate_stats *st)
+{
+	struct tcpstate_list_ctx *ctx = container_of(v, struct tcpstate_list_ctx, visitor);
+	u32 size = ctx->req.stats_size;
+	void __user *dst;
+
+	if (ctx->total++ >= ctx->req.count)
+		return 0;
+	st->flags |= TCPSTATE_STATS_MODULE_WIDE;
+	st->probe_misses = tcpstate_probe_misses();
+	st->size = min_t(u32, size, sizeof(*st));
+	dst = u64_to_user_ptr(ctx->req.stats + (u64)(ctx->total - 1) * size);
+	if (copy_to_user(dst, st, st->size))
+		return -EFAULT;
+	if (size > st->size && clear_user(dst + st->size, size - st->size))
+		return -EFAULT;
+	return 0;
+}
+
+static long tcpstate_ioctl_netns_list(void __user *uarg)
+{
+	struct tcpstate_list_ctx ctx = { .visitor.visit = tcpstate_list_one };
+	u32 usize;
+	int err;
+
+	if (get_user(usize, (u32 __user *)uarg))
+		return -EFAULT;
+	if (usize < sizeof(ctx.req) || usize > TCPSTATE_MAX_STRUCT_SIZE)
+		return -EINVAL;
+	if (copy_from_user(&ctx.req, uarg, sizeof(ctx.req)))
+		return -EFAULT;
+	if (ctx.req.stats_size < offsetofend(struct tcpstate_stats, netns) ||
+	    ctx.req.stats_size > TCPSTATE_MAX_STRUCT_SIZE)
+		return -EINVAL;
+	if (!tcpstate_module_wide_allowed())
+		return -EPERM;
+
+	err = tcpstate_table_visit_nets(&ctx.visitor);
+	if (err)
+		return err;
+	ctx.req.count = min(ctx.req.count, ctx.total);
+	ctx.req.total = ctx.total;
+	if (copy_to_user(uarg, &ctx.req, sizeof(ctx.req)))
+		return -EFAULT;
+	return 0;
+}
+
+static long tcpstate_ioctl_reset(struct tcpstate_file *tf)
+{
+	long err = 0;
+
+	mutex_lock(&tf->lock);
+	if (!tf->net)
+		err = -EINVAL;
+	else if (!ns_capable(tf->net->user_ns, CAP_NET_ADMIN))
+		err = -EPERM;
+	else
+		tcpstate_table_reset(tf->net);
+	mutex_unlock(&tf->lock);
+	return err;
+}
+
 static long tcpstate_ioctl(struct file *file, unsigned int cmd,
 			   unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
-	struct net *net = file->private_data;
+	struct tcpstate_file *tf = file->private_data;
 
 	if (_IOC_TYPE(cmd) != TCPSTATE_IOC_MAGIC)
 		return -ENOTTY;
@@ -126,9 +358,15 @@ static long tcpstate_ioctl(struct file *file, unsigned int cmd,
 	case TCPSTATE_IOC_KIND(TCPSTATE_IOC_VERSION):
 		return tcpstate_ioctl_version(uarg);
 	case TCPSTATE_IOC_KIND(TCPSTATE_IOC_STATS):
-		return tcpstate_ioctl_stats(net, uarg);
+		return tcpstate_ioctl_stats(tf, uarg);
 	case TCPSTATE_IOC_KIND(TCPSTATE_IOC_SNAPSHOT):
-		return tcpstate_ioctl_snapshot(net, uarg);
+		return tcpstate_ioctl_snapshot(tf, uarg);
+	case TCPSTATE_IOC_KIND(TCPSTATE_IOC_NETNS):
+		return tcpstate_ioctl_netns(tf, uarg);
+	case TCPSTATE_IOC_KIND(TCPSTATE_IOC_NETNS_LIST):
+		return tcpstate_ioctl_netns_list(uarg);
+	case TCPSTATE_IOC_KIND(TCPSTATE_IOC_RESET):
+		return tcpstate_ioctl_reset(tf);
 	default:
 		return -ENOTTY;
 	}
@@ -138,6 +376,8 @@ static const struct file_operations tcpstate_fops = {
 	.owner		= THIS_MODULE,
 	.open		= tcpstate_open,
 	.release	= tcpstate_release,
+	.read		= tcpstate_read,
+	.poll		= tcpstate_poll,
 	.unlocked_ioctl	= tcpstate_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.llseek		= noop_llseek,

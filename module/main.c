@@ -34,7 +34,11 @@ static void tcpstate_check_abi(void)
 	BUILD_BUG_ON(sizeof(struct tcpstate_stats) !=
 		     24 + 8 * (TCPSTATE_STATE_MAX +
 			       TCPSTATE_STATE_MAX * TCPSTATE_STATE_MAX +
-			       TCPSTATE_TW_EXIT_MAX + 7));
+			       TCPSTATE_TW_EXIT_MAX + 10));
+	BUILD_BUG_ON(sizeof(struct tcpstate_event) != 112);
+	BUILD_BUG_ON(sizeof(struct tcpstate_netns) != 16);
+	BUILD_BUG_ON(sizeof(struct tcpstate_netns_list) != 24);
+	BUILD_BUG_ON(TCPSTATE_TW_EXIT_MAX >= TCPSTATE_TW_EXIT_NONE);
 }
 
 static int __init tcpstate_init(void)

@@ -17,6 +17,7 @@
  */
 #include <linux/hash.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/rculist.h>
 #include <linux/slab.h>
 #include <linux/sock_diag.h>
@@ -60,6 +61,12 @@ struct tcpstate_net {
 	struct tcpstate_counters __percpu *counters;
 	atomic_long_t entries;
 	bool dead;		/* set at namespace exit: hooks stay away */
+	u32 netns;		/* inode number, for readers */
+	struct list_head readers;	/* event readers of this namespace */
+	struct list_head node;		/* on tcpstate_nets */
+	struct mutex base_lock;		/* protects base and since_ns */
+	struct tcpstate_counters base;	/* subtracted from cumulative counters */
+	u64 since_ns;			/* when they last started from zero */
 };
 
 static unsigned int tcpstate_net_id __read_mostly;
@@ -67,6 +74,10 @@ static struct kmem_cache *tcpstate_entry_cache __read_mostly;
 static atomic_long_t tcpstate_all_entries = ATOMIC_LONG_INIT(0);
 static atomic_long_t tcpstate_all_dropped = ATOMIC_LONG_INIT(0);
 static atomic_long_t tcpstate_all_tw_netns_exits = ATOMIC_LONG_INIT(0);
+
+/* Every live namespace's table, for the all-namespaces overview. */
+static LIST_HEAD(tcpstate_nets);
+static DEFINE_MUTEX(tcpstate_nets_lock);
 
 static bool valid_state(int state)
 {
@@ -177,6 +188,21 @@ static void count_transition(struct tcpstate_net *tn, int from, int to)
 		__this_cpu_inc(tn->counters->transitions[from][to]);
 }
 
+static void change_fill(struct tcpstate_change *c, struct tcpstate_net *tn,
+			const struct tcpstate_entry *e, int from, u64 now)
+{
+	c->cookie = e->cookie;
+	c->time_ns = now;
+	c->prev_state_ns = valid_state(from) && e->since_ns != now ?
+			   now - e->since_ns : 0;
+	c->tuple = e->tuple;
+	c->netns = tn->netns;
+	c->old_state = from;
+	c->new_state = e->state;
+	c->tw_exit = TCPSTATE_TW_EXIT_NONE;
+	c->flags = e->flags;
+}
+
 static void entry_fill(struct tcpstate_entry *e, u64 cookie,
 		       const struct tcpstate_tuple *tuple, int state, u8 flags,
 		       u64 expires_ns, u64 began_ns, u64 now)
@@ -198,9 +224,11 @@ void tcpstate_table_set(struct net *net, u64 cookie,
 			u8 flags, u64 expires_ns, unsigned int change)
 {
 	struct tcpstate_entry *e, *before, *last;
+	struct tcpstate_change c;
 	struct tcpstate_bucket *b;
 	struct tcpstate_net *tn;
 	unsigned long irqflags;
+	bool changed = false;
 	u64 now;
 
 	if (!valid_state(state))
@@ -222,6 +250,10 @@ void tcpstate_table_set(struct net *net, u64 cookie,
 		bucket_insert(b, e, before, last);
 		count_enter(tn, state, flags);
 		count_transition(tn, from, state);
+		if (valid_state(from) && from != state) {
+			change_fill(&c, tn, e, from, now);
+			changed = true;
+		}
 		goto unlock;
 	}
 
@@ -231,26 +263,34 @@ void tcpstate_table_set(struct net *net, u64 cookie,
 		count_leave(tn, e->state, e->flags);
 		count_enter(tn, state, flags);
 	}
-	if (e->state != state) {
-		count_transition(tn, e->state, state);
-		e->state = state;
-		e->since_ns = now;
-	}
 	e->flags = flags;
 	e->expires_ns = expires_ns;
 	if (tuple && (change & TCPSTATE_CHANGE_TUPLE))
 		e->tuple = *tuple;
+	if (e->state != state) {
+		int old = e->state;
+
+		count_transition(tn, old, state);
+		e->state = state;
+		change_fill(&c, tn, e, old, now);
+		e->since_ns = now;
+		changed = true;
+	}
 unlock:
 	spin_unlock_irqrestore(&b->lock, irqflags);
+	if (changed)
+		tcpstate_notify(&tn->readers, &c);
 }
 
 bool tcpstate_table_close(struct net *net, u64 cookie, u8 need_flags,
 			  u8 skip_flags, int tw_exit)
 {
 	struct tcpstate_entry *e, *before, *last;
+	struct tcpstate_change c;
 	struct tcpstate_bucket *b;
 	struct tcpstate_net *tn;
 	unsigned long irqflags;
+	int old;
 
 	b = tcpstate_bucket(net, cookie, &tn);
 	if (!b)
@@ -267,12 +307,19 @@ bool tcpstate_table_close(struct net *net, u64 cookie, u8 need_flags,
 	count_transition(tn, e->state, TCPSTATE_CLOSE);
 	if (tw_exit >= 0 && tw_exit < TCPSTATE_TW_EXIT_MAX)
 		__this_cpu_inc(tn->counters->tw_exits[tw_exit]);
+	else
+		tw_exit = TCPSTATE_TW_EXIT_NONE;
 	/* The namespace's own counters die with it: count these globally. */
 	if (tw_exit == TCPSTATE_TW_EXIT_NETNS)
 		atomic_long_inc(&tcpstate_all_tw_netns_exits);
 	spin_unlock_irqrestore(&b->lock, irqflags);
 
+	old = e->state;
+	e->state = TCPSTATE_CLOSE;
+	change_fill(&c, tn, e, old, tcpstate_now_ns());
+	c.tw_exit = tw_exit;
 	entry_free(tn, e);
+	tcpstate_notify(&tn->readers, &c);
 	return true;
 }
 
@@ -320,23 +367,16 @@ static u64 clamp_gauge(s64 v)
 	return v < 0 ? 0 : v;
 }
 
-void tcpstate_table_stats(struct net *net, struct tcpstate_stats *st)
+/* Sum the per-CPU counters; the caller holds tn->base_lock. */
+static void net_stats(struct tcpstate_net *tn, struct tcpstate_stats *st)
 {
+	const struct tcpstate_counters *base = &tn->base;
 	s64 gauge[TCPSTATE_STATE_MAX] = { 0 };
-	struct tcpstate_net *tn;
 	s64 tw = 0;
 	int cpu, i, j;
 
-	st->state_max = TCPSTATE_STATE_MAX;
-	st->all_entries = atomic_long_read(&tcpstate_all_entries);
-	st->max_entries = READ_ONCE(max_entries);
-	st->all_dropped = atomic_long_read(&tcpstate_all_dropped);
-	st->all_tw_netns_exits = atomic_long_read(&tcpstate_all_tw_netns_exits);
-
-	rcu_read_lock();
-	tn = tcpstate_net_live(net);
-	if (!tn)
-		goto out;
+	st->netns = tn->netns;
+	st->since_ns = tn->since_ns;
 	st->entries = atomic_long_read(&tn->entries);
 	for_each_possible_cpu(cpu) {
 		const struct tcpstate_counters *c = per_cpu_ptr(tn->counters, cpu);
@@ -352,11 +392,95 @@ void tcpstate_table_stats(struct net *net, struct tcpstate_stats *st)
 		st->tw_overflows += c->tw_overflows;
 		st->dropped += c->dropped;
 	}
-	for (i = 0; i < TCPSTATE_STATE_MAX; i++)
+	for (i = 0; i < TCPSTATE_STATE_MAX; i++) {
 		st->gauge[i] = clamp_gauge(gauge[i]);
+		for (j = 0; j < TCPSTATE_STATE_MAX; j++)
+			st->transitions[i][j] -= base->transitions[i][j];
+	}
 	st->timewait_socks = clamp_gauge(tw);
-out:
-	rcu_read_unlock();
+	for (i = 0; i < TCPSTATE_TW_EXIT_MAX; i++)
+		st->tw_exits[i] -= base->tw_exits[i];
+	st->tw_overflows -= base->tw_overflows;
+	st->dropped -= base->dropped;
+}
+
+static void module_stats(struct tcpstate_stats *st)
+{
+	st->state_max = TCPSTATE_STATE_MAX;
+	st->all_entries = atomic_long_read(&tcpstate_all_entries);
+	st->max_entries = READ_ONCE(max_entries);
+	st->all_dropped = atomic_long_read(&tcpstate_all_dropped);
+	st->all_tw_netns_exits = atomic_long_read(&tcpstate_all_tw_netns_exits);
+}
+
+void tcpstate_table_stats(struct net *net, struct tcpstate_stats *st)
+{
+	struct tcpstate_net *tn = net_generic(net, tcpstate_net_id);
+
+	module_stats(st);
+	/* The caller holds a reference: the table outlives this. */
+	if (!tcpstate_net_live(net))
+		return;
+	mutex_lock(&tn->base_lock);
+	net_stats(tn, st);
+	mutex_unlock(&tn->base_lock);
+}
+
+int tcpstate_table_visit_nets(struct tcpstate_net_visitor *v)
+{
+	struct tcpstate_stats *st;
+	struct tcpstate_net *tn;
+	int err = 0;
+
+	st = kmalloc(sizeof(*st), GFP_KERNEL);
+	if (!st)
+		return -ENOMEM;
+	mutex_lock(&tcpstate_nets_lock);
+	list_for_each_entry(tn, &tcpstate_nets, node) {
+		memset(st, 0, sizeof(*st));
+		module_stats(st);
+		mutex_lock(&tn->base_lock);
+		net_stats(tn, st);
+		mutex_unlock(&tn->base_lock);
+		err = v->visit(v, st);
+		if (err)
+			break;
+	}
+	mutex_unlock(&tcpstate_nets_lock);
+	kfree(st);
+	return err;
+}
+
+void tcpstate_table_reset(struct net *net)
+{
+	struct tcpstate_net *tn = net_generic(net, tcpstate_net_id);
+	struct tcpstate_counters *base = &tn->base;
+	int cpu, i, j;
+
+	if (!tcpstate_net_live(net))
+		return;
+	mutex_lock(&tn->base_lock);
+	memset(base, 0, sizeof(*base));
+	for_each_possible_cpu(cpu) {
+		const struct tcpstate_counters *c = per_cpu_ptr(tn->counters, cpu);
+
+		for (i = 0; i < TCPSTATE_STATE_MAX; i++)
+			for (j = 0; j < TCPSTATE_STATE_MAX; j++)
+				base->transitions[i][j] += c->transitions[i][j];
+		for (i = 0; i < TCPSTATE_TW_EXIT_MAX; i++)
+			base->tw_exits[i] += c->tw_exits[i];
+		base->tw_overflows += c->tw_overflows;
+		base->dropped += c->dropped;
+	}
+	tn->since_ns = tcpstate_now_ns();
+	mutex_unlock(&tn->base_lock);
+}
+
+struct list_head *tcpstate_table_readers(struct net *net)
+{
+	struct tcpstate_net *tn = tcpstate_net_live(net);
+
+	return tn ? &tn->readers : NULL;
 }
 
 static void entry_export(const struct tcpstate_entry *e, struct tcpstate_conn *c)
@@ -439,7 +563,15 @@ static int __net_init tcpstate_net_init(struct net *net)
 		INIT_HLIST_HEAD(&buckets[i].head);
 	}
 	atomic_long_set(&tn->entries, 0);
+	tn->netns = net->ns.inum;
+	INIT_LIST_HEAD(&tn->readers);
+	mutex_init(&tn->base_lock);
+	tn->since_ns = tcpstate_now_ns();
 	WRITE_ONCE(tn->buckets, buckets);
+
+	mutex_lock(&tcpstate_nets_lock);
+	list_add_tail(&tn->node, &tcpstate_nets);
+	mutex_unlock(&tcpstate_nets_lock);
 	return 0;
 }
 
@@ -460,6 +592,7 @@ static void tcpstate_net_free(struct tcpstate_net *tn)
 	}
 	kvfree(tn->buckets);
 	tn->buckets = NULL;
+	mutex_destroy(&tn->base_lock);
 	free_percpu(tn->counters);
 	tn->counters = NULL;
 }
@@ -473,11 +606,15 @@ static void __net_exit tcpstate_net_exit_batch(struct list_head *net_list)
 {
 	struct net *net;
 
+	mutex_lock(&tcpstate_nets_lock);
 	list_for_each_entry(net, net_list, exit_list) {
 		struct tcpstate_net *tn = net_generic(net, tcpstate_net_id);
 
+		if (tn->buckets)
+			list_del(&tn->node);
 		WRITE_ONCE(tn->dead, true);
 	}
+	mutex_unlock(&tcpstate_nets_lock);
 	synchronize_rcu();
 	list_for_each_entry(net, net_list, exit_list) {
 		struct tcpstate_net *tn = net_generic(net, tcpstate_net_id);
@@ -547,6 +684,28 @@ void tcpstate_tuple_from_req(struct tcpstate_tuple *t,
 			     struct request_sock *req)
 {
 	tcpstate_tuple_from_sk(t, req_to_sk(req));
+}
+
+void tcpstate_tuple_sockaddr(const struct tcpstate_tuple *t, bool local,
+			     void *out)
+{
+	const struct in6_addr *addr = local ? &t->saddr : &t->daddr;
+	__be16 port = htons(local ? t->sport : t->dport);
+
+	memset(out, 0, sizeof(struct sockaddr_in6));
+	if (t->family == AF_INET6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)out;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = port;
+		sin6->sin6_addr = *addr;
+	} else {
+		struct sockaddr_in *sin = (struct sockaddr_in *)out;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = port;
+		memcpy(&sin->sin_addr, addr, sizeof(sin->sin_addr));
+	}
 }
 
 u64 tcpstate_sk_cookie(struct sock *sk)

@@ -5,12 +5,16 @@
 #ifndef _TCPSTATE_H
 #define _TCPSTATE_H
 
+#include <linux/in.h>
 #include <linux/in6.h>
+#include <linux/list.h>
 #include <linux/percpu.h>
+#include <linux/poll.h>
 #include <linux/types.h>
 
 #include <linux/tcpstate.h>
 
+struct file;
 struct net;
 struct sock;
 struct inet_timewait_sock;
@@ -35,6 +39,22 @@ struct tcpstate_counters {
 	u64 dropped;
 };
 
+/*
+ * One state change of one connection, as the event stream and the trace
+ * events report it.
+ */
+struct tcpstate_change {
+	u64 cookie;
+	u64 time_ns;
+	u64 prev_state_ns;	/* time spent in old_state; 0 for a birth */
+	struct tcpstate_tuple tuple;
+	u32 netns;		/* inode number of the namespace */
+	u8 old_state;
+	u8 new_state;
+	u8 tw_exit;		/* TCPSTATE_TW_EXIT_*, or TCPSTATE_TW_EXIT_NONE */
+	u8 flags;		/* TCPSTATE_F_* after the change */
+};
+
 /* table.c: the per-namespace table */
 int tcpstate_table_init(void);
 void tcpstate_table_exit(void);
@@ -44,6 +64,12 @@ void tcpstate_tuple_from_tw(struct tcpstate_tuple *t,
 			    const struct inet_timewait_sock *tw);
 void tcpstate_tuple_from_req(struct tcpstate_tuple *t,
 			     struct request_sock *req);
+/*
+ * The local (or remote) end as a struct sockaddr_in or _in6 at @out,
+ * which has room for a struct sockaddr_in6.
+ */
+void tcpstate_tuple_sockaddr(const struct tcpstate_tuple *t, bool local,
+			     void *out);
 
 /*
  * How an event changes the table.  All of them may be called from any
@@ -81,6 +107,20 @@ void tcpstate_table_seed(struct net *net, u64 cookie,
 /* Readout for the device. */
 void tcpstate_table_stats(struct net *net, struct tcpstate_stats *st);
 /*
+ * Fill a struct tcpstate_stats for each live namespace in turn and pass it
+ * to @v->visit, which may sleep; stops at the first non-zero return of it
+ * and returns that.
+ */
+struct tcpstate_net_visitor {
+	int (*visit)(struct tcpstate_net_visitor *v, struct tcpstate_stats *st);
+};
+
+int tcpstate_table_visit_nets(struct tcpstate_net_visitor *v);
+/* Start the namespace's cumulative counters again from zero. */
+void tcpstate_table_reset(struct net *net);
+/* The list the namespace's event readers are on; NULL when it is dying. */
+struct list_head *tcpstate_table_readers(struct net *net);
+/*
  * Copy up to @room entries after @cursor into @out; returns the number
  * copied and advances @cursor; sets *@done at the end of the table.
  */
@@ -99,6 +139,26 @@ u64 tcpstate_probe_misses(void);
 
 /* seed.c */
 void tcpstate_seed(void);
+
+/*
+ * events.c: the event stream.  A reader is one open file's buffer of
+ * records.  tcpstate_notify() may be called from any context, never
+ * sleeps, and never waits for a reader.
+ */
+struct tcpstate_reader;
+
+void tcpstate_notify(struct list_head *readers, const struct tcpstate_change *c);
+struct tcpstate_reader *tcpstate_reader_new(void);
+void tcpstate_reader_free(struct tcpstate_reader *r);
+/* Start receiving @readers' events (NULL: every namespace's); may sleep. */
+void tcpstate_reader_attach(struct tcpstate_reader *r, struct list_head *readers);
+/* Stop receiving and forget what was buffered; may sleep. */
+void tcpstate_reader_detach(struct tcpstate_reader *r);
+ssize_t tcpstate_reader_read(struct tcpstate_reader *r, char __user *buf,
+			     size_t count, bool nonblock);
+__poll_t tcpstate_reader_poll(struct tcpstate_reader *r, struct file *file,
+			      poll_table *wait);
+u64 tcpstate_reader_lost(struct tcpstate_reader *r);
 
 /* device.c */
 int tcpstate_device_init(void);

@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The event stream: every state change, as a record in the buffer of each
+ * open file that reads it, and as a tcpstate:* trace event.
+ *
+ * Each reader owns a ring of event_buffer records.  Producers are the
+ * hooks, in any context: they take the reader's spinlock for a copy of one
+ * record and never wait.  When the ring is full the record is dropped and
+ * counted; the count is handed to the reader as a TCPSTATE_EVENT_LOST
+ * record in the place of what was lost, before anything newer.  So every
+ * record in the ring is older than a pending loss.
+ *
+ * There is one consumer at a time (read_lock).  It copies records straight
+ * from the ring to user memory without the spinlock: producers only write
+ * outside [tail, tail + count), and count only shrinks when the consumer
+ * says so.
+ *
+ * Readers are on their namespace's list, or on the list of readers of
+ * every namespace, under RCU; they leave it before they are freed.
+ */
+#include <linux/mutex.h>
+#include <linux/module.h>
+#include <linux/rculist.h>
+#include <linux/sched/signal.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/uaccess.h>
+#include <linux/wait.h>
+
+#include "tcpstate.h"
+
+#define CREATE_TRACE_POINTS
+#include "tcpstate_trace.h"
+
+#define TCPSTATE_EVENT_BUFFER_MIN	16U
+#define TCPSTATE_EVENT_BUFFER_MAX	SZ_1M
+
+static unsigned int event_buffer = 4096;
+module_param(event_buffer, uint, 0644);
+MODULE_PARM_DESC(event_buffer,
+		 "Records buffered per reader of /dev/tcpstate, 16..1048576, taken when the reader starts (default 4096)");
+
+static unsigned int max_readers = 256;
+module_param(max_readers, uint, 0644);
+MODULE_PARM_DESC(max_readers, "Most files reading the event stream at once (default 256)");
+
+struct tcpstate_reader {
+	struct list_head node;		/* on a readers list, under RCU */
+	bool attached;
+	spinlock_t lock;		/* protects the ring indexes and losses */
+	struct tcpstate_event *ring;
+	u32 size;			/* records in the ring */
+	u32 tail;			/* oldest record */
+	u32 count;			/* records in the ring */
+	u64 lost_pending;		/* dropped since the last LOST record */
+	u64 lost_total;			/* dropped since the stream started */
+	struct mutex read_lock;		/* one consumer at a time */
+	wait_queue_head_t wait;
+};
+
+/* Protects the readers lists against each other's writers. */
+static DEFINE_SPINLOCK(tcpstate_readers_lock);
+static LIST_HEAD(tcpstate_all_ns_readers);
+static atomic_t tcpstate_nr_readers = ATOMIC_INIT(0);
+
+static void event_from_change(struct tcpstate_event *ev,
+			      const struct tcpstate_change *c)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->size = sizeof(*ev);
+	ev->type = TCPSTATE_EVENT_STATE;
+	ev->family = c->tuple.family;
+	ev->cookie = c->cookie;
+	ev->time_ns = c->time_ns;
+	ev->prev_state_ns = c->prev_state_ns;
+	ev->netns = c->netns;
+	ev->sport = c->tuple.sport;
+	ev->dport = c->tuple.dport;
+	memcpy(ev->saddr, &c->tuple.saddr, sizeof(ev->saddr));
+	memcpy(ev->daddr, &c->tuple.daddr, sizeof(ev->daddr));
+	ev->old_state = c->old_state;
+	ev->new_state = c->new_state;
+	ev->tw_exit = c->tw_exit;
+	ev->flags = c->flags;
+}
+
+static void event_lost(struct tcpstate_event *ev, u64 lost)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->size = sizeof(*ev);
+	ev->type = TCPSTATE_EVENT_LOST;
+	ev->tw_exit = TCPSTATE_TW_EXIT_NONE;
+	ev->time_ns = tcpstate_now_ns();
+	ev->lost = lost;
+}
+
+/* The caller holds r->lock and has checked there is room. */
+static struct tcpstate_event *ring_put(struct tcpstate_reader *r)
+{
+	u32 head = r->tail + r->count;
+
+	if (head >= r->size)
+		head -= r->size;
+	WRITE_ONCE(r->count, r->count + 1);
+	return &r->ring[head];
+}
+
+static void reader_push(struct tcpstate_reader *r, const struct tcpstate_event *ev)
+{
+	unsigned long flags;
+	u32 room;
+
+	spin_lock_irqsave(&r->lock, flags);
+	room = r->size - r->count;
+	/* A pending loss goes first, so it needs room for two. */
+	if (room < (r->lost_pending ? 2 : 1)) {
+		WRITE_ONCE(r->lost_pending, r->lost_pending + 1);
+		r->lost_total++;
+		spin_unlock_irqrestore(&r->lock, flags);
+		return;
+	}
+	if (r->lost_pending) {
+		event_lost(ring_put(r), r->lost_pending);
+		WRITE_ONCE(r->lost_pending, 0);
+	}
+	*ring_put(r) = *ev;
+	spin_unlock_irqrestore(&r->lock, flags);
+
+	if (wq_has_sleeper(&r->wait))
+		wake_up_interruptible_poll(&r->wait, EPOLLIN | EPOLLRDNORM);
+}
+
+void tcpstate_notify(struct list_head *readers, const struct tcpstate_change *c)
+{
+	struct tcpstate_event ev;
+	struct tcpstate_reader *r;
+	bool any;
+
+	trace_state_change(c);
+	if (c->new_state == TCPSTATE_TIME_WAIT)
+		trace_timewait_enter(c);
+	if (c->tw_exit != TCPSTATE_TW_EXIT_NONE)
+		trace_timewait_exit(c);
+
+	any = !list_empty(&tcpstate_all_ns_readers) ||
+	      (readers && !list_empty(readers));
+	if (!any)
+		return;
+	event_from_change(&ev, c);
+	rcu_read_lock();
+	if (readers) {
+		list_for_each_entry_rcu(r, readers, node)
+			reader_push(r, &ev);
+	}
+	list_for_each_entry_rcu(r, &tcpstate_all_ns_readers, node)
+		reader_push(r, &ev);
+	rcu_read_unlock();
+}
+
+struct tcpstate_reader *tcpstate_reader_new(void)
+{
+	u32 size = clamp(READ_ONCE(event_buffer), TCPSTATE_EVENT_BUFFER_MIN,
+			 TCPSTATE_EVENT_BUFFER_MAX);
+	struct tcpstate_reader *r;
+
+	if (atomic_inc_return(&tcpstate_nr_readers) > READ_ONCE(max_readers)) {
+		atomic_dec(&tcpstate_nr_readers);
+		return ERR_PTR(-EBUSY);
+	}
+	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
+	if (!r)
+		goto err;
+	r->ring = kvcalloc(size, sizeof(*r->ring), GFP_KERNEL_ACCOUNT);
+	if (!r->ring) {
+		kfree(r);
+		goto err;
+	}
+	r->size = size;
+	INIT_LIST_HEAD(&r->node);
+	spin_lock_init(&r->lock);
+	mutex_init(&r->read_lock);
+	init_waitqueue_head(&r->wait);
+	return r;
+err:
+	atomic_dec(&tcpstate_nr_readers);
+	return ERR_PTR(-ENOMEM);
+}
+
+void tcpstate_reader_free(struct tcpstate_reader *r)
+{
+	if (!r)
+		return;
+	tcpstate_reader_detach(r);
+	mutex_destroy(&r->read_lock);
+	kvfree(r->ring);
+	kfree(r);
+	atomic_dec(&tcpstate_nr_readers);
+}
+
+void tcpstate_reader_attach(struct tcpstate_reader *r, struct list_head *readers)
+{
+	spin_lock(&tcpstate_readers_lock);
+	list_add_tail_rcu(&r->node, readers ? readers : &tcpstate_all_ns_readers);
+	r->attached = true;
+	spin_unlock(&tcpstate_readers_lock);
+}
+
+void tcpstate_reader_detach(struct tcpstate_reader *r)
+{
+	if (!r->attached)
+		return;
+	spin_lock(&tcpstate_readers_lock);
+	list_del_rcu(&r->node);
+	r->attached = false;
+	spin_unlock(&tcpstate_readers_lock);
+	/* No producer is still pushing into the ring after this. */
+	synchronize_rcu();
+
+	spin_lock_irq(&r->lock);
+	r->tail = 0;
+	WRITE_ONCE(r->count, 0);
+	WRITE_ONCE(r->lost_pending, 0);
+	spin_unlock_irq(&r->lock);
+}
+
+static bool reader_has_data(struct tcpstate_reader *r)
+{
+	return READ_ONCE(r->count) || READ_ONCE(r->lost_pending);
+}
+
+/* Copy @n records from the tail on; returns the records copied. */
+static u32 ring_copy_out(struct tcpstate_reader *r, char __user *buf, u32 n)
+{
+	const size_t rec = sizeof(*r->ring);
+	u32 first = min(n, r->size - r->tail);
+	unsigned long left;
+
+	left = copy_to_user(buf, &r->ring[r->tail], first * rec);
+	if (left)
+		return first - DIV_ROUND_UP(left, rec);
+	if (first == n)
+		return n;
+	left = copy_to_user(buf + first * rec, r->ring, (n - first) * rec);
+	return n - DIV_ROUND_UP(left, rec);
+}
+
+ssize_t tcpstate_reader_read(struct tcpstate_reader *r, char __user *buf,
+			     size_t count, bool nonblock)
+{
+	const size_t rec = sizeof(struct tcpstate_event);
+	struct tcpstate_event lost;
+	u32 avail, want, done;
+	ssize_t ret;
+	u64 pending;
+
+	if (count < rec)
+		return -EINVAL;
+	if (mutex_lock_interruptible(&r->read_lock))
+		return -ERESTARTSYS;
+
+	while (!reader_has_data(r)) {
+		if (nonblock) {
+			ret = -EAGAIN;
+			goto out;
+		}
+		mutex_unlock(&r->read_lock);
+		if (wait_event_interruptible(r->wait, reader_has_data(r)))
+			return -ERESTARTSYS;
+		if (mutex_lock_interruptible(&r->read_lock))
+			return -ERESTARTSYS;
+	}
+
+	spin_lock_irq(&r->lock);
+	avail = r->count;
+	spin_unlock_irq(&r->lock);
+
+	want = min_t(size_t, avail, count / rec);
+	done = want ? ring_copy_out(r, buf, want) : 0;
+
+	spin_lock_irq(&r->lock);
+	r->tail += done;
+	if (r->tail >= r->size)
+		r->tail -= r->size;
+	WRITE_ONCE(r->count, r->count - done);
+	/* A loss the producers could not report yet comes after the rest. */
+	pending = 0;
+	if (done == want && !r->count && (done + 1) * rec <= count) {
+		pending = r->lost_pending;
+		WRITE_ONCE(r->lost_pending, 0);
+	}
+	spin_unlock_irq(&r->lock);
+
+	if (pending) {
+		event_lost(&lost, pending);
+		if (copy_to_user(buf + done * rec, &lost, rec)) {
+			spin_lock_irq(&r->lock);
+			WRITE_ONCE(r->lost_pending, r->lost_pending + pending);
+			spin_unlock_irq(&r->lock);
+		} else {
+			done++;
+		}
+	}
+	ret = done ? done * rec : -EFAULT;
+out:
+	mutex_unlock(&r->read_lock);
+	return ret;
+}
+
+__poll_t tcpstate_reader_poll(struct tcpstate_reader *r, struct file *file,
+			      poll_table *wait)
+{
+	poll_wait(file, &r->wait, wait);
+	return reader_has_data(r) ? EPOLLIN | EPOLLRDNORM : 0;
+}
+
+u64 tcpstate_reader_lost(struct tcpstate_reader *r)
+{
+	unsigned long flags;
+	u64 lost;
+
+	spin_lock_irqsave(&r->lock, flags);
+	lost = r->lost_total;
+	spin_unlock_irqrestore(&r->lock, flags);
+	return lost;
+}

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The module's trace events: `trace-cmd record -e 'tcpstate:*'` records
+ * them next to the kernel's own.
+ *
+ *   tcpstate:state_change	every state change of a mirrored connection
+ *   tcpstate:timewait_enter	a connection entered TIME-WAIT
+ *   tcpstate:timewait_exit	a timewait socket ended, and why
+ */
+#undef TRACE_SYSTEM
+#define TRACE_SYSTEM tcpstate
+
+#if !defined(_TCPSTATE_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
+#define _TCPSTATE_TRACE_H
+
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/socket.h>
+#include <linux/tracepoint.h>
+
+#include "tcpstate.h"
+
+TRACE_DEFINE_ENUM(TCPSTATE_ESTABLISHED);
+TRACE_DEFINE_ENUM(TCPSTATE_SYN_SENT);
+TRACE_DEFINE_ENUM(TCPSTATE_SYN_RECV);
+TRACE_DEFINE_ENUM(TCPSTATE_FIN_WAIT1);
+TRACE_DEFINE_ENUM(TCPSTATE_FIN_WAIT2);
+TRACE_DEFINE_ENUM(TCPSTATE_TIME_WAIT);
+TRACE_DEFINE_ENUM(TCPSTATE_CLOSE);
+TRACE_DEFINE_ENUM(TCPSTATE_CLOSE_WAIT);
+TRACE_DEFINE_ENUM(TCPSTATE_LAST_ACK);
+TRACE_DEFINE_ENUM(TCPSTATE_LISTEN);
+TRACE_DEFINE_ENUM(TCPSTATE_CLOSING);
+TRACE_DEFINE_ENUM(TCPSTATE_TW_EXIT_EXPIRED);
+TRACE_DEFINE_ENUM(TCPSTATE_TW_EXIT_REUSED);
+TRACE_DEFINE_ENUM(TCPSTATE_TW_EXIT_SYN);
+TRACE_DEFINE_ENUM(TCPSTATE_TW_EXIT_RST);
+TRACE_DEFINE_ENUM(TCPSTATE_TW_EXIT_NETNS);
+TRACE_DEFINE_ENUM(TCPSTATE_TW_EXIT_OTHER);
+
+#define tcpstate_show_state(s)					\
+	__print_symbolic(s,					\
+			 { TCPSTATE_ESTABLISHED, "ESTABLISHED" },	\
+			 { TCPSTATE_SYN_SENT, "SYN_SENT" },	\
+			 { TCPSTATE_SYN_RECV, "SYN_RECV" },	\
+			 { TCPSTATE_FIN_WAIT1, "FIN_WAIT1" },	\
+			 { TCPSTATE_FIN_WAIT2, "FIN_WAIT2" },	\
+			 { TCPSTATE_TIME_WAIT, "TIME_WAIT" },	\
+			 { TCPSTATE_CLOSE, "CLOSE" },		\
+			 { TCPSTATE_CLOSE_WAIT, "CLOSE_WAIT" },	\
+			 { TCPSTATE_LAST_ACK, "LAST_ACK" },	\
+			 { TCPSTATE_LISTEN, "LISTEN" },		\
+			 { TCPSTATE_CLOSING, "CLOSING" })
+
+#define tcpstate_show_tw_exit(c)				\
+	__print_symbolic(c,					\
+			 { TCPSTATE_TW_EXIT_EXPIRED, "expired" },	\
+			 { TCPSTATE_TW_EXIT_REUSED, "reused" },	\
+			 { TCPSTATE_TW_EXIT_SYN, "syn" },	\
+			 { TCPSTATE_TW_EXIT_RST, "rst" },	\
+			 { TCPSTATE_TW_EXIT_NETNS, "netns" },	\
+			 { TCPSTATE_TW_EXIT_OTHER, "other" })
+
+DECLARE_EVENT_CLASS(tcpstate_change_class,
+		    TP_PROTO(const struct tcpstate_change *c),
+		    TP_ARGS(c),
+		    TP_STRUCT__entry(__field(u64, cookie)
+				     __field(u64, prev_state_ns)
+				     __field(u32, netns)
+				     __field(u16, family)
+				     __field(u8, old_state)
+				     __field(u8, new_state)
+				     __field(u8, tw_exit)
+				     __array(u8, saddr, sizeof(struct sockaddr_in6))
+				     __array(u8, daddr, sizeof(struct sockaddr_in6))),
+		    TP_fast_assign(__entry->cookie = c->cookie;
+				   __entry->prev_state_ns = c->prev_state_ns;
+				   __entry->netns = c->netns;
+				   __entry->family = c->tuple.family;
+				   __entry->old_state = c->old_state;
+				   __entry->new_state = c->new_state;
+				   __entry->tw_exit = c->tw_exit;
+				   tcpstate_tuple_sockaddr(&c->tuple, true, __entry->saddr);
+				   tcpstate_tuple_sockaddr(&c->tuple, false, __entry->daddr);),
+		    TP_printk("netns=%u cookie=%llu src=%pISpc dest=%pISpc %s -> %s prev_state_ns=%llu",
+			      __entry->netns, __entry->cookie, __entry->saddr,
+			      __entry->daddr, tcpstate_show_state(__entry->old_state),
+			      tcpstate_show_state(__entry->new_state),
+			      __entry->prev_state_ns));
+
+DEFINE_EVENT(tcpstate_change_class, state_change,
+	     TP_PROTO(const struct tcpstate_change *c),
+	     TP_ARGS(c));
+
+DEFINE_EVENT(tcpstate_change_class, timewait_enter,
+	     TP_PROTO(const struct tcpstate_change *c),
+	     TP_ARGS(c));
+
+DEFINE_EVENT_PRINT(tcpstate_change_class, timewait_exit,
+		   TP_PROTO(const struct tcpstate_change *c),
+		   TP_ARGS(c),
+		   TP_printk("netns=%u cookie=%llu src=%pISpc dest=%pISpc %s -> %s cause=%s prev_state_ns=%llu",
+			     __entry->netns, __entry->cookie, __entry->saddr,
+			     __entry->daddr, tcpstate_show_state(__entry->old_state),
+			     tcpstate_show_state(__entry->new_state),
+			     tcpstate_show_tw_exit(__entry->tw_exit),
+			     __entry->prev_state_ns));
+
+#endif /* _TCPSTATE_TRACE_H */
+
+/* An out-of-tree header: define_trace.h finds it here. */
+#undef TRACE_INCLUDE_PATH
+#define TRACE_INCLUDE_PATH .
+#undef TRACE_INCLUDE_FILE
+#define TRACE_INCLUDE_FILE tcpstate_trace
+#include <trace/define_trace.h>
