@@ -15,7 +15,7 @@ set -eu
 #   sparse  the static checker of `make sparse`
 PACKAGES="build-essential bc xz-utils file linux-image-amd64 linux-headers-amd64
 linux-source-6.1 qemu-system-x86 busybox-static cpio kmod iproute2 trace-cmd
-procps sparse"
+procps sparse jq util-linux groff-base"
 
 missing=
 for p in $PACKAGES; do

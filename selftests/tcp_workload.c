@@ -15,6 +15,7 @@
  *         every segment on lo (needs tc; do this last, lo stays lossy)
  *   -6    IPv6 (::1) instead of IPv4 (127.0.0.1); -m mixes: odd ones IPv6
  *   -p P  listening port (default 8000; SYN-SENT uses P+1)
+ *   -a A  IPv4 address of the listeners (default 127.0.0.1; any 127/8)
  *   -x    exit after "ready" instead of holding (timewait sockets stay)
  */
 #include <arpa/inet.h>
@@ -79,7 +80,7 @@ int main(int argc, char **argv)
 	sigset_t sigs;
 	int sig;
 
-	while ((opt = getopt(argc, argv, "t:T:e:w:o:s:r:L:6mp:x")) != -1) {
+	while ((opt = getopt(argc, argv, "t:T:e:w:o:s:r:L:6mp:a:x")) != -1) {
 		switch (opt) {
 		case 't':
 			n_tw = atoi(optarg);
@@ -110,6 +111,10 @@ int main(int argc, char **argv)
 			break;
 		case 'm':
 			family_mode = 'm';
+			break;
+		case 'a':
+			if (inet_pton(AF_INET, optarg, &ts_ipv4_addr) != 1)
+				die("-a takes an IPv4 address");
 			break;
 		case 'p':
 			port = atoi(optarg);

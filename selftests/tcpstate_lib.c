@@ -145,6 +145,8 @@ int ts_write_file(const char *path, const char *value)
 	return close(fd);
 }
 
+in_addr_t ts_ipv4_addr;	/* 0: 127.0.0.1 */
+
 static socklen_t ts_addr(int family, unsigned short port,
 			 struct sockaddr_storage *ss)
 {
@@ -159,7 +161,7 @@ static socklen_t ts_addr(int family, unsigned short port,
 	}
 	((struct sockaddr_in *)ss)->sin_family = AF_INET;
 	((struct sockaddr_in *)ss)->sin_port = htons(port);
-	((struct sockaddr_in *)ss)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	((struct sockaddr_in *)ss)->sin_addr.s_addr = ts_ipv4_addr ?: htonl(INADDR_LOOPBACK);
 	return sizeof(struct sockaddr_in);
 }
 

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <netinet/in.h>
 
 #include <linux/tcpstate.h>
 
@@ -42,6 +43,8 @@ int ts_wait_state(int fd, __u64 cookie, int state, int timeout_ms);
 int ts_new_netns(void);
 /* Write a value to a file, e.g. a sysctl under /proc/sys. */
 int ts_write_file(const char *path, const char *value);
+/* The IPv4 address ts_listen() and ts_connect() use (network order; 0: 127.0.0.1). */
+extern in_addr_t ts_ipv4_addr;
 /* Listen on loopback @port (backlog @backlog); returns the fd or -1. */
 int ts_listen(int family, unsigned short port, int backlog);
 /* Connect a client to the loopback @port; returns the fd or -1. */
