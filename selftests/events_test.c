@@ -1,0 +1,508 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The event stream and the namespace requests of /dev/tcpstate: record
+ * layout, read() and poll() semantics, losses counted exactly, readers
+ * kept apart by namespace, TCPSTATE_IOC_NETNS, _NETNS_LIST and _RESET.
+ * Each test runs in a namespace of its own.  Needs the module loaded.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tcpstate_lib.h"
+#include "kselftest_harness.h"
+
+#define REC sizeof(struct tcpstate_event)
+#define EVENT_BUFFER_PARAM "/sys/module/tcpstate/parameters/event_buffer"
+
+static int open_stream(void)
+{
+	return open(TS_DEVICE, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+}
+
+/* Start the stream of @fd: its first poll() does. */
+static int start_stream(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, 0) < 0 ? -1 : 0;
+}
+
+/* Read what is buffered (O_NONBLOCK fd) into @ev; returns the records read. */
+static int drain(int fd, struct tcpstate_event *ev, int room)
+{
+	int n = 0;
+
+	while (n < room) {
+		ssize_t r = read(fd, &ev[n], (room - n) * REC);
+
+		if (r < 0)
+			break;
+		n += r / REC;
+	}
+	return n;
+}
+
+static __u64 netns_inode(void)
+{
+	struct stat st;
+
+	if (stat("/proc/self/ns/net", &st))
+		return 0;
+	return st.st_ino;
+}
+
+static __u64 transitions_total(int fd)
+{
+	struct tcpstate_stats st;
+	__u64 sum = 0;
+	int i, j;
+
+	if (ts_stats(fd, &st))
+		return ~0ULL;
+	for (i = 0; i < TCPSTATE_STATE_MAX; i++)
+		for (j = 0; j < TCPSTATE_STATE_MAX; j++)
+			sum += st.transitions[i][j];
+	return sum;
+}
+
+TEST(abi_layout_is_pinned)
+{
+	EXPECT_EQ(112, sizeof(struct tcpstate_event));
+	EXPECT_EQ(0, offsetof(struct tcpstate_event, size));
+	EXPECT_EQ(4, offsetof(struct tcpstate_event, type));
+	EXPECT_EQ(6, offsetof(struct tcpstate_event, family));
+	EXPECT_EQ(8, offsetof(struct tcpstate_event, cookie));
+	EXPECT_EQ(16, offsetof(struct tcpstate_event, time_ns));
+	EXPECT_EQ(24, offsetof(struct tcpstate_event, prev_state_ns));
+	EXPECT_EQ(32, offsetof(struct tcpstate_event, lost));
+	EXPECT_EQ(40, offsetof(struct tcpstate_event, netns));
+	EXPECT_EQ(44, offsetof(struct tcpstate_event, sport));
+	EXPECT_EQ(46, offsetof(struct tcpstate_event, dport));
+	EXPECT_EQ(48, offsetof(struct tcpstate_event, saddr));
+	EXPECT_EQ(64, offsetof(struct tcpstate_event, daddr));
+	EXPECT_EQ(80, offsetof(struct tcpstate_event, old_state));
+	EXPECT_EQ(81, offsetof(struct tcpstate_event, new_state));
+	EXPECT_EQ(82, offsetof(struct tcpstate_event, tw_exit));
+	EXPECT_EQ(83, offsetof(struct tcpstate_event, flags));
+	EXPECT_EQ(84, offsetof(struct tcpstate_event, pid));
+	EXPECT_EQ(88, offsetof(struct tcpstate_event, comm));
+	EXPECT_EQ(104, offsetof(struct tcpstate_event, error));
+	EXPECT_EQ(108, offsetof(struct tcpstate_event, reserved));
+	EXPECT_EQ(16, sizeof(struct tcpstate_netns));
+	EXPECT_EQ(4, offsetof(struct tcpstate_netns, fd));
+	EXPECT_EQ(12, offsetof(struct tcpstate_netns, netns));
+	EXPECT_EQ(24, sizeof(struct tcpstate_netns_list));
+	EXPECT_EQ(16, offsetof(struct tcpstate_netns_list, stats));
+	EXPECT_EQ(1400, sizeof(struct tcpstate_stats));
+	EXPECT_EQ(1376, offsetof(struct tcpstate_stats, netns));
+	EXPECT_EQ(1380, offsetof(struct tcpstate_stats, flags));
+	EXPECT_EQ(1384, offsetof(struct tcpstate_stats, since_ns));
+	EXPECT_EQ(1392, offsetof(struct tcpstate_stats, events_lost));
+	EXPECT_EQ(_IOR(0xE7, 0x00, __u32), TCPSTATE_IOC_VERSION);
+	EXPECT_EQ(_IOWR(0xE7, 0x03, struct tcpstate_netns), TCPSTATE_IOC_NETNS);
+	EXPECT_EQ(_IOWR(0xE7, 0x04, struct tcpstate_netns_list), TCPSTATE_IOC_NETNS_LIST);
+	EXPECT_EQ(_IO(0xE7, 0x05), TCPSTATE_IOC_RESET);
+}
+
+TEST(bad_requests_get_their_errno)
+{
+	struct tcpstate_netns ns = { .size = sizeof(ns), .fd = -1 };
+	struct tcpstate_stats st = { .size = 4 };
+	char buf[REC];
+	void *bad;
+	int fd;
+
+	ASSERT_EQ(0, ts_new_netns());
+	fd = open_stream();
+	ASSERT_LE(0, fd);
+
+	EXPECT_EQ(-1, ioctl(fd, _IO(TCPSTATE_IOC_MAGIC, 0x7f)));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, ioctl(fd, _IO('T', 0x05)));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, ioctl(fd, TCPSTATE_IOC_STATS, (void *)8));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, ioctl(fd, TCPSTATE_IOC_NETNS, (void *)8));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, ioctl(fd, TCPSTATE_IOC_STATS, &st));
+	EXPECT_EQ(EINVAL, errno);
+	/* An fd that is no namespace, no fd at all, an unknown flag. */
+	ns.fd = open("/dev/null", O_RDONLY);
+	EXPECT_EQ(-1, ioctl(fd, TCPSTATE_IOC_NETNS, &ns));
+	EXPECT_EQ(EINVAL, errno);
+	close(ns.fd);
+	ns.fd = 1000;
+	EXPECT_EQ(-1, ioctl(fd, TCPSTATE_IOC_NETNS, &ns));
+	EXPECT_EQ(EBADF, errno);
+	ns.fd = -1;
+	ns.flags = 0x80;
+	EXPECT_EQ(-1, ioctl(fd, TCPSTATE_IOC_NETNS, &ns));
+	EXPECT_EQ(EINVAL, errno);
+	ns.flags = TCPSTATE_NETNS_ALL;
+	ns.fd = 0;
+	EXPECT_EQ(-1, ioctl(fd, TCPSTATE_IOC_NETNS, &ns));
+	EXPECT_EQ(EINVAL, errno);
+	ns.size = 8;
+	EXPECT_EQ(-1, ioctl(fd, TCPSTATE_IOC_NETNS, &ns));
+	EXPECT_EQ(EINVAL, errno);
+
+	/* read(): shorter than one record, then nothing there yet. */
+	EXPECT_EQ(-1, read(fd, buf, REC - 1));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, read(fd, buf, REC));
+	EXPECT_EQ(EAGAIN, errno);
+	/* A record waiting and a bad buffer: EFAULT, and the record stays. */
+	ASSERT_LE(0, ts_listen(AF_INET, 8000, 8));
+	bad = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, bad);
+	EXPECT_EQ(-1, read(fd, bad, REC));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ((ssize_t)REC, read(fd, buf, REC));
+	EXPECT_EQ(TCPSTATE_EVENT_STATE, ((struct tcpstate_event *)buf)->type);
+	close(fd);
+}
+
+TEST(records_describe_the_connection)
+{
+	struct tcpstate_event ev[64];
+	const struct tcpstate_event *e, *syn = NULL, *est = NULL, *lis = NULL;
+	struct ts_conn c;
+	int fd, n, i;
+
+	ASSERT_EQ(0, ts_new_netns());
+	fd = open_stream();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, start_stream(fd));
+	ASSERT_EQ(0, ts_conn_open(&c, AF_INET, 8000));
+	n = drain(fd, ev, 64);
+	/* listener born, client born and established, request, child */
+	ASSERT_EQ(5, n) TH_LOG("expected 5 records for one connection, saw %d", n);
+
+	for (i = 0; i < n; i++) {
+		e = &ev[i];
+		EXPECT_EQ(REC, e->size);
+		EXPECT_EQ(TCPSTATE_EVENT_STATE, e->type);
+		EXPECT_EQ(AF_INET, e->family);
+		EXPECT_EQ(netns_inode(), e->netns);
+		EXPECT_EQ(TCPSTATE_TW_EXIT_NONE, e->tw_exit);
+		EXPECT_NE(0, e->time_ns);
+		if (i)
+			EXPECT_LE(ev[i - 1].time_ns, e->time_ns);
+		if (e->cookie == c.lcookie && e->new_state == TCPSTATE_LISTEN)
+			lis = e;
+		if (e->cookie == c.ccookie && e->new_state == TCPSTATE_SYN_SENT)
+			syn = e;
+		if (e->cookie == c.ccookie && e->new_state == TCPSTATE_ESTABLISHED)
+			est = e;
+	}
+	ASSERT_NE(NULL, lis);
+	ASSERT_NE(NULL, syn);
+	ASSERT_NE(NULL, est);
+	EXPECT_EQ(TCPSTATE_CLOSE, lis->old_state);
+	EXPECT_EQ(0, lis->prev_state_ns);
+	EXPECT_EQ(8000, lis->sport);
+	EXPECT_EQ(TCPSTATE_CLOSE, syn->old_state);
+	EXPECT_EQ(0, syn->prev_state_ns);
+	EXPECT_EQ(TCPSTATE_SYN_SENT, est->old_state);
+	EXPECT_EQ(est->time_ns - syn->time_ns, est->prev_state_ns);
+	EXPECT_EQ(c.cport, est->sport);
+	EXPECT_EQ(8000, est->dport);
+	EXPECT_EQ(127, est->daddr[0]);
+	EXPECT_EQ(1, est->daddr[3]);
+	EXPECT_EQ(0, est->pid);
+	EXPECT_EQ(0, est->reserved);
+	close(fd);
+}
+
+TEST(poll_and_blocking_read_wake_up)
+{
+	struct pollfd p;
+	struct tcpstate_event ev;
+	pid_t child;
+	int fd, bfd, status;
+
+	ASSERT_EQ(0, ts_new_netns());
+	fd = open_stream();
+	bfd = open(TS_DEVICE, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_LE(0, bfd);
+	ASSERT_EQ(0, start_stream(fd));
+	ASSERT_EQ(0, start_stream(bfd));
+	p.fd = fd;
+	p.events = POLLIN;
+	EXPECT_EQ(0, poll(&p, 1, 0));
+
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child) {
+		ts_sleep_ms(300);
+		_exit(ts_listen(AF_INET6, 8000, 8) < 0);
+	}
+	/* Blocks until the child's listener is born. */
+	EXPECT_EQ(1, poll(&p, 1, 10000));
+	EXPECT_EQ(POLLIN, p.revents & POLLIN);
+	EXPECT_EQ((ssize_t)REC, read(bfd, &ev, REC));
+	EXPECT_EQ(TCPSTATE_LISTEN, ev.new_state);
+	EXPECT_EQ(AF_INET6, ev.family);
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	EXPECT_EQ(0, status);
+	close(fd);
+	close(bfd);
+}
+
+TEST(lost_events_are_counted_exactly)
+{
+	struct tcpstate_event ev[64];
+	struct tcpstate_stats st;
+	__u64 before, expected;
+	struct ts_conn c[10];
+	char old[32] = "";
+	int fd, sfd, n, i, pfd;
+
+	ASSERT_EQ(0, ts_new_netns());
+	pfd = open(EVENT_BUFFER_PARAM, O_RDONLY);
+	ASSERT_LE(0, pfd);
+	ASSERT_LT(0, read(pfd, old, sizeof(old) - 1));
+	close(pfd);
+	ASSERT_EQ(0, ts_write_file(EVENT_BUFFER_PARAM, "16"));
+	fd = open_stream();
+	sfd = ts_open();
+	ASSERT_LE(0, fd);
+	ASSERT_LE(0, sfd);
+	ASSERT_EQ(0, start_stream(fd));
+	ts_write_file(EVENT_BUFFER_PARAM, old);
+
+	before = transitions_total(sfd);
+	ASSERT_EQ(0, ts_conn_open(&c[0], AF_INET, 8000));
+	for (i = 1; i < 10; i++) {
+		c[i].cfd = ts_connect(AF_INET, 8000, 0);
+		ASSERT_LE(0, c[i].cfd);
+		c[i].sfd = accept(c[0].lfd, NULL, NULL);
+		ASSERT_LE(0, c[i].sfd);
+	}
+	/* 1 listener + 10 connections of 4 changes each */
+	expected = transitions_total(sfd) - before;
+	ASSERT_EQ(41, expected);
+
+	n = drain(fd, ev, 64);
+	ASSERT_EQ(17, n) TH_LOG("expected 16 records and a LOST record, saw %d", n);
+	for (i = 0; i < 16; i++)
+		EXPECT_EQ(TCPSTATE_EVENT_STATE, ev[i].type);
+	EXPECT_EQ(TCPSTATE_EVENT_LOST, ev[16].type);
+	EXPECT_EQ(41 - 16, ev[16].lost);
+	ASSERT_EQ(0, ts_stats(fd, &st));
+	EXPECT_EQ(41 - 16, st.events_lost);
+
+	/* The stream goes on after the loss, in order. */
+	ASSERT_LE(0, ts_listen(AF_INET, 8001, 8));
+	EXPECT_EQ(1, drain(fd, ev, 64));
+	EXPECT_EQ(TCPSTATE_EVENT_STATE, ev[0].type);
+	EXPECT_EQ(8001, ev[0].sport);
+	close(fd);
+	close(sfd);
+}
+
+TEST(loss_record_comes_before_newer_records)
+{
+	struct tcpstate_event ev[64];
+	char old[32] = "";
+	int fd, pfd, n, i;
+
+	ASSERT_EQ(0, ts_new_netns());
+	pfd = open(EVENT_BUFFER_PARAM, O_RDONLY);
+	ASSERT_LE(0, pfd);
+	ASSERT_LT(0, read(pfd, old, sizeof(old) - 1));
+	close(pfd);
+	ASSERT_EQ(0, ts_write_file(EVENT_BUFFER_PARAM, "16"));
+	fd = open_stream();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, start_stream(fd));
+	ts_write_file(EVENT_BUFFER_PARAM, old);
+
+	/* 20 listeners: 16 kept, 4 lost. */
+	for (i = 0; i < 20; i++)
+		ASSERT_LE(0, ts_listen(AF_INET, 9000 + i, 1));
+	/* Read 8 to make room, then 3 more listeners. */
+	ASSERT_EQ((ssize_t)(8 * REC), read(fd, ev, 8 * REC));
+	for (i = 0; i < 3; i++)
+		ASSERT_LE(0, ts_listen(AF_INET, 9100 + i, 1));
+	n = drain(fd, ev, 64);
+	ASSERT_EQ(12, n);
+	for (i = 0; i < 8; i++)
+		EXPECT_EQ(9008 + i, ev[i].sport);
+	EXPECT_EQ(TCPSTATE_EVENT_LOST, ev[8].type);
+	EXPECT_EQ(4, ev[8].lost);
+	for (i = 0; i < 3; i++)
+		EXPECT_EQ(9100 + i, ev[9 + i].sport);
+	close(fd);
+}
+
+TEST(two_readers_receive_the_same_events)
+{
+	struct tcpstate_event a[64], b[64];
+	struct ts_conn c;
+	int fa, fb, na, nb, i;
+
+	ASSERT_EQ(0, ts_new_netns());
+	fa = open_stream();
+	fb = open_stream();
+	ASSERT_LE(0, fa);
+	ASSERT_LE(0, fb);
+	ASSERT_EQ(0, start_stream(fa));
+	ASSERT_EQ(0, start_stream(fb));
+	ASSERT_EQ(0, ts_conn_open(&c, AF_INET6, 8000));
+	close(c.cfd);
+	ASSERT_EQ(TCPSTATE_FIN_WAIT2,
+		  ts_wait_state(ts_open(), c.ccookie, TCPSTATE_FIN_WAIT2, 5000));
+	na = drain(fa, a, 64);
+	nb = drain(fb, b, 64);
+	ASSERT_LE(7, na);
+	ASSERT_EQ(na, nb);
+	for (i = 0; i < na; i++)
+		EXPECT_EQ(0, memcmp(&a[i], &b[i], REC)) TH_LOG("record %d differs", i);
+	close(fa);
+	close(fb);
+}
+
+TEST(a_reader_sees_only_its_namespace_until_switched)
+{
+	struct tcpstate_netns ns = { .size = sizeof(ns) };
+	struct tcpstate_event ev[16];
+	__u64 first, second;
+	int fd, nsfd, n;
+
+	ASSERT_EQ(0, ts_new_netns());
+	first = netns_inode();
+	fd = open_stream();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, start_stream(fd));
+
+	ASSERT_EQ(0, ts_new_netns());
+	second = netns_inode();
+	ASSERT_NE(first, second);
+	ASSERT_LE(0, ts_listen(AF_INET, 8000, 8));
+	EXPECT_EQ(0, drain(fd, ev, 16))
+		TH_LOG("a reader of the first namespace saw the second's listener");
+
+	nsfd = open("/proc/self/ns/net", O_RDONLY);
+	ASSERT_LE(0, nsfd);
+	ns.fd = nsfd;
+	ASSERT_EQ(0, ioctl(fd, TCPSTATE_IOC_NETNS, &ns));
+	EXPECT_EQ(second, ns.netns);
+	ASSERT_LE(0, ts_listen(AF_INET, 8001, 8));
+	n = drain(fd, ev, 16);
+	ASSERT_EQ(1, n);
+	EXPECT_EQ(8001, ev[0].sport);
+	EXPECT_EQ(second, ev[0].netns);
+	close(nsfd);
+	close(fd);
+}
+
+TEST(all_namespaces_stream_and_list)
+{
+	struct tcpstate_netns ns = { .size = sizeof(ns), .fd = -1,
+				     .flags = TCPSTATE_NETNS_ALL };
+	struct tcpstate_netns_list req = { .size = sizeof(req),
+					   .stats_size = sizeof(struct tcpstate_stats) };
+	struct tcpstate_stats *st, one = { .size = sizeof(one) };
+	struct tcpstate_event ev[16];
+	__u32 i, m, found = 0;
+	__u64 a, b;
+	int fd, n;
+
+	ASSERT_EQ(0, ts_new_netns());
+	a = netns_inode();
+	fd = open_stream();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, start_stream(fd));
+	ASSERT_EQ(0, ioctl(fd, TCPSTATE_IOC_NETNS, &ns));
+	EXPECT_EQ(0, ns.netns);
+	/* Bound to all namespaces: no single one to count. */
+	EXPECT_EQ(-1, ioctl(fd, TCPSTATE_IOC_STATS, &one));
+	EXPECT_EQ(EINVAL, errno);
+
+	ASSERT_LE(0, ts_listen(AF_INET, 8000, 8));
+	ASSERT_EQ(0, ts_new_netns());
+	b = netns_inode();
+	ASSERT_LE(0, ts_listen(AF_INET, 8001, 8));
+	/* Other namespaces may be busy too: keep ours. */
+	n = drain(fd, ev, 16);
+	for (i = 0, m = 0; i < (__u32)n; i++)
+		if (ev[i].netns == a || ev[i].netns == b)
+			ev[m++] = ev[i];
+	ASSERT_EQ(2, m);
+	EXPECT_EQ(a, ev[0].netns);
+	EXPECT_EQ(8000, ev[0].sport);
+	EXPECT_EQ(b, ev[1].netns);
+	EXPECT_EQ(8001, ev[1].sport);
+
+	/* Room for none: the total comes back. */
+	ASSERT_EQ(0, ioctl(fd, TCPSTATE_IOC_NETNS_LIST, &req));
+	EXPECT_EQ(0, req.count);
+	ASSERT_LE(3, req.total);
+	st = calloc(req.total + 8, sizeof(*st));
+	ASSERT_NE(NULL, st);
+	req.count = req.total + 8;
+	req.stats = (__u64)(uintptr_t)st;
+	ASSERT_EQ(0, ioctl(fd, TCPSTATE_IOC_NETNS_LIST, &req));
+	EXPECT_EQ(req.total, req.count);
+	for (i = 0; i < req.count; i++) {
+		EXPECT_EQ(sizeof(*st), st[i].size);
+		EXPECT_EQ(TCPSTATE_STATS_MODULE_WIDE, st[i].flags);
+		if (st[i].netns == a || st[i].netns == b) {
+			found++;
+			EXPECT_EQ(1, st[i].gauge[TCPSTATE_LISTEN]);
+			EXPECT_EQ(1, st[i].entries);
+		}
+	}
+	EXPECT_EQ(2, found);
+	free(st);
+	close(fd);
+}
+
+TEST(reset_zeroes_cumulative_counters_only)
+{
+	struct tcpstate_stats before, after;
+	struct ts_conn c;
+	int fd;
+
+	ASSERT_EQ(0, ts_new_netns());
+	fd = ts_open();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ts_conn_open(&c, AF_INET, 8000));
+	ASSERT_EQ(5, transitions_total(fd));
+	ASSERT_EQ(0, ts_stats(fd, &before));
+	EXPECT_EQ(netns_inode(), before.netns);
+	EXPECT_EQ(TCPSTATE_STATS_MODULE_WIDE, before.flags & TCPSTATE_STATS_MODULE_WIDE);
+
+	ASSERT_EQ(0, ioctl(fd, TCPSTATE_IOC_RESET));
+	ASSERT_EQ(0, ts_stats(fd, &after));
+	EXPECT_EQ(0, transitions_total(fd));
+	EXPECT_EQ(3, after.entries);
+	EXPECT_EQ(2, after.gauge[TCPSTATE_ESTABLISHED]);
+	EXPECT_EQ(1, after.gauge[TCPSTATE_LISTEN]);
+	EXPECT_LT(before.since_ns, after.since_ns);
+
+	/* Counting goes on from the reset. */
+	close(c.cfd);
+	ASSERT_EQ(TCPSTATE_FIN_WAIT2, ts_wait_state(fd, c.ccookie, TCPSTATE_FIN_WAIT2, 5000));
+	close(c.sfd);
+	ASSERT_EQ(TCPSTATE_TIME_WAIT, ts_wait_state(fd, c.ccookie, TCPSTATE_TIME_WAIT, 5000));
+	ASSERT_EQ(0, ts_stats(fd, &after));
+	EXPECT_EQ(1, after.transitions[TCPSTATE_FIN_WAIT2][TCPSTATE_TIME_WAIT]);
+	EXPECT_EQ(1, after.transitions[TCPSTATE_ESTABLISHED][TCPSTATE_FIN_WAIT1]);
+	close(fd);
+}
+
+TEST_HARNESS_MAIN
