@@ -42,6 +42,7 @@ help:
 	@echo "  cli            the command-line tool"
 	@echo "  check          every test: W=1 build, checkpatch, sparse, unit tests, kselftests in a VM"
 	@echo "  demo           boot a VM, load the module and show what the CLI reports"
+	@echo "  bench          in a VM: events/s one reader takes without loss, storm slowdown"
 	@echo "  vm-shell       an interactive shell in the test VM, with the module built"
 	@echo "  style          checkpatch --strict over the sources"
 	@echo "  sparse         the sparse checker over the module"
@@ -83,7 +84,7 @@ sparse:
 
 # check, demo and vm-shell install their dependencies first, then start
 # again so that the VM kernel's version is read after it is installed.
-check demo vm-shell: deps
+check demo bench vm-shell: deps
 	$(Q)$(MAKE) vm-$@
 
 vm-check:
@@ -96,6 +97,12 @@ vm-demo:
 	$(Q)$(MAKE) selftests
 	$(Q)VM_KERNEL=$(VM_KERNEL) scripts/vm-run.sh -t 900 -- scripts/demo.sh
 
+vm-bench:
+	$(Q)$(MAKE) module KDIR=$(VM_KDIR)
+	$(Q)$(MAKE) cli
+	$(Q)$(MAKE) selftests
+	$(Q)VM_KERNEL=$(VM_KERNEL) scripts/vm-run.sh -t 900 -- scripts/bench-events.sh
+
 vm-vm-shell:
 	$(Q)$(MAKE) module KDIR=$(VM_KDIR)
 	$(Q)$(MAKE) cli
@@ -106,5 +113,5 @@ clean: module-clean
 	$(Q)if [ -f $(KSFT_TREE)/tools/testing/selftests/lib.mk ]; then $(MAKE) -C selftests clean; fi
 	$(Q)rm -rf $(BUILD)/check $(BUILD)/vm/runs
 
-.PHONY: all help deps module module-clean cli ksft selftests style sparse check demo vm-shell \
-	vm-check vm-demo vm-vm-shell clean
+.PHONY: all help deps module module-clean cli ksft selftests style sparse check demo bench \
+	vm-shell vm-check vm-demo vm-bench vm-vm-shell clean

@@ -10,11 +10,18 @@
  *   ts_read stat NAME  one counter: entries, timewait_socks, tw_overflows,
  *                      dropped, all_entries, all_dropped, max_entries,
  *                      all_tw_netns_exits, probe_misses, exit:CAUSE,
- *                      trans:FROM:TO (states as JSON keys: time_wait...)
+ *                      trans:FROM:TO (states as JSON keys: time_wait...),
+ *                      transitions (the whole matrix)
+ *   ts_read stream MS  read the event stream as fast as it can, from the
+ *                      moment "ready" is printed until nothing came for
+ *                      MS milliseconds; then "records N lost L span_ns S"
+ *                      (S: from the first record's time to the last's)
  */
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tcpstate_lib.h"
 
@@ -42,7 +49,8 @@ static int print_stat(const struct tcpstate_stats *st, const char *name)
 		{ "probe_misses", st->probe_misses },
 	};
 	char from[32], to[32];
-	unsigned int i;
+	unsigned long long sum = 0;
+	unsigned int i, j;
 
 	for (i = 0; i < ARRAY_SIZE(fields); i++) {
 		if (!strcmp(name, fields[i].name)) {
@@ -56,6 +64,13 @@ static int print_stat(const struct tcpstate_stats *st, const char *name)
 			return 0;
 		}
 	}
+	if (!strcmp(name, "transitions")) {
+		for (i = 0; i < TCPSTATE_STATE_MAX; i++)
+			for (j = 0; j < TCPSTATE_STATE_MAX; j++)
+				sum += st->transitions[i][j];
+		printf("%llu\n", sum);
+		return 0;
+	}
 	if (sscanf(name, "trans:%31[a-z_0-9]:%31[a-z_0-9]", from, to) == 2 &&
 	    state_by_name(from) > 0 && state_by_name(to) > 0) {
 		printf("%llu\n", (unsigned long long)
@@ -64,6 +79,42 @@ static int print_stat(const struct tcpstate_stats *st, const char *name)
 	}
 	fprintf(stderr, "ts_read: unknown stat '%s'\n", name);
 	return 2;
+}
+
+static int stream(int fd, int idle_ms)
+{
+	static struct tcpstate_event ev[1024];
+	unsigned long long records = 0, lost = 0, first = 0, last = 0;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	ssize_t r;
+	long i;
+
+	/* The first poll() starts the stream. */
+	if (poll(&p, 1, 0) < 0) {
+		perror("ts_read: poll");
+		return 1;
+	}
+	printf("ready\n");
+	fflush(stdout);
+	while (poll(&p, 1, idle_ms) > 0) {
+		r = read(fd, ev, sizeof(ev));
+		if (r < 0) {
+			perror("ts_read: read");
+			return 1;
+		}
+		for (i = 0; i < r / (long)sizeof(ev[0]); i++) {
+			if (ev[i].type == TCPSTATE_EVENT_LOST) {
+				lost += ev[i].lost;
+				continue;
+			}
+			if (!first)
+				first = ev[i].time_ns;
+			last = ev[i].time_ns;
+			records++;
+		}
+	}
+	printf("records %llu lost %llu span_ns %llu\n", records, lost, last - first);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -75,7 +126,7 @@ int main(int argc, char **argv)
 	long k;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: ts_read counts|snapcount|stat NAME\n");
+		fprintf(stderr, "usage: ts_read counts|snapcount|stat NAME|stream MS\n");
 		return 2;
 	}
 	fd = ts_open();
@@ -83,6 +134,8 @@ int main(int argc, char **argv)
 		perror("ts_read: " TS_DEVICE);
 		return 1;
 	}
+	if (!strcmp(argv[1], "stream") && argc == 3)
+		return stream(fd, atoi(argv[2]));
 	if (!strcmp(argv[1], "snapcount")) {
 		k = ts_snapshot(fd, &c, 1000);
 		if (k < 0) {

@@ -201,7 +201,8 @@ int cmd_watch(const struct options *opts)
 	if (fd < 0)
 		return 1;
 	catch_signals();
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* One write() per batch of records, not per line: flushed below. */
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	watch_init(&w, opts->json, opts->all_netns, opts->family, opts->count,
 		   wall_offset_ns());
 	watch_header(&w, stdout);
