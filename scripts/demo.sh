@@ -1,15 +1,19 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Inside the demo VM: load the module, make a storm of short connections
-# in a network namespace, and show what tcpstate reports next to what ss
-# and /proc/net/sockstat say.
+# Inside the demo VM: load the module, make storms of short connections in
+# a network namespace, and show TIME-WAIT building up as tcpstate reports
+# it (summary, timewait, watch, list), next to what ss and
+# /proc/net/sockstat say.
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 set -e
 
 say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
-tcpstate=userspace-tool/tcpstate
+note() { printf '\033[2m# %s\033[0m\n' "$*"; }
+tcpstate=$top/userspace-tool/tcpstate
+workload=$top/selftests/tcp_workload
+watch_out=$(mktemp)
 
 say insmod module/tcpstate.ko
 insmod module/tcpstate.ko
@@ -19,18 +23,45 @@ $tcpstate version
 say ip netns add demo
 ip netns add demo
 ip -n demo link set lo up
-say "a storm: 3000 short connections, each closed by its client, and 20 kept open"
-ip netns exec demo selftests/tcp_workload -x -m -t 3000 -e 20 > /dev/null
-say ip netns exec demo tcpstate
-ip netns exec demo $tcpstate
-say "ip netns exec demo ss -tan | awk '{print \$1}' | sort | uniq -c"
-ip netns exec demo ss -tan | awk 'NR > 1 {print $1}' | sort | uniq -c
-say "ip netns exec demo grep TCP: /proc/net/sockstat"
-ip netns exec demo grep TCP: /proc/net/sockstat
-say "ip netns exec demo tcpstate --json"
-ip netns exec demo $tcpstate --json
 
+say "tcpstate -n demo watch > watch.log &   (every transition, as it happens)"
+$tcpstate -n demo watch > "$watch_out" &
+watcher=$!
+sleep 1
+
+say "a storm: 2000 short connections to 127.0.0.2:8080, then 500 to 127.0.0.3:9090, each closed by its client"
+note "this runs in the background while tcpstate measures rates over 2 s"
+( ip netns exec demo $workload -x -a 127.0.0.2 -p 8080 -t 2000 > /dev/null
+  ip netns exec demo $workload -x -a 127.0.0.3 -p 9090 -t 500 > /dev/null ) &
+storm=$!
+say tcpstate -n demo -i 2
+$tcpstate -n demo -i 2
+wait $storm
+
+say tcpstate -n demo timewait
+$tcpstate -n demo timewait
+
+say "watch.log: one connection's life, FIN-WAIT-2 -> TIME-WAIT included"
+port=$(awk '$3 == "127.0.0.2:8080" && /FIN-WAIT-2 -> TIME-WAIT/ { split($2, a, ":"); print a[2]; exit }' "$watch_out")
+head -n 1 "$watch_out"
+grep -E " 127\.0\.0\.1:$port " "$watch_out" | head -n 12 || true
+note "$(grep -c 'FIN-WAIT-2 -> TIME-WAIT' "$watch_out") FIN-WAIT-2 -> TIME-WAIT lines in all;" \
+	"tracers built on sock:inet_sock_set_state never see one"
+
+say "tcpstate -n demo list state time-wait dst 127.0.0.3 | head -n 5"
+$tcpstate -n demo list state time-wait dst 127.0.0.3 | head -n 5
+
+say "what ss and /proc/net/sockstat say"
+ip netns exec demo ss -tan | awk 'NR > 1 {print $1}' | sort | uniq -c
+ip netns exec demo grep TCP: /proc/net/sockstat
+
+say "tcpstate -n demo -j -i 0 | jq .states"
+$tcpstate -n demo -j -i 0 | jq -c -M .states
+
+kill $watcher
+wait $watcher 2>/dev/null || true
 say "ip netns del demo   (its TIME-WAITs end with it)"
 ip netns del demo
 say rmmod tcpstate
 rmmod tcpstate
+rm -f "$watch_out"
