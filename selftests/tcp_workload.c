@@ -11,6 +11,9 @@
  *   -s N  SYN-SENT: connects to a listener whose accept queue is full
  *   -r N  SYN-RECV request sockets: connects without data to a listener
  *         with TCP_DEFER_ACCEPT, which ignores the bare final ACK (P+2)
+ *   -S N  server-closed TIME-WAITs, each ended at once by a new SYN from
+ *         the client's port (the timewait socket dies with cause "syn");
+ *         the new connections are aborted (RST), leaving nothing behind
  *   -L N  FIN-WAIT-1 and LAST-ACK, N of each: closes while netem drops
  *         every segment on lo (needs tc; do this last, lo stays lossy)
  *   -6    IPv6 (::1) instead of IPv4 (127.0.0.1); -m mixes: odd ones IPv6
@@ -71,16 +74,60 @@ static void wait_eof(int fd)
 		;
 }
 
+/* Close with a RST instead of a FIN: no TIME-WAIT on either side. */
+static void abort_close(int fd)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	close(fd);
+}
+
+/*
+ * The server closes first and ends in TIME-WAIT; then a SYN from the
+ * client's port, to the same listener, ends that timewait socket (the
+ * kernel's TCP_TW_SYN) and makes a new connection, which is aborted.
+ */
+static void timewait_killed_by_syn(int lfd[2], int i)
+{
+	struct sockaddr_storage local, peer;
+	socklen_t llen = sizeof(local), plen = sizeof(peer);
+	int family = family_of(i), cli, srv, one = 1;
+
+	pair(lfd, i, &cli, &srv);
+	if (getsockname(cli, (struct sockaddr *)&local, &llen) ||
+	    getpeername(cli, (struct sockaddr *)&peer, &plen))
+		die("getsockname");
+	close(srv);
+	wait_eof(cli);
+	close(cli);
+	/* Let the server's timewait socket take the client's FIN. */
+	usleep(100000);
+	cli = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (cli < 0)
+		die("socket");
+	setsockopt(cli, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(cli, (struct sockaddr *)&local, llen))
+		die("bind to the client's port");
+	if (connect(cli, (struct sockaddr *)&peer, plen))
+		die("connect over the TIME-WAIT");
+	srv = accept(lfd[family == AF_INET6], NULL, NULL);
+	if (srv < 0)
+		die("accept");
+	abort_close(srv);
+	abort_close(cli);
+}
+
 int main(int argc, char **argv)
 {
 	int n_tw = 0, n_stw = 0, n_est = 0, n_cw = 0, n_orphan = 0, n_synsent = 0;
-	int n_req = 0, n_lossy = 0;
+	int n_req = 0, n_lossy = 0, n_syn_kill = 0;
 	int lfd[2], opt, i, cli, srv, hold = 1;
 	struct rlimit rl;
 	sigset_t sigs;
 	int sig;
 
-	while ((opt = getopt(argc, argv, "t:T:e:w:o:s:r:L:6mp:a:x")) != -1) {
+	while ((opt = getopt(argc, argv, "t:T:e:w:o:s:r:S:L:6mp:a:x")) != -1) {
 		switch (opt) {
 		case 't':
 			n_tw = atoi(optarg);
@@ -102,6 +149,9 @@ int main(int argc, char **argv)
 			break;
 		case 'r':
 			n_req = atoi(optarg);
+			break;
+		case 'S':
+			n_syn_kill = atoi(optarg);
 			break;
 		case 'L':
 			n_lossy = atoi(optarg);
@@ -156,6 +206,8 @@ int main(int argc, char **argv)
 		wait_eof(cli);
 		close(cli);
 	}
+	for (i = 0; i < n_syn_kill; i++)
+		timewait_killed_by_syn(lfd, i);
 	for (i = 0; i < n_est; i++)
 		pair(lfd, i, &cli, &srv);
 	for (i = 0; i < n_cw; i++) {
