@@ -1,0 +1,196 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Who sees what, through the CLI: an unprivileged user sees the namespace
+# they are in and nothing else; a process in a user and network namespace
+# of its own sees its own connections only; viewing another namespace needs
+# CAP_NET_ADMIN over it, the all-namespaces overview and the module-wide
+# counters need it in the initial user namespace, and so does reset, which
+# zeroes counters but not the table.  Root, doing the same, succeeds, so
+# no refusal here can pass by accident.
+. "$(dirname "$0")/lib.sh"
+
+# run NAME CMD...: NAME.out, NAME.err and NAME.rc in $out.
+run()
+{
+	local name=$1
+
+	shift
+	"$@" > "$out/$name.out" 2> "$out/$name.err"
+	echo $? > "$out/$name.rc"
+}
+
+# Inside the user namespace (see userns_run below): a workload on port
+# 18125, then what the CLI shows from there.
+if [ "$1" = --in-userns ]; then
+	out=$2
+	ip link set lo up || exit 1
+	start_workload "" -p 18125 -e 2 || exit 1
+	run u_list "$TCPSTATE_CLI" -j list
+	run u_summary "$TCPSTATE_CLI" -j -i 0 summary
+	run u_select "$TCPSTATE_CLI" -n /run/netns/ts_sec list
+	run u_all "$TCPSTATE_CLI" --all-netns
+	stop_workload "$workload_pid"
+	exit 0
+fi
+
+require_root_and_module
+module_loaded || { echo "# SKIP: the module is not loaded"; exit $ksft_skip; }
+command -v jq > /dev/null || { echo "# SKIP: needs jq"; exit $ksft_skip; }
+command -v setpriv > /dev/null || { echo "# SKIP: needs setpriv"; exit $ksft_skip; }
+tap_plan 15
+
+ns=ts_sec
+out=$(mktemp -d)
+cleanup()
+{
+	stop_workload "$w_init"
+	stop_workload "$w_ns"
+	ip netns del $ns 2>/dev/null
+	rm -rf "$out"
+}
+trap cleanup EXIT
+
+nobody()
+{
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+}
+
+rc_of()
+{
+	cat "$out/$1.rc"
+}
+
+# port_conns NAME PORT: connections of a `-j list` with PORT at either end.
+port_conns()
+{
+	jq --arg p ":$2" '[.connections[] | select((.local | endswith($p)) or
+		(.remote | endswith($p)))] | length' "$out/$1.out"
+}
+
+# one_line_error NAME STATUS PATTERN: NAME exited STATUS, printed nothing
+# and one line matching PATTERN on stderr.  Sets why.
+one_line_error()
+{
+	local rc lines bytes
+
+	rc=$(rc_of "$1")
+	lines=$(wc -l < "$out/$1.err")
+	bytes=$(wc -c < "$out/$1.out")
+	why="expected exit $2, no output, one line matching '$3'; saw $rc, $bytes bytes, $lines lines: $(head -n 3 "$out/$1.err" | tr '\n' '|')"
+	[ "$rc" -eq "$2" ] && [ "$bytes" -eq 0 ] && [ "$lines" -eq 1 ] &&
+		grep -qE "$3" "$out/$1.err"
+}
+
+reports_before=$(kernel_reports | wc -l)
+new_ns $ns || exit 1
+init_ino=$(netns_inode "")
+ns_ino=$(netns_inode $ns)
+
+# A listener and a connected pair on a port of its own in each namespace
+# (4 connections each); and one timewait socket ended by a SYN in each,
+# for the counters reset zeroes.
+start_workload "" -p 18123 -e 1 && w_init=$workload_pid &&
+	start_workload $ns -p 18124 -e 1 && w_ns=$workload_pid &&
+	"$TCP_WORKLOAD" -p 18126 -S 1 -x > /dev/null &&
+	ip netns exec $ns "$TCP_WORKLOAD" -p 18126 -S 1 -x > /dev/null
+tap_result workloads_ready $? "tcp_workload failed"
+
+# --- an unprivileged user sees the namespace they are in ------------------
+run n_list nobody "$TCPSTATE_CLI" -j list
+seen="$(port_conns n_list 18123) $(port_conns n_list 18124)"
+[ "$(rc_of n_list)" -eq 0 ] && [ "$seen" = "4 0" ]
+tap_result nobody_sees_the_initial_namespace_only $? \
+	"expected status 0, 4 connections on port 18123 and none on 18124; saw $(rc_of n_list), $seen $(head -c 200 "$out/n_list.err")"
+
+run n_select nobody "$TCPSTATE_CLI" -n $ns list
+one_line_error n_select 1 "^tcpstate: netns $ns: Operation not permitted"
+tap_result nobody_cannot_select_another_namespace $? "$why"
+
+run r_select "$TCPSTATE_CLI" -j -n $ns list
+seen="$(port_conns r_select 18124) $(port_conns r_select 18123)"
+[ "$(rc_of r_select)" -eq 0 ] && [ "$seen" = "4 0" ]
+tap_result root_selects_the_namespace_and_sees_its_listener $? \
+	"expected status 0, 4 connections on port 18124 and none on 18123; saw $(rc_of r_select), $seen $(head -c 200 "$out/r_select.err")"
+
+# --- a process in a user and network namespace of its own ------------------
+userns_run "$0" --in-userns "$out"
+rc=$?
+seen="$(port_conns u_list 18125) $(port_conns u_list 18123) $(port_conns u_list 18124)"
+[ $rc -eq 0 ] && [ "$(rc_of u_list)" -eq 0 ] && [ "$seen" = "6 0 0" ]
+tap_result userns_sees_its_own_connections_only $? \
+	"expected status 0 and 0, 6 connections on port 18125, none on 18123 or 18124; saw $rc, $(rc_of u_list), $seen"
+
+got=$(jq -c '[.connections, has("module_wide")]' "$out/u_summary.out")
+[ "$(rc_of u_summary)" -eq 0 ] && [ "$got" = "[6,false]" ]
+tap_result userns_summary_counts_6_and_no_module_wide $? \
+	"expected status 0, connections 6, no module_wide; saw $(rc_of u_summary), $got"
+
+one_line_error u_select 1 "^tcpstate: netns /run/netns/$ns: Operation not permitted"
+tap_result userns_cannot_select_another_namespace $? "$why"
+
+one_line_error u_all 1 '^tcpstate: --all-netns: Operation not permitted .*CAP_NET_ADMIN'
+tap_result userns_all_netns_refused $? "$why"
+
+# --- the all-namespaces overview -------------------------------------------
+run n_all nobody "$TCPSTATE_CLI" --all-netns
+one_line_error n_all 1 '^tcpstate: --all-netns: Operation not permitted .*CAP_NET_ADMIN'
+tap_result nobody_all_netns_refused $? "$why"
+
+run r_all "$TCPSTATE_CLI" -j --all-netns
+run r_all_text "$TCPSTATE_CLI" --all-netns
+json=$(jq --argjson a "$init_ino" --argjson b "$ns_ino" \
+	'[.namespaces[] | select(.netns == $a or .netns == $b) | .netns] | sort | map(tostring) | join(" ")' \
+	-r "$out/r_all.out")
+text=$(awk -v a="$init_ino" -v b="$ns_ino" 'NR > 1 && ($1 == a || $1 == b) { print $1 }' \
+	"$out/r_all_text.out" | sort | xargs)
+want=$(printf '%s\n' "$init_ino" "$ns_ino" | sort | xargs)
+[ "$(rc_of r_all)" -eq 0 ] && [ "$(rc_of r_all_text)" -eq 0 ] &&
+	[ "$json" = "$want" ] && [ "$text" = "$want" ]
+tap_result root_all_netns_lists_both_namespaces $? \
+	"expected status 0 and namespaces $want in JSON and text; saw $(rc_of r_all)/$(rc_of r_all_text), '$json', '$text'"
+
+# --- reset ------------------------------------------------------------------
+syn_exits()
+{
+	"$TCPSTATE_CLI" "$@" -j -i 0 summary | jq .timewait_exits.syn
+}
+before=$(syn_exits)
+run n_reset nobody "$TCPSTATE_CLI" reset
+after=$(syn_exits)
+one_line_error n_reset 1 '^tcpstate: reset: Operation not permitted' &&
+	[ "$before" -ge 1 ] && [ "$after" = "$before" ]
+tap_result nobody_reset_refused_and_counters_kept $? \
+	"$why; and syn exits of the initial namespace at least 1 and kept: $before, then $after"
+
+run r_before "$TCPSTATE_CLI" -n $ns -j -i 0 summary
+run r_reset "$TCPSTATE_CLI" -n $ns -j reset
+run r_after "$TCPSTATE_CLI" -n $ns -j -i 0 summary
+got="$(jq -c '[.timewait_exits.syn, .connections]' "$out/r_before.out") $(cat "$out/r_reset.out") $(jq -c '[.timewait_exits.syn, .connections]' "$out/r_after.out")"
+[ "$(rc_of r_reset)" -eq 0 ] && [ "$got" = '[1,4] {"reset":true} [0,4]' ]
+tap_result root_reset_zeroes_counters_not_connections $? \
+	"expected status 0 and syn exits, connections: [1,4] {\"reset\":true} [0,4]; saw $(rc_of r_reset), $got $(cat "$out/r_reset.err")"
+
+# --- module-wide counters ---------------------------------------------------
+run n_summary nobody "$TCPSTATE_CLI" -j -i 0 summary
+got=$(jq -c '[.connections, has("module_wide")]' "$out/n_summary.out")
+[ "$(rc_of n_summary)" -eq 0 ] && [ "$got" = "[$(jq .connections "$out/n_summary.out"),false]" ] &&
+	[ "$(jq .connections "$out/n_summary.out")" -ge 4 ]
+tap_result nobody_summary_has_no_module_wide $? \
+	"expected status 0, at least 4 connections and no module_wide; saw $(rc_of n_summary), $got"
+
+run r_summary "$TCPSTATE_CLI" -j -i 0 summary
+mine=$(jq .connections "$out/r_summary.out")
+theirs=$(jq .connections "$out/r_after.out")
+all=$(jq '.module_wide.all_entries // -1' "$out/r_summary.out")
+cap=$(jq '.module_wide.max_entries // -1' "$out/r_summary.out")
+param=$(cat /sys/module/tcpstate/parameters/max_entries)
+[ "$(rc_of r_summary)" -eq 0 ] && [ "$mine" -ge 4 ] && [ "$all" -ge $((mine + theirs)) ] &&
+	[ "$cap" = "$param" ]
+tap_result root_summary_has_module_wide $? \
+	"expected status 0, all_entries >= $mine + $theirs, max_entries $param; saw $(rc_of r_summary), $all, $cap"
+
+reports_after=$(kernel_reports | wc -l)
+[ "$reports_after" -eq "$reports_before" ]
+tap_result no_kernel_report $? "$(kernel_reports | tail -n 1)"
+tap_exit
