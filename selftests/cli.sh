@@ -44,7 +44,11 @@ ip netns exec $ns "$TCP_WORKLOAD" -a 127.0.0.2 -p 8080 -t 300 -x > /dev/null &&
 	ip netns exec $ns "$TCP_WORKLOAD" -a 127.0.0.3 -p 9090 -t 20 -x > /dev/null
 rc=$?
 # The last FINs may still be on their way when the workload exits.
-wait_for 100 test "$(ss_timewait)" -eq 320
+ss_says_320()
+{
+	[ "$(ss_timewait)" -eq 320 ]
+}
+wait_for 100 ss_says_320
 tap_result workloads_leave_320_timewait $((rc + $?)) \
 	"expected tcp_workload to succeed and ss to count 320 TIME-WAIT; saw status $rc, $(ss_timewait)"
 
