@@ -61,11 +61,13 @@ rc_of()
 	cat "$out/$1.rc"
 }
 
-# port_conns NAME PORT: connections of a `-j list` with PORT at either end.
+# port_conns NAME PORT: connections of a `-j list` with PORT at either end,
+# but for TIME-WAIT: a run of this test in the last minute left one behind.
 port_conns()
 {
-	jq --arg p ":$2" '[.connections[] | select((.local | endswith($p)) or
-		(.remote | endswith($p)))] | length' "$out/$1.out"
+	jq --arg p ":$2" '[.connections[] | select(.state != "TIME-WAIT") |
+		select((.local | endswith($p)) or (.remote | endswith($p)))] | length' \
+		"$out/$1.out"
 }
 
 # one_line_error NAME STATUS PATTERN: NAME exited STATUS, printed nothing
@@ -87,10 +89,11 @@ new_ns $ns || exit 1
 init_ino=$(netns_inode "")
 ns_ino=$(netns_inode $ns)
 
-# A listener and a connected pair on a port of its own in each namespace
-# (4 connections each); and one timewait socket ended by a SYN in each,
-# for the counters reset zeroes.
-start_workload "" -p 18123 -e 1 && w_init=$workload_pid &&
+# On a port of its own in each namespace: in the initial one, listeners
+# (IPv4 and IPv6: 2 connections) that leave no TIME-WAIT behind; in the
+# test namespace, listeners and a connected pair (4).  And in each, one
+# timewait socket ended by a SYN, for the counters reset zeroes.
+start_workload "" -p 18123 && w_init=$workload_pid &&
 	start_workload $ns -p 18124 -e 1 && w_ns=$workload_pid &&
 	"$TCP_WORKLOAD" -p 18126 -S 1 -x > /dev/null &&
 	ip netns exec $ns "$TCP_WORKLOAD" -p 18126 -S 1 -x > /dev/null
@@ -99,9 +102,9 @@ tap_result workloads_ready $? "tcp_workload failed"
 # --- an unprivileged user sees the namespace they are in ------------------
 run n_list nobody "$TCPSTATE_CLI" -j list
 seen="$(port_conns n_list 18123) $(port_conns n_list 18124)"
-[ "$(rc_of n_list)" -eq 0 ] && [ "$seen" = "4 0" ]
+[ "$(rc_of n_list)" -eq 0 ] && [ "$seen" = "2 0" ]
 tap_result nobody_sees_the_initial_namespace_only $? \
-	"expected status 0, 4 connections on port 18123 and none on 18124; saw $(rc_of n_list), $seen $(head -c 200 "$out/n_list.err")"
+	"expected status 0, 2 connections on port 18123 and none on 18124; saw $(rc_of n_list), $seen $(head -c 200 "$out/n_list.err")"
 
 run n_select nobody "$TCPSTATE_CLI" -n $ns list
 one_line_error n_select 1 "^tcpstate: netns $ns: Operation not permitted"
@@ -175,9 +178,9 @@ tap_result root_reset_zeroes_counters_not_connections $? \
 run n_summary nobody "$TCPSTATE_CLI" -j -i 0 summary
 got=$(jq -c '[.connections, has("module_wide")]' "$out/n_summary.out")
 [ "$(rc_of n_summary)" -eq 0 ] && [ "$got" = "[$(jq .connections "$out/n_summary.out"),false]" ] &&
-	[ "$(jq .connections "$out/n_summary.out")" -ge 4 ]
+	[ "$(jq .connections "$out/n_summary.out")" -ge 2 ]
 tap_result nobody_summary_has_no_module_wide $? \
-	"expected status 0, at least 4 connections and no module_wide; saw $(rc_of n_summary), $got"
+	"expected status 0, at least 2 connections and no module_wide; saw $(rc_of n_summary), $got"
 
 run r_summary "$TCPSTATE_CLI" -j -i 0 summary
 mine=$(jq .connections "$out/r_summary.out")
@@ -185,7 +188,7 @@ theirs=$(jq .connections "$out/r_after.out")
 all=$(jq '.module_wide.all_entries // -1' "$out/r_summary.out")
 cap=$(jq '.module_wide.max_entries // -1' "$out/r_summary.out")
 param=$(cat /sys/module/tcpstate/parameters/max_entries)
-[ "$(rc_of r_summary)" -eq 0 ] && [ "$mine" -ge 4 ] && [ "$all" -ge $((mine + theirs)) ] &&
+[ "$(rc_of r_summary)" -eq 0 ] && [ "$mine" -ge 2 ] && [ "$all" -ge $((mine + theirs)) ] &&
 	[ "$cap" = "$param" ]
 tap_result root_summary_has_module_wide $? \
 	"expected status 0, all_entries >= $mine + $theirs, max_entries $param; saw $(rc_of r_summary), $all, $cap"
