@@ -261,6 +261,14 @@ static long tcpstate_ioctl_netns(struct tcpstate_file *tf, void __user *uarg)
 		}
 	}
 
+	/* Answer first: a bad pointer leaves the file as it was. */
+	req.netns = net ? net->ns.inum : 0;
+	if (put_user(req.netns, &((struct tcpstate_netns __user *)uarg)->netns)) {
+		if (net)
+			put_net(net);
+		return -EFAULT;
+	}
+
 	mutex_lock(&tf->lock);
 	if (tf->reader)
 		tcpstate_reader_detach(tf->reader);
@@ -270,44 +278,36 @@ static long tcpstate_ioctl_netns(struct tcpstate_file *tf, void __user *uarg)
 	if (tf->reader)
 		tcpstate_file_attach(tf);
 	mutex_unlock(&tf->lock);
-
-	req.netns = net ? net->ns.inum : 0;
-	if (put_user(req.netns, &((struct tcpstate_netns __user *)uarg)->netns))
-		return -EFAULT;
 	return 0;
 }
 
 struct tcpstate_list_ctx {
 	struct tcpstate_net_visitor visitor;
+	struct tcpstate_stats *buf;	/* room for req.count records */
 	struct tcpstate_netns_list req;
 	u32 total;
 };
 
+/* Under the namespaces' lock: copy to the kernel buffer only. */
 static int tcpstate_list_one(struct tcpstate_net_visitor *v,
 			     struct tcpstate_stats *st)
 {
 	struct tcpstate_list_ctx *ctx = container_of(v, struct tcpstate_list_ctx, visitor);
-	u32 size = ctx->req.stats_size;
-	void __user *dst;
 
-	if (ctx->total++ >= ctx->req.count)
-		return 0;
-	st->flags |= TCPSTATE_STATS_MODULE_WIDE;
-	st->probe_misses = tcpstate_probe_misses();
-	st->size = min_t(u32, size, sizeof(*st));
-	dst = u64_to_user_ptr(ctx->req.stats + (u64)(ctx->total - 1) * size);
-	if (copy_to_user(dst, st, st->size))
-		return -EFAULT;
-	if (size > st->size && clear_user(dst + st->size, size - st->size))
-		return -EFAULT;
+	if (ctx->total < ctx->req.count) {
+		st->flags |= TCPSTATE_STATS_MODULE_WIDE;
+		ctx->buf[ctx->total] = *st;
+	}
+	ctx->total++;
 	return 0;
 }
 
 static long tcpstate_ioctl_netns_list(void __user *uarg)
 {
 	struct tcpstate_list_ctx ctx = { .visitor.visit = tcpstate_list_one };
-	u32 usize;
-	int err;
+	u32 usize, size, i;
+	u64 misses;
+	long err = 0;
 
 	if (get_user(usize, (u32 __user *)uarg))
 		return -EFAULT;
@@ -315,20 +315,41 @@ static long tcpstate_ioctl_netns_list(void __user *uarg)
 		return -EINVAL;
 	if (copy_from_user(&ctx.req, uarg, sizeof(ctx.req)))
 		return -EFAULT;
-	if (ctx.req.stats_size < offsetofend(struct tcpstate_stats, netns) ||
-	    ctx.req.stats_size > TCPSTATE_MAX_STRUCT_SIZE)
+	size = ctx.req.stats_size;
+	if (size < offsetofend(struct tcpstate_stats, netns) ||
+	    size > TCPSTATE_MAX_STRUCT_SIZE)
 		return -EINVAL;
 	if (!tcpstate_module_wide_allowed())
 		return -EPERM;
 
+	ctx.req.count = min_t(u32, ctx.req.count, TCPSTATE_NETNS_LIST_MAX_COUNT);
+	ctx.buf = kvcalloc(max(ctx.req.count, 1U), sizeof(*ctx.buf), GFP_KERNEL);
+	if (!ctx.buf)
+		return -ENOMEM;
 	err = tcpstate_table_visit_nets(&ctx.visitor);
 	if (err)
-		return err;
+		goto out;
+
+	misses = tcpstate_probe_misses();
 	ctx.req.count = min(ctx.req.count, ctx.total);
+	for (i = 0; i < ctx.req.count; i++) {
+		struct tcpstate_stats *st = &ctx.buf[i];
+		void __user *dst = u64_to_user_ptr(ctx.req.stats + (u64)i * size);
+
+		st->probe_misses = misses;
+		st->size = min_t(u32, size, sizeof(*st));
+		if (copy_to_user(dst, st, st->size) ||
+		    (size > st->size && clear_user(dst + st->size, size - st->size))) {
+			err = -EFAULT;
+			goto out;
+		}
+	}
 	ctx.req.total = ctx.total;
 	if (copy_to_user(uarg, &ctx.req, sizeof(ctx.req)))
-		return -EFAULT;
-	return 0;
+		err = -EFAULT;
+out:
+	kvfree(ctx.buf);
+	return err;
 }
 
 static long tcpstate_ioctl_reset(struct tcpstate_file *tf)

@@ -15,9 +15,13 @@
  * outside [tail, tail + count), and count only shrinks when the consumer
  * says so.
  *
+ * Producers push under the table's bucket lock, so one connection's
+ * records come out in the order its changes happened.
+ *
  * Readers are on their namespace's list, or on the list of readers of
  * every namespace, under RCU; they leave it before they are freed.
  */
+#include <linux/capability.h>
 #include <linux/mutex.h>
 #include <linux/module.h>
 #include <linux/rculist.h>
@@ -43,7 +47,8 @@ MODULE_PARM_DESC(event_buffer,
 
 static unsigned int max_readers = 256;
 module_param(max_readers, uint, 0644);
-MODULE_PARM_DESC(max_readers, "Most files reading the event stream at once (default 256)");
+MODULE_PARM_DESC(max_readers,
+		 "Most files reading the event stream at once, half of them for CAP_NET_ADMIN (default 256)");
 
 struct tcpstate_reader {
 	struct list_head node;		/* on a readers list, under RCU */
@@ -164,7 +169,12 @@ struct tcpstate_reader *tcpstate_reader_new(void)
 			 TCPSTATE_EVENT_BUFFER_MAX);
 	struct tcpstate_reader *r;
 
-	if (atomic_inc_return(&tcpstate_nr_readers) > READ_ONCE(max_readers)) {
+	unsigned int limit = READ_ONCE(max_readers);
+
+	/* Half the slots are kept for the initial namespace's admin. */
+	if (!ns_capable_noaudit(&init_user_ns, CAP_NET_ADMIN))
+		limit /= 2;
+	if (atomic_inc_return(&tcpstate_nr_readers) > limit) {
 		atomic_dec(&tcpstate_nr_readers);
 		return ERR_PTR(-EBUSY);
 	}
@@ -217,11 +227,14 @@ void tcpstate_reader_detach(struct tcpstate_reader *r)
 	/* No producer is still pushing into the ring after this. */
 	synchronize_rcu();
 
+	/* Nor a consumer copying out of it. */
+	mutex_lock(&r->read_lock);
 	spin_lock_irq(&r->lock);
 	r->tail = 0;
 	WRITE_ONCE(r->count, 0);
 	WRITE_ONCE(r->lost_pending, 0);
 	spin_unlock_irq(&r->lock);
+	mutex_unlock(&r->read_lock);
 }
 
 static bool reader_has_data(struct tcpstate_reader *r)
@@ -249,10 +262,8 @@ ssize_t tcpstate_reader_read(struct tcpstate_reader *r, char __user *buf,
 			     size_t count, bool nonblock)
 {
 	const size_t rec = sizeof(struct tcpstate_event);
-	struct tcpstate_event lost;
 	u32 avail, want, done;
 	ssize_t ret;
-	u64 pending;
 
 	if (count < rec)
 		return -EINVAL;
@@ -272,35 +283,28 @@ ssize_t tcpstate_reader_read(struct tcpstate_reader *r, char __user *buf,
 	}
 
 	spin_lock_irq(&r->lock);
+	/*
+	 * A loss the producers could not report yet comes after everything
+	 * in the ring: once the ring is empty it goes in as a record, so it
+	 * keeps its place whatever happens to this copy.
+	 */
+	if (!r->count && r->lost_pending) {
+		event_lost(ring_put(r), r->lost_pending);
+		WRITE_ONCE(r->lost_pending, 0);
+	}
 	avail = r->count;
 	spin_unlock_irq(&r->lock);
 
 	want = min_t(size_t, avail, count / rec);
-	done = want ? ring_copy_out(r, buf, want) : 0;
+	done = ring_copy_out(r, buf, want);
 
 	spin_lock_irq(&r->lock);
 	r->tail += done;
 	if (r->tail >= r->size)
 		r->tail -= r->size;
 	WRITE_ONCE(r->count, r->count - done);
-	/* A loss the producers could not report yet comes after the rest. */
-	pending = 0;
-	if (done == want && !r->count && (done + 1) * rec <= count) {
-		pending = r->lost_pending;
-		WRITE_ONCE(r->lost_pending, 0);
-	}
 	spin_unlock_irq(&r->lock);
 
-	if (pending) {
-		event_lost(&lost, pending);
-		if (copy_to_user(buf + done * rec, &lost, rec)) {
-			spin_lock_irq(&r->lock);
-			WRITE_ONCE(r->lost_pending, r->lost_pending + pending);
-			spin_unlock_irq(&r->lock);
-		} else {
-			done++;
-		}
-	}
 	ret = done ? done * rec : -EFAULT;
 out:
 	mutex_unlock(&r->read_lock);
@@ -311,6 +315,8 @@ __poll_t tcpstate_reader_poll(struct tcpstate_reader *r, struct file *file,
 			      poll_table *wait)
 {
 	poll_wait(file, &r->wait, wait);
+	/* Pairs with wq_has_sleeper() in reader_push(). */
+	smp_mb();
 	return reader_has_data(r) ? EPOLLIN | EPOLLRDNORM : 0;
 }
 

@@ -277,9 +277,10 @@ void tcpstate_table_set(struct net *net, u64 cookie,
 		changed = true;
 	}
 unlock:
-	spin_unlock_irqrestore(&b->lock, irqflags);
+	/* Under the lock: one connection's records stay in order. */
 	if (changed)
 		tcpstate_notify(&tn->readers, &c);
+	spin_unlock_irqrestore(&b->lock, irqflags);
 }
 
 bool tcpstate_table_close(struct net *net, u64 cookie, u8 need_flags,
@@ -312,14 +313,14 @@ bool tcpstate_table_close(struct net *net, u64 cookie, u8 need_flags,
 	/* The namespace's own counters die with it: count these globally. */
 	if (tw_exit == TCPSTATE_TW_EXIT_NETNS)
 		atomic_long_inc(&tcpstate_all_tw_netns_exits);
-	spin_unlock_irqrestore(&b->lock, irqflags);
-
 	old = e->state;
 	e->state = TCPSTATE_CLOSE;
 	change_fill(&c, tn, e, old, tcpstate_now_ns());
 	c.tw_exit = tw_exit;
-	entry_free(tn, e);
 	tcpstate_notify(&tn->readers, &c);
+	spin_unlock_irqrestore(&b->lock, irqflags);
+
+	entry_free(tn, e);
 	return true;
 }
 

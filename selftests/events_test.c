@@ -471,6 +471,62 @@ TEST(all_namespaces_stream_and_list)
 	close(fd);
 }
 
+/*
+ * One process keeps moving a file between two namespaces while another
+ * reads it and makes events: every read returns whole, sane records.
+ */
+TEST(switching_namespaces_while_reading_is_safe)
+{
+	struct tcpstate_netns ns = { .size = sizeof(ns) };
+	struct tcpstate_event ev[64];
+	int fd, a, b, i, k, status, bad = 0;
+	long records = 0;
+	pid_t child;
+	ssize_t n;
+
+	ASSERT_EQ(0, ts_new_netns());
+	a = open("/proc/self/ns/net", O_RDONLY);
+	ASSERT_EQ(0, ts_new_netns());
+	b = open("/proc/self/ns/net", O_RDONLY);
+	ASSERT_LE(0, a);
+	ASSERT_LE(0, b);
+	fd = open_stream();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, start_stream(fd));
+
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child) {
+		for (i = 0; i < 300; i++) {
+			ns.fd = i & 1 ? a : b;
+			if (ioctl(fd, TCPSTATE_IOC_NETNS, &ns))
+				_exit(1);
+		}
+		_exit(0);
+	}
+	while (waitpid(child, &status, WNOHANG) == 0) {
+		k = ts_listen(AF_INET, 8000, 1);
+		if (k >= 0)
+			close(k);
+		n = read(fd, ev, sizeof(ev));
+		if (n < 0) {
+			bad += errno != EAGAIN;
+			continue;
+		}
+		if (n % REC)
+			bad++;
+		for (i = 0; i < n / (ssize_t)REC; i++, records++)
+			if (ev[i].size != REC || ev[i].type < TCPSTATE_EVENT_STATE ||
+			    ev[i].type > TCPSTATE_EVENT_LOST ||
+			    ev[i].old_state >= TCPSTATE_STATE_MAX)
+				bad++;
+	}
+	EXPECT_EQ(0, status);
+	EXPECT_EQ(0, bad) TH_LOG("%d bad reads or records in %ld", bad, records);
+	EXPECT_LT(0, records);
+	close(fd);
+}
+
 TEST(reset_zeroes_cumulative_counters_only)
 {
 	struct tcpstate_stats before, after;

@@ -205,9 +205,11 @@ struct tcpstate_event {
 				 * ended, else TCPSTATE_TW_EXIT_NONE
 				 */
 	__u8  flags;		/* TCPSTATE_F_* of the connection after it */
-	__u32 pid;		/* the task that caused it, where one did, else 0 */
+	__u32 pid;		/* the calling process, for records that name one
+				 * (none of TCPSTATE_EVENT_STATE), else 0
+				 */
 	char  comm[16];		/* its name, NUL-padded */
-	__s32 error;		/* an errno, where one is reported, else 0 */
+	__s32 error;		/* an errno, for records that report one, else 0 */
 	__u32 reserved;		/* 0 */
 };
 
@@ -230,13 +232,18 @@ struct tcpstate_netns {
  */
 #define TCPSTATE_NETNS_ALL	0x01
 
+#define TCPSTATE_NETNS_LIST_MAX_COUNT	4096
+
 /* TCPSTATE_IOC_NETNS_LIST */
 struct tcpstate_netns_list {
 	__u32 size;		/* sizeof(struct tcpstate_netns_list) */
 	__u32 stats_size;	/* sizeof(struct tcpstate_stats) as the caller
 				 * knows it
 				 */
-	__u32 count;		/* in: room in stats; out: records written */
+	__u32 count;		/* in: room in stats (at most
+				 * TCPSTATE_NETNS_LIST_MAX_COUNT are written);
+				 * out: records written
+				 */
 	__u32 total;		/* out: namespaces there are */
 	__u64 stats;		/* user pointer to count records of stats_size
 				 * bytes, each with its netns set
