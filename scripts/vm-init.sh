@@ -3,8 +3,8 @@
 #
 # /init of the test VM's initramfs (built by vm-run.sh).  Loads the virtio
 # and 9p modules, mounts the host's root read-only under a tmpfs overlay,
-# mounts the output export at /run/vm, runs /run/vm/cmd in a chroot with
-# its output on the second serial port, writes its exit status to
+# mounts the output export at /run/vm, makes that the root and runs
+# /run/vm/cmd in it with its output on the second serial port, writes its exit status to
 # /run/vm/status and powers off.  Without that status file the host counts
 # the run as failed.
 /bin/busybox --install -s /bin
@@ -48,13 +48,19 @@ mount -t 9p -o trans=virtio,version=9p2000.L,cache=none vmout $r/run/vm ||
 hostname tcpstate-vm
 ip link set lo up 2>/dev/null
 
-chroot $r /usr/bin/env -i HOME=/root TERM=${TERM:-linux} \
-	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-	/bin/sh /run/vm/cmd </dev/ttyS1 >/dev/ttyS1 2>&1
-rc=$?
-
-dmesg > $r/run/vm/dmesg
-echo $rc > $r/run/vm/status
-sync
-umount $r/run/vm
-poweroff -f
+# The new root becomes the root of the mount namespace, as switch_root
+# makes it: a chroot would do for most things, but the kernel refuses to
+# create user namespaces (unshare -U) inside one.  From here on this
+# script runs in the new root too.
+cd $r || poweroff -f
+mount --move . / || { echo "init: cannot move the new root onto /"; poweroff -f; }
+exec chroot . /bin/busybox sh -c '
+	/usr/bin/env -i HOME=/root TERM=${TERM:-linux} \
+		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+		/bin/sh /run/vm/cmd </dev/ttyS1 >/dev/ttyS1 2>&1
+	rc=$?
+	/bin/busybox dmesg > /run/vm/dmesg
+	echo $rc > /run/vm/status
+	sync
+	/bin/busybox umount /run/vm
+	/bin/busybox poweroff -f'

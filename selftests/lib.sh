@@ -209,36 +209,3 @@ netns_inode()
 	in_ns "$1" stat -L -c %i /proc/self/ns/net
 }
 
-# userns_run CMD...: run CMD as root of a new user namespace, in a new
-# network namespace, as `unshare -Urn CMD` does.  The kernel refuses a new
-# user namespace to a chrooted process (EPERM), and the test VM runs its
-# command in a chroot: then the namespaces are made from PID 1's root
-# directory and CMD runs back in ours, in the same directory.
-userns_run()
-{
-	python3 -c '
-import ctypes, os, sys
-
-CLONE_NEWUSER, CLONE_NEWNET = 0x10000000, 0x40000000
-libc = ctypes.CDLL(None, use_errno=True)
-uid, gid = os.geteuid(), os.getegid()
-root = os.open("/", os.O_RDONLY | os.O_DIRECTORY)
-cwd = os.open(".", os.O_RDONLY | os.O_DIRECTORY)
-
-def unshare():
-    return libc.unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0
-
-if not unshare():
-    os.chroot("/proc/1/root")
-    if not unshare():
-        sys.exit("userns_run: unshare: " + os.strerror(ctypes.get_errno()))
-    os.fchdir(root)
-    os.chroot(".")
-os.fchdir(cwd)
-for name, line in (("setgroups", "deny"), ("uid_map", "0 %d 1" % uid),
-                   ("gid_map", "0 %d 1" % gid)):
-    with open("/proc/self/" + name, "w") as f:
-        f.write(line)
-os.execvp(sys.argv[1], sys.argv[1:])
-' "$@"
-}

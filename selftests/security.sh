@@ -20,7 +20,7 @@ run()
 	echo $? > "$out/$name.rc"
 }
 
-# Inside the user namespace (see userns_run below): a workload on port
+# Inside the user namespace (unshare -Urn below): a workload on port
 # 18125, then what the CLI shows from there.
 if [ "$1" = --in-userns ]; then
 	out=$2
@@ -117,7 +117,7 @@ tap_result root_selects_the_namespace_and_sees_its_listener $? \
 	"expected status 0, 4 connections on port 18124 and none on 18123; saw $(rc_of r_select), $seen $(head -c 200 "$out/r_select.err")"
 
 # --- a process in a user and network namespace of its own ------------------
-userns_run "$0" --in-userns "$out"
+unshare -Urn "$0" --in-userns "$out"
 rc=$?
 seen="$(port_conns u_list 18125) $(port_conns u_list 18123) $(port_conns u_list 18124)"
 [ $rc -eq 0 ] && [ "$(rc_of u_list)" -eq 0 ] && [ "$seen" = "6 0 0" ]

@@ -4,6 +4,7 @@
  * time spent in the previous state and how a timewait socket ended.
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -177,6 +178,13 @@ static void on_signal(int sig)
 	atomic_store(&watch_stop, true);
 }
 
+static int start_stream(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, 0) < 0 ? -1 : 0;
+}
+
 /* SIGINT and SIGTERM interrupt the read() (no SA_RESTART) and end it. */
 static void catch_signals(void)
 {
@@ -200,6 +208,16 @@ int cmd_watch(const struct options *opts)
 	fd = device_open_selected(opts, true);
 	if (fd < 0)
 		return 1;
+	/*
+	 * The stream starts at the first poll() or read(): start it before
+	 * the header, so a script that waits for the header misses nothing.
+	 */
+	if (start_stream(fd)) {
+		fprintf(stderr, "tcpstate: poll %s: %s\n", opts->device,
+			strerror(errno));
+		close(fd);
+		return 1;
+	}
 	catch_signals();
 	/* One write() per batch of records, not per line: flushed below. */
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
