@@ -367,6 +367,56 @@ static long tcpstate_ioctl_reset(struct tcpstate_file *tf)
 	return err;
 }
 
+static long tcpstate_ioctl_ports(struct tcpstate_file *tf, void __user *uarg)
+{
+	struct tcpstate_port_failure *buf;
+	struct tcpstate_ports req;
+	u32 usize, room, n, i;
+	long err = 0;
+
+	if (get_user(usize, (u32 __user *)uarg))
+		return -EFAULT;
+	if (usize < sizeof(req) || usize > TCPSTATE_MAX_STRUCT_SIZE)
+		return -EINVAL;
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (req.failure_size < sizeof(*buf) ||
+	    req.failure_size > TCPSTATE_MAX_STRUCT_SIZE)
+		return -EINVAL;
+	room = min(req.count, tcpstate_port_failures_kept());
+	buf = kvcalloc(max(room, 1U), sizeof(*buf), GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+
+	mutex_lock(&tf->lock);
+	if (!tf->net) {
+		mutex_unlock(&tf->lock);
+		err = -EINVAL;
+		goto out;
+	}
+	memset(req.total, 0, sizeof(req.total));
+	req.pad = 0;
+	n = tcpstate_table_ports(tf->net, &req, buf, room);
+	mutex_unlock(&tf->lock);
+
+	for (i = 0; i < n; i++) {
+		void __user *dst = u64_to_user_ptr(req.failures + (u64)i * req.failure_size);
+
+		if (copy_to_user(dst, &buf[i], sizeof(*buf)) ||
+		    (req.failure_size > sizeof(*buf) &&
+		     clear_user(dst + sizeof(*buf), req.failure_size - sizeof(*buf)))) {
+			err = -EFAULT;
+			goto out;
+		}
+	}
+	req.count = n;
+	if (copy_to_user(uarg, &req, sizeof(req)))
+		err = -EFAULT;
+out:
+	kvfree(buf);
+	return err;
+}
+
 static long tcpstate_ioctl(struct file *file, unsigned int cmd,
 			   unsigned long arg)
 {
@@ -388,6 +438,8 @@ static long tcpstate_ioctl(struct file *file, unsigned int cmd,
 		return tcpstate_ioctl_netns_list(uarg);
 	case TCPSTATE_IOC_KIND(TCPSTATE_IOC_RESET):
 		return tcpstate_ioctl_reset(tf);
+	case TCPSTATE_IOC_KIND(TCPSTATE_IOC_PORTS):
+		return tcpstate_ioctl_ports(tf, uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -163,6 +163,40 @@ void tcpstate_notify(struct list_head *readers, const struct tcpstate_change *c)
 	rcu_read_unlock();
 }
 
+void tcpstate_notify_port(struct list_head *readers, u32 netns,
+			  const struct tcpstate_port_failure *f)
+{
+	struct tcpstate_event ev;
+	struct tcpstate_reader *r;
+
+	trace_port_failure(netns, f);
+	if (list_empty(&tcpstate_all_ns_readers) && list_empty(readers))
+		return;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.size = sizeof(ev);
+	ev.type = TCPSTATE_EVENT_PORT_FAILURE;
+	ev.family = f->family;
+	ev.cookie = f->cookie;
+	ev.time_ns = f->time_ns;
+	ev.netns = netns;
+	ev.dport = f->dport;
+	memcpy(ev.saddr, f->saddr, sizeof(ev.saddr));
+	memcpy(ev.daddr, f->daddr, sizeof(ev.daddr));
+	ev.tw_exit = TCPSTATE_TW_EXIT_NONE;
+	ev.pid = f->pid;
+	memcpy(ev.comm, f->comm, sizeof(ev.comm));
+	ev.error = f->error;
+	ev.port_kind = f->kind;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(r, readers, node)
+		reader_push(r, &ev);
+	list_for_each_entry_rcu(r, &tcpstate_all_ns_readers, node)
+		reader_push(r, &ev);
+	rcu_read_unlock();
+}
+
 struct tcpstate_reader *tcpstate_reader_new(void)
 {
 	u32 size = clamp(READ_ONCE(event_buffer), TCPSTATE_EVENT_BUFFER_MIN,

@@ -39,6 +39,8 @@ static void tcpstate_check_abi(void)
 	BUILD_BUG_ON(sizeof(struct tcpstate_netns) != 16);
 	BUILD_BUG_ON(sizeof(struct tcpstate_netns_list) != 24);
 	BUILD_BUG_ON(TCPSTATE_TW_EXIT_MAX >= TCPSTATE_TW_EXIT_NONE);
+	BUILD_BUG_ON(sizeof(struct tcpstate_port_failure) != 80);
+	BUILD_BUG_ON(sizeof(struct tcpstate_ports) != 80);
 }
 
 static int __init tcpstate_init(void)
@@ -59,12 +61,17 @@ static int __init tcpstate_init(void)
 	err = tcpstate_state_hook_init();
 	if (err)
 		goto err_request_hooks;
+	err = tcpstate_port_hooks_init();
+	if (err)
+		goto err_state_hook;
 	tcpstate_seed();
 	err = tcpstate_device_init();
 	if (err)
-		goto err_state_hook;
+		goto err_port_hooks;
 	return 0;
 
+err_port_hooks:
+	tcpstate_port_hooks_exit();
 err_state_hook:
 	tcpstate_state_hook_exit();
 err_request_hooks:
@@ -79,6 +86,7 @@ err_table:
 static void __exit tcpstate_exit(void)
 {
 	tcpstate_device_exit();
+	tcpstate_port_hooks_exit();
 	tcpstate_state_hook_exit();
 	tcpstate_request_hooks_exit();
 	tcpstate_timewait_hooks_exit();

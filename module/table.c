@@ -19,11 +19,14 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/rculist.h>
+#include <linux/sched.h>
+#include <linux/string.h>
 #include <linux/slab.h>
 #include <linux/sock_diag.h>
 #include <linux/spinlock.h>
 #include <net/inet_sock.h>
 #include <net/inet_timewait_sock.h>
+#include <net/ip.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <net/request_sock.h>
@@ -35,6 +38,11 @@ static unsigned long max_entries = 262144;
 module_param(max_entries, ulong, 0644);
 MODULE_PARM_DESC(max_entries,
 		 "Most connections mirrored, all namespaces together; more are counted as dropped (default 262144)");
+
+static unsigned int port_failures = 64;
+module_param(port_failures, uint, 0444);
+MODULE_PARM_DESC(port_failures,
+		 "Port exhaustion failures kept per namespace, 1..4096 (default 64)");
 
 static unsigned int table_bits = 12;
 module_param(table_bits, uint, 0444);
@@ -67,6 +75,12 @@ struct tcpstate_net {
 	struct mutex base_lock;		/* protects base and since_ns */
 	struct tcpstate_counters base;	/* subtracted from cumulative counters */
 	u64 since_ns;			/* when they last started from zero */
+	/* Port exhaustion: the last port_failures failures, and totals. */
+	spinlock_t port_lock;		/* protects the ring */
+	struct tcpstate_port_failure *port_ring;
+	u32 port_next;			/* where the next one goes */
+	u32 port_count;			/* how many the ring holds */
+	atomic64_t port_total[TCPSTATE_PORT_KIND_MAX][2];
 };
 
 static unsigned int tcpstate_net_id __read_mostly;
@@ -473,8 +487,94 @@ void tcpstate_table_reset(struct net *net)
 		base->tw_overflows += c->tw_overflows;
 		base->dropped += c->dropped;
 	}
+	for (i = 0; i < TCPSTATE_PORT_KIND_MAX; i++)
+		for (j = 0; j < 2; j++)
+			atomic64_set(&tn->port_total[i][j], 0);
 	tn->since_ns = tcpstate_now_ns();
 	mutex_unlock(&tn->base_lock);
+}
+
+void tcpstate_port_failure(struct sock *sk, int kind, int err)
+{
+	struct tcpstate_port_failure f;
+	struct tcpstate_tuple t;
+	struct tcpstate_net *tn;
+	unsigned long flags;
+
+	if (kind < 0 || kind >= TCPSTATE_PORT_KIND_MAX)
+		return;
+	rcu_read_lock();
+	tn = tcpstate_net_live(sock_net(sk));
+	if (!tn)
+		goto out;
+
+	memset(&f, 0, sizeof(f));
+	tcpstate_tuple_from_sk(&t, sk);
+	f.time_ns = tcpstate_now_ns();
+	f.cookie = tcpstate_sk_cookie(sk);
+	memcpy(f.saddr, &t.saddr, sizeof(f.saddr));
+	if (kind == TCPSTATE_PORT_CONNECT) {
+		memcpy(f.daddr, &t.daddr, sizeof(f.daddr));
+		f.dport = t.dport;
+	}
+	f.family = t.family;
+	f.pid = task_tgid_nr(current);
+	strscpy_pad(f.comm, current->comm, sizeof(f.comm));
+	f.error = err;
+	f.kind = kind;
+
+	spin_lock_irqsave(&tn->port_lock, flags);
+	tn->port_ring[tn->port_next] = f;
+	tn->port_next = (tn->port_next + 1) % port_failures;
+	if (tn->port_count < port_failures)
+		tn->port_count++;
+	spin_unlock_irqrestore(&tn->port_lock, flags);
+	atomic64_inc(&tn->port_total[kind][t.family == AF_INET6]);
+
+	tcpstate_notify_port(&tn->readers, tn->netns, &f);
+out:
+	rcu_read_unlock();
+}
+
+u32 tcpstate_port_failures_kept(void)
+{
+	return port_failures;
+}
+
+u32 tcpstate_table_ports(struct net *net, struct tcpstate_ports *req,
+			 struct tcpstate_port_failure *out, u32 room)
+{
+	struct tcpstate_net *tn = net_generic(net, tcpstate_net_id);
+	unsigned long flags;
+	u32 i, n, first;
+	int lo, hi, p;
+
+	inet_get_local_port_range(net, &lo, &hi);
+	req->range_low = lo;
+	req->range_high = hi;
+	req->reserved = 0;
+	for (p = lo; p <= hi; p++)
+		if (inet_is_local_reserved_port(net, p))
+			req->reserved++;
+	req->available = hi >= lo ? hi - lo + 1 - req->reserved : 0;
+	req->tcp_tw_reuse = READ_ONCE(net->ipv4.sysctl_tcp_tw_reuse);
+	req->kept = port_failures;
+
+	/* The caller holds a reference: the table outlives this. */
+	if (!tcpstate_net_live(net))
+		return 0;
+	for (i = 0; i < TCPSTATE_PORT_KIND_MAX; i++) {
+		req->total[i][0] = atomic64_read(&tn->port_total[i][0]);
+		req->total[i][1] = atomic64_read(&tn->port_total[i][1]);
+	}
+	spin_lock_irqsave(&tn->port_lock, flags);
+	n = min(room, tn->port_count);
+	/* The newest n, oldest first. */
+	first = (tn->port_next + port_failures - n) % port_failures;
+	for (i = 0; i < n; i++)
+		out[i] = tn->port_ring[(first + i) % port_failures];
+	spin_unlock_irqrestore(&tn->port_lock, flags);
+	return n;
 }
 
 struct list_head *tcpstate_table_readers(struct net *net)
@@ -553,12 +653,17 @@ static int __net_init tcpstate_net_init(struct net *net)
 	tn->counters = alloc_percpu(struct tcpstate_counters);
 	if (!tn->counters)
 		return -ENOMEM;
+	tn->port_ring = kcalloc(port_failures, sizeof(*tn->port_ring), GFP_KERNEL);
 	buckets = kvcalloc(n, sizeof(*buckets), GFP_KERNEL);
-	if (!buckets) {
+	if (!buckets || !tn->port_ring) {
+		kvfree(buckets);
+		kfree(tn->port_ring);
+		tn->port_ring = NULL;
 		free_percpu(tn->counters);
 		tn->counters = NULL;
 		return -ENOMEM;
 	}
+	spin_lock_init(&tn->port_lock);
 	for (i = 0; i < n; i++) {
 		spin_lock_init(&buckets[i].lock);
 		INIT_HLIST_HEAD(&buckets[i].head);
@@ -593,6 +698,8 @@ static void tcpstate_net_free(struct tcpstate_net *tn)
 	}
 	kvfree(tn->buckets);
 	tn->buckets = NULL;
+	kfree(tn->port_ring);
+	tn->port_ring = NULL;
 	mutex_destroy(&tn->base_lock);
 	free_percpu(tn->counters);
 	tn->counters = NULL;
@@ -638,6 +745,10 @@ int tcpstate_table_init(void)
 
 	if (table_bits < 4 || table_bits > 20) {
 		pr_err("table_bits=%u is out of range 4..20\n", table_bits);
+		return -EINVAL;
+	}
+	if (port_failures < 1 || port_failures > 4096) {
+		pr_err("port_failures=%u is out of range 1..4096\n", port_failures);
 		return -EINVAL;
 	}
 	tcpstate_entry_cache = KMEM_CACHE(tcpstate_entry, 0);

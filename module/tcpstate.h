@@ -118,6 +118,20 @@ struct tcpstate_net_visitor {
 int tcpstate_table_visit_nets(struct tcpstate_net_visitor *v);
 /* Start the namespace's cumulative counters again from zero. */
 void tcpstate_table_reset(struct net *net);
+/*
+ * Port exhaustion (hooks_ports.c calls, the device reads): @sk wanted a
+ * local port for @kind (TCPSTATE_PORT_*) and the call returned @err.
+ * Process context, may not sleep.
+ */
+void tcpstate_port_failure(struct sock *sk, int kind, int err);
+/*
+ * Fill @req's totals and range and copy up to @room of the kept failures,
+ * oldest first, into @out; returns the number copied.
+ */
+u32 tcpstate_table_ports(struct net *net, struct tcpstate_ports *req,
+			 struct tcpstate_port_failure *out, u32 room);
+u32 tcpstate_port_failures_kept(void);
+
 /* The list the namespace's event readers are on; NULL when it is dying. */
 struct list_head *tcpstate_table_readers(struct net *net);
 /*
@@ -135,6 +149,8 @@ int tcpstate_timewait_hooks_init(void);
 void tcpstate_timewait_hooks_exit(void);
 int tcpstate_request_hooks_init(void);
 void tcpstate_request_hooks_exit(void);
+int tcpstate_port_hooks_init(void);
+void tcpstate_port_hooks_exit(void);
 u64 tcpstate_probe_misses(void);
 
 /* seed.c */
@@ -148,6 +164,8 @@ void tcpstate_seed(void);
 struct tcpstate_reader;
 
 void tcpstate_notify(struct list_head *readers, const struct tcpstate_change *c);
+void tcpstate_notify_port(struct list_head *readers, u32 netns,
+			  const struct tcpstate_port_failure *f);
 struct tcpstate_reader *tcpstate_reader_new(void);
 void tcpstate_reader_free(struct tcpstate_reader *r);
 /* Start receiving @readers' events (NULL: every namespace's); may sleep. */

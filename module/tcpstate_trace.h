@@ -6,6 +6,7 @@
  *   tcpstate:state_change	every state change of a mirrored connection
  *   tcpstate:timewait_enter	a connection entered TIME-WAIT
  *   tcpstate:timewait_exit	a timewait socket ended, and why
+ *   tcpstate:port_failure	connect() or bind() found no free local port
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM tcpstate
@@ -105,6 +106,43 @@ DEFINE_EVENT_PRINT(tcpstate_change_class, timewait_exit,
 			     tcpstate_show_state(__entry->new_state),
 			     tcpstate_show_tw_exit(__entry->tw_exit),
 			     __entry->prev_state_ns));
+
+TRACE_DEFINE_ENUM(TCPSTATE_PORT_CONNECT);
+TRACE_DEFINE_ENUM(TCPSTATE_PORT_BIND);
+
+TRACE_EVENT(port_failure,
+	    TP_PROTO(u32 netns, const struct tcpstate_port_failure *f),
+	    TP_ARGS(netns, f),
+	    TP_STRUCT__entry(__field(u64, cookie)
+			     __field(u32, netns)
+			     __field(u32, pid)
+			     __field(s32, error)
+			     __field(u8, kind)
+			     __array(char, comm, TASK_COMM_LEN)
+			     __array(u8, saddr, sizeof(struct sockaddr_in6))
+			     __array(u8, daddr, sizeof(struct sockaddr_in6))),
+	    TP_fast_assign(struct tcpstate_tuple t = {
+				.family = f->family,
+				.dport = f->dport,
+			   };
+
+			   memcpy(&t.saddr, f->saddr, sizeof(t.saddr));
+			   memcpy(&t.daddr, f->daddr, sizeof(t.daddr));
+			   __entry->cookie = f->cookie;
+			   __entry->netns = netns;
+			   __entry->pid = f->pid;
+			   __entry->error = f->error;
+			   __entry->kind = f->kind;
+			   memcpy(__entry->comm, f->comm, TASK_COMM_LEN);
+			   tcpstate_tuple_sockaddr(&t, true, __entry->saddr);
+			   tcpstate_tuple_sockaddr(&t, false, __entry->daddr);),
+	    TP_printk("netns=%u cookie=%llu %s src=%pISc dest=%pISpc pid=%u comm=%s error=%d",
+		      __entry->netns, __entry->cookie,
+		      __print_symbolic(__entry->kind,
+				       { TCPSTATE_PORT_CONNECT, "connect" },
+				       { TCPSTATE_PORT_BIND, "bind" }),
+		      __entry->saddr, __entry->daddr, __entry->pid,
+		      __entry->comm, __entry->error));
 
 #endif /* _TCPSTATE_TRACE_H */
 

@@ -98,7 +98,7 @@ TEST(abi_layout_is_pinned)
 	EXPECT_EQ(84, offsetof(struct tcpstate_event, pid));
 	EXPECT_EQ(88, offsetof(struct tcpstate_event, comm));
 	EXPECT_EQ(104, offsetof(struct tcpstate_event, error));
-	EXPECT_EQ(108, offsetof(struct tcpstate_event, reserved));
+	EXPECT_EQ(108, offsetof(struct tcpstate_event, port_kind));
 	EXPECT_EQ(16, sizeof(struct tcpstate_netns));
 	EXPECT_EQ(4, offsetof(struct tcpstate_netns, fd));
 	EXPECT_EQ(12, offsetof(struct tcpstate_netns, netns));
@@ -221,7 +221,7 @@ TEST(records_describe_the_connection)
 	EXPECT_EQ(127, est->daddr[0]);
 	EXPECT_EQ(1, est->daddr[3]);
 	EXPECT_EQ(0, est->pid);
-	EXPECT_EQ(0, est->reserved);
+	EXPECT_EQ(0, est->port_kind);
 	close(fd);
 }
 

@@ -27,6 +27,10 @@
  *				CAP_NET_ADMIN in the initial user namespace).
  *   TCPSTATE_IOC_RESET		zeroes the namespace's cumulative counters
  *				(needs CAP_NET_ADMIN over its user namespace).
+ *   TCPSTATE_IOC_PORTS		local port exhaustion: connect() and bind()
+ *				calls that found no free local port, counted
+ *				and the last ones kept, and the namespace's
+ *				effective local port range.
  *
  * read() streams the namespace's state changes as struct tcpstate_event
  * records, whole records only, as many as fit; a buffer smaller than one
@@ -175,7 +179,12 @@ struct tcpstate_snapshot {
 /* Kinds of event records. */
 enum tcpstate_event_type {
 	TCPSTATE_EVENT_STATE = 1,	/* a connection changed state */
-	TCPSTATE_EVENT_LOST		/* lost records were dropped here */
+	TCPSTATE_EVENT_LOST,		/* lost records were dropped here */
+	TCPSTATE_EVENT_PORT_FAILURE	/* no free local port: port_kind,
+					 * daddr, dport, saddr (if bound),
+					 * pid, comm and error say where and
+					 * who
+					 */
 };
 
 /* tcpstate_event.tw_exit when no timewait socket ended */
@@ -206,11 +215,71 @@ struct tcpstate_event {
 				 */
 	__u8  flags;		/* TCPSTATE_F_* of the connection after it */
 	__u32 pid;		/* the calling process, for records that name one
-				 * (none of TCPSTATE_EVENT_STATE), else 0
+				 * (PORT_FAILURE; no TCPSTATE_EVENT_STATE), else 0
 				 */
 	char  comm[16];		/* its name, NUL-padded */
 	__s32 error;		/* an errno, for records that report one, else 0 */
-	__u32 reserved;		/* 0 */
+	__u32 port_kind;	/* PORT_FAILURE: enum tcpstate_port_kind */
+};
+
+/* Where a local port was wanted and none was free. */
+enum tcpstate_port_kind {
+	TCPSTATE_PORT_CONNECT,	/* connect(): none for this destination
+				 * (EADDRNOTAVAIL)
+				 */
+	TCPSTATE_PORT_BIND,	/* bind() to port 0, or listen() unbound
+				 * (EADDRINUSE)
+				 */
+	TCPSTATE_PORT_KIND_MAX
+};
+
+/* One call that found no free local port. */
+struct tcpstate_port_failure {
+	__u64 time_ns;		/* when */
+	__u64 cookie;		/* the socket's cookie */
+	__u8  saddr[16];	/* the bound source address, or all zero */
+	__u8  daddr[16];	/* connect(): the destination */
+	__u16 dport;		/* connect(): the destination port */
+	__u16 family;		/* AF_INET or AF_INET6 */
+	__u32 pid;		/* the calling process (thread group id, as
+				 * seen from the initial PID namespace)
+				 */
+	char  comm[16];		/* its name, NUL-padded */
+	__s32 error;		/* what the call returned: -EADDRNOTAVAIL or
+				 * -EADDRINUSE
+				 */
+	__u8  kind;		/* enum tcpstate_port_kind */
+	__u8  pad[3];		/* 0 */
+};
+
+/* TCPSTATE_IOC_PORTS */
+struct tcpstate_ports {
+	__u32 size;		/* sizeof(struct tcpstate_ports) */
+	__u32 failure_size;	/* sizeof(struct tcpstate_port_failure) as
+				 * the caller knows it
+				 */
+	__u32 count;		/* in: room in failures; out: records
+				 * written, oldest first
+				 */
+	__u32 kept;		/* out: failures the module keeps (module
+				 * parameter port_failures)
+				 */
+	__u64 failures;		/* user pointer to count records of
+				 * failure_size bytes
+				 */
+	/* out: the namespace's failures since counting began */
+	__u64 total[TCPSTATE_PORT_KIND_MAX][2];	/* [kind][0: IPv4, 1: IPv6] */
+	/* out: the namespace's effective local port range */
+	__u32 range_low;	/* net.ipv4.ip_local_port_range */
+	__u32 range_high;
+	__u32 reserved;		/* ports of net.ipv4.ip_local_reserved_ports
+				 * inside the range
+				 */
+	__u32 available;	/* range_high - range_low + 1 - reserved */
+	__u32 tcp_tw_reuse;	/* net.ipv4.tcp_tw_reuse: 0 off, 1 on, 2 for
+				 * loopback only
+				 */
+	__u32 pad;		/* 0 */
 };
 
 /* TCPSTATE_IOC_NETNS */
@@ -256,5 +325,6 @@ struct tcpstate_netns_list {
 #define TCPSTATE_IOC_NETNS	_IOWR(TCPSTATE_IOC_MAGIC, 0x03, struct tcpstate_netns)
 #define TCPSTATE_IOC_NETNS_LIST	_IOWR(TCPSTATE_IOC_MAGIC, 0x04, struct tcpstate_netns_list)
 #define TCPSTATE_IOC_RESET	_IO(TCPSTATE_IOC_MAGIC, 0x05)
+#define TCPSTATE_IOC_PORTS	_IOWR(TCPSTATE_IOC_MAGIC, 0x06, struct tcpstate_ports)
 
 #endif /* _UAPI_LINUX_TCPSTATE_H */

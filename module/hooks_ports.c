@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Local port exhaustion: calls that wanted a local port and found none
+ * free.  The kernel counts neither.
+ *
+ *  __inet_hash_connect(death_row, sk, port_offset, check_established)
+ *	connect() choosing a local port for its destination, IPv4 and IPv6.
+ *	-EADDRNOTAVAIL: every port of the range is taken for this
+ *	destination (or, for a socket bound beforehand, its 4-tuple is).
+ *	It may sleep (cond_resched): the kretprobe has room for several
+ *	calls in flight per CPU, and misses are counted.
+ *  inet_csk_get_port(sk, snum)
+ *	bind() to port 0, and listen() on an unbound socket, with snum 0:
+ *	-EADDRINUSE when no port of the range is free.
+ *
+ * Both run in the calling process with the socket locked, so the socket's
+ * addresses, current's pid and comm are the caller's.
+ */
+#include <linux/errno.h>
+#include <linux/sched.h>
+#include <net/inet_sock.h>
+#include <net/sock.h>
+
+#include "probes.h"
+#include "tcpstate.h"
+
+struct port_data {
+	struct sock *sk;
+};
+
+static int port_connect_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct sock *sk = (void *)regs_get_kernel_argument(regs, 1);
+	struct port_data *d = (void *)ri->data;
+
+	if (sk->sk_protocol != IPPROTO_TCP)
+		return 1;
+	d->sk = sk;
+	return 0;
+}
+
+static int port_connect_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct port_data *d = (void *)ri->data;
+
+	if ((int)regs_return_value(regs) == -EADDRNOTAVAIL)
+		tcpstate_port_failure(d->sk, TCPSTATE_PORT_CONNECT, -EADDRNOTAVAIL);
+	return 0;
+}
+
+static int port_bind_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct sock *sk = (void *)regs_get_kernel_argument(regs, 0);
+	unsigned short snum = regs_get_kernel_argument(regs, 1);
+	struct port_data *d = (void *)ri->data;
+
+	if (snum || sk->sk_protocol != IPPROTO_TCP)
+		return 1;
+	d->sk = sk;
+	return 0;
+}
+
+static int port_bind_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct port_data *d = (void *)ri->data;
+	int ret = regs_return_value(regs);
+
+	if (ret)
+		tcpstate_port_failure(d->sk, TCPSTATE_PORT_BIND,
+				      ret < 0 ? ret : -EADDRINUSE);
+	return 0;
+}
+
+static struct kretprobe port_connect_krp = {
+	.entry_handler	= port_connect_entry,
+	.handler	= port_connect_ret,
+	.data_size	= sizeof(struct port_data),
+};
+
+static struct kretprobe port_bind_krp = {
+	.entry_handler	= port_bind_entry,
+	.handler	= port_bind_ret,
+	.data_size	= sizeof(struct port_data),
+};
+
+static struct tcpstate_probe tcpstate_port_probes[] = {
+	{ .symbol = "__inet_hash_connect", .krp = &port_connect_krp,
+	  .lost = "connect() failing for lack of a local port is not counted" },
+	{ .symbol = "inet_csk_get_port", .krp = &port_bind_krp,
+	  .lost = "bind() to port 0 failing for lack of a port is not counted" },
+};
+
+static struct tcpstate_probe_set tcpstate_port_set = {
+	.name	= "ports",
+	.probes	= tcpstate_port_probes,
+	.count	= ARRAY_SIZE(tcpstate_port_probes),
+};
+
+int tcpstate_port_hooks_init(void)
+{
+	return tcpstate_probes_register(&tcpstate_port_set);
+}
+
+void tcpstate_port_hooks_exit(void)
+{
+	tcpstate_probes_unregister(&tcpstate_port_set);
+}

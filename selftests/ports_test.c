@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Port exhaustion: every connect() that finds no free local port
+ * (EADDRNOTAVAIL) and every bind() to port 0 that finds none (EADDRINUSE)
+ * is counted in its namespace, by family, kept with who and where, and
+ * streamed; the namespace's effective port range is reported exactly.
+ * Each test runs in a namespace of its own with a ten-port range and
+ * tcp_tw_reuse off.  Needs the module loaded.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "tcpstate_lib.h"
+#include "kselftest_harness.h"
+
+#ifndef IP_LOCAL_PORT_RANGE
+#define IP_LOCAL_PORT_RANGE 51
+#endif
+
+#define LO 40000
+#define HI 40009
+
+struct ports_result {
+	struct tcpstate_ports req;
+	struct tcpstate_port_failure f[64];
+};
+
+static int ports_read(int fd, struct ports_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->req.size = sizeof(r->req);
+	r->req.failure_size = sizeof(r->f[0]);
+	r->req.count = 64;
+	r->req.failures = (__u64)(uintptr_t)r->f;
+	return ioctl(fd, TCPSTATE_IOC_PORTS, &r->req);
+}
+
+/* A namespace with ports LO..HI and no TIME-WAIT reuse. */
+static int ports_netns(void)
+{
+	char range[32];
+
+	snprintf(range, sizeof(range), "%d %d", LO, HI);
+	if (ts_new_netns() ||
+	    ts_write_file("/proc/sys/net/ipv4/ip_local_port_range", range) ||
+	    ts_write_file("/proc/sys/net/ipv4/tcp_tw_reuse", "0"))
+		return -1;
+	return 0;
+}
+
+/*
+ * Connect to listener @lfd (from the per-socket @local_range, when not 0:
+ * IP_LOCAL_PORT_RANGE) and close the client first: its port
+ * stays held in TIME-WAIT.  Returns 0, or the connect() errno.
+ */
+static int client_closed(int tsfd, int lfd, int family, int local_range)
+{
+	int fd = socket(family, SOCK_STREAM, 0), sfd, err = 0;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	__u64 cookie;
+
+	if (fd < 0)
+		return errno;
+	if (local_range &&
+	    setsockopt(fd, IPPROTO_IP, IP_LOCAL_PORT_RANGE, &local_range,
+		       sizeof(local_range))) {
+		err = errno;
+		close(fd);
+		return err;
+	}
+	if (getsockname(lfd, (struct sockaddr *)&ss, &len) ||
+	    connect(fd, (struct sockaddr *)&ss, len)) {
+		err = errno;
+		close(fd);
+		return err;
+	}
+	cookie = ts_sock_cookie(fd);
+	sfd = accept(lfd, NULL, NULL);
+	close(fd);
+	if (ts_wait_state(tsfd, cookie, TCPSTATE_FIN_WAIT2, 5000) != TCPSTATE_FIN_WAIT2)
+		err = ETIMEDOUT;
+	close(sfd);
+	if (!err && ts_wait_state(tsfd, cookie, TCPSTATE_TIME_WAIT, 5000) != TCPSTATE_TIME_WAIT)
+		err = ETIMEDOUT;
+	return err;
+}
+
+TEST(connect_exhaustion_is_counted_with_who_and_where)
+{
+	struct pollfd p;
+	struct tcpstate_event ev[64];
+	struct ports_result r;
+	char comm[16] = "";
+	int fd, sfd, lfd, i, n, found = 0;
+
+	ASSERT_EQ(0, ports_netns());
+	fd = ts_open();
+	sfd = open(TS_DEVICE, O_RDONLY | O_NONBLOCK);
+	ASSERT_LE(0, fd);
+	ASSERT_LE(0, sfd);
+	p.fd = sfd;
+	p.events = POLLIN;
+	ASSERT_LE(0, poll(&p, 1, 0));
+	ASSERT_EQ(0, prctl(PR_GET_NAME, comm));
+	lfd = ts_listen(AF_INET, 8000, 64);
+	ASSERT_LE(0, lfd);
+
+	for (i = 0; i < 10; i++)
+		ASSERT_EQ(0, client_closed(fd, lfd, AF_INET, 0))
+			TH_LOG("connection %d of 10 failed", i + 1);
+	EXPECT_EQ(EADDRNOTAVAIL, client_closed(fd, lfd, AF_INET, 0));
+
+	ASSERT_EQ(0, ports_read(fd, &r));
+	EXPECT_EQ(1, r.req.total[TCPSTATE_PORT_CONNECT][0]);
+	EXPECT_EQ(0, r.req.total[TCPSTATE_PORT_CONNECT][1]);
+	EXPECT_EQ(0, r.req.total[TCPSTATE_PORT_BIND][0]);
+	EXPECT_EQ(LO, r.req.range_low);
+	EXPECT_EQ(HI, r.req.range_high);
+	EXPECT_EQ(0, r.req.reserved);
+	EXPECT_EQ(10, r.req.available);
+	EXPECT_EQ(0, r.req.tcp_tw_reuse);
+	ASSERT_EQ(1, r.req.count);
+	EXPECT_EQ(TCPSTATE_PORT_CONNECT, r.f[0].kind);
+	EXPECT_EQ(-EADDRNOTAVAIL, r.f[0].error);
+	EXPECT_EQ(AF_INET, r.f[0].family);
+	EXPECT_EQ(8000, r.f[0].dport);
+	EXPECT_EQ(127, r.f[0].daddr[0]);
+	EXPECT_EQ(1, r.f[0].daddr[3]);
+	EXPECT_EQ(getpid(), r.f[0].pid);
+	EXPECT_STREQ(comm, r.f[0].comm);
+	EXPECT_NE(0, r.f[0].time_ns);
+
+	while ((n = read(sfd, ev, sizeof(ev)) / (int)sizeof(ev[0])) > 0) {
+		for (i = 0; i < n; i++) {
+			const struct tcpstate_event *e = &ev[i];
+
+			if (e->type != TCPSTATE_EVENT_PORT_FAILURE)
+				continue;
+			found++;
+			EXPECT_EQ(TCPSTATE_PORT_CONNECT, e->port_kind);
+			EXPECT_EQ(-EADDRNOTAVAIL, e->error);
+			EXPECT_EQ(8000, e->dport);
+			EXPECT_EQ(getpid(), e->pid);
+			EXPECT_STREQ(comm, e->comm);
+			EXPECT_EQ(r.f[0].cookie, e->cookie);
+		}
+	}
+	EXPECT_EQ(1, found);
+}
+
+TEST(each_destination_port_has_its_own_space)
+{
+	struct ports_result r;
+	int fd, l1, l2, i;
+
+	ASSERT_EQ(0, ports_netns());
+	fd = ts_open();
+	l1 = ts_listen(AF_INET, 8000, 64);
+	l2 = ts_listen(AF_INET, 8001, 64);
+	ASSERT_LE(0, l1);
+	ASSERT_LE(0, l2);
+	for (i = 0; i < 10; i++) {
+		ASSERT_EQ(0, client_closed(fd, l1, AF_INET, 0));
+		ASSERT_EQ(0, client_closed(fd, l2, AF_INET, 0));
+	}
+	ASSERT_EQ(0, ports_read(fd, &r));
+	EXPECT_EQ(0, r.req.total[TCPSTATE_PORT_CONNECT][0]);
+	EXPECT_EQ(0, r.req.count);
+}
+
+TEST(reserved_ports_shrink_the_range_exactly)
+{
+	struct ports_result r;
+	int fd, lfd, i;
+
+	ASSERT_EQ(0, ports_netns());
+	ASSERT_EQ(0, ts_write_file("/proc/sys/net/ipv4/ip_local_reserved_ports",
+				   "40000-40002,50000"));
+	fd = ts_open();
+	ASSERT_EQ(0, ports_read(fd, &r));
+	EXPECT_EQ(3, r.req.reserved);
+	EXPECT_EQ(7, r.req.available);
+
+	lfd = ts_listen(AF_INET6, 8000, 64);
+	ASSERT_LE(0, lfd);
+	for (i = 0; i < 7; i++)
+		ASSERT_EQ(0, client_closed(fd, lfd, AF_INET6, 0));
+	EXPECT_EQ(EADDRNOTAVAIL, client_closed(fd, lfd, AF_INET6, 0));
+	ASSERT_EQ(0, ports_read(fd, &r));
+	EXPECT_EQ(0, r.req.total[TCPSTATE_PORT_CONNECT][0]);
+	EXPECT_EQ(1, r.req.total[TCPSTATE_PORT_CONNECT][1]);
+	ASSERT_EQ(1, r.req.count);
+	EXPECT_EQ(AF_INET6, r.f[0].family);
+	EXPECT_EQ(1, r.f[0].daddr[15]);
+}
+
+TEST(bind_to_port_zero_is_counted_apart)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	struct ports_result r;
+	int fd, s, i;
+
+	ASSERT_EQ(0, ports_netns());
+	fd = ts_open();
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	for (i = 0; i < 10; i++) {
+		s = socket(AF_INET, SOCK_STREAM, 0);
+		ASSERT_EQ(0, bind(s, (struct sockaddr *)&a, sizeof(a)));
+	}
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	EXPECT_EQ(-1, bind(s, (struct sockaddr *)&a, sizeof(a)));
+	EXPECT_EQ(EADDRINUSE, errno);
+	/* listen() on an unbound socket wants a port too. */
+	EXPECT_EQ(-1, listen(socket(AF_INET, SOCK_STREAM, 0), 1));
+	EXPECT_EQ(EADDRINUSE, errno);
+
+	ASSERT_EQ(0, ports_read(fd, &r));
+	EXPECT_EQ(2, r.req.total[TCPSTATE_PORT_BIND][0]);
+	EXPECT_EQ(0, r.req.total[TCPSTATE_PORT_CONNECT][0]);
+	ASSERT_EQ(2, r.req.count);
+	EXPECT_EQ(TCPSTATE_PORT_BIND, r.f[0].kind);
+	EXPECT_EQ(-EADDRINUSE, r.f[0].error);
+	EXPECT_EQ(0, r.f[0].dport);
+	EXPECT_EQ(127, r.f[0].saddr[0]);
+	EXPECT_EQ(0, r.f[1].saddr[0]);
+}
+
+TEST(a_per_socket_port_range_is_caught_too)
+{
+	struct ports_result r;
+	int fd, lfd, range = (40004 << 16) | 40003;
+
+	ASSERT_EQ(0, ports_netns());
+	fd = ts_open();
+	lfd = ts_listen(AF_INET, 8000, 64);
+	ASSERT_LE(0, lfd);
+	ASSERT_EQ(0, client_closed(fd, lfd, AF_INET, range));
+	ASSERT_EQ(0, client_closed(fd, lfd, AF_INET, range));
+	/* Eight ports of the namespace are free; the socket's two are not. */
+	EXPECT_EQ(EADDRNOTAVAIL, client_closed(fd, lfd, AF_INET, range));
+	ASSERT_EQ(0, ports_read(fd, &r));
+	EXPECT_EQ(1, r.req.total[TCPSTATE_PORT_CONNECT][0]);
+	EXPECT_EQ(10, r.req.available);
+}
+
+TEST(reset_zeroes_the_totals)
+{
+	struct ports_result r;
+	int fd;
+
+	ASSERT_EQ(0, ports_netns());
+	ASSERT_EQ(0, ts_write_file("/proc/sys/net/ipv4/ip_local_port_range", "40000 40000"));
+	fd = ts_open();
+	ASSERT_EQ(0, bind(socket(AF_INET, SOCK_STREAM, 0),
+			  (struct sockaddr *)&(struct sockaddr_in){ .sin_family = AF_INET },
+			  sizeof(struct sockaddr_in)));
+	EXPECT_EQ(-1, bind(socket(AF_INET, SOCK_STREAM, 0),
+			   (struct sockaddr *)&(struct sockaddr_in){ .sin_family = AF_INET },
+			   sizeof(struct sockaddr_in)));
+	ASSERT_EQ(0, ports_read(fd, &r));
+	EXPECT_EQ(1, r.req.total[TCPSTATE_PORT_BIND][0]);
+	EXPECT_EQ(1, r.req.available);
+	ASSERT_EQ(0, ioctl(fd, TCPSTATE_IOC_RESET));
+	ASSERT_EQ(0, ports_read(fd, &r));
+	EXPECT_EQ(0, r.req.total[TCPSTATE_PORT_BIND][0]);
+	/* What happened is still kept. */
+	EXPECT_EQ(1, r.req.count);
+}
+
+TEST_HARNESS_MAIN
