@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "device.h"
+#include "errors.h"
 
 #define NSEC_PER_SEC 1000000000LL
 /* Room for namespaces added between two TCPSTATE_IOC_NETNS_LIST calls. */
@@ -26,21 +27,21 @@ int device_open(const char *path, __u32 *abi_version)
 	if (fd < 0) {
 		int e = errno;
 
-		fprintf(stderr, "tcpstate: cannot open %s: %s%s\n", path,
-			strerror(e),
-			e == ENOENT ? " (is the tcpstate module loaded?)" : "");
+		report_error("tcpstate: cannot open %s: %s%s\n", path,
+			     strerror(e),
+			     e == ENOENT ? " (is the tcpstate module loaded?)" : "");
 		return -1;
 	}
 	if (ioctl(fd, TCPSTATE_IOC_VERSION, abi_version)) {
-		fprintf(stderr, "tcpstate: %s: version request failed: %s\n",
-			path, strerror(errno));
+		report_error("tcpstate: %s: version request failed: %s\n",
+			     path, strerror(errno));
 		close(fd);
 		return -1;
 	}
 	if (*abi_version != TCPSTATE_ABI_VERSION) {
-		fprintf(stderr,
-			"tcpstate: %s: module speaks ABI %u, this tool speaks %u: use matching versions\n",
-			path, *abi_version, TCPSTATE_ABI_VERSION);
+		report_error("tcpstate: %s: module speaks ABI %u, this tool speaks %u: %s\n",
+			     path, *abi_version, TCPSTATE_ABI_VERSION,
+			     "use matching versions");
 		close(fd);
 		return -1;
 	}
@@ -52,8 +53,8 @@ int device_stats(int fd, const char *path, struct tcpstate_stats *st)
 	memset(st, 0, sizeof(*st));
 	st->size = sizeof(*st);
 	if (ioctl(fd, TCPSTATE_IOC_STATS, st)) {
-		fprintf(stderr, "tcpstate: %s: stats request failed: %s\n",
-			path, strerror(errno));
+		report_error("tcpstate: %s: stats request failed: %s\n",
+			     path, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -122,8 +123,8 @@ long device_snapshot(int fd, const char *path, struct tcpstate_conn **conns)
 			cap = (n + chunk) * 2;
 			tmp = realloc(all, cap * sizeof(*all));
 			if (!tmp) {
-				fprintf(stderr, "tcpstate: snapshot: %s\n",
-					strerror(ENOMEM));
+				report_error("tcpstate: snapshot: %s\n",
+					     strerror(ENOMEM));
 				free(all);
 				return -1;
 			}
@@ -135,8 +136,8 @@ long device_snapshot(int fd, const char *path, struct tcpstate_conn **conns)
 		req.count = chunk;
 		req.conns = (uintptr_t)(all + n);
 		if (ioctl(fd, TCPSTATE_IOC_SNAPSHOT, &req)) {
-			fprintf(stderr, "tcpstate: %s: snapshot request failed: %s\n",
-				path, strerror(errno));
+			report_error("tcpstate: %s: snapshot request failed: %s\n",
+				     path, strerror(errno));
 			free(all);
 			return -1;
 		}
@@ -156,8 +157,8 @@ long device_netns_list(int fd, struct tcpstate_stats **stats)
 	for (;;) {
 		tmp = realloc(all, room * sizeof(*all));
 		if (!tmp) {
-			fprintf(stderr, "tcpstate: --all-netns: %s\n",
-				strerror(ENOMEM));
+			report_error("tcpstate: --all-netns: %s\n",
+				     strerror(ENOMEM));
 			free(all);
 			return -1;
 		}
@@ -170,8 +171,8 @@ long device_netns_list(int fd, struct tcpstate_stats **stats)
 		req.stats = (uintptr_t)all;
 		if (ioctl(fd, TCPSTATE_IOC_NETNS_LIST, &req)) {
 			e = errno;
-			fprintf(stderr, "tcpstate: --all-netns: %s%s\n", strerror(e),
-				e == EPERM ? DEVICE_ALL_NETNS_EPERM_HINT : "");
+			report_error("tcpstate: --all-netns: %s%s\n", strerror(e),
+				     e == EPERM ? DEVICE_ALL_NETNS_EPERM_HINT : "");
 			free(all);
 			return -1;
 		}

@@ -12,6 +12,7 @@
 #include <linux/tcpstate.h>
 
 #include "device.h"
+#include "errors.h"
 #include "netns.h"
 
 char *netns_path(char *buf, size_t len, const char *arg)
@@ -34,13 +35,13 @@ int netns_select(int fd, const char *arg)
 	int nsfd, e;
 
 	if (!netns_path(path, sizeof(path), arg)) {
-		fprintf(stderr, "tcpstate: netns %s: %s\n", arg,
-			strerror(ENAMETOOLONG));
+		report_error("tcpstate: netns %s: %s\n", arg,
+			     strerror(ENAMETOOLONG));
 		return -1;
 	}
 	nsfd = open(path, O_RDONLY | O_CLOEXEC);
 	if (nsfd < 0) {
-		fprintf(stderr, "tcpstate: netns %s: %s\n", arg, strerror(errno));
+		report_error("tcpstate: netns %s: %s\n", arg, strerror(errno));
 		return -1;
 	}
 	memset(&req, 0, sizeof(req));
@@ -50,8 +51,8 @@ int netns_select(int fd, const char *arg)
 	if (ioctl(fd, TCPSTATE_IOC_NETNS, &req)) {
 		e = errno;
 		close(nsfd);
-		fprintf(stderr, "tcpstate: netns %s: %s%s\n", arg, strerror(e),
-			e == EPERM ? " (needs CAP_NET_ADMIN over that namespace)" : "");
+		report_error("tcpstate: netns %s: %s%s\n", arg, strerror(e),
+			     e == EPERM ? " (needs CAP_NET_ADMIN over that namespace)" : "");
 		return -1;
 	}
 	close(nsfd);
@@ -69,8 +70,8 @@ int netns_select_all(int fd)
 	req.flags = TCPSTATE_NETNS_ALL;
 	if (ioctl(fd, TCPSTATE_IOC_NETNS, &req)) {
 		e = errno;
-		fprintf(stderr, "tcpstate: --all-netns: %s%s\n", strerror(e),
-			e == EPERM ? DEVICE_ALL_NETNS_EPERM_HINT : "");
+		report_error("tcpstate: --all-netns: %s%s\n", strerror(e),
+			     e == EPERM ? DEVICE_ALL_NETNS_EPERM_HINT : "");
 		return -1;
 	}
 	return 0;

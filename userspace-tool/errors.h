@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Error lines of the CLI: "tcpstate: what failed: why" on stderr, the
+ * last one also kept, so that `ports --check` can repeat it on stdout.
+ */
+#ifndef TCPSTATE_ERRORS_H
+#define TCPSTATE_ERRORS_H
+
+#include "kernel.h"
+
+/*
+ * Print @fmt (the whole line, "tcpstate: " and "\n" included) on stderr
+ * and keep it, without its newline, as the last error.
+ */
+__printf(1, 2) void report_error(const char *fmt, ...);
+/* The last line report_error() printed; "" when none. */
+const char *last_error(void);
+
+#endif
