@@ -78,7 +78,7 @@ __s64 wall_offset_ns(void)
 	       ((__s64)real.tv_nsec - (__s64)boot.tv_nsec);
 }
 
-static void sleep_seconds(double s)
+void sleep_seconds(double s)
 {
 	struct timespec ts, left;
 
@@ -145,6 +145,22 @@ long device_snapshot(int fd, const char *path, struct tcpstate_conn **conns)
 	} while (!(req.flags & TCPSTATE_SNAPSHOT_DONE));
 	*conns = all;
 	return (long)n;
+}
+
+long device_ports(int fd, const char *path, struct tcpstate_ports *ports,
+		  struct tcpstate_port_failure *failures, __u32 room)
+{
+	memset(ports, 0, sizeof(*ports));
+	ports->size = sizeof(*ports);
+	ports->failure_size = sizeof(*failures);
+	ports->count = room;
+	ports->failures = (uintptr_t)failures;
+	if (ioctl(fd, TCPSTATE_IOC_PORTS, ports)) {
+		report_error("tcpstate: %s: ports request failed: %s\n",
+			     path, strerror(errno));
+		return -1;
+	}
+	return ports->count < room ? (long)ports->count : (long)room;
 }
 
 long device_netns_list(int fd, struct tcpstate_stats **stats)

@@ -32,11 +32,21 @@ int device_stats_pair(int fd, const char *path, double interval_s,
 long device_snapshot(int fd, const char *path, struct tcpstate_conn **conns);
 
 /*
+ * TCPSTATE_IOC_PORTS: the port range, the failure totals and the newest
+ * @room failures kept, oldest first, into @failures.  Returns how many
+ * failures were written.
+ */
+long device_ports(int fd, const char *path, struct tcpstate_ports *ports,
+		  struct tcpstate_port_failure *failures, __u32 room);
+
+/*
  * TCPSTATE_IOC_NETNS_LIST: one struct tcpstate_stats per namespace, in a
  * malloc()ed array the caller frees.  Returns the number of namespaces.
  */
 long device_netns_list(int fd, struct tcpstate_stats **stats);
 
+/* Sleep @s seconds, through signals. */
+void sleep_seconds(double s);
 /* CLOCK_BOOTTIME, the module's clock, in ns. */
 __u64 boottime_ns(void);
 /* CLOCK_REALTIME minus CLOCK_BOOTTIME, in ns: boot time to wall clock. */
