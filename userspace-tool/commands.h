@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The CLI's commands.  Each returns the exit status: 0, or 1 when the
- * device failed it (after printing why).
+ * device failed it (after printing why); `ports --check` returns the
+ * Nagios status instead (0 to 3).
  */
 #ifndef TCPSTATE_COMMANDS_H
 #define TCPSTATE_COMMANDS_H
@@ -14,5 +15,6 @@ int cmd_timewait(const struct options *opts);
 int cmd_list(const struct options *opts);
 int cmd_reset(const struct options *opts);
 int cmd_version(const struct options *opts);
+int cmd_ports(const struct options *opts);
 
 #endif

@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "device.h"
 #include "options.h"
+#include "ports.h"
 
 #ifndef TCPSTATE_VERSION
 #define TCPSTATE_VERSION "unknown"
@@ -26,9 +27,11 @@ static void usage(FILE *out)
 		"\n"
 		"Commands (any unambiguous prefix works):\n"
 		"  summary            connections per state, TIME-WAIT, its rates and how\n"
-		"                     it ended (the default)\n"
+		"                     it ended, port headroom (the default)\n"
 		"  watch              state changes as they happen\n"
 		"  timewait           TIME-WAIT: count, rates, ages, time left, top holders\n"
+		"  ports              local ports used per destination against the port\n"
+		"                     range, rates, time to exhaustion, failed connect()s\n"
 		"  list [FILTER]      every connection, like ss -tan; FILTER is any of\n"
 		"                     state NAME (repeatable), src ADDR[/LEN], dst ADDR[/LEN],\n"
 		"                     sport PORT, dport PORT\n"
@@ -44,7 +47,12 @@ static void usage(FILE *out)
 		"  -4, --ipv4           IPv4 only (list, timewait, watch)\n"
 		"  -6, --ipv6           IPv6 only (list, timewait, watch)\n"
 		"  -c, --count N        watch: stop after N state changes\n"
-		"      --top N          timewait: rows of the top lists (default 5)\n"
+		"      --top N          timewait: rows of the top lists (default 5);\n"
+		"                       ports: destinations shown (default 10)\n"
+		"      --warn PCT       ports: warning from PCT %% of the ports (default 80)\n"
+		"      --crit PCT       ports: critical from PCT %% (default 95)\n"
+		"      --check          ports: one line and the exit status of a Nagios\n"
+		"                       plugin: 0 ok, 1 warning, 2 critical, 3 unknown\n"
 		"  -D, --device PATH    device to read (default /dev/tcpstate)\n"
 		"  -h, --help           this help\n"
 		"\n"
@@ -56,6 +64,8 @@ static void usage(FILE *out)
 		"  tcpstate --all-netns -c 100 watch  100 changes in any namespace\n"
 		"  tcpstate -j watch | jq .           JSON lines\n"
 		"  tcpstate timewait --top 10         TIME-WAIT buildup, top 10 holders\n"
+		"  tcpstate ports                     port headroom per destination\n"
+		"  tcpstate ports --check --warn 50   for a monitoring system\n"
 		"  tcpstate list state time-wait dport 8080\n"
 		"  tcpstate -6 list dst 2001:db8::/32\n"
 		"  tcpstate -n 1234 reset             zero counters of PID 1234's namespace\n"
@@ -87,7 +97,11 @@ int main(int argc, char **argv)
 
 	if (options_parse(&opts, argc, argv, err, sizeof(err))) {
 		fprintf(stderr, "tcpstate: %s\n", err);
-		return 2;
+		if (!opts.check)
+			return 2;
+		printf("TCPSTATE %s - tcpstate: %s\n",
+		       check_status_name(CHECK_UNKNOWN), err);
+		return CHECK_UNKNOWN;
 	}
 	if (opts.help) {
 		usage(stdout);
@@ -106,6 +120,8 @@ int main(int argc, char **argv)
 		return cmd_reset(&opts);
 	case CMD_VERSION:
 		return cmd_version(&opts);
+	case CMD_PORTS:
+		return cmd_ports(&opts);
 	}
 	return 1;
 }

@@ -22,6 +22,9 @@
 enum {
 	OPT_ALL_NETNS = 256,
 	OPT_TOP,
+	OPT_WARN,
+	OPT_CRIT,
+	OPT_CHECK,
 };
 
 static const char *const command_names[] = {
@@ -31,6 +34,7 @@ static const char *const command_names[] = {
 	[CMD_LIST]	= "list",
 	[CMD_RESET]	= "reset",
 	[CMD_VERSION]	= "version",
+	[CMD_PORTS]	= "ports",
 };
 
 const char *command_name(enum command cmd)
@@ -96,10 +100,24 @@ static int parse_positive(const char *s, unsigned long max, unsigned long *out)
 	return 0;
 }
 
+/* A percentage: a number of seconds' syntax, from 0 to 100. */
+static int parse_percent(const char *s, double *out)
+{
+	double v;
+
+	if (parse_seconds(s, &v) || v > 100.0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
 /* What the options said, before the checks that need all of them. */
 struct seen {
 	bool ipv4;
 	bool ipv6;
+	bool top;
+	bool warn;
+	bool crit;
 };
 
 /*
@@ -119,6 +137,9 @@ static int parse_flags(struct options *opts, struct seen *seen, int argc,
 		{ "ipv6",	no_argument,		NULL, '6' },
 		{ "count",	required_argument,	NULL, 'c' },
 		{ "top",	required_argument,	NULL, OPT_TOP },
+		{ "warn",	required_argument,	NULL, OPT_WARN },
+		{ "crit",	required_argument,	NULL, OPT_CRIT },
+		{ "check",	no_argument,		NULL, OPT_CHECK },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -184,6 +205,24 @@ static int parse_flags(struct options *opts, struct seen *seen, int argc,
 				return -1;
 			}
 			opts->top = (unsigned int)v;
+			seen->top = true;
+			break;
+		case OPT_WARN:
+		case OPT_CRIT:
+			if (parse_percent(optarg, c == OPT_WARN ?
+					  &opts->warn_pct : &opts->crit_pct)) {
+				snprintf(err, errlen,
+					 "--%s '%s': not a percentage from 0 to 100",
+					 c == OPT_WARN ? "warn" : "crit", optarg);
+				return -1;
+			}
+			if (c == OPT_WARN)
+				seen->warn = true;
+			else
+				seen->crit = true;
+			break;
+		case OPT_CHECK:
+			opts->check = true;
 			break;
 		case 'h':
 			opts->help = true;
@@ -225,20 +264,59 @@ static int check_combinations(struct options *opts, const struct seen *seen,
 			 command_name(opts->command));
 		return -1;
 	}
+	if (opts->command != CMD_PORTS &&
+	    (opts->check || seen->warn || seen->crit)) {
+		snprintf(err, errlen, "--%s: only for 'ports'",
+			 opts->check ? "check" : seen->warn ? "warn" : "crit");
+		return -1;
+	}
+	if (opts->crit_pct < opts->warn_pct) {
+		snprintf(err, errlen,
+			 "--crit %g is below --warn %g (critical must not come first)",
+			 opts->crit_pct, opts->warn_pct);
+		return -1;
+	}
+	if (opts->command == CMD_PORTS && !seen->top)
+		opts->top = DEFAULT_PORTS_TOP;
 	return 0;
+}
+
+/*
+ * Whether argv has --check, or a prefix of it getopt_long takes for it:
+ * known before parsing, so that misuse can be reported as an unknown check.
+ */
+static bool wants_check(int argc, char **argv)
+{
+	static const char check[] = "--check";
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		size_t len = strlen(argv[i]);
+
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (len >= 4 && len < sizeof(check) &&
+		    !strncmp(argv[i], check, len))
+			return true;
+	}
+	return false;
 }
 
 int options_parse(struct options *opts, int argc, char **argv,
 		  char *err, size_t errlen)
 {
-	struct seen seen = { false, false };
+	struct seen seen;
 	int idx, n;
 
+	memset(&seen, 0, sizeof(seen));
 	memset(opts, 0, sizeof(*opts));
 	opts->command = CMD_SUMMARY;
 	opts->device = DEFAULT_DEVICE;
 	opts->interval_s = DEFAULT_INTERVAL_S;
 	opts->top = DEFAULT_TOP;
+	opts->warn_pct = DEFAULT_WARN_PCT;
+	opts->crit_pct = DEFAULT_CRIT_PCT;
+	opts->check = wants_check(argc, argv);
 	filter_init(&opts->filter);
 
 	idx = parse_flags(opts, &seen, argc, argv, err, errlen);

@@ -18,10 +18,16 @@ enum command {
 	CMD_LIST,
 	CMD_RESET,
 	CMD_VERSION,
+	CMD_PORTS,
 };
 
 #define DEFAULT_INTERVAL_S	1.0
 #define DEFAULT_TOP		5
+/* Rows of the ports table when --top is not given. */
+#define DEFAULT_PORTS_TOP	10
+/* ports: thresholds on the worst destination's use of the port range, %. */
+#define DEFAULT_WARN_PCT	80.0
+#define DEFAULT_CRIT_PCT	95.0
 /* Longest -i accepted: a day. */
 #define MAX_INTERVAL_S		86400.0
 
@@ -35,7 +41,12 @@ struct options {
 	double interval_s;	/* -i: between the two stats samples; 0: no rates */
 	int family;		/* -4/-6: AF_INET, AF_INET6; 0: both */
 	unsigned long count;	/* -c: watch stops after this many; 0: never */
-	unsigned int top;	/* --top: rows of the timewait top lists */
+	unsigned int top;	/* --top: rows of the timewait top lists and
+				 * of the ports table
+				 */
+	double warn_pct;	/* --warn: ports: warning from this use, % */
+	double crit_pct;	/* --crit: ports: critical from this use, % */
+	bool check;		/* --check: ports: one line, Nagios exit codes */
 	struct conn_filter filter;	/* list: filter words, -4/-6 included */
 };
 
@@ -43,6 +54,8 @@ struct options {
  * Parse argv into *opts.  Options come before the command, or right after
  * it (before a filter word).  Returns 0 on success; on misuse returns -1
  * and writes a one-line reason (without the program name) into err.
+ * opts->check says whether --check was given, also on misuse, so that the
+ * caller can exit with the status of an unknown check.
  */
 int options_parse(struct options *opts, int argc, char **argv,
 		  char *err, size_t errlen);

@@ -196,6 +196,53 @@ static void test_netns(void)
 		     "--netns: empty name");
 }
 
+static void test_ports(void)
+{
+	struct options o;
+	int rc;
+
+	rc = PARSE(&o, "p");
+	expect(rc == 0 && o.command == CMD_PORTS && o.top == 10 &&
+	       o.warn_pct == 80 && o.crit_pct == 95 && !o.check,
+	       "ports_prefix_and_defaults",
+	       "saw rc %d cmd %d top %u warn %g crit %g check %d '%s'", rc,
+	       o.command, o.top, o.warn_pct, o.crit_pct, o.check, err);
+	rc = PARSE(&o, "ports", "--top", "3");
+	expect(rc == 0 && o.top == 3, "ports_top_given",
+	       "saw rc %d top %u '%s'", rc, o.top, err);
+	rc = PARSE(&o, "--check", "ports", "--warn", "50", "--crit", "92.5");
+	expect(rc == 0 && o.check && o.warn_pct == 50 && o.crit_pct == 92.5,
+	       "ports_check_warn_crit",
+	       "saw rc %d check %d warn %g crit %g '%s'", rc, o.check,
+	       o.warn_pct, o.crit_pct, err);
+	rc = PARSE(&o, "ports", "--warn", "0", "--crit", "0");
+	expect(rc == 0 && o.warn_pct == 0 && o.crit_pct == 0,
+	       "ports_zero_thresholds", "saw rc %d '%s'", rc, err);
+	expect_error("warn_over_100_is_an_error",
+		     PARSE(&o, "ports", "--warn", "101"),
+		     "--warn '101': not a percentage from 0 to 100");
+	expect_error("crit_garbage_is_an_error",
+		     PARSE(&o, "ports", "--crit", "9x"),
+		     "--crit '9x': not a percentage from 0 to 100");
+	expect_error("crit_below_warn_is_an_error",
+		     PARSE(&o, "ports", "--crit", "50"),
+		     "--crit 50 is below --warn 80 (critical must not come first)");
+	expect_error("check_only_for_ports", PARSE(&o, "--check", "summary"),
+		     "--check: only for 'ports'");
+	expect(o.check, "check_is_known_on_misuse", "o.check is false");
+	expect_error("warn_only_for_ports", PARSE(&o, "--warn", "5", "list"),
+		     "--warn: only for 'ports'");
+	expect_error("all_netns_with_ports_is_an_error",
+		     PARSE(&o, "--all-netns", "ports"),
+		     "--all-netns: not supported by 'ports' (use -n)");
+	rc = PARSE(&o, "-x", "ports", "--che");
+	expect(rc == -1 && o.check, "check_prefix_known_before_an_earlier_error",
+	       "saw rc %d check %d", rc, o.check);
+	rc = PARSE(&o, "-x", "ports");
+	expect(rc == -1 && !o.check, "no_check_no_check",
+	       "saw rc %d check %d", rc, o.check);
+}
+
 static void test_netns_path(void)
 {
 	char buf[64], big[100];
@@ -257,12 +304,13 @@ static void test_filters(void)
 int main(void)
 {
 	ksft_print_header();
-	ksft_set_plan(10 + 6 + 8 + 9 + 8 + 5 + 9);
+	ksft_set_plan(10 + 6 + 8 + 9 + 8 + 13 + 5 + 9);
 	test_basics();
 	test_errors();
 	test_interval();
 	test_family_count_top();
 	test_netns();
+	test_ports();
 	test_netns_path();
 	test_filters();
 	ksft_finished();
