@@ -16,6 +16,7 @@
 #include "kernel.h"
 #include "netns.h"
 #include "output.h"
+#include "ports.h"
 #include "states.h"
 #include "summary.h"
 
@@ -100,6 +101,8 @@ void summary_print(struct output *o, const struct summary_input *in)
 	summary_head(o, in);
 	summary_states(o, in->st);
 	summary_timewait(o, in);
+	if (in->ports)
+		ports_summary_print(o, in->ports);
 	summary_health(o, in->st);
 	summary_module(o, in->st);
 }
@@ -197,6 +200,7 @@ int cmd_summary(const struct options *opts)
 {
 	struct tcpstate_stats first, second;
 	struct summary_input in;
+	struct ports_report ports;
 	struct output o;
 	double elapsed;
 	int fd;
@@ -212,12 +216,16 @@ int cmd_summary(const struct options *opts)
 		return 1;
 	}
 	close(fd);
+	if (ports_for_summary(opts, &ports))
+		return 1;
 	in.st = &second;
 	in.interval_s = opts->interval_s;
 	in.now_ns = boottime_ns();
+	in.ports = &ports;
 	tw_rate_compute(&in.rate, &first, &second, elapsed);
 	out_init(&o, stdout, opts->json);
 	summary_print(&o, &in);
 	out_finish(&o);
+	ports_report_free(&ports);
 	return 0;
 }

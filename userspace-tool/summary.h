@@ -9,6 +9,7 @@
 #include <linux/tcpstate.h>
 
 #include "output.h"
+#include "ports.h"
 #include "rates.h"
 
 struct summary_input {
@@ -16,6 +17,7 @@ struct summary_input {
 	struct tw_rate rate;			/* between the two samples */
 	double interval_s;			/* -i */
 	__u64 now_ns;			/* CLOCK_BOOTTIME at the sample */
+	const struct ports_report *ports;	/* NULL: no ports section */
 };
 
 void summary_print(struct output *o, const struct summary_input *in);

@@ -4,8 +4,12 @@
  * all-namespaces overview, on the host; TAP output.  The same report must
  * come out as aligned text and as JSON.
  */
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
 #include "unit.h"
 
+#include "../ports.h"
 #include "../states.h"
 #include "../summary.h"
 
@@ -143,9 +147,12 @@ static void test_summary(void)
 {
 	struct tcpstate_stats st;
 	struct summary_input in;
+	struct ports_report pr;
+	struct ports_dest worst;
 	char *s;
 
 	fill_stats(&st);
+	in.ports = NULL;
 	in.st = &st;
 	in.interval_s = 1;
 	in.now_ns = 825 * NS_S;
@@ -179,6 +186,19 @@ static void test_summary(void)
 	st.all_dropped = 1;
 	in.rate.valid = false;
 	in.interval_s = 0;
+	memset(&pr, 0, sizeof(pr));
+	memset(&worst, 0, sizeof(worst));
+	worst.family = AF_INET;
+	inet_pton(AF_INET, "127.0.0.1", worst.saddr);
+	inet_pton(AF_INET, "127.0.0.1", worst.daddr);
+	worst.dport = 8000;
+	worst.used = 10;
+	worst.used_pct = 100;
+	pr.dests = &worst;
+	pr.n_dests = 1;
+	pr.info.available = 10;
+	pr.info.total[TCPSTATE_PORT_CONNECT][0] = 1;
+	in.ports = &pr;
 	s = render(false, summary, &in);
 	{
 		static const char *const want[] = {
@@ -205,6 +225,9 @@ static void test_summary(void)
 			"  rst                          9\n",
 			"  other                        0\n",
 			"timewait overflows           0\n",
+			"ports:\n",
+			"  worst destination            127.0.0.1:8000 10/10 used (0% headroom)\n",
+			"  failures                     1\n",
 			"not mirrored (cap reached)   0\n",
 			"events lost                  3\n",
 			"probe misses                 0\n",
@@ -220,8 +243,8 @@ static void test_summary(void)
 	free(s);
 	expect_jq("summary_json_without_rates_is_valid_with_null_rate",
 		  (s = render(true, summary, &in)),
-		  "[.timewait_rate, .module_wide.all_entries, .interval_s]",
-		  "[null,5020,0]");
+		  "[.timewait_rate, .module_wide.all_entries, .interval_s, .ports.worst.used, .ports.worst.headroom_pct, .ports.failures]",
+		  "[null,5020,0,10,0,1]");
 	free(s);
 }
 
