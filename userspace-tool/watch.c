@@ -16,6 +16,7 @@
 #include "format.h"
 #include "netns.h"
 #include "output.h"
+#include "ports.h"
 #include "states.h"
 #include "watch.h"
 
@@ -55,6 +56,56 @@ static const char *name_or_q(const char *name)
 	return name ? name : "?";
 }
 
+/* The failure a PORT_FAILURE record tells of. */
+static void failure_of(struct tcpstate_port_failure *f,
+		       const struct tcpstate_event *ev)
+{
+	memset(f, 0, sizeof(*f));
+	f->time_ns = ev->time_ns;
+	f->cookie = ev->cookie;
+	memcpy(f->saddr, ev->saddr, sizeof(f->saddr));
+	memcpy(f->daddr, ev->daddr, sizeof(f->daddr));
+	f->dport = ev->dport;
+	f->family = ev->family;
+	f->pid = ev->pid;
+	memcpy(f->comm, ev->comm, sizeof(f->comm));
+	f->error = ev->error;
+	f->kind = (__u8)(ev->port_kind < TCPSTATE_PORT_KIND_MAX ?
+			 ev->port_kind : TCPSTATE_PORT_KIND_MAX);
+}
+
+static void failure_json(struct output *o, const struct tcpstate_event *ev)
+{
+	char a[FORMAT_ENDPOINT_LEN], e[32], comm[sizeof(ev->comm) + 1];
+	static const __u8 zero[16];
+
+	out_str(o, "type", NULL, "port_failure");
+	out_u64(o, "time_ns", NULL, ev->time_ns);
+	out_u64(o, "netns", NULL, ev->netns);
+	out_u64(o, "cookie", NULL, ev->cookie);
+	out_str(o, "kind", NULL, ev->port_kind == TCPSTATE_PORT_CONNECT ?
+		"connect" : ev->port_kind == TCPSTATE_PORT_BIND ? "bind" :
+		"unknown");
+	out_str(o, "family", NULL, family_name(ev->family));
+	if (memcmp(ev->saddr, zero, sizeof(zero)))
+		out_str(o, "local", NULL, format_addr(a, sizeof(a), ev->family,
+						      ev->saddr));
+	else
+		out_null(o, "local", NULL);
+	if (ev->port_kind == TCPSTATE_PORT_CONNECT)
+		out_str(o, "remote", NULL, format_endpoint(a, sizeof(a),
+							   ev->family, ev->daddr,
+							   ev->dport));
+	else
+		out_null(o, "remote", NULL);
+	out_u64(o, "pid", NULL, ev->pid);
+	memcpy(comm, ev->comm, sizeof(ev->comm));
+	comm[sizeof(ev->comm)] = '\0';
+	out_str(o, "comm", NULL, comm);
+	out_str(o, "error", NULL, port_error_name(e, sizeof(e), ev->error));
+	out_finish(o);
+}
+
 static void event_json(FILE *f, const struct tcpstate_event *ev)
 {
 	char l[FORMAT_ENDPOINT_LEN], r[FORMAT_ENDPOINT_LEN];
@@ -65,6 +116,10 @@ static void event_json(FILE *f, const struct tcpstate_event *ev)
 		out_str(&o, "type", NULL, "lost");
 		out_u64(&o, "lost", NULL, ev->lost);
 		out_finish(&o);
+		return;
+	}
+	if (ev->type == TCPSTATE_EVENT_PORT_FAILURE) {
+		failure_json(&o, ev);
 		return;
 	}
 	out_str(&o, "type", NULL, "state");
@@ -96,6 +151,19 @@ static void event_text(struct watch_ctx *w, FILE *f,
 			(unsigned long long)ev->lost);
 		return;
 	}
+	format_clock(clock, sizeof(clock),
+		     (__s64)ev->time_ns + w->wall_offset_ns);
+	if (w->all_netns)
+		fprintf(f, "%-10u ", ev->netns);
+	if (ev->type == TCPSTATE_EVENT_PORT_FAILURE) {
+		struct tcpstate_port_failure pf;
+		char what[256];
+
+		failure_of(&pf, ev);
+		fprintf(f, "%-12s PORT FAILURE %s\n", clock,
+			port_failure_describe(what, sizeof(what), &pf));
+		return;
+	}
 	format_endpoint(l, sizeof(l), ev->family, ev->saddr, ev->sport);
 	format_endpoint(r, sizeof(r), ev->family, ev->daddr, ev->dport);
 	len = strlen(l);
@@ -106,11 +174,6 @@ static void event_text(struct watch_ctx *w, FILE *f,
 		format_duration(spent, sizeof(spent), ev->prev_state_ns);
 	else
 		snprintf(spent, sizeof(spent), "-");
-	format_clock(clock, sizeof(clock),
-		     (__s64)ev->time_ns + w->wall_offset_ns);
-
-	if (w->all_netns)
-		fprintf(f, "%-10u ", ev->netns);
 	fprintf(f, "%-12s %-*s %-*s %*s %s -> %s", clock, w->local_w, l,
 		w->remote_w, r, SPENT_WIDTH, spent,
 		name_or_q(state_ss_name(ev->old_state)),
@@ -126,6 +189,9 @@ void watch_event(struct watch_ctx *w, FILE *f, const struct tcpstate_event *ev)
 		if (w->family && ev->family != w->family)
 			return;
 		w->printed++;
+	} else if (ev->type == TCPSTATE_EVENT_PORT_FAILURE) {
+		if (w->family && ev->family != w->family)
+			return;
 	} else if (ev->type != TCPSTATE_EVENT_LOST) {
 		return;		/* a kind this tool does not know yet */
 	}

@@ -6,6 +6,7 @@
  * malformed ones.  TAP output.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -54,6 +55,90 @@ static struct tcpstate_event ev_lost(__u64 lost)
 	ev.type = TCPSTATE_EVENT_LOST;
 	ev.lost = lost;
 	return ev;
+}
+
+static struct tcpstate_event ev_port(int kind, int family, const char *src,
+				     const char *dst, unsigned int dport,
+				     __u64 ms, const char *comm)
+{
+	struct tcpstate_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.size = sizeof(ev);
+	ev.type = TCPSTATE_EVENT_PORT_FAILURE;
+	ev.family = family;
+	ev.cookie = 4099;
+	ev.netns = 4026531840U;
+	ev.time_ns = BOOT_NS + ms * NS_MS;
+	if (src)
+		inet_pton(family, src, ev.saddr);
+	if (dst)
+		inet_pton(family, dst, ev.daddr);
+	ev.dport = dport;
+	ev.tw_exit = TCPSTATE_TW_EXIT_NONE;
+	ev.pid = 4242;
+	memcpy(ev.comm, comm, strlen(comm));
+	ev.port_kind = kind;
+	ev.error = kind == TCPSTATE_PORT_CONNECT ? -EADDRNOTAVAIL : -EADDRINUSE;
+	return ev;
+}
+
+static void test_port_failures(void)
+{
+	static struct tcpstate_event pev[3];
+	struct watch_ctx w;
+	struct unit_buf b;
+	char err[128];
+	FILE *f;
+	char *s;
+	int rc;
+
+	pev[0] = ev_port(TCPSTATE_PORT_CONNECT, AF_INET, "127.0.0.1",
+			 "127.0.0.1", 8000, 61123, "curl");
+	pev[1] = ev_port(TCPSTATE_PORT_BIND, AF_INET6, NULL, NULL, 0, 62000,
+			 "nginx");
+	pev[2] = ev_port(TCPSTATE_PORT_CONNECT, AF_INET, NULL, "10.0.0.9", 443,
+			 63000, "wget");
+	f = unit_open(&b);
+	watch_init(&w, false, true, 0, 1, OFFSET_NS);
+	rc = watch_records(&w, f, pev, sizeof(pev), err, sizeof(err));
+	s = unit_take(&b);
+	{
+		static const char *const want[] = {
+			"4026531840 22:14:21.123 PORT FAILURE connect 127.0.0.1:8000 from 127.0.0.1 pid 4242 (curl) EADDRNOTAVAIL\n",
+			"4026531840 22:14:22.000 PORT FAILURE bind :: pid 4242 (nginx) EADDRINUSE\n",
+			"4026531840 22:14:23.000 PORT FAILURE connect 10.0.0.9:443 pid 4242 (wget) EADDRNOTAVAIL\n",
+			NULL
+		};
+		expect_str("watch_port_failures_text_not_counted_by_c", join(want), s);
+	}
+	expect_u64("watch_port_failures_rc", 0, rc);
+	free(s);
+
+	f = unit_open(&b);
+	watch_init(&w, true, false, AF_INET, 0, OFFSET_NS);
+	rc = watch_records(&w, f, pev, sizeof(pev), err, sizeof(err));
+	s = unit_take(&b);
+	{
+		static const char *const want[] = {
+			"{\"type\":\"port_failure\",\"time_ns\":5061123000000,",
+			"\"netns\":4026531840,\"cookie\":4099,\"kind\":\"connect\",",
+			"\"family\":\"ipv4\",\"local\":\"127.0.0.1\",",
+			"\"remote\":\"127.0.0.1:8000\",\"pid\":4242,\"comm\":\"curl\",",
+			"\"error\":\"EADDRNOTAVAIL\"}\n",
+			"{\"type\":\"port_failure\",\"time_ns\":5063000000000,",
+			"\"netns\":4026531840,\"cookie\":4099,\"kind\":\"connect\",",
+			"\"family\":\"ipv4\",\"local\":null,",
+			"\"remote\":\"10.0.0.9:443\",\"pid\":4242,\"comm\":\"wget\",",
+			"\"error\":\"EADDRNOTAVAIL\"}\n",
+			NULL
+		};
+		expect_str("watch_port_failures_json_ipv4_only", join(want), s);
+	}
+	expect_jq("watch_port_failures_json_by_jq", s,
+		  "select(.local == null) | [.kind, .remote, .comm, .error]",
+		  "[\"connect\",\"10.0.0.9:443\",\"wget\",\"EADDRNOTAVAIL\"]");
+	free(s);
 }
 
 #define NEV 6
@@ -223,10 +308,11 @@ int main(void)
 	setenv("TZ", "UTC", 1);
 	tzset();
 	ksft_print_header();
-	ksft_set_plan(9);
+	ksft_set_plan(9 + 4);
 	make_events();
 	test_text();
 	test_json();
 	test_malformed();
+	test_port_failures();
 	ksft_finished();
 }
