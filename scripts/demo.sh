@@ -4,7 +4,8 @@
 # Inside the demo VM: load the module, make storms of short connections in
 # a network namespace, and show TIME-WAIT building up as tcpstate reports
 # it (summary, timewait, watch, list), next to what ss and
-# /proc/net/sockstat say.
+# /proc/net/sockstat say; then drive a namespace into local port
+# exhaustion and show `tcpstate ports` catching it.
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 set -e
@@ -62,6 +63,24 @@ kill $watcher
 wait $watcher 2>/dev/null || true
 say "ip netns del demo   (its TIME-WAITs end with it)"
 ip netns del demo
+
+say "port exhaustion: a namespace with ten local ports and no TIME-WAIT reuse"
+ip netns add tight
+ip -n tight link set lo up
+ip netns exec tight sysctl -w net.ipv4.ip_local_port_range="40000 40009" net.ipv4.tcp_tw_reuse=0
+say "ten short connections to 127.0.0.1:8000: their TIME-WAITs hold all ten ports"
+ip netns exec tight $workload -p 8000 -t 10 -x > /dev/null
+say "the eleventh connect()"
+ip netns exec tight $workload -p 8000 -t 1 -x > /dev/null || true
+say tcpstate -n tight -i 0 ports
+$tcpstate -n tight -i 0 ports
+say "tcpstate -n tight ports --check   (for monitoring: 0 ok, 1 warning, 2 critical, 3 unknown)"
+rc=0
+$tcpstate -n tight -i 0 ports --check || rc=$?
+note "exit status $rc"
+say "tcpstate -n tight -i 0 summary | grep -A2 ^ports"
+$tcpstate -n tight -i 0 summary | grep -A2 ^ports
+ip netns del tight
 say rmmod tcpstate
 rmmod tcpstate
 rm -f "$watch_out"
