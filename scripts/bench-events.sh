@@ -6,6 +6,7 @@
 # cost a short-connection storm.  Each round runs the same storm (two
 # tcp_workload processes, N client-closed connections each, about 10
 # state changes per connection) in a fresh namespace:
+#   0. without the module;
 #   1. no reader: the storm alone (the module still mirrors);
 #   2. a raw reader (selftests/ts_read stream) draining the stream;
 #   3. the CLI: tcpstate -j watch writing JSON lines to a file.
@@ -19,8 +20,7 @@ workload=selftests/tcp_workload
 cli=userspace-tool/tcpstate
 out=$(mktemp -d)
 
-grep -q '^tcpstate ' /proc/modules || insmod module/tcpstate.ko || exit 1
-buffer=$(cat /sys/module/tcpstate/parameters/event_buffer)
+grep -q '^tcpstate ' /proc/modules && rmmod tcpstate
 
 now() { date +%s.%N; }
 
@@ -45,6 +45,12 @@ fresh_ns()
 	ip netns exec "$1" sysctl -qw net.ipv4.tcp_max_tw_buckets=1000000
 }
 
+fresh_ns bench00
+bare=$(storm bench00)
+ip netns del bench00
+insmod module/tcpstate.ko || exit 1
+buffer=$(cat /sys/module/tcpstate/parameters/event_buffer)
+
 fresh_ns bench0
 alone=$(storm bench0)
 changes=$(ip netns exec bench0 $ts_read stat trans:fin_wait2:time_wait)
@@ -52,6 +58,8 @@ total=$(ip netns exec bench0 $ts_read stat transitions)
 printf 'bench: storm alone: %d connections, %d state changes in %.2f s (%.0f changes/s)\n' \
 	$((2 * N)) "$total" "$alone" "$(echo "$total / $alone" | bc -l)"
 [ "$changes" -eq $((2 * N)) ] || echo "bench: warning: $changes TIME-WAIT entries, expected $((2 * N))"
+printf 'bench: the same storm without the module: %.2f s (mirroring costs x%.2f)\n' \
+	"$bare" "$(echo "$alone / $bare" | bc -l)"
 
 fresh_ns bench1
 ip netns exec bench1 $ts_read stream 3000 > "$out/raw" &

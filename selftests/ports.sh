@@ -14,7 +14,7 @@
 require_root_and_module
 module_loaded || { echo "# SKIP: the module is not loaded"; exit $ksft_skip; }
 command -v jq > /dev/null || { echo "# SKIP: needs jq"; exit $ksft_skip; }
-tap_plan 9
+tap_plan 10
 
 ns=ts_ports
 ok_ns=ts_ports_ok
@@ -106,6 +106,16 @@ got=$("$TCPSTATE_CLI" -n $ns -i 0 -j summary | jq -c '[.ports.worst.used, .ports
 want='[10,10,2]'
 [ "$got" = "$want" ]
 tap_result summary_shows_worst_destination_and_failures $? "expected $want, saw $got"
+
+# The trace event: trace-cmd records the next failure with who and where.
+inode=$(netns_inode $ns)
+(cd "$tmp" && trace-cmd record -q -e tcpstate:port_failure -o "$tmp/t.dat" \
+	ip netns exec $ns "$TCP_WORKLOAD" -p 8000 -t 1 -x > /dev/null 2>&1)
+trace-cmd report -i "$tmp/t.dat" 2> /dev/null > "$tmp/t.txt"
+n=$(grep -c "port_failure:.*netns=$inode .* connect .*dest=127.0.0.1:8000 .*comm=tcp_workload error=-99" "$tmp/t.txt")
+[ "$n" -eq 1 ]
+tap_result trace_event_port_failure_recorded $? \
+	"expected one tcpstate:port_failure 'connect ... dest=127.0.0.1:8000 ... comm=tcp_workload error=-99' in netns $inode; saw $n: $(grep port_failure "$tmp/t.txt" | head -n 2)"
 
 # A healthy namespace: ten connections in the default range.
 new_ns $ok_ns || exit 1
