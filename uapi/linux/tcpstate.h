@@ -237,7 +237,12 @@ enum tcpstate_port_kind {
 struct tcpstate_port_failure {
 	__u64 time_ns;		/* when */
 	__u64 cookie;		/* the socket's cookie */
-	__u8  saddr[16];	/* the bound source address, or all zero */
+	__u8  saddr[16];	/* the source address: for connect() the one
+				 * it was to use (bound, or chosen by the
+				 * route: ports are unique per source,
+				 * destination and port), for bind() the
+				 * bound one or all zero
+				 */
 	__u8  daddr[16];	/* connect(): the destination */
 	__u16 dport;		/* connect(): the destination port */
 	__u16 family;		/* AF_INET or AF_INET6 */
