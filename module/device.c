@@ -123,6 +123,42 @@ static __poll_t tcpstate_poll(struct file *file, poll_table *wait)
 	return tcpstate_reader_poll(r, file, wait);
 }
 
+/*
+ * Read a request structure that starts with its __u32 size: the caller
+ * must know at least @ksize bytes of it; a larger one is fine (it grew).
+ */
+static int tcpstate_get_request(void *req, size_t ksize, void __user *uarg)
+{
+	u32 usize;
+
+	if (get_user(usize, (u32 __user *)uarg))
+		return -EFAULT;
+	if (usize < ksize || usize > TCPSTATE_MAX_STRUCT_SIZE)
+		return -EINVAL;
+	if (copy_from_user(req, uarg, ksize))
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * Copy @n records of @ksize bytes to user memory at @uptr, where each is
+ * @usize bytes (at least @ksize: the rest is zeroed).
+ */
+static int tcpstate_put_records(u64 uptr, u32 usize, const void *src,
+				size_t ksize, u32 n)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		void __user *dst = u64_to_user_ptr(uptr + (u64)i * usize);
+
+		if (copy_to_user(dst, (const u8 *)src + i * ksize, ksize) ||
+		    (usize > ksize && clear_user(dst + ksize, usize - ksize)))
+			return -EFAULT;
+	}
+	return 0;
+}
+
 static long tcpstate_ioctl_version(u32 __user *uarg)
 {
 	return put_user((u32)TCPSTATE_ABI_VERSION, uarg);
@@ -183,17 +219,13 @@ static long tcpstate_ioctl_snapshot(struct tcpstate_file *tf, void __user *uarg)
 {
 	struct tcpstate_snapshot req;
 	struct tcpstate_conn *buf;
-	unsigned int n, i, copy;
+	unsigned int n;
 	bool done;
-	u32 usize;
-	long err = 0;
+	long err;
 
-	if (get_user(usize, (u32 __user *)uarg))
-		return -EFAULT;
-	if (usize < sizeof(req) || usize > TCPSTATE_MAX_STRUCT_SIZE)
-		return -EINVAL;
-	if (copy_from_user(&req, uarg, sizeof(req)))
-		return -EFAULT;
+	err = tcpstate_get_request(&req, sizeof(req), uarg);
+	if (err)
+		return err;
 	if (req.conn_size < sizeof(struct tcpstate_conn) ||
 	    req.conn_size > TCPSTATE_MAX_STRUCT_SIZE)
 		return -EINVAL;
@@ -212,16 +244,9 @@ static long tcpstate_ioctl_snapshot(struct tcpstate_file *tf, void __user *uarg)
 	n = tcpstate_table_snapshot(tf->net, req.cursor, buf, req.count, &done);
 	mutex_unlock(&tf->lock);
 
-	copy = sizeof(*buf);
-	for (i = 0; i < n; i++) {
-		void __user *dst = u64_to_user_ptr(req.conns + (u64)i * req.conn_size);
-
-		if (copy_to_user(dst, &buf[i], copy) ||
-		    (req.conn_size > copy && clear_user(dst + copy, req.conn_size - copy))) {
-			err = -EFAULT;
-			goto out;
-		}
-	}
+	err = tcpstate_put_records(req.conns, req.conn_size, buf, sizeof(*buf), n);
+	if (err)
+		goto out;
 	req.count = n;
 	req.flags = done ? TCPSTATE_SNAPSHOT_DONE : 0;
 	if (copy_to_user(uarg, &req, sizeof(req)))
@@ -235,14 +260,11 @@ static long tcpstate_ioctl_netns(struct tcpstate_file *tf, void __user *uarg)
 {
 	struct tcpstate_netns req;
 	struct net *net = NULL;
-	u32 usize;
+	int err;
 
-	if (get_user(usize, (u32 __user *)uarg))
-		return -EFAULT;
-	if (usize < sizeof(req) || usize > TCPSTATE_MAX_STRUCT_SIZE)
-		return -EINVAL;
-	if (copy_from_user(&req, uarg, sizeof(req)))
-		return -EFAULT;
+	err = tcpstate_get_request(&req, sizeof(req), uarg);
+	if (err)
+		return err;
 	if (req.flags & ~TCPSTATE_NETNS_ALL)
 		return -EINVAL;
 
@@ -305,16 +327,13 @@ static int tcpstate_list_one(struct tcpstate_net_visitor *v,
 static long tcpstate_ioctl_netns_list(void __user *uarg)
 {
 	struct tcpstate_list_ctx ctx = { .visitor.visit = tcpstate_list_one };
-	u32 usize, size, i;
+	u32 size, i;
 	u64 misses;
-	long err = 0;
+	long err;
 
-	if (get_user(usize, (u32 __user *)uarg))
-		return -EFAULT;
-	if (usize < sizeof(ctx.req) || usize > TCPSTATE_MAX_STRUCT_SIZE)
-		return -EINVAL;
-	if (copy_from_user(&ctx.req, uarg, sizeof(ctx.req)))
-		return -EFAULT;
+	err = tcpstate_get_request(&ctx.req, sizeof(ctx.req), uarg);
+	if (err)
+		return err;
 	size = ctx.req.stats_size;
 	if (size < offsetofend(struct tcpstate_stats, netns) ||
 	    size > TCPSTATE_MAX_STRUCT_SIZE)
@@ -371,15 +390,12 @@ static long tcpstate_ioctl_ports(struct tcpstate_file *tf, void __user *uarg)
 {
 	struct tcpstate_port_failure *buf;
 	struct tcpstate_ports req;
-	u32 usize, room, n, i;
-	long err = 0;
+	u32 room, n;
+	long err;
 
-	if (get_user(usize, (u32 __user *)uarg))
-		return -EFAULT;
-	if (usize < sizeof(req) || usize > TCPSTATE_MAX_STRUCT_SIZE)
-		return -EINVAL;
-	if (copy_from_user(&req, uarg, sizeof(req)))
-		return -EFAULT;
+	err = tcpstate_get_request(&req, sizeof(req), uarg);
+	if (err)
+		return err;
 	if (req.failure_size < sizeof(*buf) ||
 	    req.failure_size > TCPSTATE_MAX_STRUCT_SIZE)
 		return -EINVAL;
@@ -399,16 +415,10 @@ static long tcpstate_ioctl_ports(struct tcpstate_file *tf, void __user *uarg)
 	n = tcpstate_table_ports(tf->net, &req, buf, room);
 	mutex_unlock(&tf->lock);
 
-	for (i = 0; i < n; i++) {
-		void __user *dst = u64_to_user_ptr(req.failures + (u64)i * req.failure_size);
-
-		if (copy_to_user(dst, &buf[i], sizeof(*buf)) ||
-		    (req.failure_size > sizeof(*buf) &&
-		     clear_user(dst + sizeof(*buf), req.failure_size - sizeof(*buf)))) {
-			err = -EFAULT;
-			goto out;
-		}
-	}
+	err = tcpstate_put_records(req.failures, req.failure_size, buf,
+				   sizeof(*buf), n);
+	if (err)
+		goto out;
 	req.count = n;
 	if (copy_to_user(uarg, &req, sizeof(req)))
 		err = -EFAULT;

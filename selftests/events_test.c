@@ -53,6 +53,30 @@ static int drain(int fd, struct tcpstate_event *ev, int room)
 	return n;
 }
 
+/* A started stream with a buffer of 16 records; -1 on failure. */
+static int small_stream(void)
+{
+	char old[32] = "";
+	int fd, pfd;
+	ssize_t n;
+
+	pfd = open(EVENT_BUFFER_PARAM, O_RDONLY);
+	if (pfd < 0)
+		return -1;
+	n = read(pfd, old, sizeof(old) - 1);
+	close(pfd);
+	if (n <= 0 || ts_write_file(EVENT_BUFFER_PARAM, "16"))
+		return -1;
+	fd = open_stream();
+	if (fd >= 0 && start_stream(fd)) {
+		close(fd);
+		fd = -1;
+	}
+	/* The buffer size is taken when the stream starts. */
+	ts_write_file(EVENT_BUFFER_PARAM, old);
+	return fd;
+}
+
 static __u64 netns_inode(void)
 {
 	struct stat st;
@@ -267,21 +291,13 @@ TEST(lost_events_are_counted_exactly)
 	struct tcpstate_stats st;
 	__u64 before, expected;
 	struct ts_conn c[10];
-	char old[32] = "";
-	int fd, sfd, n, i, pfd;
+	int fd, sfd, n, i;
 
 	ASSERT_EQ(0, ts_new_netns());
-	pfd = open(EVENT_BUFFER_PARAM, O_RDONLY);
-	ASSERT_LE(0, pfd);
-	ASSERT_LT(0, read(pfd, old, sizeof(old) - 1));
-	close(pfd);
-	ASSERT_EQ(0, ts_write_file(EVENT_BUFFER_PARAM, "16"));
-	fd = open_stream();
+	fd = small_stream();
 	sfd = ts_open();
 	ASSERT_LE(0, fd);
 	ASSERT_LE(0, sfd);
-	ASSERT_EQ(0, start_stream(fd));
-	ts_write_file(EVENT_BUFFER_PARAM, old);
 
 	before = transitions_total(sfd);
 	ASSERT_EQ(0, ts_conn_open(&c[0], AF_INET, 8000));
@@ -316,19 +332,11 @@ TEST(lost_events_are_counted_exactly)
 TEST(loss_record_comes_before_newer_records)
 {
 	struct tcpstate_event ev[64];
-	char old[32] = "";
-	int fd, pfd, n, i;
+	int fd, n, i;
 
 	ASSERT_EQ(0, ts_new_netns());
-	pfd = open(EVENT_BUFFER_PARAM, O_RDONLY);
-	ASSERT_LE(0, pfd);
-	ASSERT_LT(0, read(pfd, old, sizeof(old) - 1));
-	close(pfd);
-	ASSERT_EQ(0, ts_write_file(EVENT_BUFFER_PARAM, "16"));
-	fd = open_stream();
+	fd = small_stream();
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, start_stream(fd));
-	ts_write_file(EVENT_BUFFER_PARAM, old);
 
 	/* 20 listeners: 16 kept, 4 lost. */
 	for (i = 0; i < 20; i++)
