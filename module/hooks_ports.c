@@ -8,7 +8,9 @@
  *	-EADDRNOTAVAIL: every port of the range is taken for this
  *	destination (or, for a socket bound beforehand, its 4-tuple is).
  *	It may sleep (cond_resched): the kretprobe has room for several
- *	calls in flight per CPU, and misses are counted.
+ *	calls in flight per CPU, and misses are counted.  On success the
+ *	port is chosen: the entry of the connection, born in SYN-SENT
+ *	before it had one, takes its tuple again.
  *  inet_csk_get_port(sk, snum)
  *	bind() to port 0, and listen() on an unbound socket, with snum 0:
  *	-EADDRINUSE when no port of the range is free.
@@ -20,6 +22,7 @@
 #include <linux/sched.h>
 #include <net/inet_sock.h>
 #include <net/sock.h>
+#include <net/tcp_states.h>
 
 #include "probes.h"
 #include "tcpstate.h"
@@ -42,9 +45,24 @@ static int port_connect_entry(struct kretprobe_instance *ri, struct pt_regs *reg
 static int port_connect_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct port_data *d = (void *)ri->data;
+	struct sock *sk = d->sk;
+	int ret = regs_return_value(regs);
+	struct tcpstate_tuple tuple;
+	u64 cookie;
 
-	if ((int)regs_return_value(regs) == -EADDRNOTAVAIL)
-		tcpstate_port_failure(d->sk, TCPSTATE_PORT_CONNECT, -EADDRNOTAVAIL);
+	if (ret == -EADDRNOTAVAIL)
+		tcpstate_port_failure(sk, TCPSTATE_PORT_CONNECT, -EADDRNOTAVAIL);
+	if (ret || sk->sk_state != TCP_SYN_SENT)
+		return 0;
+	/* Only a connection we mirror has a cookie yet. */
+	cookie = atomic64_read(&sk->sk_cookie);
+	if (!cookie)
+		return 0;
+	tcpstate_tuple_from_sk(&tuple, sk);
+	rcu_read_lock();
+	tcpstate_table_set(sock_net(sk), cookie, &tuple, -1, TCP_SYN_SENT, 0, 0,
+			   TCPSTATE_CHANGE_TUPLE);
+	rcu_read_unlock();
 	return 0;
 }
 

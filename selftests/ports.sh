@@ -8,13 +8,13 @@
 # destination at 10 of 10 ports (100%), the failure with the failing
 # process's pid and comm, and --check exits 2 (critical).  A bind() to
 # port 0 that finds nothing free is counted apart.  A healthy namespace
-# checks OK (0).
+# checks OK (0); a connection in SYN-SENT is counted with its port.
 . "$(dirname "$0")/lib.sh"
 
 require_root_and_module
 module_loaded || { echo "# SKIP: the module is not loaded"; exit $ksft_skip; }
 command -v jq > /dev/null || { echo "# SKIP: needs jq"; exit $ksft_skip; }
-tap_plan 10
+tap_plan 11
 
 ns=ts_ports
 ok_ns=ts_ports_ok
@@ -122,6 +122,31 @@ new_ns $ok_ns || exit 1
 ip netns exec $ok_ns "$TCP_WORKLOAD" -p 8000 -t 10 -x > /dev/null
 out=$("$TCPSTATE_CLI" -n $ok_ns -i 0 ports --check)
 rc=$?
+
+# A connect() left in SYN-SENT (its SYN goes into a dummy device) holds
+# the port it was given after its state changed: list and ports know it.
+ip -n $ok_ns link add d0 type dummy && ip -n $ok_ns addr add 10.9.0.1/24 dev d0 &&
+	ip -n $ok_ns link set d0 up
+ip netns exec $ok_ns python3 -c '
+import socket, sys, time
+s = socket.socket()
+s.setblocking(False)
+s.connect_ex(("10.9.0.2", 80))
+print(s.getsockname()[1], flush=True)
+time.sleep(30)
+' > "$tmp/synsent" &
+syn_pid=$!
+wait_for 50 test -s "$tmp/synsent"
+port=$(cat "$tmp/synsent")
+got=$("$TCPSTATE_CLI" -n $ok_ns -j list state syn-sent | jq -c '[.count, .connections[0].local]')
+got2=$("$TCPSTATE_CLI" -n $ok_ns -i 0 -j ports |
+	jq -c '[.destinations[] | select(.address == "10.9.0.2") | .port, .used, .states.syn_sent]')
+kill $syn_pid 2>/dev/null
+wait $syn_pid 2>/dev/null
+[ "$got" = "[1,\"10.9.0.1:$port\"]" ] && [ "$got2" = "[80,1,1]" ]
+tap_result syn_sent_connection_holds_its_port $? \
+	"expected [1,\"10.9.0.1:$port\"] and [80,1,1]; saw $got and $got2"
+
 reports_after=$(kernel_reports | wc -l)
 [ $rc -eq 0 ] && case "$out" in "TCPSTATE OK - "*) true ;; *) false ;; esac &&
 	[ "$reports_after" -eq "$reports_before" ]
