@@ -21,16 +21,28 @@ void filter_init(struct conn_filter *f)
 	f->dport = -1;
 }
 
-int port_parse(int *port, const char *s)
+int decimal_parse(const char *s, unsigned long min, unsigned long max,
+		  unsigned long *out)
 {
 	unsigned long v;
 	char *end;
 
+	/* Digits only: strtoul() would take a sign or leading blanks. */
 	if (*s < '0' || *s > '9')
 		return -1;
 	errno = 0;
 	v = strtoul(s, &end, 10);
-	if (errno || *end || v > 65535)
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int port_parse(int *port, const char *s)
+{
+	unsigned long v;
+
+	if (decimal_parse(s, 0, 65535, &v))
 		return -1;
 	*port = (int)v;
 	return 0;

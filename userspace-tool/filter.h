@@ -37,6 +37,9 @@ int filter_parse(struct conn_filter *f, int argc, char *const *args,
 		 char *err, size_t errlen);
 /* "ADDR" or "ADDR/LEN", IPv4 or IPv6: 0, or -1 when it is neither. */
 int prefix_parse(struct prefix *p, const char *s);
+/* A decimal number from @min to @max, digits only: 0, or -1. */
+int decimal_parse(const char *s, unsigned long min, unsigned long max,
+		  unsigned long *out);
 /* A port number 0-65535: 0, or -1. */
 int port_parse(int *port, const char *s);
 bool filter_match(const struct conn_filter *f, const struct tcpstate_conn *c);

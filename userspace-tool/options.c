@@ -85,21 +85,6 @@ static int parse_seconds(const char *s, double *out)
 	return 0;
 }
 
-static int parse_positive(const char *s, unsigned long max, unsigned long *out)
-{
-	unsigned long v;
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v < 1 || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 /* A percentage: a number of seconds' syntax, from 0 to 100. */
 static int parse_percent(const char *s, double *out)
 {
@@ -190,7 +175,7 @@ static int parse_flags(struct options *opts, struct seen *seen, int argc,
 			seen->ipv6 = true;
 			break;
 		case 'c':
-			if (parse_positive(optarg, (unsigned long)-1, &v)) {
+			if (decimal_parse(optarg, 1, (unsigned long)-1, &v)) {
 				snprintf(err, errlen,
 					 "--count '%s': not a positive integer", optarg);
 				return -1;
@@ -198,7 +183,7 @@ static int parse_flags(struct options *opts, struct seen *seen, int argc,
 			opts->count = v;
 			break;
 		case OPT_TOP:
-			if (parse_positive(optarg, MAX_TOP, &v)) {
+			if (decimal_parse(optarg, 1, MAX_TOP, &v)) {
 				snprintf(err, errlen,
 					 "--top '%s': not an integer from 1 to %d",
 					 optarg, MAX_TOP);

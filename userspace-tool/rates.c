@@ -42,3 +42,16 @@ void tw_rate_compute(struct tw_rate *r, const struct tcpstate_stats *first,
 	r->exit_per_s = per_second(stats_tw_left(first), stats_tw_left(second),
 				   elapsed_s);
 }
+
+void tw_rate_print(struct output *o, const char *key, const char *label,
+		   const struct tw_rate *r)
+{
+	if (!r->valid) {
+		out_null(o, key, label);
+		return;
+	}
+	out_begin(o, key, label);
+	out_double(o, "enter_per_s", "entering", r->enter_per_s, 1);
+	out_double(o, "exit_per_s", "leaving", r->exit_per_s, 1);
+	out_end(o);
+}

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Rates per second from two stats samples.  Pure functions.
+ * Rates per second from two stats samples: pure functions, and their
+ * one way of being printed.
  */
 #ifndef TCPSTATE_RATES_H
 #define TCPSTATE_RATES_H
@@ -8,6 +9,8 @@
 #include <stdbool.h>
 
 #include <linux/tcpstate.h>
+
+#include "output.h"
 
 struct tw_rate {
 	bool valid;		/* false: a single sample (-i 0), no rate */
@@ -25,5 +28,9 @@ __u64 stats_tw_left(const struct tcpstate_stats *st);
  */
 void tw_rate_compute(struct tw_rate *r, const struct tcpstate_stats *first,
 		     const struct tcpstate_stats *second, double elapsed_s);
+
+/* @r as object @key (text: @label), or null when it is not valid. */
+void tw_rate_print(struct output *o, const char *key, const char *label,
+		   const struct tw_rate *r);
 
 #endif

@@ -56,14 +56,7 @@ static void summary_timewait(struct output *o, const struct summary_input *in)
 	int i;
 
 	out_u64(o, "timewait_sockets", "timewait sockets", st->timewait_socks);
-	if (in->rate.valid) {
-		out_begin(o, "timewait_rate", "TIME-WAIT per second");
-		out_double(o, "enter_per_s", "entering", in->rate.enter_per_s, 1);
-		out_double(o, "exit_per_s", "leaving", in->rate.exit_per_s, 1);
-		out_end(o);
-	} else {
-		out_null(o, "timewait_rate", "TIME-WAIT per second");
-	}
+	tw_rate_print(o, "timewait_rate", "TIME-WAIT per second", &in->rate);
 	out_begin(o, "timewait_exits", "timewait exits");
 	for (i = 0; i < TCPSTATE_TW_EXIT_MAX; i++) {
 		/* Counted in the dying namespace: see all_tw_netns_exits. */

@@ -214,14 +214,7 @@ void tw_report_print(struct output *o, const struct tw_report *r)
 	out_u64(o, "timewait", "TIME-WAIT", r->timewait);
 	out_u64(o, "fin_wait2_timewait", "FIN-WAIT-2 in timewait socks",
 		r->fin_wait2);
-	if (r->rate.valid) {
-		out_begin(o, "rate", "per second");
-		out_double(o, "enter_per_s", "entering", r->rate.enter_per_s, 1);
-		out_double(o, "exit_per_s", "leaving", r->rate.exit_per_s, 1);
-		out_end(o);
-	} else {
-		out_null(o, "rate", "per second");
-	}
+	tw_rate_print(o, "rate", "per second", &r->rate);
 	print_age(o, r);
 	if (r->with_timer) {
 		out_begin(o, "time_left_s", "time left (s)");
