@@ -21,14 +21,7 @@ static void set(struct tcpstate_conn *c, __u64 cookie, int family,
 		const char *src, unsigned int sport, const char *dst,
 		unsigned int dport, int state, __u64 in_state_ns)
 {
-	memset(c, 0, sizeof(*c));
-	c->cookie = cookie;
-	c->family = family;
-	inet_pton(family, src, c->saddr);
-	inet_pton(family, dst, c->daddr);
-	c->sport = sport;
-	c->dport = dport;
-	c->state = state;
+	fake_conn(c, cookie, family, src, sport, dst, dport, state);
 	c->began_ns = NOW - 100 * NS_S;
 	c->state_since_ns = NOW - in_state_ns;
 }

@@ -35,14 +35,7 @@ static void add(struct sample *s, __u64 cookie, int family, const char *src,
 {
 	struct tcpstate_conn *c = &s->c[s->n++];
 
-	memset(c, 0, sizeof(*c));
-	c->cookie = cookie;
-	c->family = family;
-	inet_pton(family, src, c->saddr);
-	inet_pton(family, dst, c->daddr);
-	c->sport = sport;
-	c->dport = dport;
-	c->state = state;
+	fake_conn(c, cookie, family, src, sport, dst, dport, state);
 	if (state == TCPSTATE_TIME_WAIT)
 		c->flags = TCPSTATE_F_TIMEWAIT_SOCK;
 }

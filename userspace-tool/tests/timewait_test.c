@@ -27,14 +27,7 @@ static struct tcpstate_conn *add(int family, const char *src, unsigned int sport
 {
 	struct tcpstate_conn *c = &conns[nconns++];
 
-	memset(c, 0, sizeof(*c));
-	c->cookie = nconns;
-	c->family = family;
-	inet_pton(family, src, c->saddr);
-	inet_pton(family, dst, c->daddr);
-	c->sport = sport;
-	c->dport = dport;
-	c->state = state;
+	fake_conn(c, nconns, family, src, sport, dst, dport, state);
 	c->state_since_ns = NOW - age_ns;
 	return c;
 }

@@ -13,9 +13,27 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <linux/tcpstate.h>
+
 #include "kselftest.h"
 
 #include "../output.h"
+
+/* An entry of a fake snapshot; times and flags are the caller's. */
+static inline void fake_conn(struct tcpstate_conn *c, __u64 cookie, int family,
+			     const char *src, unsigned int sport,
+			     const char *dst, unsigned int dport, int state)
+{
+	memset(c, 0, sizeof(*c));
+	c->cookie = cookie;
+	c->family = family;
+	inet_pton(family, src, c->saddr);
+	inet_pton(family, dst, c->daddr);
+	c->sport = sport;
+	c->dport = dport;
+	c->state = state;
+}
 
 static inline void expect_str(const char *name, const char *want,
 			      const char *seen)
