@@ -96,6 +96,29 @@ enum tcpstate_tw_exit {
 	TCPSTATE_TW_EXIT_MAX
 };
 
+/*
+ * Where a fact about a connection can be lost before it reaches the table
+ * (tcpstate_stats.misses).  Each hook names the kernel function or
+ * tracepoint it follows.  A miss is repaired by the next reconcile pass,
+ * which compares the table with the kernel's sockets; the module runs one
+ * soon after any miss, and every reconcile_ms (module parameter).
+ */
+enum tcpstate_miss {
+	TCPSTATE_MISS_STATE,		/* sock:inet_sock_set_state */
+	TCPSTATE_MISS_TW_ENTER,		/* a timewait socket takes over */
+	TCPSTATE_MISS_TW_KILL,		/* a timewait socket dies */
+	TCPSTATE_MISS_TW_SEGMENT,	/* the RST or SYN that kills one */
+	TCPSTATE_MISS_REQ_HASH,		/* a request socket is hashed */
+	TCPSTATE_MISS_REQ_PROMOTE,	/* a request becomes a full socket */
+	TCPSTATE_MISS_REQ_FREE,		/* a request socket is freed */
+	TCPSTATE_MISS_CONNECT_PORT,	/* connect() chooses its local port */
+	TCPSTATE_MISS_BIND_PORT,	/* bind() to port 0 */
+	TCPSTATE_MISS_ALLOC,		/* no memory for an entry (not the cap) */
+	TCPSTATE_MISS_MAX
+};
+
+#define TCPSTATE_MISS_SLOTS		16	/* room in tcpstate_stats.misses */
+
 /* tcpstate_conn.flags */
 #define TCPSTATE_F_TIMEWAIT_SOCK	0x01	/* held by a timewait socket: TIME-WAIT,
 						 * or FIN-WAIT-2 after close()
@@ -143,7 +166,7 @@ struct tcpstate_stats {
 					 * deletion, in any namespace: the dead
 					 * namespace's own counters are gone
 					 */
-	__u64 probe_misses;	/* kprobe hits the kernel could not deliver */
+	__u64 probe_misses;	/* facts lost: the sum of misses[] */
 	/* ABI 1, second part */
 	__u32 netns;		/* the namespace's inode number, as in
 				 * `readlink /proc/self/ns/net` and lsns(8)
@@ -154,12 +177,31 @@ struct tcpstate_stats {
 				 * the last TCPSTATE_IOC_RESET
 				 */
 	__u64 events_lost;	/* records this file's event stream dropped */
+	/* ABI 1, third part: exactness */
+	__u64 misses[TCPSTATE_MISS_SLOTS];	/* facts lost, per enum
+						 * tcpstate_miss, since load;
+						 * module-wide (see flags)
+						 */
+	__u64 reconcile_added;	/* connections the kernel had and the table
+				 * missed, added by the reconcile pass
+				 */
+	__u64 reconcile_removed;	/* entries the kernel no longer had,
+					 * removed by it
+					 */
+	__u64 reconcile_fixed;	/* entries in the wrong state, corrected */
+	__u64 reconcile_passes;	/* passes run since load (module-wide, but
+				 * not secret: filled in for every caller)
+				 */
+	__u64 reconcile_last_ns;	/* when the last pass ended; 0: none */
 };
 
 /*
- * tcpstate_stats.flags: all_entries, all_dropped and all_tw_netns_exits
- * cross namespaces; they are filled in only for a caller with CAP_NET_ADMIN
- * in the initial user namespace, and read 0 otherwise.
+ * tcpstate_stats.flags: all_entries, all_dropped, all_tw_netns_exits,
+ * probe_misses and misses[] cross namespaces; they are filled in only for a
+ * caller with CAP_NET_ADMIN in the initial user namespace, and read 0
+ * otherwise.  The reconcile counters of the namespace itself are not
+ * gated: a miss anywhere shows to everyone as a correction of their own
+ * table.
  */
 #define TCPSTATE_STATS_MODULE_WIDE	0x01
 
