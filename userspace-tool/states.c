@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Names of TCP states and timewait exit causes, indexed by the uapi values.
+ * Names of TCP states, timewait exit causes and the hooks that can miss a
+ * fact, indexed by the uapi values.
  */
 #include <ctype.h>
 #include <stddef.h>
@@ -48,6 +49,20 @@ static const char *const tw_exits[TCPSTATE_TW_EXIT_MAX] = {
 	[TCPSTATE_TW_EXIT_OTHER]	= "other",
 };
 
+/* Stable keys: JSON and text print them as they are. */
+static const char *const misses[TCPSTATE_MISS_MAX] = {
+	[TCPSTATE_MISS_STATE]		= "state",
+	[TCPSTATE_MISS_TW_ENTER]	= "tw_enter",
+	[TCPSTATE_MISS_TW_KILL]		= "tw_kill",
+	[TCPSTATE_MISS_TW_SEGMENT]	= "tw_segment",
+	[TCPSTATE_MISS_REQ_HASH]	= "req_hash",
+	[TCPSTATE_MISS_REQ_PROMOTE]	= "req_promote",
+	[TCPSTATE_MISS_REQ_FREE]	= "req_free",
+	[TCPSTATE_MISS_CONNECT_PORT]	= "connect_port",
+	[TCPSTATE_MISS_BIND_PORT]	= "bind_port",
+	[TCPSTATE_MISS_ALLOC]		= "alloc",
+};
+
 const char *state_ss_name(int state)
 {
 	return state > 0 && state < TCPSTATE_STATE_MAX ? ss_names[state] : NULL;
@@ -61,6 +76,11 @@ const char *state_key(int state)
 const char *tw_exit_name(int cause)
 {
 	return cause >= 0 && cause < TCPSTATE_TW_EXIT_MAX ? tw_exits[cause] : NULL;
+}
+
+const char *miss_name(int kind)
+{
+	return kind >= 0 && kind < TCPSTATE_MISS_MAX ? misses[kind] : NULL;
 }
 
 /* Lower case, '_' as '-': "TIME_WAIT" becomes "time-wait". */

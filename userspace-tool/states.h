@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Names of TCP states and timewait exit causes.
+ * Names of TCP states, timewait exit causes and missed facts.
  */
 #ifndef TCPSTATE_STATES_H
 #define TCPSTATE_STATES_H
@@ -11,6 +11,11 @@ const char *state_ss_name(int state);
 const char *state_key(int state);
 /* "expired", "reused"...; NULL when out of range. */
 const char *tw_exit_name(int cause);
+/*
+ * The hook of an enum tcpstate_miss, as a stable key for JSON and text:
+ * "state", "tw_enter"...; NULL when out of range.
+ */
+const char *miss_name(int kind);
 /*
  * The states a name given on the command line stands for, as a mask of
  * (1 << state); 0 for an unknown name.  Case does not matter, '-' and '_'

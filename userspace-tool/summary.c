@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * `tcpstate summary`: connections per state in one namespace, TIME-WAIT,
- * its rates and how it ended, overflows and drops; with --all-netns, one
+ * its rates and how it ended, overflows and drops, the facts the hooks
+ * missed and what the reconcile passes corrected; with --all-netns, one
  * row per namespace.
  */
 #include <stdio.h>
@@ -21,6 +22,8 @@
 #include "summary.h"
 
 #define NSEC_PER_SEC 1000000000ULL
+/* The misses are module-wide: the text says so. */
+#define SUMMARY_MISSES_LABEL "misses (all namespaces)"
 
 static void summary_head(struct output *o, const struct summary_input *in)
 {
@@ -72,7 +75,56 @@ static void summary_health(struct output *o, const struct tcpstate_stats *st)
 {
 	out_u64(o, "dropped", "not mirrored (cap reached)", st->dropped);
 	out_u64(o, "events_lost", "events lost", st->events_lost);
-	out_u64(o, "probe_misses", "probe misses", st->probe_misses);
+}
+
+/*
+ * Facts the hooks lost, per hook, in every namespace: only a caller with
+ * module-wide rights sees them; anyone else gets null in JSON (unknown,
+ * not zero) and a line saying why in text.  probe_misses, their total,
+ * stays for the readers of older versions.
+ */
+static void summary_misses(struct output *o, const struct tcpstate_stats *st)
+{
+	int i;
+
+	if (!(st->flags & TCPSTATE_STATS_MODULE_WIDE)) {
+		out_null(o, "probe_misses", NULL);
+		out_null(o, "misses", NULL);
+		out_str(o, NULL, SUMMARY_MISSES_LABEL,
+			"not visible (needs CAP_NET_ADMIN)");
+		return;
+	}
+	out_u64(o, "probe_misses", NULL, st->probe_misses);
+	out_begin(o, "misses", SUMMARY_MISSES_LABEL);
+	for (i = 0; i < TCPSTATE_MISS_MAX; i++)
+		out_u64(o, miss_name(i), miss_name(i), st->misses[i]);
+	out_u64(o, "total", "total", st->probe_misses);
+	out_end(o);
+}
+
+/* What the reconcile passes corrected in this namespace's table. */
+static void summary_reconcile(struct output *o, const struct summary_input *in)
+{
+	const struct tcpstate_stats *st = in->st;
+	__u64 last = st->reconcile_last_ns;
+	__u64 ago = in->now_ns > last ? in->now_ns - last : 0;
+	char dur[FORMAT_DURATION_LEN], text[FORMAT_DURATION_LEN + 8];
+
+	out_begin(o, "reconcile", "reconcile");
+	out_u64(o, "added", "added", st->reconcile_added);
+	out_u64(o, "removed", "removed", st->reconcile_removed);
+	out_u64(o, "fixed", "fixed", st->reconcile_fixed);
+	out_u64(o, "passes", "passes", st->reconcile_passes);
+	if (last) {
+		snprintf(text, sizeof(text), "%s ago",
+			 format_duration(dur, sizeof(dur), ago));
+		out_double(o, "last_s_ago", NULL, (double)ago / NSEC_PER_SEC, 3);
+	} else {
+		snprintf(text, sizeof(text), "never");
+		out_null(o, "last_s_ago", NULL);
+	}
+	out_str(o, NULL, "last pass", text);
+	out_end(o);
 }
 
 static void summary_module(struct output *o, const struct tcpstate_stats *st)
@@ -97,6 +149,8 @@ void summary_print(struct output *o, const struct summary_input *in)
 	if (in->ports)
 		ports_summary_print(o, in->ports);
 	summary_health(o, in->st);
+	summary_misses(o, in->st);
+	summary_reconcile(o, in);
 	summary_module(o, in->st);
 }
 
@@ -146,6 +200,12 @@ static void overview_item(struct output *o, const struct tcpstate_stats *st)
 	out_u64(o, "timewait_sockets", NULL, st->timewait_socks);
 	out_u64(o, "timewait_overflows", NULL, st->tw_overflows);
 	out_u64(o, "dropped", NULL, st->dropped);
+	/* JSON only: the text rows have no room left in 80 columns. */
+	out_begin(o, "reconcile", NULL);
+	out_u64(o, "added", NULL, st->reconcile_added);
+	out_u64(o, "removed", NULL, st->reconcile_removed);
+	out_u64(o, "fixed", NULL, st->reconcile_fixed);
+	out_end(o);
 	out_end_item(o);
 }
 

@@ -13,6 +13,7 @@
 #include "../states.h"
 #include "../summary.h"
 
+#define NS_MS 1000000ULL
 #define NS_S 1000000000ULL
 
 static char *render(bool json, void (*fn)(struct output *o, const void *arg),
@@ -128,6 +129,23 @@ static void test_output(void)
 	free(s);
 }
 
+/* The line of @text that starts with @start, newline included; "" if none. */
+static const char *line_of(const char *text, const char *start)
+{
+	static char line[256];
+	const char *p, *end;
+
+	for (p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		if (strncmp(p, start, strlen(start)))
+			continue;
+		end = strchr(p, '\n');
+		end = end ? end + 1 : p + strlen(p);
+		snprintf(line, sizeof(line), "%.*s", (int)(end - p), p);
+		return line;
+	}
+	return "";
+}
+
 static void fill_stats(struct tcpstate_stats *st)
 {
 	memset(st, 0, sizeof(*st));
@@ -141,6 +159,11 @@ static void fill_stats(struct tcpstate_stats *st)
 	st->timewait_socks = 4;
 	st->tw_exits[TCPSTATE_TW_EXIT_RST] = 9;
 	st->events_lost = 3;
+	st->reconcile_added = 2;
+	st->reconcile_removed = 1;
+	st->reconcile_fixed = 4;
+	st->reconcile_passes = 40;
+	st->reconcile_last_ns = 822500 * NS_MS;
 }
 
 static void test_summary(void)
@@ -173,14 +196,27 @@ static void test_summary(void)
 			"\"timewait_exits\":{\"expired\":0,",
 			"\"reused\":0,\"syn\":0,\"rst\":9,\"other\":0},",
 			"\"timewait_overflows\":0,\"dropped\":0,\"events_lost\":3,",
-			"\"probe_misses\":0}\n",
+			"\"probe_misses\":null,\"misses\":null,",
+			"\"reconcile\":{\"added\":2,\"removed\":1,\"fixed\":4,",
+			"\"passes\":40,\"last_s_ago\":2.500}}\n",
 			NULL
 		};
-		expect_str("summary_json_has_every_state_cause_and_rate", join(want), s);
+		expect_str("summary_json_unprivileged_has_null_misses",
+			   join(want), s);
 	}
 	free(s);
 
+	s = render(false, summary, &in);
+	expect_str("summary_text_unprivileged_says_misses_not_visible",
+		   "misses (all namespaces)      not visible (needs CAP_NET_ADMIN)\n",
+		   line_of(s, "misses"));
+	free(s);
+
 	st.flags = TCPSTATE_STATS_MODULE_WIDE;
+	st.misses[TCPSTATE_MISS_TW_KILL] = 2;
+	st.misses[TCPSTATE_MISS_ALLOC] = 1;
+	st.probe_misses = 3;
+	st.reconcile_last_ns = 0;
 	st.all_entries = 5020;
 	st.max_entries = 1000000;
 	st.all_dropped = 1;
@@ -230,7 +266,24 @@ static void test_summary(void)
 			"  failures                     1\n",
 			"not mirrored (cap reached)   0\n",
 			"events lost                  3\n",
-			"probe misses                 0\n",
+			"misses (all namespaces):\n",
+			"  state                        0\n",
+			"  tw_enter                     0\n",
+			"  tw_kill                      2\n",
+			"  tw_segment                   0\n",
+			"  req_hash                     0\n",
+			"  req_promote                  0\n",
+			"  req_free                     0\n",
+			"  connect_port                 0\n",
+			"  bind_port                    0\n",
+			"  alloc                        1\n",
+			"  total                        3\n",
+			"reconcile:\n",
+			"  added                        2\n",
+			"  removed                      1\n",
+			"  fixed                        4\n",
+			"  passes                       40\n",
+			"  last pass                    never\n",
 			"all namespaces:\n",
 			"  connections                  5020\n",
 			"  cap (max_entries)            1000000\n",
@@ -245,6 +298,11 @@ static void test_summary(void)
 		  (s = render(true, summary, &in)),
 		  "[.timewait_rate, .module_wide.all_entries, .interval_s, .ports.worst.used, .ports.worst.headroom_pct, .ports.failures]",
 		  "[null,5020,0,10,0,1]");
+	free(s);
+	expect_jq("summary_json_misses_per_hook_with_total_when_module_wide",
+		  (s = render(true, summary, &in)),
+		  "[.misses.tw_kill, .misses.alloc, .misses.total, .probe_misses, (.misses | length), .reconcile.fixed, .reconcile.last_s_ago]",
+		  "[2,1,3,3,11,4,null]");
 	free(s);
 }
 
@@ -283,12 +341,18 @@ static void test_overview(void)
 		  s, "[.count, .namespaces[1].netns, .namespaces[1].states.time_wait]",
 		  "[2,4026532500,300]");
 	free(s);
+	st[1].reconcile_added = 7;
+	s = render(true, overview, &n);
+	expect_jq("overview_json_has_the_corrections_per_namespace", s,
+		  "[.namespaces[0].reconcile, .namespaces[1].reconcile.added]",
+		  "[{\"added\":2,\"removed\":1,\"fixed\":4},7]");
+	free(s);
 }
 
 int main(void)
 {
 	ksft_print_header();
-	ksft_set_plan(11);
+	ksft_set_plan(15);
 	test_output();
 	test_summary();
 	test_overview();
@@ -300,5 +364,9 @@ int main(void)
 	ksft_test_result(!strcmp(tw_exit_name(TCPSTATE_TW_EXIT_SYN), "syn") &&
 			 !tw_exit_name(-1) && !tw_exit_name(TCPSTATE_TW_EXIT_MAX),
 			 "exit_causes_named_and_out_of_range_rejected\n");
+	ksft_test_result(!strcmp(miss_name(TCPSTATE_MISS_STATE), "state") &&
+			 !strcmp(miss_name(TCPSTATE_MISS_ALLOC), "alloc") &&
+			 !miss_name(-1) && !miss_name(TCPSTATE_MISS_MAX),
+			 "miss_hooks_named_and_out_of_range_rejected\n");
 	ksft_finished();
 }
