@@ -126,6 +126,7 @@ else
 fi
 
 echo "== host unit tests"
+scripts/tap-verdict-test.sh > "$logs/tap-verdict.log" 2>&1; result run_selftests_verdict_catches_failures $? "$(grep -m1 '^not ok' "$logs/tap-verdict.log")"
 make -s -C userspace-tool test KSFT_DIR="$ksft/tools/testing/selftests" > "$logs/unit.log" 2>&1
 rc=$?
 tap_add "$logs/unit.log"
