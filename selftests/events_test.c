@@ -128,7 +128,13 @@ TEST(abi_layout_is_pinned)
 	EXPECT_EQ(12, offsetof(struct tcpstate_netns, netns));
 	EXPECT_EQ(24, sizeof(struct tcpstate_netns_list));
 	EXPECT_EQ(16, offsetof(struct tcpstate_netns_list, stats));
-	EXPECT_EQ(1400, sizeof(struct tcpstate_stats));
+	EXPECT_EQ(1568, sizeof(struct tcpstate_stats));
+	EXPECT_EQ(1400, offsetof(struct tcpstate_stats, misses));
+	EXPECT_EQ(1528, offsetof(struct tcpstate_stats, reconcile_added));
+	EXPECT_EQ(1536, offsetof(struct tcpstate_stats, reconcile_removed));
+	EXPECT_EQ(1544, offsetof(struct tcpstate_stats, reconcile_fixed));
+	EXPECT_EQ(1552, offsetof(struct tcpstate_stats, reconcile_passes));
+	EXPECT_EQ(1560, offsetof(struct tcpstate_stats, reconcile_last_ns));
 	EXPECT_EQ(1376, offsetof(struct tcpstate_stats, netns));
 	EXPECT_EQ(1380, offsetof(struct tcpstate_stats, flags));
 	EXPECT_EQ(1384, offsetof(struct tcpstate_stats, since_ns));

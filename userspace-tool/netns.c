@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Network namespace selection: -n NAME|PATH|PID and --all-netns.
+ * Network namespace selection: -n NAME|PATH|PID and --all-netns, for the
+ * device and for sockets.
  */
+#define _GNU_SOURCE		/* setns() */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <linux/tcpstate.h>
@@ -75,6 +80,74 @@ int netns_select_all(int fd)
 		return -1;
 	}
 	return 0;
+}
+
+static int new_socket(const char *what, int domain, int type, int protocol)
+{
+	int sk = socket(domain, type, protocol);
+
+	if (sk < 0)
+		report_error("tcpstate: %s socket: %s\n", what, strerror(errno));
+	return sk;
+}
+
+/* Whether the namespace files @a and @b are the same namespace. */
+static bool same_namespace(int a, int b)
+{
+	struct stat sa, sb;
+
+	return !fstat(a, &sa) && !fstat(b, &sb) && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
+int netns_socket(const char *arg, const char *what, int domain, int type,
+		 int protocol)
+{
+	static const char self_path[] = "/proc/self/ns/net";
+	char path[4096];
+	int nsfd, self, sk = -1, e;
+
+	if (!arg)
+		return new_socket(what, domain, type, protocol);
+	if (!netns_path(path, sizeof(path), arg)) {
+		report_error("tcpstate: netns %s: %s\n", arg,
+			     strerror(ENAMETOOLONG));
+		return -1;
+	}
+	nsfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (nsfd < 0) {
+		report_error("tcpstate: netns %s: %s\n", arg, strerror(errno));
+		return -1;
+	}
+	self = open(self_path, O_RDONLY | O_CLOEXEC);
+	if (self < 0) {
+		report_error("tcpstate: %s: %s\n", self_path, strerror(errno));
+		goto err_nsfd;
+	}
+	if (same_namespace(nsfd, self)) {
+		sk = new_socket(what, domain, type, protocol);
+		goto out;
+	}
+	if (setns(nsfd, CLONE_NEWNET)) {
+		e = errno;
+		report_error("tcpstate: netns %s: cannot enter it: %s%s\n", arg,
+			     strerror(e), e == EPERM ?
+			     " (needs CAP_SYS_ADMIN over that namespace)" : "");
+		goto out;
+	}
+	sk = new_socket(what, domain, type, protocol);
+	if (setns(self, CLONE_NEWNET)) {
+		report_error("tcpstate: netns %s: cannot come back from it: %s\n",
+			     arg, strerror(errno));
+		if (sk >= 0)
+			close(sk);
+		sk = -1;
+	}
+out:
+	close(self);
+err_nsfd:
+	close(nsfd);
+	return sk;
 }
 
 int device_open_selected(const struct options *opts, bool with_all)

@@ -22,6 +22,17 @@ int netns_select(int fd, const char *arg);
 int netns_select_all(int fd);
 
 /*
+ * socket(@domain, @type, @protocol) created in the namespace of -n @arg
+ * (NULL: our own), for sockets that answer for the namespace they were
+ * made in, like netlink ones.  The process enters that namespace with
+ * setns(2) (CAP_SYS_ADMIN over it; not needed when it is our own) and
+ * returns to its own before this returns.  @what names the socket in
+ * error lines.  Returns the socket, or -1 after printing why.
+ */
+int netns_socket(const char *arg, const char *what, int domain, int type,
+		 int protocol);
+
+/*
  * Open the device and bind it as -n or --all-netns (@with_all) say.
  * Returns the file descriptor, or -1 after printing why.
  */
