@@ -2,7 +2,8 @@
 /*
  * The CLI's commands.  Each returns the exit status: 0, or 1 when the
  * device failed it (after printing why); `ports --check` returns the
- * Nagios status instead (0 to 3).
+ * Nagios status instead (0 to 3), and `audit` that of diff(1): 0 when the
+ * table agrees with the kernel, 1 when it does not, 2 on errors.
  */
 #ifndef TCPSTATE_COMMANDS_H
 #define TCPSTATE_COMMANDS_H
@@ -16,5 +17,6 @@ int cmd_list(const struct options *opts);
 int cmd_reset(const struct options *opts);
 int cmd_version(const struct options *opts);
 int cmd_ports(const struct options *opts);
+int cmd_audit(const struct options *opts);
 
 #endif

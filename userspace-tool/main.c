@@ -35,6 +35,9 @@ static void usage(FILE *out)
 		"  list [FILTER]      every connection, like ss -tan; FILTER is any of\n"
 		"                     state NAME (repeatable), src ADDR[/LEN], dst ADDR[/LEN],\n"
 		"                     sport PORT, dport PORT\n"
+		"  audit              compare the module's table with the kernel's sockets\n"
+		"                     (sock_diag, as ss -tan); exit 0 if they agree, 1 if\n"
+		"                     they differ, 2 on errors\n"
 		"  reset              zero the namespace's cumulative counters\n"
 		"  version            versions of this tool and of the loaded module\n"
 		"\n"
@@ -66,6 +69,8 @@ static void usage(FILE *out)
 		"  tcpstate timewait --top 10         TIME-WAIT buildup, top 10 holders\n"
 		"  tcpstate ports                     port headroom per destination\n"
 		"  tcpstate ports --check --warn 50   for a monitoring system\n"
+		"  tcpstate audit                     does the table match ss -tan?\n"
+		"  tcpstate -n blue -j audit          the same in namespace 'blue', as JSON\n"
 		"  tcpstate list state time-wait dport 8080\n"
 		"  tcpstate -6 list dst 2001:db8::/32\n"
 		"  tcpstate -n 1234 reset             zero counters of PID 1234's namespace\n"
@@ -122,6 +127,8 @@ int main(int argc, char **argv)
 		return cmd_version(&opts);
 	case CMD_PORTS:
 		return cmd_ports(&opts);
+	case CMD_AUDIT:
+		return cmd_audit(&opts);
 	}
 	return 1;
 }

@@ -35,6 +35,7 @@ static const char *const command_names[] = {
 	[CMD_RESET]	= "reset",
 	[CMD_VERSION]	= "version",
 	[CMD_PORTS]	= "ports",
+	[CMD_AUDIT]	= "audit",
 };
 
 const char *command_name(enum command cmd)

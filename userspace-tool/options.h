@@ -19,6 +19,7 @@ enum command {
 	CMD_RESET,
 	CMD_VERSION,
 	CMD_PORTS,
+	CMD_AUDIT,
 };
 
 #define DEFAULT_INTERVAL_S	1.0

@@ -189,6 +189,13 @@ static void test_netns(void)
 	expect_error("all_netns_with_reset_is_an_error",
 		     PARSE(&o, "--all-netns", "reset"),
 		     "--all-netns: not supported by 'reset' (use -n)");
+	rc = PARSE(&o, "-n", "blue", "-j", "a");
+	expect(rc == 0 && o.command == CMD_AUDIT && o.json &&
+	       !strcmp(o.netns, "blue"), "prefix_a_is_audit_with_netns",
+	       "saw rc %d cmd %d '%s'", rc, o.command, err);
+	expect_error("all_netns_with_audit_is_an_error",
+		     PARSE(&o, "--all-netns", "audit"),
+		     "--all-netns: not supported by 'audit' (use -n)");
 	expect_error("netns_and_all_netns_is_an_error",
 		     PARSE(&o, "-n", "blue", "--all-netns"),
 		     "-n and --all-netns: mutually exclusive");
@@ -304,7 +311,7 @@ static void test_filters(void)
 int main(void)
 {
 	ksft_print_header();
-	ksft_set_plan(10 + 6 + 8 + 9 + 8 + 13 + 5 + 9);
+	ksft_set_plan(10 + 6 + 8 + 9 + 10 + 13 + 5 + 9);
 	test_basics();
 	test_errors();
 	test_interval();
