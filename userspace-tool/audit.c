@@ -73,6 +73,16 @@ static void add_diff(struct audit_report *r, enum audit_kind kind,
 	r->count[kind]++;
 }
 
+/*
+ * When the table's entry @c is known to have existed: when the connection
+ * began, or, when that is unknown (seeded at load, added by a reconcile
+ * pass), when the entry entered its state.
+ */
+static __u64 known_since(const struct tcpstate_conn *c)
+{
+	return c->began_ns ? c->began_ns : c->state_since_ns;
+}
+
 /* The verdict on one cookie: @ea, @et, @eb are its entries, or NULL. */
 static void judge(struct audit_report *r, const struct tcpstate_conn *ea,
 		  const struct tcpstate_conn *et, const struct tcpstate_conn *eb,
@@ -86,7 +96,7 @@ static void judge(struct audit_report *r, const struct tcpstate_conn *ea,
 		else if (et->state != eb->state)
 			add_diff(r, AUDIT_STATE, et, eb);
 	} else if (!ea && !eb) {
-		if (et->began_ns < a_start_ns)
+		if (known_since(et) < a_start_ns)
 			add_diff(r, AUDIT_EXTRA, et, NULL);
 		else
 			r->unsettled++;

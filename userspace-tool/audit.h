@@ -55,9 +55,10 @@ long audit_sort(struct tcpstate_conn *conns, long n);
  * it.  @a_start_ns is when dump @a began (CLOCK_BOOTTIME).  Only what both
  * dumps agree on is judged:
  *   missing  in @a and @b, not in @t;
- *   extra    in @t, in neither @a nor @b, and begun before @a (began_ns
- *            0 or below @a_start_ns): one begun later may have lived and
- *            died between the dumps;
+ *   extra    in @t, in neither @a nor @b, and begun before @a started
+ *            (began_ns, or state_since_ns when began_ns is 0: unknown,
+ *            below @a_start_ns): one begun later may have lived and died
+ *            between the dumps;
  *   state    in all three, in the same known state in @a and @b and in
  *            another known one in @t.
  * Every other cookie in only one dump, in @t only but begun after @a

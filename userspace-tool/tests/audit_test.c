@@ -42,10 +42,25 @@ static struct tcpstate_conn *add(struct reading *r, __u64 cookie, int state)
 	return c;
 }
 
-/* An entry of the table, begun @began_ns (0: before the module loaded). */
+/*
+ * An entry of the table, begun @began_ns; 0 stands for an entry seeded when
+ * the module loaded, long before A.
+ */
 static void add_t(__u64 cookie, int state, __u64 began_ns)
 {
-	add(&t, cookie, state)->began_ns = began_ns;
+	struct tcpstate_conn *c = add(&t, cookie, state);
+
+	c->began_ns = began_ns;
+	c->state_since_ns = began_ns ? began_ns : 10 * NS_S;
+}
+
+/*
+ * An entry a reconcile pass added at @added_ns: when the connection began
+ * is unknown (0), the entry's state_since_ns is when it was added.
+ */
+static void add_t_reconciled(__u64 cookie, int state, __u64 added_ns)
+{
+	add(&t, cookie, state)->state_since_ns = added_ns;
 }
 
 static void add_ab(__u64 cookie, int state)
@@ -113,15 +128,16 @@ static void test_differences(void)
 	add_ab(10, TCPSTATE_ESTABLISHED);		/* missing */
 	add_t(11, TCPSTATE_TIME_WAIT, 0);		/* extra: seeded */
 	add_t(12, TCPSTATE_ESTABLISHED, A_START - 1);	/* extra */
+	add_t_reconciled(15, TCPSTATE_LISTEN, A_START - NS_S);	/* extra */
 	add_ab(13, TCPSTATE_TIME_WAIT);			/* state */
 	add_t(13, TCPSTATE_FIN_WAIT2, A_START - NS_S);
 	add_ab(14, TCPSTATE_LISTEN);			/* agrees */
 	add_t(14, TCPSTATE_LISTEN, 0);
 	compare(&r);
 	expect_str("missing_extra_and_state_found_in_cookie_order",
-		   "missing:10 extra:11 extra:12 state:13 unsettled 0",
+		   "missing:10 extra:11 extra:12 state:13 extra:15 unsettled 0",
 		   verdicts(&r));
-	expect_u64("counts_per_kind", 121,
+	expect_u64("counts_per_kind", 131,
 		   r.count[AUDIT_MISSING] * 100 + r.count[AUDIT_EXTRA] * 10 +
 		   r.count[AUDIT_STATE]);
 	expect_u64("state_difference_says_what_the_module_has",
@@ -148,9 +164,10 @@ static void test_churn(void)
 	add(&b, 24, TCPSTATE_ESTABLISHED);	/* opened after A: in T and B */
 	add_t(24, TCPSTATE_ESTABLISHED, A_START + NS_S);
 	add_t(25, TCPSTATE_ESTABLISHED, A_START + 1);	/* lived between A and B */
+	add_t_reconciled(26, TCPSTATE_ESTABLISHED, A_START + 1);	/* likewise */
 	compare(&r);
 	expect_str("churn_between_the_dumps_is_unsettled_not_a_difference",
-		   "unsettled 6", verdicts(&r));
+		   "unsettled 7", verdicts(&r));
 	audit_report_free(&r);
 
 	reset();
