@@ -11,19 +11,34 @@
  *                      dropped, all_entries, all_dropped, max_entries,
  *                      all_tw_netns_exits, probe_misses, exit:CAUSE,
  *                      trans:FROM:TO (states as JSON keys: time_wait...),
- *                      transitions (the whole matrix)
+ *                      transitions (the whole matrix), misses (the total:
+ *                      probe_misses), miss:HOOK (see misses), reconcile_added,
+ *                      reconcile_removed, reconcile_fixed, reconcile_passes,
+ *                      reconcile_last_ns, reconcile (added + removed + fixed)
+ *   ts_read misses     "total N", then "HOOK N" for each hook (state,
+ *                      tw_enter, tw_kill, tw_segment, req_hash, req_promote,
+ *                      req_free, connect_port, bind_port, alloc); module-wide,
+ *                      so only for CAP_NET_ADMIN in the initial namespace
+ *   ts_read reconcile  "added N removed N fixed N passes N last_ns N"
  *   ts_read stream MS  read the event stream as fast as it can, from the
  *                      moment "ready" is printed until nothing came for
  *                      MS milliseconds; then "records N lost L span_ns S"
  *                      (S: from the first record's time to the last's)
+ *
+ * A field the loaded module does not fill in (an older ABI: the size it
+ * returns ends before it) is an error, exit status 3, never a 0.
  */
 #include <poll.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "tcpstate_lib.h"
+
+static const char usage[] =
+	"usage: ts_read counts|snapcount|stat NAME|misses|reconcile|stream MS\n";
 
 static int state_by_name(const char *s)
 {
@@ -35,18 +50,54 @@ static int state_by_name(const char *s)
 	return -1;
 }
 
+/* Names of enum tcpstate_miss, for miss:HOOK and the misses command. */
+static const char *const miss_names[TCPSTATE_MISS_MAX] = {
+	[TCPSTATE_MISS_STATE] = "state",
+	[TCPSTATE_MISS_TW_ENTER] = "tw_enter",
+	[TCPSTATE_MISS_TW_KILL] = "tw_kill",
+	[TCPSTATE_MISS_TW_SEGMENT] = "tw_segment",
+	[TCPSTATE_MISS_REQ_HASH] = "req_hash",
+	[TCPSTATE_MISS_REQ_PROMOTE] = "req_promote",
+	[TCPSTATE_MISS_REQ_FREE] = "req_free",
+	[TCPSTATE_MISS_CONNECT_PORT] = "connect_port",
+	[TCPSTATE_MISS_BIND_PORT] = "bind_port",
+	[TCPSTATE_MISS_ALLOC] = "alloc",
+};
+
+/* Whether the module filled in the field at @off of @len bytes. */
+static int filled(const struct tcpstate_stats *st, size_t off, size_t len,
+		  const char *name)
+{
+	if (st->size >= off + len)
+		return 1;
+	fprintf(stderr, "ts_read: the module does not report %s (its stats end at byte %u)\n",
+		name, st->size);
+	return 0;
+}
+
 static int print_stat(const struct tcpstate_stats *st, const char *name)
 {
-	const struct { const char *name; __u64 v; } fields[] = {
-		{ "entries", st->entries },
-		{ "timewait_socks", st->timewait_socks },
-		{ "tw_overflows", st->tw_overflows },
-		{ "dropped", st->dropped },
-		{ "all_entries", st->all_entries },
-		{ "all_dropped", st->all_dropped },
-		{ "max_entries", st->max_entries },
-		{ "all_tw_netns_exits", st->all_tw_netns_exits },
-		{ "probe_misses", st->probe_misses },
+	const struct { const char *name; __u64 v; size_t off; } fields[] = {
+		{ "entries", st->entries, 0 },
+		{ "timewait_socks", st->timewait_socks, 0 },
+		{ "tw_overflows", st->tw_overflows, 0 },
+		{ "dropped", st->dropped, 0 },
+		{ "all_entries", st->all_entries, 0 },
+		{ "all_dropped", st->all_dropped, 0 },
+		{ "max_entries", st->max_entries, 0 },
+		{ "all_tw_netns_exits", st->all_tw_netns_exits, 0 },
+		{ "probe_misses", st->probe_misses, 0 },
+		{ "misses", st->probe_misses, 0 },
+		{ "reconcile_added", st->reconcile_added,
+		  offsetof(struct tcpstate_stats, reconcile_added) },
+		{ "reconcile_removed", st->reconcile_removed,
+		  offsetof(struct tcpstate_stats, reconcile_removed) },
+		{ "reconcile_fixed", st->reconcile_fixed,
+		  offsetof(struct tcpstate_stats, reconcile_fixed) },
+		{ "reconcile_passes", st->reconcile_passes,
+		  offsetof(struct tcpstate_stats, reconcile_passes) },
+		{ "reconcile_last_ns", st->reconcile_last_ns,
+		  offsetof(struct tcpstate_stats, reconcile_last_ns) },
 	};
 	char from[32], to[32];
 	unsigned long long sum = 0;
@@ -54,7 +105,26 @@ static int print_stat(const struct tcpstate_stats *st, const char *name)
 
 	for (i = 0; i < ARRAY_SIZE(fields); i++) {
 		if (!strcmp(name, fields[i].name)) {
+			if (!filled(st, fields[i].off, sizeof(__u64), name))
+				return 3;
 			printf("%llu\n", (unsigned long long)fields[i].v);
+			return 0;
+		}
+	}
+	if (!strcmp(name, "reconcile")) {
+		if (!filled(st, offsetof(struct tcpstate_stats, reconcile_fixed),
+			    sizeof(__u64), name))
+			return 3;
+		printf("%llu\n", (unsigned long long)(st->reconcile_added +
+			st->reconcile_removed + st->reconcile_fixed));
+		return 0;
+	}
+	for (i = 0; i < TCPSTATE_MISS_MAX; i++) {
+		if (!strncmp(name, "miss:", 5) && !strcmp(name + 5, miss_names[i])) {
+			if (!filled(st, offsetof(struct tcpstate_stats, misses) + i * sizeof(__u64),
+				    sizeof(__u64), name))
+				return 3;
+			printf("%llu\n", (unsigned long long)st->misses[i]);
 			return 0;
 		}
 	}
@@ -79,6 +149,37 @@ static int print_stat(const struct tcpstate_stats *st, const char *name)
 	}
 	fprintf(stderr, "ts_read: unknown stat '%s'\n", name);
 	return 2;
+}
+
+static int print_misses(const struct tcpstate_stats *st)
+{
+	int i;
+
+	if (!(st->flags & TCPSTATE_STATS_MODULE_WIDE)) {
+		fprintf(stderr, "ts_read: misses are module-wide: for CAP_NET_ADMIN in init_net\n");
+		return 1;
+	}
+	printf("total %llu\n", (unsigned long long)st->probe_misses);
+	if (!filled(st, offsetof(struct tcpstate_stats, misses),
+		    TCPSTATE_MISS_MAX * sizeof(__u64), "misses per hook"))
+		return 3;
+	for (i = 0; i < TCPSTATE_MISS_MAX; i++)
+		printf("%s %llu\n", miss_names[i], (unsigned long long)st->misses[i]);
+	return 0;
+}
+
+static int print_reconcile(const struct tcpstate_stats *st)
+{
+	if (!filled(st, offsetof(struct tcpstate_stats, reconcile_last_ns), sizeof(__u64),
+		    "the reconcile counters"))
+		return 3;
+	printf("added %llu removed %llu fixed %llu passes %llu last_ns %llu\n",
+	       (unsigned long long)st->reconcile_added,
+	       (unsigned long long)st->reconcile_removed,
+	       (unsigned long long)st->reconcile_fixed,
+	       (unsigned long long)st->reconcile_passes,
+	       (unsigned long long)st->reconcile_last_ns);
+	return 0;
 }
 
 static int stream(int fd, int idle_ms)
@@ -126,7 +227,7 @@ int main(int argc, char **argv)
 	long k;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: ts_read counts|snapcount|stat NAME|stream MS\n");
+		fputs(usage, stderr);
 		return 2;
 	}
 	fd = ts_open();
@@ -153,6 +254,10 @@ int main(int argc, char **argv)
 		}
 		if (!strcmp(argv[1], "stat") && argc == 3)
 			return print_stat(&st, argv[2]);
+		if (!strcmp(argv[1], "misses"))
+			return print_misses(&st);
+		if (!strcmp(argv[1], "reconcile"))
+			return print_reconcile(&st);
 		if (strcmp(argv[1], "counts")) {
 			fprintf(stderr, "ts_read: unknown command '%s'\n", argv[1]);
 			return 2;
