@@ -277,8 +277,11 @@ static void test_families(int sk)
 	close(l4);
 }
 
-/* A child in a network namespace of its own, listening; its cookie. */
-static pid_t spawn_in_netns(__u64 *cookie)
+/*
+ * A child in a network namespace of its own, listening; its cookie.
+ * @flags: CLONE_NEWNET, with CLONE_NEWUSER when we are not root.
+ */
+static pid_t spawn_in_netns(int flags, __u64 *cookie)
 {
 	int p[2], l;
 	__u64 c = 0;
@@ -289,7 +292,7 @@ static pid_t spawn_in_netns(__u64 *cookie)
 	pid = fork();
 	if (pid == 0) {
 		close(p[0]);
-		if (!unshare(CLONE_NEWNET)) {
+		if (!unshare(flags)) {
 			l = listener(AF_INET, "0.0.0.0");
 			if (l >= 0)
 				c = cookie_of(l);
@@ -336,6 +339,35 @@ static long ss_count_in(pid_t pid)
 	return n;
 }
 
+/*
+ * Without privilege, the namespace of a child's own user namespace can be
+ * opened but not entered: one error line that says what is needed.
+ */
+static void test_netns_unprivileged(void)
+{
+	static const char name[] = "other_netns_unprivileged_is_one_error_line";
+	char arg[32], want[256];
+	__u64 theirs;
+	pid_t pid;
+	int sk;
+
+	pid = spawn_in_netns(CLONE_NEWUSER | CLONE_NEWNET, &theirs);
+	if (pid < 0) {
+		ksft_test_result_skip("%s: no user namespaces\n", name);
+		return;
+	}
+	snprintf(arg, sizeof(arg), "%d", (int)pid);
+	snprintf(want, sizeof(want),
+		 "tcpstate: netns %s: cannot enter it: %s (needs CAP_SYS_ADMIN over that namespace)",
+		 arg, strerror(EPERM));
+	sk = sockdiag_open(arg);
+	expect_str(name, want, sk < 0 ? last_error() : "(opened)");
+	if (sk >= 0)
+		close(sk);
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+}
+
 static void test_netns(void)
 {
 	struct tcpstate_conn *v;
@@ -363,7 +395,12 @@ static void test_netns(void)
 		   "tcpstate: netns /nonexistent/ns: No such file or directory",
 		   sk < 0 ? last_error() : "(opened)");
 
-	pid = spawn_in_netns(&theirs);
+	if (geteuid()) {
+		test_netns_unprivileged();
+		close(l);
+		return;
+	}
+	pid = spawn_in_netns(CLONE_NEWNET, &theirs);
 	if (pid < 0) {
 		ksft_test_result_skip("%s: cannot unshare\n",
 				      "other_netns_dump_has_its_sockets_not_ours");
