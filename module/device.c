@@ -179,6 +179,8 @@ static void tcpstate_stats_gate(struct tcpstate_stats *st)
 	st->all_entries = 0;
 	st->all_dropped = 0;
 	st->all_tw_netns_exits = 0;
+	st->probe_misses = 0;
+	memset(st->misses, 0, sizeof(st->misses));
 }
 
 static long tcpstate_ioctl_stats(struct tcpstate_file *tf, void __user *uarg)
@@ -207,7 +209,6 @@ static long tcpstate_ioctl_stats(struct tcpstate_file *tf, void __user *uarg)
 		st->events_lost = tcpstate_reader_lost(tf->reader);
 	mutex_unlock(&tf->lock);
 	tcpstate_stats_gate(st);
-	st->probe_misses = tcpstate_probe_misses();
 	st->size = min_t(u32, usize, sizeof(*st));
 	if (copy_to_user(uarg, st, st->size))
 		err = -EFAULT;
@@ -328,7 +329,6 @@ static long tcpstate_ioctl_netns_list(void __user *uarg)
 {
 	struct tcpstate_list_ctx ctx = { .visitor.visit = tcpstate_list_one };
 	u32 size, i;
-	u64 misses;
 	long err;
 
 	err = tcpstate_get_request(&ctx.req, sizeof(ctx.req), uarg);
@@ -349,13 +349,11 @@ static long tcpstate_ioctl_netns_list(void __user *uarg)
 	if (err)
 		goto out;
 
-	misses = tcpstate_probe_misses();
 	ctx.req.count = min(ctx.req.count, ctx.total);
 	for (i = 0; i < ctx.req.count; i++) {
 		struct tcpstate_stats *st = &ctx.buf[i];
 		void __user *dst = u64_to_user_ptr(ctx.req.stats + (u64)i * size);
 
-		st->probe_misses = misses;
 		st->size = min_t(u32, size, sizeof(*st));
 		if (copy_to_user(dst, st, st->size) ||
 		    (size > st->size && clear_user(dst + st->size, size - st->size))) {

@@ -7,8 +7,10 @@
  *	connect() choosing a local port for its destination, IPv4 and IPv6.
  *	-EADDRNOTAVAIL: every port of the range is taken for this
  *	destination (or, for a socket bound beforehand, its 4-tuple is).
- *	It may sleep (cond_resched): the kretprobe has room for several
- *	calls in flight per CPU, and misses are counted.  On success the
+ *	It may sleep (cond_resched): the kretprobe has room for many
+ *	calls in flight per CPU, and misses are counted.  A missed return
+ *	loses a failure count, or the SYN-SENT entry's local port until the
+ *	next state change or reconcile pass.  On success the
  *	port is chosen: the entry of the connection, born in SYN-SENT
  *	before it had one, takes its tuple again.
  *  inet_csk_get_port(sk, snum)
@@ -50,6 +52,8 @@ static int port_connect_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct tcpstate_tuple tuple;
 	u64 cookie;
 
+	if (tcpstate_fault_inject(TCPSTATE_MISS_CONNECT_PORT))
+		return 0;
 	if (ret == -EADDRNOTAVAIL)
 		tcpstate_port_failure(sk, TCPSTATE_PORT_CONNECT, -EADDRNOTAVAIL);
 	if (ret || sk->sk_state != TCP_SYN_SENT)
@@ -60,8 +64,8 @@ static int port_connect_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 		return 0;
 	tcpstate_tuple_from_sk(&tuple, sk);
 	rcu_read_lock();
-	tcpstate_table_set(sock_net(sk), cookie, &tuple, -1, TCP_SYN_SENT, 0, 0,
-			   TCPSTATE_CHANGE_TUPLE);
+	tcpstate_table_set(sock_net(sk), cookie, &tuple, -1, TCP_SYN_SENT, 0,
+			   tcpstate_sk_owner(sk), 0, TCPSTATE_CHANGE_TUPLE);
 	rcu_read_unlock();
 	return 0;
 }
@@ -83,6 +87,8 @@ static int port_bind_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct port_data *d = (void *)ri->data;
 	int ret = regs_return_value(regs);
 
+	if (tcpstate_fault_inject(TCPSTATE_MISS_BIND_PORT))
+		return 0;
 	if (ret)
 		tcpstate_port_failure(d->sk, TCPSTATE_PORT_BIND,
 				      ret < 0 ? ret : -EADDRINUSE);
@@ -103,8 +109,10 @@ static struct kretprobe port_bind_krp = {
 
 static struct tcpstate_probe tcpstate_port_probes[] = {
 	{ .symbol = "__inet_hash_connect", .krp = &port_connect_krp,
+	  .miss = TCPSTATE_MISS_CONNECT_PORT,
 	  .lost = "connect() failing for lack of a local port is not counted" },
 	{ .symbol = "inet_csk_get_port", .krp = &port_bind_krp,
+	  .miss = TCPSTATE_MISS_BIND_PORT,
 	  .lost = "bind() to port 0 failing for lack of a port is not counted" },
 };
 

@@ -2,139 +2,115 @@
 /*
  * Request sockets: a passive open in SYN-RECEIVED before the handshake
  * completes lives as a request_sock in the established hash, which the
- * state tracepoint never sees.
+ * state tracepoint never sees.  Seen at the entry of (fhooks.c):
  *
  *  inet_csk_reqsk_queue_hash_add(listener, req, timeout)  the request is
- *	hashed.  Its cookie is generated here and the entry created before
- *	the request becomes visible, so its promotion cannot overtake it.
- *	Where the function returns bool (whether it hashed), a false return
- *	removes the entry again.
- *  __inet_csk_reqsk_queue_drop / inet_csk_reqsk_queue_drop  the request
- *	leaves the hash.  They return true only when this call unlinked it:
- *	on expiry, on a RST, or when the listener closed; never on promotion,
- *	where the child has already replaced the request in the hash.  The
- *	static one is inlined at some call sites, so both are probed and the
- *	second removal finds nothing.
+ *	about to be hashed.  Its cookie is generated here and the entry made
+ *	before the request becomes visible, so nothing can overtake it.
+ *  inet_csk_complete_hashdance(listener, child, req, own_req)  with
+ *	own_req, @child won the request: it replaced the request in the
+ *	hash and carries its cookie.  The entry becomes the child's (its
+ *	owner, below).  A request dropped at the cap stays out.
+ *  tcp_v4_reqsk_destructor / tcp_v6_reqsk_destructor(req)  the request is
+ *	freed.  An entry still held by the request ends here: it expired,
+ *	was reset, its listener closed, or it never made it into the hash.
+ *	A promoted request is freed later (at accept()); its entry is the
+ *	child's by then and stays.  Freeing follows the unlink at once, but
+ *	for a reference a packet being processed holds.
  *
- * On promotion the child inherits the request's cookie, and its
- * SYN_RECV -> ESTABLISHED through the tracepoint updates the same entry.
+ * Owners: a cookie is shared by the request, every child socket cloned
+ * from it, and the timewait socket.  Two children can be cloned from one
+ * request (the final ACK handled on two CPUs at once, or a child that
+ * fails before it is hashed: tcp_v4_syn_recv_sock's put_and_exit), and
+ * the losers die in SYN_RECV through the tracepoint with the same cookie.
+ * The table keeps which full socket owns each entry (a hash of its
+ * address, never shown) and a loser's CLOSE, from a socket that never
+ * owned it, is ignored (hooks_state.c).
  */
 #include <net/inet_connection_sock.h>
 #include <net/request_sock.h>
 #include <net/sock.h>
 #include <net/tcp_states.h>
 
-#include "probes.h"
+#include "fhooks.h"
 #include "tcpstate.h"
 
-struct req_data {
-	struct net *net;
-	u64 cookie;
-};
-
-static int req_hash_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+static void req_hash_hook(struct ftrace_regs *fregs)
 {
-	struct sock *listener = (void *)regs_get_kernel_argument(regs, 0);
-	struct request_sock *req = (void *)regs_get_kernel_argument(regs, 1);
-	struct req_data *d = (void *)ri->data;
+	struct sock *listener = (void *)tcpstate_farg(fregs, 0);
+	struct request_sock *req = (void *)tcpstate_farg(fregs, 1);
 	struct tcpstate_tuple tuple;
+	u64 cookie;
 
 	if (listener->sk_protocol != IPPROTO_TCP)
-		return 1;
-	d->net = sock_net(listener);
-	d->cookie = tcpstate_sk_cookie(req_to_sk(req));
+		return;
+	cookie = tcpstate_sk_cookie(req_to_sk(req));
 	tcpstate_tuple_from_req(&tuple, req);
 	rcu_read_lock();
-	tcpstate_table_set(d->net, d->cookie, &tuple, TCP_LISTEN, TCP_SYN_RECV,
-			   TCPSTATE_F_REQUEST_SOCK, 0,
+	tcpstate_table_set(sock_net(listener), cookie, &tuple, TCP_LISTEN,
+			   TCP_SYN_RECV, TCPSTATE_F_REQUEST_SOCK, 0, 0,
 			   TCPSTATE_CHANGE_CREATE | TCPSTATE_CHANGE_TUPLE);
 	rcu_read_unlock();
-	return 0;
 }
 
-static int req_hash_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+static void req_promote_hook(struct ftrace_regs *fregs)
 {
-#ifdef TCPSTATE_REQSK_HASH_ADD_RETURNS_BOOL
-	struct req_data *d = (void *)ri->data;
+	struct sock *child = (void *)tcpstate_farg(fregs, 1);
+	bool own_req = tcpstate_farg(fregs, 3) & 0xff;
+	struct tcpstate_tuple tuple;
+	u64 cookie;
 
-	if (!tcpstate_ret_bool(regs)) {
-		rcu_read_lock();
-		tcpstate_table_close(d->net, d->cookie, TCPSTATE_F_REQUEST_SOCK, 0, -1);
-		rcu_read_unlock();
-	}
-#endif
-	return 0;
-}
-
-static int req_drop_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-	struct sock *listener = (void *)regs_get_kernel_argument(regs, 0);
-	struct request_sock *req = (void *)regs_get_kernel_argument(regs, 1);
-	struct req_data *d = (void *)ri->data;
-
-	if (listener->sk_protocol != IPPROTO_TCP)
-		return 1;
-	d->cookie = atomic64_read(&req_to_sk(req)->sk_cookie);
-	if (!d->cookie)
-		return 1;
-	d->net = sock_net(listener);
-	return 0;
-}
-
-static int req_drop_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-	struct req_data *d = (void *)ri->data;
-
-	if (!tcpstate_ret_bool(regs))
-		return 0;
+	if (!own_req || child->sk_protocol != IPPROTO_TCP)
+		return;
+	cookie = atomic64_read(&child->sk_cookie);
+	if (!cookie)
+		return;
+	tcpstate_tuple_from_sk(&tuple, child);
 	rcu_read_lock();
-	tcpstate_table_close(d->net, d->cookie, TCPSTATE_F_REQUEST_SOCK, 0, -1);
+	tcpstate_table_set(sock_net(child), cookie, &tuple, TCP_LISTEN,
+			   TCP_SYN_RECV, 0, tcpstate_sk_owner(child), 0,
+			   TCPSTATE_CHANGE_TUPLE);
 	rcu_read_unlock();
-	return 0;
 }
 
-static struct kretprobe req_hash_krp = {
-	.entry_handler	= req_hash_entry,
-	.handler	= req_hash_ret,
-	.data_size	= sizeof(struct req_data),
-};
+static void req_free_hook(struct ftrace_regs *fregs)
+{
+	struct request_sock *req = (void *)tcpstate_farg(fregs, 0);
+	struct sock *sk = req_to_sk(req);
+	u64 cookie;
 
-static struct kretprobe req_drop_static_krp = {
-	.entry_handler	= req_drop_entry,
-	.handler	= req_drop_ret,
-	.data_size	= sizeof(struct req_data),
-};
+	cookie = atomic64_read(&sk->sk_cookie);
+	if (!cookie)
+		return;
+	rcu_read_lock();
+	tcpstate_table_close(sock_net(sk), cookie, TCPSTATE_F_REQUEST_SOCK, 0,
+			     -1, 0);
+	rcu_read_unlock();
+}
 
-static struct kretprobe req_drop_krp = {
-	.entry_handler	= req_drop_entry,
-	.handler	= req_drop_ret,
-	.data_size	= sizeof(struct req_data),
-};
-
-static struct tcpstate_probe tcpstate_req_probes[] = {
-	{ .symbol = "inet_csk_reqsk_queue_hash_add", .krp = &req_hash_krp,
-	  .group = 1, .lost = "SYN-RECEIVED request sockets are not seen" },
-	{ .symbol = "__inet_csk_reqsk_queue_drop", .krp = &req_drop_static_krp,
-	  .group = 2,
-	  .lost = "request sockets that expire from the timer stay in the table" },
-	{ .symbol = "inet_csk_reqsk_queue_drop", .krp = &req_drop_krp,
-	  .group = 2,
-	  .lost = "request sockets dropped outside the timer stay in the table" },
-};
-
-static struct tcpstate_probe_set tcpstate_req_set = {
-	.name	= "request",
-	.probes	= tcpstate_req_probes,
-	.count	= ARRAY_SIZE(tcpstate_req_probes),
-	.groups	= 2,
+static struct tcpstate_fhook tcpstate_req_hooks[] = {
+	{ .symbol = "inet_csk_reqsk_queue_hash_add", .fn = req_hash_hook,
+	  .miss = TCPSTATE_MISS_REQ_HASH, .required = true,
+	  .lost = "SYN-RECEIVED request sockets are not seen" },
+	{ .symbol = "inet_csk_complete_hashdance", .fn = req_promote_hook,
+	  .miss = TCPSTATE_MISS_REQ_PROMOTE, .required = true,
+	  .lost = "a child that dies before it owns its request takes the connection with it" },
+	{ .symbol = "tcp_v4_reqsk_destructor", .fn = req_free_hook,
+	  .miss = TCPSTATE_MISS_REQ_FREE, .required = true,
+	  .lost = "IPv4 request sockets never leave the table" },
+	{ .symbol = "tcp_v6_reqsk_destructor", .fn = req_free_hook,
+	  .miss = TCPSTATE_MISS_REQ_FREE,
+	  .lost = "IPv6 request sockets never leave the table" },
 };
 
 int tcpstate_request_hooks_init(void)
 {
-	return tcpstate_probes_register(&tcpstate_req_set);
+	return tcpstate_fhooks_register(tcpstate_req_hooks,
+					ARRAY_SIZE(tcpstate_req_hooks));
 }
 
 void tcpstate_request_hooks_exit(void)
 {
-	tcpstate_probes_unregister(&tcpstate_req_set);
+	tcpstate_fhooks_unregister(tcpstate_req_hooks,
+				   ARRAY_SIZE(tcpstate_req_hooks));
 }

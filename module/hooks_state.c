@@ -14,6 +14,11 @@
  *    timewait socket, which the timewait hooks saw just before: an entry
  *    held by a timewait socket is not closed by it.
  *  - SYN_SENT shows local port 0; the tuple is refreshed at every event.
+ *  - SYN_RECV -> CLOSE may come from a child that lost its request to
+ *    another child (hooks_request.c), with the same cookie.
+ *
+ * A tracepoint probe is called directly from the traced code, with no
+ * "running" slot to share: it cannot miss.
  */
 #include <linux/string.h>
 #include <linux/tracepoint.h>
@@ -33,7 +38,13 @@ static bool tcpstate_is_tcp(const struct sock *sk)
 static void tcpstate_probe_set_state(void *data, const struct sock *csk,
 				     const int oldstate, const int newstate)
 {
-	/* Only the cookie is written, and atomically, as sock_diag does. */
+	/*
+	 * The tracepoint hands a const socket, but a cookie may have to be
+	 * generated: sock_diag_save_cookie() does that with one atomic
+	 * cmpxchg on sk_cookie, which any reader of the socket may do (it
+	 * is what inet_diag does for `ss -e` on sockets it does not own).
+	 * Nothing else of the socket is written.
+	 */
 	struct sock *sk = (struct sock *)csk;
 	struct tcpstate_tuple tuple;
 	unsigned int change;
@@ -43,12 +54,20 @@ static void tcpstate_probe_set_state(void *data, const struct sock *csk,
 		return;
 	if (oldstate == TCP_LISTEN && newstate == TCP_SYN_RECV)
 		return;
+	if (tcpstate_fault_inject(TCPSTATE_MISS_STATE))
+		return;
 
 	rcu_read_lock();
 	if (newstate == TCP_CLOSE) {
+		/*
+		 * A child that dies in SYN_RECV may never have owned the
+		 * connection (hooks_request.c): only its owner ends it.
+		 */
 		cookie = atomic64_read(&sk->sk_cookie);
 		tcpstate_table_close(sock_net(sk), cookie, 0,
-				     TCPSTATE_F_TIMEWAIT_SOCK, -1);
+				     TCPSTATE_F_TIMEWAIT_SOCK, -1,
+				     oldstate == TCP_SYN_RECV ?
+				     tcpstate_sk_owner(sk) : 0);
 		goto out;
 	}
 
@@ -57,7 +76,8 @@ static void tcpstate_probe_set_state(void *data, const struct sock *csk,
 	 * connection dropped at the cap is counted once and stays out:
 	 * CLOSE -> SYN_SENT (connect), CLOSE -> LISTEN (listen), and a child
 	 * whose cookie was never generated, which had no request socket of
-	 * ours (syncookies, Fast Open).
+	 * ours (syncookies, Fast Open).  One missing for another reason is
+	 * added by the reconcile pass.
 	 */
 	cookie = atomic64_read(&sk->sk_cookie);
 	change = TCPSTATE_CHANGE_TUPLE;
@@ -68,7 +88,7 @@ static void tcpstate_probe_set_state(void *data, const struct sock *csk,
 	cookie = tcpstate_sk_cookie(sk);
 	tcpstate_tuple_from_sk(&tuple, sk);
 	tcpstate_table_set(sock_net(sk), cookie, &tuple, oldstate, newstate,
-			   0, 0, change);
+			   0, tcpstate_sk_owner(sk), 0, change);
 out:
 	rcu_read_unlock();
 }

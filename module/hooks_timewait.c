@@ -4,20 +4,36 @@
  *
  * tcp_time_wait() hands an active closer to an inet_timewait_sock and then
  * closes the full socket, so the tracepoint reports FIN_WAIT2 -> CLOSE.
- * The hand-off, and the timewait socket's life, are seen here:
+ * The hand-off, and the timewait socket's life, are seen at the entry of
+ * these functions (fhooks.c: ftrace, which does not drop nested hits):
  *
  *  __inet_twsk_schedule(tw, timeo, rearm)  entry into TIME-WAIT (or into
  *	FIN-WAIT-2 held by a timewait socket) when !rearm; the FIN-WAIT-2 ->
- *	TIME-WAIT change, or a restarted timer, when rearm.  Runs before the
- *	full socket's CLOSE, in the same call chain.
- *  inet_twsk_alloc() returning NULL	tcp_max_tw_buckets overflow: no
- *	timewait socket, so the CLOSE that follows is real.
- *  inet_twsk_kill(tw)			every death of a hashed timewait socket.
- *	Its cause is read at entry: timer expiry when the timer's time has
- *	come; in softirq, the segment tcp_timewait_state_process() was
+ *	TIME-WAIT change, or a restarted timer, when rearm.  On 6.1,
+ *	tcp_time_wait() calls it before the hashdance, before the full
+ *	socket's CLOSE.
+ *  inet_twsk_hashdance_schedule(tw, sk, hashinfo, timeo)  6.11 and later:
+ *	hashes and schedules in one call, and may have __inet_twsk_schedule
+ *	inlined, so the entry is seen here too.  Both set the same state:
+ *	the second is a no-op.
+ *  inet_twsk_kill(tw)			every death of a hashed timewait socket,
+ *	once.  Its cause is read here: timer expiry when the timer's time
+ *	has come; in softirq, the segment tcp_timewait_state_process() was
  *	handling on this CPU (RST or SYN); in process context, connect()
- *	taking the 4-tuple over.  The entry is removed on return, after the
- *	socket left the hash table, so seeding at load cannot bring it back.
+ *	taking the 4-tuple over.
+ *
+ * The entry is created when it is missing: a connection that existed
+ * before load and turns into a timewait socket while the seed walk runs is
+ * caught whichever of the two sees it first (the seed keeps what a hook
+ * made, and this sets what the seed made).  The entry is removed at
+ * inet_twsk_kill's entry, a moment before the socket leaves the hash: a
+ * walk that looks in between sees a socket the table lacks; the reconcile
+ * pass acts only on differences two walks agree on, so it does not bring
+ * it back.
+ *
+ * tcp_max_tw_buckets overflows (no timewait socket, so the CLOSE that
+ * follows is real) are the kernel's own TCPTimeWaitOverflow counter, read
+ * when the stats are.
  *
  * A timewait socket of a namespace being deleted is purged by TCP's pernet
  * exit.  When ours already ran, the table is gone and counted it; the
@@ -27,14 +43,15 @@
  */
 #include <linux/jiffies.h>
 #include <linux/percpu.h>
-#include <linux/string.h>
 #include <linux/tcp.h>
 #include <net/inet_timewait_sock.h>
 #include <net/net_namespace.h>
 #include <net/sock.h>
+#include <net/tcp.h>
 #include <net/tcp_states.h>
+#include <net/transp_v6.h>
 
-#include "probes.h"
+#include "fhooks.h"
 #include "tcpstate.h"
 
 /* The segment a timewait socket is handling on this CPU (rx softirq). */
@@ -46,75 +63,72 @@ struct tcpstate_tw_segment {
 
 static DEFINE_PER_CPU(struct tcpstate_tw_segment, tcpstate_tw_segment);
 
+/*
+ * DCCP has timewait sockets too.  TCP's are the ones of tcp_prot and
+ * tcpv6_prot (a timewait socket keeps its full socket's sk_prot).
+ */
 static bool tcpstate_is_tcp_tw(const struct inet_timewait_sock *tw)
 {
-	/* "TCP" and "TCPv6"; DCCP uses timewait sockets too. */
-	return tw->tw_prot && !strncmp(tw->tw_prot->name, "TCP", 3);
+	const struct proto *prot = READ_ONCE(tw->tw_prot);
+
+	if (prot == &tcp_prot)
+		return true;
+#if IS_ENABLED(CONFIG_IPV6)
+	return prot == &tcpv6_prot;
+#else
+	return false;
+#endif
 }
 
-static int tw_schedule_pre(struct kprobe *p, struct pt_regs *regs)
+static void tw_enter(struct inet_timewait_sock *tw, int timeo, bool rearm)
 {
-	struct inet_timewait_sock *tw = (void *)regs_get_kernel_argument(regs, 0);
-	int timeo = (int)regs_get_kernel_argument(regs, 1);
+	struct tcpstate_tuple tuple;
 	u64 cookie, expires;
 
 	if (!tcpstate_is_tcp_tw(tw))
-		return 0;
-	/* Cookie 0: a connection we never tracked (dropped at the cap). */
+		return;
+	/*
+	 * Cookie 0: the full socket never had one generated, so it was never
+	 * mirrored (it predates the module and the seed has not reached it);
+	 * the reconcile pass adds it.
+	 */
 	cookie = atomic64_read(&tw->tw_cookie);
 	if (!cookie)
-		return 0;
+		return;
 	expires = tcpstate_now_ns() + jiffies_to_nsecs(max(timeo, 0));
+	tcpstate_tuple_from_tw(&tuple, tw);
 	rcu_read_lock();
-	tcpstate_table_set(twsk_net(tw), cookie, NULL, -1, tw->tw_substate,
-			   TCPSTATE_F_TIMEWAIT_SOCK, expires, 0);
+	/*
+	 * A rearm may race with the socket's death on another CPU (the
+	 * timer is not pinned on 6.11+): only the entry path creates.
+	 */
+	tcpstate_table_set(twsk_net(tw), cookie, &tuple, -1, tw->tw_substate,
+			   TCPSTATE_F_TIMEWAIT_SOCK, 0, expires,
+			   rearm ? 0 : TCPSTATE_CHANGE_CREATE);
 	rcu_read_unlock();
-	return 0;
 }
 
-static int tw_segment_pre(struct kprobe *p, struct pt_regs *regs)
+static void tw_schedule_hook(struct ftrace_regs *fregs)
+{
+	tw_enter((void *)tcpstate_farg(fregs, 0), (int)tcpstate_farg(fregs, 1),
+		 tcpstate_farg(fregs, 2) & 0xff);
+}
+
+static void tw_hashdance_schedule_hook(struct ftrace_regs *fregs)
+{
+	tw_enter((void *)tcpstate_farg(fregs, 0), (int)tcpstate_farg(fregs, 3),
+		 false);
+}
+
+static void tw_segment_hook(struct ftrace_regs *fregs)
 {
 	struct tcpstate_tw_segment *seg = this_cpu_ptr(&tcpstate_tw_segment);
-	const struct tcphdr *th = (void *)regs_get_kernel_argument(regs, 2);
+	const struct tcphdr *th = (void *)tcpstate_farg(fregs, 2);
 
-	seg->tw = (void *)regs_get_kernel_argument(regs, 0);
+	seg->tw = (void *)tcpstate_farg(fregs, 0);
 	seg->syn = th->syn;
 	seg->rst = th->rst;
-	return 0;
 }
-
-struct tw_alloc_data {
-	struct net *net;
-};
-
-static int tw_alloc_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-	const struct sock *sk = (void *)regs_get_kernel_argument(regs, 0);
-	struct tw_alloc_data *d = (void *)ri->data;
-
-	if (sk->sk_protocol != IPPROTO_TCP)
-		return 1;
-	d->net = sock_net(sk);
-	return 0;
-}
-
-static int tw_alloc_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-	struct tw_alloc_data *d = (void *)ri->data;
-
-	if (!regs_return_value(regs)) {
-		rcu_read_lock();
-		tcpstate_table_count_overflow(d->net);
-		rcu_read_unlock();
-	}
-	return 0;
-}
-
-struct tw_kill_data {
-	struct net *net;
-	u64 cookie;
-	int cause;
-};
 
 static int tw_kill_cause(const struct inet_timewait_sock *tw)
 {
@@ -145,76 +159,45 @@ static int tw_kill_cause(const struct inet_timewait_sock *tw)
 	return TCPSTATE_TW_EXIT_REUSED;
 }
 
-static int tw_kill_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+static void tw_kill_hook(struct ftrace_regs *fregs)
 {
-	struct inet_timewait_sock *tw = (void *)regs_get_kernel_argument(regs, 0);
-	struct tw_kill_data *d = (void *)ri->data;
+	struct inet_timewait_sock *tw = (void *)tcpstate_farg(fregs, 0);
+	u64 cookie;
 
 	if (!tcpstate_is_tcp_tw(tw))
-		return 1;
-	d->cookie = atomic64_read(&tw->tw_cookie);
-	if (!d->cookie)
-		return 1;
-	d->net = twsk_net(tw);
-	d->cause = tw_kill_cause(tw);
-	return 0;
-}
-
-static int tw_kill_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-	struct tw_kill_data *d = (void *)ri->data;
-
+		return;
+	cookie = atomic64_read(&tw->tw_cookie);
+	if (!cookie)
+		return;
 	rcu_read_lock();
-	tcpstate_table_close(d->net, d->cookie, TCPSTATE_F_TIMEWAIT_SOCK, 0,
-			     d->cause);
+	tcpstate_table_close(twsk_net(tw), cookie, TCPSTATE_F_TIMEWAIT_SOCK, 0,
+			     tw_kill_cause(tw), 0);
 	rcu_read_unlock();
-	return 0;
 }
 
-static struct kprobe tw_schedule_kp = {
-	.pre_handler	= tw_schedule_pre,
-};
-
-static struct kprobe tw_segment_kp = {
-	.pre_handler	= tw_segment_pre,
-};
-
-static struct kretprobe tw_alloc_krp = {
-	.entry_handler	= tw_alloc_entry,
-	.handler	= tw_alloc_ret,
-	.data_size	= sizeof(struct tw_alloc_data),
-};
-
-static struct kretprobe tw_kill_krp = {
-	.entry_handler	= tw_kill_entry,
-	.handler	= tw_kill_ret,
-	.data_size	= sizeof(struct tw_kill_data),
-};
-
-static struct tcpstate_probe tcpstate_tw_probes[] = {
-	{ .symbol = "__inet_twsk_schedule", .kp = &tw_schedule_kp, .group = 1,
+static struct tcpstate_fhook tcpstate_tw_hooks[] = {
+	{ .symbol = "__inet_twsk_schedule", .fn = tw_schedule_hook,
+	  .miss = TCPSTATE_MISS_TW_ENTER, .required = true,
 	  .lost = "TIME-WAIT is not seen at all" },
-	{ .symbol = "inet_twsk_kill", .krp = &tw_kill_krp, .group = 2,
+	{ .symbol = "inet_twsk_hashdance_schedule",
+	  .fn = tw_hashdance_schedule_hook, .miss = TCPSTATE_MISS_TW_ENTER,
+	  .lost = "kernels before 6.11 do not have it; __inet_twsk_schedule serves" },
+	{ .symbol = "inet_twsk_kill", .fn = tw_kill_hook,
+	  .miss = TCPSTATE_MISS_TW_KILL, .required = true,
 	  .lost = "timewait sockets never leave the table" },
-	{ .symbol = "inet_twsk_alloc", .krp = &tw_alloc_krp,
-	  .lost = "tcp_max_tw_buckets overflows are not counted" },
-	{ .symbol = "tcp_timewait_state_process", .kp = &tw_segment_kp,
+	{ .symbol = "tcp_timewait_state_process", .fn = tw_segment_hook,
+	  .miss = TCPSTATE_MISS_TW_SEGMENT,
 	  .lost = "timewait sockets killed by RST or SYN count as 'other'" },
-};
-
-static struct tcpstate_probe_set tcpstate_tw_set = {
-	.name	= "timewait",
-	.probes	= tcpstate_tw_probes,
-	.count	= ARRAY_SIZE(tcpstate_tw_probes),
-	.groups	= 2,
 };
 
 int tcpstate_timewait_hooks_init(void)
 {
-	return tcpstate_probes_register(&tcpstate_tw_set);
+	return tcpstate_fhooks_register(tcpstate_tw_hooks,
+					ARRAY_SIZE(tcpstate_tw_hooks));
 }
 
 void tcpstate_timewait_hooks_exit(void)
 {
-	tcpstate_probes_unregister(&tcpstate_tw_set);
+	tcpstate_fhooks_unregister(tcpstate_tw_hooks,
+				   ARRAY_SIZE(tcpstate_tw_hooks));
 }

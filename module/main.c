@@ -5,7 +5,8 @@
  *
  * Load is a straight list of steps, unload its mirror image: the tables
  * first, then the hooks that fill them, then the sockets that already
- * exist, and the device last, so a reader never sees a half-seeded table.
+ * exist, the reconcile pass that keeps them equal, and the device last, so
+ * a reader never sees a half-seeded table.
  * No pointer into a kernel object is kept anywhere, so live sockets are
  * untouched by unload.
  */
@@ -34,7 +35,9 @@ static void tcpstate_check_abi(void)
 	BUILD_BUG_ON(sizeof(struct tcpstate_stats) !=
 		     24 + 8 * (TCPSTATE_STATE_MAX +
 			       TCPSTATE_STATE_MAX * TCPSTATE_STATE_MAX +
-			       TCPSTATE_TW_EXIT_MAX + 10));
+			       TCPSTATE_TW_EXIT_MAX + 10 +
+			       TCPSTATE_MISS_SLOTS + 5));
+	BUILD_BUG_ON(TCPSTATE_MISS_MAX > TCPSTATE_MISS_SLOTS);
 	BUILD_BUG_ON(sizeof(struct tcpstate_event) != 112);
 	BUILD_BUG_ON(sizeof(struct tcpstate_netns) != 16);
 	BUILD_BUG_ON(sizeof(struct tcpstate_netns_list) != 24);
@@ -64,12 +67,17 @@ static int __init tcpstate_init(void)
 	err = tcpstate_port_hooks_init();
 	if (err)
 		goto err_state_hook;
-	tcpstate_seed();
-	err = tcpstate_device_init();
+	tcpstate_sockets_walk(NULL, 0);
+	err = tcpstate_reconcile_init();
 	if (err)
 		goto err_port_hooks;
+	err = tcpstate_device_init();
+	if (err)
+		goto err_reconcile;
 	return 0;
 
+err_reconcile:
+	tcpstate_reconcile_exit();
 err_port_hooks:
 	tcpstate_port_hooks_exit();
 err_state_hook:
@@ -86,6 +94,7 @@ err_table:
 static void __exit tcpstate_exit(void)
 {
 	tcpstate_device_exit();
+	tcpstate_reconcile_exit();
 	tcpstate_port_hooks_exit();
 	tcpstate_state_hook_exit();
 	tcpstate_request_hooks_exit();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Registering the kprobes and kretprobes of the hooks_*.c files: each one
+ * Registering the kprobes and kretprobes of the hooks_*.c files (only the
+ * port hooks need return values now; the rest are on ftrace, fhooks.c): each one
  * that cannot be placed on the running kernel is reported at load with
  * what is lost without it; a set fails only when none of a required group
  * could be placed.  Misses (hits the kernel could not deliver, because a
@@ -21,8 +22,13 @@ static int probe_register(struct tcpstate_probe *p)
 
 	if (p->krp) {
 		p->krp->kp.symbol_name = p->symbol;
+		/*
+		 * Room for every call in flight: the probed functions may
+		 * sleep, so a task holds its instance across a reschedule.
+		 * A call finding none free is a miss (nmissed), counted.
+		 */
 		if (!p->krp->maxactive)
-			p->krp->maxactive = 4 * num_possible_cpus();
+			p->krp->maxactive = max(256U, 16 * num_possible_cpus());
 		err = register_kretprobe(p->krp);
 	} else {
 		p->kp->symbol_name = p->symbol;
@@ -92,10 +98,9 @@ void tcpstate_probes_unregister(struct tcpstate_probe_set *set)
 		probe_unregister(&set->probes[i]);
 }
 
-u64 tcpstate_probe_misses(void)
+void tcpstate_probes_missed(u64 *out)
 {
 	unsigned int i, j;
-	u64 n = 0;
 
 	for (i = 0; i < ARRAY_SIZE(tcpstate_sets); i++) {
 		struct tcpstate_probe_set *set = READ_ONCE(tcpstate_sets[i]);
@@ -105,8 +110,8 @@ u64 tcpstate_probe_misses(void)
 
 			if (!p->registered)
 				continue;
-			n += p->krp ? p->krp->nmissed + p->krp->kp.nmissed : p->kp->nmissed;
+			out[p->miss] += p->krp ? p->krp->nmissed + p->krp->kp.nmissed :
+						 p->kp->nmissed;
 		}
 	}
-	return n;
 }

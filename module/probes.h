@@ -12,6 +12,7 @@ struct tcpstate_probe {
 	const char *symbol;
 	const char *lost;	/* what goes unseen without this probe */
 	unsigned int group;	/* 0: optional; N: one of group N is required */
+	int miss;		/* enum tcpstate_miss its nmissed counts as */
 	struct kprobe *kp;	/* exactly one of kp and krp */
 	struct kretprobe *krp;
 	bool registered;

@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Seeding at load: every TCP socket that already exists, in every network
- * namespace, goes into the table, so the first read equals `ss -tan`.
+ * Walking every TCP socket the kernel has, in every network namespace:
+ * for seeding at load (every socket that already exists goes into the
+ * table, so the first read equals `ss -tan`), and for the reconcile pass,
+ * which compares the two (reconcile.c).
  *
  * Walks the established hash (full, timewait and request sockets) and the
- * listener hash the way /proc/net/tcp does.  The hooks are registered
- * first; a socket is inserted while its hash bucket lock is held, and
- * every removal the hooks make happens after the socket left the hash
- * under that same lock, so a socket that closes during the walk cannot be
- * left behind.  An entry a hook already made is kept as it is.
+ * listener hash the way /proc/net/tcp does, each bucket under its lock,
+ * which is held for that bucket's chain only.  The hooks are registered
+ * first.  A socket the walk sees is one the kernel has at that moment;
+ * the table entry is compared under the table's own bucket lock, which
+ * nests inside the kernel's (as in the hooks called under it), never the
+ * other way round.
  *
  * Namespaces may have their own established hash (net.ipv4.
  * tcp_child_ehash_entries); the listener hash is always the global one.
@@ -25,30 +28,35 @@
 
 #include "tcpstate.h"
 
-static void seed_sock(struct sock *sk, u64 now)
+struct walk_ctx {
+	struct tcpstate_recon *r;
+	u8 gen;
+	u64 now;
+};
+
+static void walk_sock(struct sock *sk, const struct walk_ctx *w)
 {
-	struct tcpstate_tuple tuple;
-	int state = sk->sk_state;
-	u64 expires = 0;
-	u8 flags = 0;
+	struct tcpstate_ksock ks = { .state = sk->sk_state };
 
-	tcpstate_tuple_from_sk(&tuple, sk);
-	if (state == TCP_TIME_WAIT) {
+	tcpstate_tuple_from_sk(&ks.tuple, sk);
+	if (ks.state == TCP_TIME_WAIT) {
 		const struct inet_timewait_sock *tw = inet_twsk(sk);
-		long left = (long)(tw->tw_timer.expires - jiffies);
+		long left = (long)(READ_ONCE(tw->tw_timer.expires) - jiffies);
 
-		state = tw->tw_substate;
-		flags = TCPSTATE_F_TIMEWAIT_SOCK;
-		expires = now + jiffies_to_nsecs(max(left, 0L));
-	} else if (state == TCP_NEW_SYN_RECV) {
-		state = TCP_SYN_RECV;
-		flags = TCPSTATE_F_REQUEST_SOCK;
+		ks.state = tw->tw_substate;
+		ks.flags = TCPSTATE_F_TIMEWAIT_SOCK;
+		ks.expires_ns = w->now + jiffies_to_nsecs(max(left, 0L));
+	} else if (ks.state == TCP_NEW_SYN_RECV) {
+		ks.state = TCP_SYN_RECV;
+		ks.flags = TCPSTATE_F_REQUEST_SOCK;
+	} else {
+		ks.owner = tcpstate_sk_owner(sk);
 	}
-	tcpstate_table_seed(sock_net(sk), tcpstate_sk_cookie(sk), &tuple,
-			    state, flags, expires);
+	ks.cookie = tcpstate_sk_cookie(sk);
+	tcpstate_table_check(sock_net(sk), &ks, w->r, w->gen);
 }
 
-static void seed_established(struct inet_hashinfo *hinfo, u64 now)
+static void walk_established(struct inet_hashinfo *hinfo, const struct walk_ctx *w)
 {
 	unsigned int i;
 
@@ -63,14 +71,14 @@ static void seed_established(struct inet_hashinfo *hinfo, u64 now)
 		spin_lock_bh(lock);
 		rcu_read_lock();
 		sk_nulls_for_each(sk, node, &head->chain)
-			seed_sock(sk, now);
+			walk_sock(sk, w);
 		rcu_read_unlock();
 		spin_unlock_bh(lock);
 		cond_resched();
 	}
 }
 
-static void seed_listeners(struct inet_hashinfo *hinfo, u64 now)
+static void walk_listeners(struct inet_hashinfo *hinfo, const struct walk_ctx *w)
 {
 	unsigned int i;
 
@@ -84,32 +92,32 @@ static void seed_listeners(struct inet_hashinfo *hinfo, u64 now)
 		spin_lock(&ilb2->lock);
 		rcu_read_lock();
 		sk_nulls_for_each(sk, node, &ilb2->nulls_head)
-			seed_sock(sk, now);
+			walk_sock(sk, w);
 		rcu_read_unlock();
 		spin_unlock(&ilb2->lock);
 		cond_resched();
 	}
 }
 
-void tcpstate_seed(void)
+void tcpstate_sockets_walk(struct tcpstate_recon *r, u8 gen)
 {
 	/*
 	 * The initial namespace always uses the global table (tcp_hashinfo,
 	 * which newer kernels no longer export).
 	 */
 	struct inet_hashinfo *global = init_net.ipv4.tcp_death_row.hashinfo;
-	u64 now = tcpstate_now_ns();
+	struct walk_ctx w = { .r = r, .gen = gen, .now = tcpstate_now_ns() };
 	struct net *net;
 
-	seed_established(global, now);
-	seed_listeners(global, now);
+	walk_established(global, &w);
+	walk_listeners(global, &w);
 
 	down_read(&net_rwsem);
 	for_each_net(net) {
 		struct inet_hashinfo *hinfo = net->ipv4.tcp_death_row.hashinfo;
 
 		if (hinfo && hinfo != global)
-			seed_established(hinfo, now);
+			walk_established(hinfo, &w);
 	}
 	up_read(&net_rwsem);
 }

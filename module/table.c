@@ -27,6 +27,7 @@
 #include <net/inet_sock.h>
 #include <net/inet_timewait_sock.h>
 #include <net/ip.h>
+#include <net/snmp.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <net/request_sock.h>
@@ -55,8 +56,10 @@ struct tcpstate_entry {
 	u64 since_ns;
 	u64 expires_ns;
 	struct tcpstate_tuple tuple;
+	u32 owner;		/* tcpstate_sk_owner() of its full socket, or 0 */
 	u8 state;
 	u8 flags;
+	u8 seen;		/* the last reconcile pass that found it */
 };
 
 struct tcpstate_bucket {
@@ -75,6 +78,8 @@ struct tcpstate_net {
 	struct mutex base_lock;		/* protects base and since_ns */
 	struct tcpstate_counters base;	/* subtracted from cumulative counters */
 	u64 since_ns;			/* when they last started from zero */
+	u64 tw_overflow_base;		/* the kernel's TCPTimeWaitOverflow then */
+	struct net *net;		/* whose table this is, for its MIB */
 	/* Port exhaustion: the last port_failures failures, and totals. */
 	spinlock_t port_lock;		/* protects the ring */
 	struct tcpstate_port_failure *port_ring;
@@ -103,7 +108,14 @@ static struct tcpstate_net *tcpstate_net_live(struct net *net)
 {
 	struct tcpstate_net *tn = net_generic(net, tcpstate_net_id);
 
-	if (!tn || READ_ONCE(tn->dead) || !READ_ONCE(tn->buckets))
+	/*
+	 * buckets is published last, with release: seeing it means the
+	 * counters, lists and locks are ready.  An object of a namespace
+	 * (socket, request, timewait socket) never outlives the namespace's
+	 * struct net and its net_generic data: TCP's own pernet exit purges
+	 * them first, and they are the kernel's to keep valid while we look.
+	 */
+	if (!tn || READ_ONCE(tn->dead) || !smp_load_acquire(&tn->buckets))
 		return NULL;
 	return tn;
 }
@@ -158,16 +170,27 @@ static void bucket_insert(struct tcpstate_bucket *b, struct tcpstate_entry *e,
 		hlist_add_head(&e->node, &b->head);
 }
 
-static struct tcpstate_entry *entry_alloc(struct tcpstate_net *tn)
+/*
+ * A new entry, or NULL: past the cap the connection is counted as dropped
+ * when @count_drop (the reconcile pass retries each pass, and counts it
+ * once); out of memory is a miss, which the reconcile pass repairs.
+ */
+static struct tcpstate_entry *entry_alloc(struct tcpstate_net *tn, bool count_drop)
 {
-	struct tcpstate_entry *e = NULL;
+	struct tcpstate_entry *e;
 
-	if (atomic_long_inc_return(&tcpstate_all_entries) <= READ_ONCE(max_entries))
-		e = kmem_cache_alloc(tcpstate_entry_cache, GFP_ATOMIC | __GFP_NOWARN);
+	if (atomic_long_inc_return(&tcpstate_all_entries) > READ_ONCE(max_entries)) {
+		atomic_long_dec(&tcpstate_all_entries);
+		if (count_drop) {
+			atomic_long_inc(&tcpstate_all_dropped);
+			this_cpu_inc(tn->counters->dropped);
+		}
+		return NULL;
+	}
+	e = kmem_cache_alloc(tcpstate_entry_cache, GFP_ATOMIC | __GFP_NOWARN);
 	if (!e) {
 		atomic_long_dec(&tcpstate_all_entries);
-		atomic_long_inc(&tcpstate_all_dropped);
-		this_cpu_inc(tn->counters->dropped);
+		tcpstate_count_miss(TCPSTATE_MISS_ALLOC);
 		return NULL;
 	}
 	atomic_long_inc(&tn->entries);
@@ -219,9 +242,11 @@ static void change_fill(struct tcpstate_change *c, struct tcpstate_net *tn,
 
 static void entry_fill(struct tcpstate_entry *e, u64 cookie,
 		       const struct tcpstate_tuple *tuple, int state, u8 flags,
-		       u64 expires_ns, u64 began_ns, u64 now)
+		       u32 owner, u64 expires_ns, u64 began_ns, u64 now)
 {
 	e->cookie = cookie;
+	e->owner = owner;
+	e->seen = 0;
 	e->began_ns = began_ns;
 	e->since_ns = now;
 	e->expires_ns = expires_ns;
@@ -235,7 +260,7 @@ static void entry_fill(struct tcpstate_entry *e, u64 cookie,
 
 void tcpstate_table_set(struct net *net, u64 cookie,
 			const struct tcpstate_tuple *tuple, int from, int state,
-			u8 flags, u64 expires_ns, unsigned int change)
+			u8 flags, u32 owner, u64 expires_ns, unsigned int change)
 {
 	struct tcpstate_entry *e, *before, *last;
 	struct tcpstate_change c;
@@ -257,10 +282,11 @@ void tcpstate_table_set(struct net *net, u64 cookie,
 	if (!e) {
 		if (!(change & TCPSTATE_CHANGE_CREATE))
 			goto unlock;
-		e = entry_alloc(tn);
+		e = entry_alloc(tn, true);
 		if (!e)
 			goto unlock;
-		entry_fill(e, cookie, tuple, state, flags, expires_ns, now, now);
+		entry_fill(e, cookie, tuple, state, flags, owner, expires_ns, now,
+			   now);
 		bucket_insert(b, e, before, last);
 		count_enter(tn, state, flags);
 		count_transition(tn, from, state);
@@ -279,6 +305,8 @@ void tcpstate_table_set(struct net *net, u64 cookie,
 	}
 	e->flags = flags;
 	e->expires_ns = expires_ns;
+	if (owner)
+		e->owner = owner;
 	if (tuple && (change & TCPSTATE_CHANGE_TUPLE))
 		e->tuple = *tuple;
 	if (e->state != state) {
@@ -297,26 +325,16 @@ unlock:
 	spin_unlock_irqrestore(&b->lock, irqflags);
 }
 
-bool tcpstate_table_close(struct net *net, u64 cookie, u8 need_flags,
-			  u8 skip_flags, int tw_exit)
+/*
+ * Take @e out of its bucket, whose lock the caller holds, counting it and
+ * telling the readers; the caller frees it after unlocking.
+ */
+static void entry_remove(struct tcpstate_net *tn, struct tcpstate_entry *e,
+			 int tw_exit)
 {
-	struct tcpstate_entry *e, *before, *last;
 	struct tcpstate_change c;
-	struct tcpstate_bucket *b;
-	struct tcpstate_net *tn;
-	unsigned long irqflags;
 	int old;
 
-	b = tcpstate_bucket(net, cookie, &tn);
-	if (!b)
-		return false;
-
-	spin_lock_irqsave(&b->lock, irqflags);
-	e = bucket_find(b, cookie, &before, &last);
-	if (!e || (e->flags & need_flags) != need_flags || (e->flags & skip_flags)) {
-		spin_unlock_irqrestore(&b->lock, irqflags);
-		return false;
-	}
 	hlist_del(&e->node);
 	count_leave(tn, e->state, e->flags);
 	count_transition(tn, e->state, TCPSTATE_CLOSE);
@@ -332,48 +350,185 @@ bool tcpstate_table_close(struct net *net, u64 cookie, u8 need_flags,
 	change_fill(&c, tn, e, old, tcpstate_now_ns());
 	c.tw_exit = tw_exit;
 	tcpstate_notify(&tn->readers, &c);
-	spin_unlock_irqrestore(&b->lock, irqflags);
-
-	entry_free(tn, e);
-	return true;
 }
 
-void tcpstate_table_count_overflow(struct net *net)
-{
-	struct tcpstate_net *tn = tcpstate_net_live(net);
-
-	if (tn)
-		this_cpu_inc(tn->counters->tw_overflows);
-}
-
-void tcpstate_table_seed(struct net *net, u64 cookie,
-			 const struct tcpstate_tuple *tuple, int state,
-			 u8 flags, u64 expires_ns)
+bool tcpstate_table_close(struct net *net, u64 cookie, u8 need_flags,
+			  u8 skip_flags, int tw_exit, u32 owner)
 {
 	struct tcpstate_entry *e, *before, *last;
 	struct tcpstate_bucket *b;
 	struct tcpstate_net *tn;
 	unsigned long irqflags;
 
-	if (!valid_state(state))
-		return;
 	b = tcpstate_bucket(net, cookie, &tn);
 	if (!b)
-		return;
+		return false;
 
 	spin_lock_irqsave(&b->lock, irqflags);
-	/* A hook that saw the connection first knows better. */
-	if (!bucket_find(b, cookie, &before, &last)) {
-		e = entry_alloc(tn);
-		if (e) {
-			entry_fill(e, cookie, tuple, state,
-				   flags | TCPSTATE_F_SEEDED, expires_ns, 0,
-				   tcpstate_now_ns());
-			bucket_insert(b, e, before, last);
-			count_enter(tn, state, e->flags);
-		}
+	e = bucket_find(b, cookie, &before, &last);
+	if (!e || (e->flags & need_flags) != need_flags || (e->flags & skip_flags) ||
+	    (owner && e->owner != owner)) {
+		spin_unlock_irqrestore(&b->lock, irqflags);
+		return false;
 	}
+	entry_remove(tn, e, tw_exit);
 	spin_unlock_irqrestore(&b->lock, irqflags);
+
+	entry_free(tn, e);
+	return true;
+}
+
+#define TCPSTATE_KIND_FLAGS	(TCPSTATE_F_TIMEWAIT_SOCK | TCPSTATE_F_REQUEST_SOCK)
+
+/*
+ * A difference, as the reconcile pass compares them from one pass to the
+ * next: what to do, what the kernel showed, what the entry held.
+ */
+enum { RECON_ADD = 1, RECON_FIX, RECON_REMOVE };
+
+static u32 recon_what(int action, const struct tcpstate_ksock *ks,
+		      const struct tcpstate_entry *e)
+{
+	u32 what = action;
+
+	if (ks)
+		what |= (u32)ks->state << 4 | (u32)ks->flags << 8;
+	if (e)
+		what |= (u32)e->state << 16 | (u32)(e->flags & TCPSTATE_KIND_FLAGS) << 24;
+	return what;
+}
+
+static bool entry_matches(const struct tcpstate_entry *e,
+			  const struct tcpstate_ksock *ks)
+{
+	return e->state == ks->state &&
+	       (e->flags & TCPSTATE_KIND_FLAGS) == ks->flags &&
+	       e->tuple.sport == ks->tuple.sport;
+}
+
+static void entry_correct(struct tcpstate_net *tn, struct tcpstate_entry *e,
+			  const struct tcpstate_ksock *ks, u64 now)
+{
+	struct tcpstate_change c;
+	int old = e->state;
+
+	count_leave(tn, e->state, e->flags);
+	e->flags = (e->flags & ~TCPSTATE_KIND_FLAGS) | ks->flags |
+		   TCPSTATE_F_RECONCILED;
+	e->state = ks->state;
+	e->tuple = ks->tuple;
+	e->expires_ns = ks->expires_ns;
+	if (ks->owner)
+		e->owner = ks->owner;
+	count_enter(tn, e->state, e->flags);
+	__this_cpu_inc(tn->counters->reconciled[TCPSTATE_RECONCILE_FIXED]);
+	if (old != e->state) {
+		count_transition(tn, old, e->state);
+		change_fill(&c, tn, e, old, now);
+		e->since_ns = now;
+		tcpstate_notify(&tn->readers, &c);
+	}
+}
+
+void tcpstate_table_check(struct net *net, const struct tcpstate_ksock *ks,
+			  struct tcpstate_recon *r, u8 gen)
+{
+	struct tcpstate_entry *e, *before, *last;
+	struct tcpstate_change c;
+	struct tcpstate_bucket *b;
+	struct tcpstate_net *tn;
+	unsigned long irqflags;
+	u64 now;
+
+	if (!valid_state(ks->state) || ks->state == TCPSTATE_CLOSE)
+		return;
+	b = tcpstate_bucket(net, ks->cookie, &tn);
+	if (!b)
+		return;
+	now = tcpstate_now_ns();
+
+	spin_lock_irqsave(&b->lock, irqflags);
+	e = bucket_find(b, ks->cookie, &before, &last);
+	if (e) {
+		/* A hook that saw the connection first knows better. */
+		if (!r)
+			goto unlock;
+		e->seen = gen;
+		if (!entry_matches(e, ks) &&
+		    tcpstate_recon_confirm(r, ks->cookie, recon_what(RECON_FIX, ks, e),
+					   e->since_ns))
+			entry_correct(tn, e, ks, now);
+		goto unlock;
+	}
+	if (r && !tcpstate_recon_confirm(r, ks->cookie, recon_what(RECON_ADD, ks, NULL), 0))
+		goto unlock;
+	e = entry_alloc(tn, false);
+	if (!e)
+		goto unlock;
+	entry_fill(e, ks->cookie, &ks->tuple, ks->state,
+		   ks->flags | (r ? TCPSTATE_F_RECONCILED : TCPSTATE_F_SEEDED),
+		   ks->owner, ks->expires_ns, 0, now);
+	e->seen = gen;
+	bucket_insert(b, e, before, last);
+	count_enter(tn, e->state, e->flags);
+	if (r) {
+		__this_cpu_inc(tn->counters->reconciled[TCPSTATE_RECONCILE_ADDED]);
+		count_transition(tn, TCPSTATE_CLOSE, e->state);
+		change_fill(&c, tn, e, TCPSTATE_CLOSE, now);
+		tcpstate_notify(&tn->readers, &c);
+	}
+unlock:
+	spin_unlock_irqrestore(&b->lock, irqflags);
+}
+
+static void table_sweep(struct tcpstate_net *tn, struct tcpstate_recon *r,
+			u8 gen, u64 start_ns)
+{
+	unsigned int i, n = 1U << table_bits;
+
+	for (i = 0; i < n; i++) {
+		struct tcpstate_bucket *b = &tn->buckets[i];
+		struct tcpstate_entry *e, *dead = NULL;
+		struct hlist_node *tmp;
+		unsigned long irqflags;
+
+		if (hlist_empty(&b->head))
+			continue;
+		spin_lock_irqsave(&b->lock, irqflags);
+		hlist_for_each_entry_safe(e, tmp, &b->head, node) {
+			if (e->seen == gen || e->since_ns >= start_ns)
+				continue;
+			if (!tcpstate_recon_confirm(r, e->cookie,
+						    recon_what(RECON_REMOVE, NULL, e),
+						    e->since_ns))
+				continue;
+			e->flags |= TCPSTATE_F_RECONCILED;
+			entry_remove(tn, e, e->flags & TCPSTATE_F_TIMEWAIT_SOCK ?
+					    TCPSTATE_TW_EXIT_OTHER : -1);
+			__this_cpu_inc(tn->counters->reconciled[TCPSTATE_RECONCILE_REMOVED]);
+			/* Freed after unlocking; node.next is free to reuse. */
+			e->node.next = (struct hlist_node *)dead;
+			dead = e;
+		}
+		spin_unlock_irqrestore(&b->lock, irqflags);
+		while (dead) {
+			e = dead;
+			dead = (struct tcpstate_entry *)e->node.next;
+			entry_free(tn, e);
+		}
+		if (!(i & 255))
+			cond_resched();
+	}
+}
+
+void tcpstate_table_sweep(struct tcpstate_recon *r, u8 gen, u64 start_ns)
+{
+	struct tcpstate_net *tn;
+
+	mutex_lock(&tcpstate_nets_lock);
+	list_for_each_entry(tn, &tcpstate_nets, node)
+		table_sweep(tn, r, gen, start_ns);
+	mutex_unlock(&tcpstate_nets_lock);
 }
 
 static u64 clamp_gauge(s64 v)
@@ -382,10 +537,21 @@ static u64 clamp_gauge(s64 v)
 	return v < 0 ? 0 : v;
 }
 
+/*
+ * tcp_max_tw_buckets overflows: the kernel counts them exactly
+ * (TCPTimeWaitOverflow, per namespace), so no hook is needed.
+ */
+static u64 tw_overflows(struct tcpstate_net *tn)
+{
+	return snmp_fold_field(tn->net->mib.net_statistics,
+			       LINUX_MIB_TCPTIMEWAITOVERFLOW);
+}
+
 /* Sum the per-CPU counters; the caller holds tn->base_lock. */
 static void net_stats(struct tcpstate_net *tn, struct tcpstate_stats *st)
 {
 	const struct tcpstate_counters *base = &tn->base;
+	u64 reconciled[TCPSTATE_RECONCILE_MAX] = { 0 };
 	s64 gauge[TCPSTATE_STATE_MAX] = { 0 };
 	s64 tw = 0;
 	int cpu, i, j;
@@ -404,8 +570,9 @@ static void net_stats(struct tcpstate_net *tn, struct tcpstate_stats *st)
 		tw += c->timewait_socks;
 		for (i = 0; i < TCPSTATE_TW_EXIT_MAX; i++)
 			st->tw_exits[i] += c->tw_exits[i];
-		st->tw_overflows += c->tw_overflows;
 		st->dropped += c->dropped;
+		for (i = 0; i < TCPSTATE_RECONCILE_MAX; i++)
+			reconciled[i] += c->reconciled[i];
 	}
 	for (i = 0; i < TCPSTATE_STATE_MAX; i++) {
 		st->gauge[i] = clamp_gauge(gauge[i]);
@@ -415,8 +582,14 @@ static void net_stats(struct tcpstate_net *tn, struct tcpstate_stats *st)
 	st->timewait_socks = clamp_gauge(tw);
 	for (i = 0; i < TCPSTATE_TW_EXIT_MAX; i++)
 		st->tw_exits[i] -= base->tw_exits[i];
-	st->tw_overflows -= base->tw_overflows;
+	st->tw_overflows = tw_overflows(tn) - tn->tw_overflow_base;
 	st->dropped -= base->dropped;
+	st->reconcile_added = reconciled[TCPSTATE_RECONCILE_ADDED] -
+			      base->reconciled[TCPSTATE_RECONCILE_ADDED];
+	st->reconcile_removed = reconciled[TCPSTATE_RECONCILE_REMOVED] -
+				base->reconciled[TCPSTATE_RECONCILE_REMOVED];
+	st->reconcile_fixed = reconciled[TCPSTATE_RECONCILE_FIXED] -
+			      base->reconciled[TCPSTATE_RECONCILE_FIXED];
 }
 
 static void module_stats(struct tcpstate_stats *st)
@@ -426,6 +599,8 @@ static void module_stats(struct tcpstate_stats *st)
 	st->max_entries = READ_ONCE(max_entries);
 	st->all_dropped = atomic_long_read(&tcpstate_all_dropped);
 	st->all_tw_netns_exits = atomic_long_read(&tcpstate_all_tw_netns_exits);
+	st->probe_misses = tcpstate_misses_read(st->misses);
+	tcpstate_reconcile_stats(&st->reconcile_passes, &st->reconcile_last_ns);
 }
 
 void tcpstate_table_stats(struct net *net, struct tcpstate_stats *st)
@@ -484,9 +659,11 @@ void tcpstate_table_reset(struct net *net)
 				base->transitions[i][j] += c->transitions[i][j];
 		for (i = 0; i < TCPSTATE_TW_EXIT_MAX; i++)
 			base->tw_exits[i] += c->tw_exits[i];
-		base->tw_overflows += c->tw_overflows;
 		base->dropped += c->dropped;
+		for (i = 0; i < TCPSTATE_RECONCILE_MAX; i++)
+			base->reconciled[i] += c->reconciled[i];
 	}
+	tn->tw_overflow_base = tw_overflows(tn);
 	for (i = 0; i < TCPSTATE_PORT_KIND_MAX; i++)
 		for (j = 0; j < 2; j++)
 			atomic64_set(&tn->port_total[i][j], 0);
@@ -670,10 +847,13 @@ static int __net_init tcpstate_net_init(struct net *net)
 	}
 	atomic_long_set(&tn->entries, 0);
 	tn->netns = net->ns.inum;
+	tn->net = net;
+	tn->tw_overflow_base = tw_overflows(tn);
 	INIT_LIST_HEAD(&tn->readers);
 	mutex_init(&tn->base_lock);
 	tn->since_ns = tcpstate_now_ns();
-	WRITE_ONCE(tn->buckets, buckets);
+	/* Pairs with tcpstate_net_live(): everything above is visible first. */
+	smp_store_release(&tn->buckets, buckets);
 
 	mutex_lock(&tcpstate_nets_lock);
 	list_add_tail(&tn->node, &tcpstate_nets);
@@ -751,6 +931,8 @@ int tcpstate_table_init(void)
 		pr_err("port_failures=%u is out of range 1..4096\n", port_failures);
 		return -EINVAL;
 	}
+	/* 42 entries to a page: keep it so (issue 10). */
+	BUILD_BUG_ON(sizeof(struct tcpstate_entry) > 96);
 	tcpstate_entry_cache = KMEM_CACHE(tcpstate_entry, 0);
 	if (!tcpstate_entry_cache)
 		return -ENOMEM;

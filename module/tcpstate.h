@@ -5,6 +5,7 @@
 #ifndef _TCPSTATE_H
 #define _TCPSTATE_H
 
+#include <linux/hash.h>
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/list.h>
@@ -29,14 +30,22 @@ struct tcpstate_tuple {
 	u16 family;
 };
 
+/* What the reconcile pass corrected. */
+enum tcpstate_reconcile_kind {
+	TCPSTATE_RECONCILE_ADDED,
+	TCPSTATE_RECONCILE_REMOVED,
+	TCPSTATE_RECONCILE_FIXED,
+	TCPSTATE_RECONCILE_MAX
+};
+
 /* Per-CPU counters of one namespace; summed when read. */
 struct tcpstate_counters {
 	s64 gauge[TCPSTATE_STATE_MAX];
 	s64 timewait_socks;
 	u64 transitions[TCPSTATE_STATE_MAX][TCPSTATE_STATE_MAX];
 	u64 tw_exits[TCPSTATE_TW_EXIT_MAX];
-	u64 tw_overflows;
 	u64 dropped;
+	u64 reconciled[TCPSTATE_RECONCILE_MAX];
 };
 
 /*
@@ -84,25 +93,80 @@ enum tcpstate_change_flags {
 /*
  * Move connection @cookie to @state with entry flags @flags; @from is the
  * state the event says it left (for the transition matrix when the entry
- * is new).  @expires_ns is kept for timewait sockets.
+ * is new).  @owner: the full socket that reports it (tcpstate_sk_owner()),
+ * or 0 to leave the owner as it is.  @expires_ns is kept for timewait
+ * sockets.
  */
 void tcpstate_table_set(struct net *net, u64 cookie,
 			const struct tcpstate_tuple *tuple, int from, int state,
-			u8 flags, u64 expires_ns, unsigned int change);
+			u8 flags, u32 owner, u64 expires_ns, unsigned int change);
 /*
  * Connection @cookie reached CLOSE.  @need_flags: only when the entry has
- * all of these flags; @skip_flags: not when it has any of these.
- * @tw_exit: the TCPSTATE_TW_EXIT_* cause to count, or -1.  Returns true
- * when an entry was removed.
+ * all of these flags; @skip_flags: not when it has any of these; @owner:
+ * when not 0, only when the entry is that socket's.  @tw_exit: the
+ * TCPSTATE_TW_EXIT_* cause to count, or -1.  Returns true when an entry
+ * was removed.
  */
 bool tcpstate_table_close(struct net *net, u64 cookie, u8 need_flags,
-			  u8 skip_flags, int tw_exit);
-void tcpstate_table_count_overflow(struct net *net);
+			  u8 skip_flags, int tw_exit, u32 owner);
 
-/* Seeding at load: insert an entry unless the cookie is already known. */
-void tcpstate_table_seed(struct net *net, u64 cookie,
-			 const struct tcpstate_tuple *tuple, int state,
-			 u8 flags, u64 expires_ns);
+/*
+ * Which full socket owns an entry: a hash of its address, compared and
+ * never shown.  Never 0.
+ */
+static inline u32 tcpstate_sk_owner(const struct sock *sk)
+{
+	return hash_ptr(sk, 32) | 1;
+}
+
+/* One socket of the kernel's hash tables, as a walk of them sees it. */
+struct tcpstate_ksock {
+	u64 cookie;
+	u64 expires_ns;		/* timewait sockets */
+	struct tcpstate_tuple tuple;
+	u32 owner;		/* full sockets; else 0 */
+	u8 state;		/* TIME_WAIT or FIN_WAIT2 for a timewait socket,
+				 * SYN_RECV for a request
+				 */
+	u8 flags;		/* TCPSTATE_F_TIMEWAIT_SOCK or _REQUEST_SOCK */
+};
+
+/* reconcile.c: one pass's differences, confirmed by the next pass. */
+struct tcpstate_recon;
+
+/*
+ * @ks is in the kernel's hash (the caller holds its bucket lock).  With
+ * @r NULL (seeding at load) insert it unless known; else mark the entry
+ * seen in pass @gen and correct it, or add it, when the previous pass saw
+ * the same difference.
+ */
+void tcpstate_table_check(struct net *net, const struct tcpstate_ksock *ks,
+			  struct tcpstate_recon *r, u8 gen);
+/*
+ * Remove the entries of every namespace that pass @gen did not see and
+ * that have not changed since @start_ns, when the previous pass did not
+ * see them either.
+ */
+void tcpstate_table_sweep(struct tcpstate_recon *r, u8 gen, u64 start_ns);
+/* Does the previous pass agree?  Records the difference for the next. */
+bool tcpstate_recon_confirm(struct tcpstate_recon *r, u64 cookie, u32 what,
+			    u64 since_ns);
+
+/* reconcile.c */
+int tcpstate_reconcile_init(void);
+void tcpstate_reconcile_exit(void);
+void tcpstate_reconcile_stats(u64 *passes, u64 *last_ns);
+
+/* seed.c: walk every TCP socket of the kernel (r NULL: seeding). */
+void tcpstate_sockets_walk(struct tcpstate_recon *r, u8 gen);
+
+/* misses.c */
+void tcpstate_count_miss(int kind);
+bool tcpstate_fault_inject(int kind);
+/* Fill @out per enum tcpstate_miss; returns the total. */
+u64 tcpstate_misses_read(u64 out[TCPSTATE_MISS_MAX]);
+/* probes.c: add the kprobes' own misses to @out. */
+void tcpstate_probes_missed(u64 *out);
 
 /* Readout for the device. */
 void tcpstate_table_stats(struct net *net, struct tcpstate_stats *st);
@@ -151,10 +215,6 @@ int tcpstate_request_hooks_init(void);
 void tcpstate_request_hooks_exit(void);
 int tcpstate_port_hooks_init(void);
 void tcpstate_port_hooks_exit(void);
-u64 tcpstate_probe_misses(void);
-
-/* seed.c */
-void tcpstate_seed(void);
 
 /*
  * events.c: the event stream.  A reader is one open file's buffer of

@@ -7,6 +7,9 @@
  *   tcpstate:timewait_enter	a connection entered TIME-WAIT
  *   tcpstate:timewait_exit	a timewait socket ended, and why
  *   tcpstate:port_failure	connect() or bind() found no free local port
+ *   tcpstate:reconcile		a reconcile pass: the misses counted so far
+ *				(all hooks), the differences it saw and
+ *				the ones it corrected (seen by two passes)
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM tcpstate
@@ -143,6 +146,24 @@ TRACE_EVENT(port_failure,
 				       { TCPSTATE_PORT_BIND, "bind" }),
 		      __entry->saddr, __entry->daddr, __entry->pid,
 		      __entry->comm, __entry->error));
+
+TRACE_EVENT(reconcile,
+	    TP_PROTO(u64 pass, u64 misses, u32 differences, u32 corrected,
+		     u64 duration_ns),
+	    TP_ARGS(pass, misses, differences, corrected, duration_ns),
+	    TP_STRUCT__entry(__field(u64, pass)
+			     __field(u64, misses)
+			     __field(u64, duration_ns)
+			     __field(u32, differences)
+			     __field(u32, corrected)),
+	    TP_fast_assign(__entry->pass = pass;
+			   __entry->misses = misses;
+			   __entry->duration_ns = duration_ns;
+			   __entry->differences = differences;
+			   __entry->corrected = corrected;),
+	    TP_printk("pass=%llu misses=%llu differences=%u corrected=%u duration_ns=%llu",
+		      __entry->pass, __entry->misses, __entry->differences,
+		      __entry->corrected, __entry->duration_ns));
 
 #endif /* _TCPSTATE_TRACE_H */
 

@@ -129,6 +129,10 @@ enum tcpstate_miss {
 #define TCPSTATE_F_SEEDED		0x04	/* existed when the module loaded:
 						 * began_ns is unknown (0)
 						 */
+#define TCPSTATE_F_RECONCILED		0x08	/* added or corrected by the
+						 * reconcile pass after a missed
+						 * fact: began_ns may be unknown (0)
+						 */
 
 /* One connection of the table. */
 struct tcpstate_conn {

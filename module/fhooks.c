@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Function entry hooks through ftrace, for the kernel functions that have
+ * no tracepoint.
+ *
+ * Why not kprobes: a kprobe handler runs with the CPU's single "kprobe
+ * running" slot taken, and any kprobe hit meanwhile on that CPU is dropped
+ * (nmissed): a softirq that interrupts one of our handlers and reaches
+ * another probed TCP function loses that fact.  An ftrace_ops callback
+ * instead has a recursion guard per context (task, softirq, hardirq, NMI:
+ * ftrace_test_recursion_trylock()), so a softirq interrupting a callback
+ * runs its own callbacks in full.  Recursion within one context cannot
+ * reach these hooks: their handlers call no hooked function.  So a hook
+ * placed here does not miss; the only lost facts are the ones our own
+ * code refuses (no memory for an entry, fault injection), and those are
+ * counted.
+ *
+ * The arguments are read from the ftrace_regs the ftrace trampoline
+ * saves (DYNAMIC_FTRACE_WITH_ARGS on x86-64 in Debian's 6.1 and 6.12);
+ * where the kernel lacks that, the ops asks for full registers.
+ */
+#include <linux/ftrace.h>
+#include <linux/module.h>
+#include <linux/string.h>
+
+#include "fhooks.h"
+#include "tcpstate.h"
+
+static void tcpstate_fhook_call(unsigned long ip, unsigned long parent_ip,
+				struct ftrace_ops *ops, struct ftrace_regs *fregs)
+{
+	struct tcpstate_fhook *h = container_of(ops, struct tcpstate_fhook, ops);
+
+	if (!fregs || tcpstate_fault_inject(h->miss))
+		return;
+	h->fn(fregs);
+}
+
+static int fhook_register(struct tcpstate_fhook *h)
+{
+	int err;
+
+	memset(&h->ops, 0, sizeof(h->ops));
+	h->ops.func = tcpstate_fhook_call;
+#ifndef CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS
+	h->ops.flags = FTRACE_OPS_FL_SAVE_REGS;
+#endif
+	err = ftrace_set_filter(&h->ops, (unsigned char *)h->symbol,
+				strlen(h->symbol), 1);
+	if (err)
+		return err;
+	err = register_ftrace_function(&h->ops);
+	if (err)
+		ftrace_free_filter(&h->ops);
+	return err;
+}
+
+int tcpstate_fhooks_register(struct tcpstate_fhook *hooks, unsigned int count)
+{
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < count; i++) {
+		struct tcpstate_fhook *h = &hooks[i];
+
+		err = fhook_register(h);
+		h->placed = !err;
+		if (!err)
+			continue;
+		if (h->required) {
+			pr_err("cannot hook %s (%d): %s\n", h->symbol, err, h->lost);
+			tcpstate_fhooks_unregister(hooks, i);
+			return err;
+		}
+		pr_info("not hooking %s (%d): %s\n", h->symbol, err, h->lost);
+	}
+	return 0;
+}
+
+void tcpstate_fhooks_unregister(struct tcpstate_fhook *hooks, unsigned int count)
+{
+	unsigned int i;
+
+	for (i = 0; i < count; i++) {
+		struct tcpstate_fhook *h = &hooks[i];
+
+		if (!h->placed)
+			continue;
+		unregister_ftrace_function(&h->ops);
+		ftrace_free_filter(&h->ops);
+		h->placed = false;
+	}
+}

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Misses: facts about a connection that did not reach the table.  Each is
+ * counted against the hook that should have delivered it (enum
+ * tcpstate_miss), so that no loss is silent, and each wakes the reconcile
+ * pass, which repairs the table from the kernel's sockets.
+ *
+ * The hooks on ftrace and the tracepoint do not miss by construction; what
+ * is counted for them is what our own code refused: no memory for an
+ * entry, and the fault injection below.  The remaining kretprobes
+ * (hooks_ports.c) add the hits the kprobes core could not deliver.
+ *
+ * Fault injection (debug_miss_every=N): every Nth call of each hook is
+ * dropped on purpose and counted, to test that misses are seen and healed.
+ */
+#include <linux/atomic.h>
+#include <linux/module.h>
+
+#include "tcpstate.h"
+
+static unsigned int debug_miss_every;
+module_param(debug_miss_every, uint, 0644);
+MODULE_PARM_DESC(debug_miss_every,
+		 "Testing only: drop every Nth call of each hook, counted as a miss (default 0: never)");
+
+static atomic_long_t tcpstate_missed[TCPSTATE_MISS_MAX];
+static atomic_t tcpstate_hook_calls[TCPSTATE_MISS_MAX];
+
+void tcpstate_count_miss(int kind)
+{
+	if (kind >= 0 && kind < TCPSTATE_MISS_MAX)
+		atomic_long_inc(&tcpstate_missed[kind]);
+}
+
+bool tcpstate_fault_inject(int kind)
+{
+	unsigned int every = READ_ONCE(debug_miss_every);
+
+	if (likely(!every) || kind < 0 || kind >= TCPSTATE_MISS_MAX)
+		return false;
+	if ((unsigned int)atomic_inc_return(&tcpstate_hook_calls[kind]) % every)
+		return false;
+	tcpstate_count_miss(kind);
+	return true;
+}
+
+u64 tcpstate_misses_read(u64 out[TCPSTATE_MISS_MAX])
+{
+	u64 total = 0;
+	int i;
+
+	for (i = 0; i < TCPSTATE_MISS_MAX; i++)
+		out[i] = atomic_long_read(&tcpstate_missed[i]);
+	tcpstate_probes_missed(out);
+	for (i = 0; i < TCPSTATE_MISS_MAX; i++)
+		total += out[i];
+	return total;
+}
