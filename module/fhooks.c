@@ -6,14 +6,18 @@
  * Why not kprobes: a kprobe handler runs with the CPU's single "kprobe
  * running" slot taken, and any kprobe hit meanwhile on that CPU is dropped
  * (nmissed): a softirq that interrupts one of our handlers and reaches
- * another probed TCP function loses that fact.  An ftrace_ops callback
- * instead has a recursion guard per context (task, softirq, hardirq, NMI:
- * ftrace_test_recursion_trylock()), so a softirq interrupting a callback
- * runs its own callbacks in full.  Recursion within one context cannot
- * reach these hooks: their handlers call no hooked function.  So a hook
- * placed here does not miss; the only lost facts are the ones our own
- * code refuses (no memory for an entry, fault injection), and those are
- * counted.
+ * another probed TCP function loses that fact.  An ftrace callback has no
+ * such slot.  It guards against recursion itself, with the ftrace
+ * recursion lock, whose bits are per context (task, softirq, hardirq,
+ * NMI): a softirq interrupting a callback runs its own callbacks in full.
+ * Only recursion within one context is refused, and our handlers call no
+ * hooked function, so it does not happen; if it ever did, it is counted as
+ * a miss of that hook, never silent.  The lock also keeps the callback on
+ * its CPU (it disables preemption).
+ *
+ * The ops are PERMANENT: while they are registered, ftrace cannot be
+ * switched off (sysctl kernel.ftrace_enabled=0 is refused), which would
+ * otherwise silence every hook without a trace.
  *
  * The arguments are read from the ftrace_regs the ftrace trampoline
  * saves (DYNAMIC_FTRACE_WITH_ARGS on x86-64 in Debian's 6.1 and 6.12);
@@ -22,6 +26,7 @@
 #include <linux/ftrace.h>
 #include <linux/module.h>
 #include <linux/string.h>
+#include <linux/trace_recursion.h>
 
 #include "fhooks.h"
 #include "tcpstate.h"
@@ -30,10 +35,16 @@ static void tcpstate_fhook_call(unsigned long ip, unsigned long parent_ip,
 				struct ftrace_ops *ops, struct ftrace_regs *fregs)
 {
 	struct tcpstate_fhook *h = container_of(ops, struct tcpstate_fhook, ops);
+	int bit;
 
-	if (!fregs || tcpstate_fault_inject(h->miss))
+	bit = ftrace_test_recursion_trylock(ip, parent_ip);
+	if (bit < 0) {
+		tcpstate_count_miss(h->miss);
 		return;
-	h->fn(fregs);
+	}
+	if (fregs && !tcpstate_fault_inject(h->miss))
+		h->fn(fregs);
+	ftrace_test_recursion_unlock(bit);
 }
 
 static int fhook_register(struct tcpstate_fhook *h)
@@ -42,8 +53,9 @@ static int fhook_register(struct tcpstate_fhook *h)
 
 	memset(&h->ops, 0, sizeof(h->ops));
 	h->ops.func = tcpstate_fhook_call;
+	h->ops.flags = FTRACE_OPS_FL_PERMANENT;
 #ifndef CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS
-	h->ops.flags = FTRACE_OPS_FL_SAVE_REGS;
+	h->ops.flags |= FTRACE_OPS_FL_SAVE_REGS;
 #endif
 	err = ftrace_set_filter(&h->ops, (unsigned char *)h->symbol,
 				strlen(h->symbol), 1);

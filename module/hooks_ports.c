@@ -15,7 +15,8 @@
  *	before it had one, takes its tuple again.
  *  inet_csk_get_port(sk, snum)
  *	bind() to port 0, and listen() on an unbound socket, with snum 0:
- *	-EADDRINUSE when no port of the range is free.
+ *	-EADDRINUSE when no port of the range is free.  On success a
+ *	listener (listen() stores LISTEN first) takes its port.
  *
  * Both run in the calling process with the socket locked, so the socket's
  * addresses, current's pid and comm are the caller's.
@@ -86,12 +87,29 @@ static int port_bind_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct port_data *d = (void *)ri->data;
 	int ret = regs_return_value(regs);
+	struct sock *sk = d->sk;
+	struct tcpstate_tuple tuple;
+	u64 cookie;
 
 	if (tcpstate_fault_inject(TCPSTATE_MISS_BIND_PORT))
 		return 0;
-	if (ret)
-		tcpstate_port_failure(d->sk, TCPSTATE_PORT_BIND,
+	if (ret) {
+		tcpstate_port_failure(sk, TCPSTATE_PORT_BIND,
 				      ret < 0 ? ret : -EADDRINUSE);
+		return 0;
+	}
+	/*
+	 * listen() on an unbound socket stores LISTEN before it has a port:
+	 * the listener's entry takes its port now.
+	 */
+	cookie = atomic64_read(&sk->sk_cookie);
+	if (sk->sk_state != TCP_LISTEN || !cookie)
+		return 0;
+	tcpstate_tuple_from_sk(&tuple, sk);
+	rcu_read_lock();
+	tcpstate_table_set(sock_net(sk), cookie, &tuple, -1, TCP_LISTEN, 0,
+			   tcpstate_sk_owner(sk), 0, TCPSTATE_CHANGE_TUPLE);
+	rcu_read_unlock();
 	return 0;
 }
 

@@ -26,6 +26,10 @@
  * The table keeps which full socket owns each entry (a hash of its
  * address, never shown) and a loser's CLOSE, from a socket that never
  * owned it, is ignored (hooks_state.c).
+ *
+ * Known limit: with net.ipv4.tcp_migrate_req, a request of a closing
+ * listener is cloned to another listener with the same cookie and the
+ * original freed: its entry goes, and the reconcile pass brings it back.
  */
 #include <net/inet_connection_sock.h>
 #include <net/request_sock.h>
@@ -49,7 +53,8 @@ static void req_hash_hook(struct ftrace_regs *fregs)
 	rcu_read_lock();
 	tcpstate_table_set(sock_net(listener), cookie, &tuple, TCP_LISTEN,
 			   TCP_SYN_RECV, TCPSTATE_F_REQUEST_SOCK, 0, 0,
-			   TCPSTATE_CHANGE_CREATE | TCPSTATE_CHANGE_TUPLE);
+			   TCPSTATE_CHANGE_CREATE | TCPSTATE_CHANGE_TUPLE |
+			   TCPSTATE_CHANGE_BIRTH);
 	rcu_read_unlock();
 }
 
@@ -99,7 +104,7 @@ static struct tcpstate_fhook tcpstate_req_hooks[] = {
 	  .miss = TCPSTATE_MISS_REQ_FREE, .required = true,
 	  .lost = "IPv4 request sockets never leave the table" },
 	{ .symbol = "tcp_v6_reqsk_destructor", .fn = req_free_hook,
-	  .miss = TCPSTATE_MISS_REQ_FREE,
+	  .miss = TCPSTATE_MISS_REQ_FREE, .required = IS_ENABLED(CONFIG_IPV6),
 	  .lost = "IPv6 request sockets never leave the table" },
 };
 

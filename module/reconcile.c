@@ -145,8 +145,13 @@ static void tcpstate_reconcile_fn(struct work_struct *work)
 		tcpstate_recon_misses = total;
 		tcpstate_reconcile_pass();
 		tcpstate_recon_last = jiffies;
-		/* A pass that found differences is confirmed soon after. */
-		tcpstate_recon_confirm_due = !confirming && tcpstate_recon.nprev;
+		/*
+		 * A pass that found differences is confirmed soon after; so
+		 * is a pass that had more than it could keep, until none
+		 * are left over.
+		 */
+		tcpstate_recon_confirm_due = (!confirming && tcpstate_recon.nprev) ||
+					     tcpstate_recon.nprev == TCPSTATE_RECON_MAX;
 	}
 	mutex_unlock(&tcpstate_recon_lock);
 	queue_delayed_work(system_unbound_wq, &tcpstate_reconcile_work, HZ);
@@ -161,7 +166,6 @@ void tcpstate_reconcile_stats(u64 *passes, u64 *last_ns)
 int tcpstate_reconcile_init(void)
 {
 	struct tcpstate_recon *r = &tcpstate_recon;
-	u64 misses[TCPSTATE_MISS_MAX];
 
 	r->prev = kvcalloc(TCPSTATE_RECON_MAX, sizeof(*r->prev), GFP_KERNEL);
 	r->cur = kvcalloc(TCPSTATE_RECON_MAX, sizeof(*r->cur), GFP_KERNEL);
@@ -170,7 +174,12 @@ int tcpstate_reconcile_init(void)
 		kvfree(r->cur);
 		return -ENOMEM;
 	}
-	tcpstate_recon_misses = tcpstate_misses_read(misses);
+	/*
+	 * The seed walk is not atomic with the hooks either: a pass a
+	 * second after load (and its confirmation) repairs what changed
+	 * under it.
+	 */
+	tcpstate_recon_misses = U64_MAX;	/* never a total: a pass is due */
 	tcpstate_recon_last = jiffies;
 	queue_delayed_work(system_unbound_wq, &tcpstate_reconcile_work, HZ);
 	return 0;

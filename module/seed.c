@@ -43,6 +43,17 @@ static void walk_sock(struct sock *sk, const struct walk_ctx *w)
 		const struct inet_timewait_sock *tw = inet_twsk(sk);
 		long left = (long)(READ_ONCE(tw->tw_timer.expires) - jiffies);
 
+		/*
+		 * inet_twsk_kill() runs only once the timer is off (it fired,
+		 * or was deleted), and our hook at its entry ran before it
+		 * waits for this bucket's lock: a timewait socket without a
+		 * pending timer is already out of the table, and stays so.
+		 * (On 6.1 the timer is armed before the socket is hashed,
+		 * on 6.11+ under this lock: a live one always has it.)
+		 */
+		if (!timer_pending(&tw->tw_timer))
+			return;
+
 		ks.state = tw->tw_substate;
 		ks.flags = TCPSTATE_F_TIMEWAIT_SOCK;
 		ks.expires_ns = w->now + jiffies_to_nsecs(max(left, 0L));

@@ -172,8 +172,10 @@ static void bucket_insert(struct tcpstate_bucket *b, struct tcpstate_entry *e,
 
 /*
  * A new entry, or NULL: past the cap the connection is counted as dropped
- * when @count_drop (the reconcile pass retries each pass, and counts it
- * once); out of memory is a miss, which the reconcile pass repairs.
+ * when @count_drop, which is where it is born (or seeded), once; a later
+ * hook or the reconcile pass may still make it when there is room, and
+ * does not count it again.  Out of memory is a miss, which the reconcile
+ * pass repairs.
  */
 static struct tcpstate_entry *entry_alloc(struct tcpstate_net *tn, bool count_drop)
 {
@@ -282,7 +284,7 @@ void tcpstate_table_set(struct net *net, u64 cookie,
 	if (!e) {
 		if (!(change & TCPSTATE_CHANGE_CREATE))
 			goto unlock;
-		e = entry_alloc(tn, true);
+		e = entry_alloc(tn, change & TCPSTATE_CHANGE_BIRTH);
 		if (!e)
 			goto unlock;
 		entry_fill(e, cookie, tuple, state, flags, owner, expires_ns, now,
@@ -297,8 +299,8 @@ void tcpstate_table_set(struct net *net, u64 cookie,
 		goto unlock;
 	}
 
-	/* A connection seen from load on stays marked as such. */
-	flags |= e->flags & TCPSTATE_F_SEEDED;
+	/* A connection seen from load on, or repaired, stays marked so. */
+	flags |= e->flags & (TCPSTATE_F_SEEDED | TCPSTATE_F_RECONCILED);
 	if (e->state != state || e->flags != flags) {
 		count_leave(tn, e->state, e->flags);
 		count_enter(tn, state, flags);
@@ -462,7 +464,7 @@ void tcpstate_table_check(struct net *net, const struct tcpstate_ksock *ks,
 	}
 	if (r && !tcpstate_recon_confirm(r, ks->cookie, recon_what(RECON_ADD, ks, NULL), 0))
 		goto unlock;
-	e = entry_alloc(tn, false);
+	e = entry_alloc(tn, !r);
 	if (!e)
 		goto unlock;
 	entry_fill(e, ks->cookie, &ks->tuple, ks->state,

@@ -94,3 +94,5 @@ ip netns del bench0
 ip netns del bench1
 ip netns del bench2
 rm -rf "$out"
+
+scripts/bench-reconcile.sh

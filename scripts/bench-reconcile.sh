@@ -1,0 +1,72 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Inside the VM, with the module loaded (make bench calls it): what one
+# reconcile pass costs with about 100,000 sockets, against an idle
+# machine.  The sockets are TIME-WAITs of four short-connection storms to
+# four ports of one namespace (cheap to make: established pairs take
+# minutes under emulation); the pass walks the kernel's hash tables and
+# the table, so the kind of socket matters little.  A pass's duration is
+# what its tcpstate:reconcile trace event says; passes are forced by a
+# 1 s reconcile_ms.  BENCH_TW sets the number of sockets.
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+
+N=${BENCH_TW:-100000}
+workload=selftests/tcp_workload
+ts_read=selftests/ts_read
+param=/sys/module/tcpstate/parameters/reconcile_ms
+tracing=/sys/kernel/tracing
+old_period=$(cat $param)
+
+# passes K: the durations in µs of the next K passes, one a line.
+passes()
+{
+	local out
+
+	out=$(mktemp)
+	echo > $tracing/trace
+	echo 1 > $tracing/events/tcpstate/reconcile/enable
+	echo 1000 > $param
+	timeout $(($1 * 2 + 6)) cat $tracing/trace_pipe > "$out" &
+	for _ in $(seq 100); do
+		[ "$(grep -c 'reconcile:' "$out")" -ge "$1" ] && break
+		sleep 0.5
+	done
+	echo "$old_period" > $param
+	echo 0 > $tracing/events/tcpstate/reconcile/enable
+	kill %% 2>/dev/null
+	wait 2>/dev/null
+	sed -n 's/.*corrected=\([0-9]*\) duration_ns=\([0-9]*\).*/\2 \1/p' "$out" | head -n "$1" |
+		awk '{ printf "%d %d\n", $1 / 1000, $2 }'
+	rm -f "$out"
+}
+
+median()
+{
+	sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
+read -r idle_us _ < <(passes 5 | sort -n | awk 'NR == 3')
+
+ip netns del benchrc 2>/dev/null
+ip netns add benchrc
+ip -n benchrc link set lo up
+ip netns exec benchrc sysctl -qw net.ipv4.tcp_max_tw_buckets=1000000
+ip netns exec benchrc sysctl -qw net.ipv4.ip_local_port_range="1024 65000"
+t0=$(date +%s)
+for p in 8000 8100 8200 8300; do
+	ip netns exec benchrc $workload -x -t $((N / 4)) -p $p > /dev/null &
+done
+wait
+t1=$(date +%s)
+socks=$(ip netns exec benchrc ss -tanH | wc -l)
+mirrored=$(ip netns exec benchrc $ts_read stat entries)
+res=$(passes 5)
+busy_us=$(echo "$res" | median)
+corrected=$(echo "$res" | awk '{ s += $2 } END { print s + 0 }')
+printf 'bench: reconcile pass: %d us with %d sockets in all (idle machine: %d us); %d ms per 100k sockets\n' \
+	"$busy_us" "$socks" "$idle_us" "$(( (busy_us - idle_us) * 100000 / (socks > 0 ? socks : 1) / 1000 ))"
+printf 'bench: reconcile: made in %d s, %d sockets in ss, %d mirrored, %d corrected in 5 passes\n' \
+	$((t1 - t0)) "$socks" "$mirrored" "$corrected"
+ip netns del benchrc
