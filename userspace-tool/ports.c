@@ -759,37 +759,22 @@ void ports_check_print(FILE *f, const struct ports_report *r)
 		r->message);
 }
 
-void ports_summary_print(struct output *o, const struct ports_report *r)
+void ports_summary_print(struct output *o, const struct tcpstate_ports *p)
 {
-	const struct ports_dest *w = r->n_dests ? &r->dests[0] : NULL;
-	char ep[FORMAT_ENDPOINT_LEN], a[FORMAT_ADDR_LEN], p[PCT_LEN];
-	char text[FORMAT_ENDPOINT_LEN + 64];
+	char text[64];
 
 	out_begin(o, "ports", "ports");
-	if (w) {
-		snprintf(text, sizeof(text), "%s %llu/%u used (%s%% headroom)",
-			 format_endpoint(ep, sizeof(ep), w->family, w->daddr,
-					 w->dport),
-			 (unsigned long long)w->used, r->info.available,
-			 format_pct(p, sizeof(p), 100.0 - w->used_pct));
-		out_begin(o, "worst", NULL);
-		out_str(o, "local", NULL,
-			format_addr(a, sizeof(a), w->family, w->saddr));
-		out_str(o, "address", NULL,
-			format_addr(a, sizeof(a), w->family, w->daddr));
-		out_u64(o, "port", NULL, w->dport);
-		out_u64(o, "used", NULL, w->used);
-		out_u64(o, "available", NULL, r->info.available);
-		out_double(o, "headroom_pct", NULL, 100.0 - w->used_pct, 1);
-		out_end(o);
-		out_str(o, NULL, "worst destination", text);
-	} else {
-		out_null(o, "worst", NULL);
-		out_str(o, NULL, "worst destination", "none");
-	}
+	snprintf(text, sizeof(text), "%u-%u, %u available", p->range_low,
+		 p->range_high, p->available);
+	out_u64(o, "range_low", NULL, p->range_low);
+	out_u64(o, "range_high", NULL, p->range_high);
+	out_u64(o, "available", NULL, p->available);
+	out_str(o, NULL, "local port range", text);
 	out_u64(o, "failures", "failures",
-		failures_of(r, TCPSTATE_PORT_CONNECT) +
-		failures_of(r, TCPSTATE_PORT_BIND));
+		p->total[TCPSTATE_PORT_CONNECT][0] +
+		p->total[TCPSTATE_PORT_CONNECT][1] +
+		p->total[TCPSTATE_PORT_BIND][0] + p->total[TCPSTATE_PORT_BIND][1]);
+	out_str(o, NULL, "headroom per destination", "tcpstate ports");
 	out_end(o);
 }
 
@@ -842,30 +827,6 @@ err:
 	*second = NULL;
 	close(fd);
 	return -1;
-}
-
-int ports_for_summary(const struct options *opts, struct ports_report *r)
-{
-	struct tcpstate_port_failure failures[1];
-	struct tcpstate_conn *first, *second;
-	struct tcpstate_ports ports;
-	struct options one = *opts;
-	struct ports_input in;
-	int rc;
-
-	memset(&in, 0, sizeof(in));
-	one.interval_s = 0;
-	if (ports_read(&one, &in, &first, &second, &ports, failures, 0))
-		return -1;
-	in.n_failures = 0;
-	in.warn_pct = DEFAULT_WARN_PCT;
-	in.crit_pct = DEFAULT_CRIT_PCT;
-	rc = ports_report_build(r, &in);
-	free(first);
-	free(second);
-	if (rc)
-		report_error("tcpstate: ports: %s\n", strerror(ENOMEM));
-	return rc;
 }
 
 /* In --check mode, every failure is an unknown status, said on stdout too. */

@@ -113,11 +113,10 @@ void ports_report_print(struct output *o, const struct ports_report *r,
 /* The Nagios line: "TCPSTATE CRITICAL - why". */
 void ports_check_print(FILE *f, const struct ports_report *r);
 /*
- * The report summary shows: one sample of the namespace -n selects, no
- * failure records.  0, or -1 after saying why.
+ * The summary's section, from TCPSTATE_IOC_PORTS alone: the namespace's
+ * local port range and its failure count.  Per destination headroom needs
+ * a walk of the table, which the summary never makes: `ports` shows it.
  */
-int ports_for_summary(const struct options *opts, struct ports_report *r);
-/* The summary's section: the worst destination and the failure count. */
-void ports_summary_print(struct output *o, const struct ports_report *r);
+void ports_summary_print(struct output *o, const struct tcpstate_ports *p);
 
 #endif

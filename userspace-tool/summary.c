@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * `tcpstate summary`: connections per state in one namespace, TIME-WAIT,
- * its rates and how it ended, overflows and drops, the facts the hooks
- * missed and what the reconcile passes corrected; with --all-netns, one
- * row per namespace.
+ * its rates and how it ended, the local port range and its failures,
+ * overflows and drops, the facts the hooks missed and what the reconcile
+ * passes corrected; with --all-netns, one row per namespace.
+ *
+ * Counters only, whatever the size of the table: two stats requests and
+ * one ports request, never a snapshot.  Per destination port headroom needs
+ * the whole table, so it is `tcpstate ports`'s alone.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,7 +144,7 @@ static void summary_module(struct output *o, const struct tcpstate_stats *st)
 	out_end(o);
 }
 
-/* A section per concern; the port headroom one goes after TIME-WAIT. */
+/* A section per concern; the ports one goes after TIME-WAIT. */
 void summary_print(struct output *o, const struct summary_input *in)
 {
 	summary_head(o, in);
@@ -251,9 +255,10 @@ static int cmd_overview(const struct options *opts)
 
 int cmd_summary(const struct options *opts)
 {
+	struct tcpstate_port_failure none[1];
 	struct tcpstate_stats first, second;
+	struct tcpstate_ports ports;
 	struct summary_input in;
-	struct ports_report ports;
 	struct output o;
 	double elapsed;
 	int fd;
@@ -264,13 +269,12 @@ int cmd_summary(const struct options *opts)
 	if (fd < 0)
 		return 1;
 	if (device_stats_pair(fd, opts->device, opts->interval_s, &first,
-			      &second, &elapsed)) {
+			      &second, &elapsed) ||
+	    device_ports(fd, opts->device, &ports, none, 0) < 0) {
 		close(fd);
 		return 1;
 	}
 	close(fd);
-	if (ports_for_summary(opts, &ports))
-		return 1;
 	in.st = &second;
 	in.interval_s = opts->interval_s;
 	in.now_ns = boottime_ns();
@@ -279,6 +283,5 @@ int cmd_summary(const struct options *opts)
 	out_init(&o, stdout, opts->json);
 	summary_print(&o, &in);
 	out_finish(&o);
-	ports_report_free(&ports);
 	return 0;
 }

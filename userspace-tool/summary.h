@@ -17,7 +17,7 @@ struct summary_input {
 	struct tw_rate rate;			/* between the two samples */
 	double interval_s;			/* -i */
 	__u64 now_ns;			/* CLOCK_BOOTTIME at the sample */
-	const struct ports_report *ports;	/* NULL: no ports section */
+	const struct tcpstate_ports *ports;	/* NULL: no ports section */
 };
 
 void summary_print(struct output *o, const struct summary_input *in);

@@ -170,8 +170,7 @@ static void test_summary(void)
 {
 	struct tcpstate_stats st;
 	struct summary_input in;
-	struct ports_report pr;
-	struct ports_dest worst;
+	struct tcpstate_ports pr;
 	char *s;
 
 	fill_stats(&st);
@@ -223,17 +222,10 @@ static void test_summary(void)
 	in.rate.valid = false;
 	in.interval_s = 0;
 	memset(&pr, 0, sizeof(pr));
-	memset(&worst, 0, sizeof(worst));
-	worst.family = AF_INET;
-	inet_pton(AF_INET, "127.0.0.1", worst.saddr);
-	inet_pton(AF_INET, "127.0.0.1", worst.daddr);
-	worst.dport = 8000;
-	worst.used = 10;
-	worst.used_pct = 100;
-	pr.dests = &worst;
-	pr.n_dests = 1;
-	pr.info.available = 10;
-	pr.info.total[TCPSTATE_PORT_CONNECT][0] = 1;
+	pr.range_low = 40000;
+	pr.range_high = 40009;
+	pr.available = 10;
+	pr.total[TCPSTATE_PORT_CONNECT][0] = 1;
 	in.ports = &pr;
 	s = render(false, summary, &in);
 	{
@@ -262,8 +254,9 @@ static void test_summary(void)
 			"  other                        0\n",
 			"timewait overflows           0\n",
 			"ports:\n",
-			"  worst destination            127.0.0.1:8000 10/10 used (0% headroom)\n",
+			"  local port range             40000-40009, 10 available\n",
 			"  failures                     1\n",
+			"  headroom per destination     tcpstate ports\n",
 			"not mirrored (cap reached)   0\n",
 			"events lost                  3\n",
 			"misses (all namespaces):\n",
@@ -296,8 +289,8 @@ static void test_summary(void)
 	free(s);
 	expect_jq("summary_json_without_rates_is_valid_with_null_rate",
 		  (s = render(true, summary, &in)),
-		  "[.timewait_rate, .module_wide.all_entries, .interval_s, .ports.worst.used, .ports.worst.headroom_pct, .ports.failures]",
-		  "[null,5020,0,10,0,1]");
+		  "[.timewait_rate, .module_wide.all_entries, .interval_s, .ports.available, .ports.failures, (.ports | has(\"worst\"))]",
+		  "[null,5020,0,10,1,false]");
 	free(s);
 	expect_jq("summary_json_misses_per_hook_with_total_when_module_wide",
 		  (s = render(true, summary, &in)),
