@@ -78,8 +78,8 @@ say "tcpstate -n tight ports --check   (for monitoring: 0 ok, 1 warning, 2 criti
 rc=0
 $tcpstate -n tight -i 0 ports --check || rc=$?
 note "exit status $rc"
-say "tcpstate -n tight -i 0 summary | grep -A2 ^ports"
-$tcpstate -n tight -i 0 summary | grep -A2 ^ports
+say "tcpstate -n tight -i 0 summary | grep -A3 ^ports   (counters only: the headroom is in ports)"
+$tcpstate -n tight -i 0 summary | grep -A3 ^ports
 ip netns del tight
 say rmmod tcpstate
 rmmod tcpstate
