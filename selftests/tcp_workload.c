@@ -16,6 +16,28 @@
  *         the new connections are aborted (RST), leaving nothing behind
  *   -L N  FIN-WAIT-1 and LAST-ACK, N of each: closes while netem drops
  *         every segment on lo (needs tc; do this last, lo stays lossy)
+ *   -c N  the client closes with a byte from the server unread: a RST
+ *         instead of a FIN, nothing left on either side
+ *   -k N  resets: close with SO_LINGER 0, by the client for even i, the
+ *         server for odd i; the other side then closes too
+ *   -R N  connect() over TIME-WAIT: the client closes first, then a new
+ *         socket binds the same local port and connects to the same
+ *         listener, taking over the timewait socket (it dies "reused");
+ *         then it closes first again, leaving a TIME-WAIT
+ *   -f N  FIN-WAIT-1 orphans: the client fills the window the server never
+ *         reads and closes; its FIN waits behind the data until the server
+ *         socket goes at exit (a RST, as it closes with data unread)
+ *   -F N  SYN flood: two processes make N non-blocking connects at once
+ *         to listeners on P+3 with backlog -b, which one loop accepts
+ *         slowly, closing what it accepts (every third with a RST); when
+ *         every client has connected or failed (at most 5 s) they close,
+ *         every fourth with a RST.  With tcp_abort_on_overflow=1 a full
+ *         accept queue resets clients; with tcp_syncookies=2 every SYN
+ *         gets a syncookie
+ *   -b B  backlog of the -F listeners (default 2)
+ *   -W    when connect() finds no free local port (EADDRNOTAVAIL), wait
+ *         and retry, for up to 20 s (a narrow ip_local_port_range with
+ *         tcp_tw_reuse: ports come free as TIME-WAITs pass 1 s of age)
  *   -6    IPv6 (::1) instead of IPv4 (127.0.0.1); -m mixes: odd ones IPv6
  *   -p P  listening port (default 8000; SYN-SENT uses P+1)
  *   -a A  IPv4 address of the listeners (default 127.0.0.1; any 127/8)
@@ -26,6 +48,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,12 +56,14 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tcpstate_lib.h"
 
 static int port = 8000;
 static int family_mode = 4;	/* 4, 6, or 'm' for mixed */
+static int wait_for_port;	/* -W */
 
 static void die(const char *what)
 {
@@ -53,17 +78,66 @@ static int family_of(int i)
 	return family_mode == 6 ? AF_INET6 : AF_INET;
 }
 
+/*
+ * A client socket connected (or, @nonblock, connecting) to the listener on
+ * loopback port @p; with @reuse SO_REUSEADDR, with @local bound there
+ * first.  With -W, or @local, EADDRNOTAVAIL is waited out.  Returns the
+ * fd or -1.
+ */
+static int client(int family, int p, int nonblock, int reuse,
+		  const struct sockaddr_storage *local, socklen_t llen)
+{
+	struct sockaddr_storage peer;
+	socklen_t plen = ts_addr(family, p, &peer);
+	int fd, waited, e;
+
+	for (waited = 0; ; waited += 10) {
+		fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0), 0);
+		if (fd < 0)
+			return -1;
+		if (reuse)
+			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof(reuse));
+		if (local && bind(fd, (const struct sockaddr *)local, llen))
+			break;
+		if (!connect(fd, (struct sockaddr *)&peer, plen) ||
+		    (nonblock && errno == EINPROGRESS))
+			return fd;
+		/*
+		 * A bound port waits for its old connection to reach TIME-WAIT
+		 * (the last FIN may still be on its way): up to 2 s.
+		 */
+		if (errno != EADDRNOTAVAIL || (!local && !wait_for_port) ||
+		    waited >= (local ? 2000 : 20000))
+			break;
+		close(fd);
+		usleep(10000);
+	}
+	e = errno;
+	close(fd);
+	errno = e;
+	return -1;
+}
+
 /* A connected pair: *cli and *srv. */
 static void pair(int lfd[2], int i, int *cli, int *srv)
 {
 	int family = family_of(i);
 
-	*cli = ts_connect(family, port, 0);
+	*cli = client(family, port, 0, 0, NULL, 0);
 	if (*cli < 0)
 		die("connect");
 	*srv = accept(lfd[family == AF_INET6], NULL, NULL);
 	if (*srv < 0)
 		die("accept");
+}
+
+/* Wait until @fd has something to read, an error or a hang-up. */
+static void wait_readable(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	if (poll(&p, 1, 10000) != 1)
+		die("poll: nothing came in 10 s");
 }
 
 static void wait_eof(int fd)
@@ -118,16 +192,216 @@ static void timewait_killed_by_syn(int lfd[2], int i)
 	abort_close(cli);
 }
 
+/* The client closes with the server's byte unread: a RST, not a FIN. */
+static void close_with_unread_data(int lfd[2], int i)
+{
+	int cli, srv;
+
+	pair(lfd, i, &cli, &srv);
+	if (write(srv, "x", 1) != 1)
+		die("write");
+	wait_readable(cli);
+	close(cli);
+	wait_readable(srv);
+	wait_eof(srv);
+	close(srv);
+}
+
+/* One side closes with SO_LINGER 0 (a RST), then the other. */
+static void reset_pair(int lfd[2], int i)
+{
+	int cli, srv;
+
+	pair(lfd, i, &cli, &srv);
+	if (i & 1) {
+		abort_close(srv);
+		wait_eof(cli);
+		close(cli);
+	} else {
+		abort_close(cli);
+		wait_eof(srv);
+		close(srv);
+	}
+}
+
+/* A connection on @cli (with SO_REUSEADDR) that the client closes first. */
+static void client_closes_first(int lfd[2], int family, int cli)
+{
+	int srv = accept(lfd[family == AF_INET6], NULL, NULL);
+
+	if (srv < 0)
+		die("accept");
+	close(cli);
+	wait_eof(srv);
+	close(srv);
+}
+
+/*
+ * connect() over the client's own TIME-WAIT: bound to the same port, the
+ * new socket takes the timewait socket's 4-tuple (tcp_twsk_unique(); a
+ * bound connect() needs only timestamps, not tcp_tw_reuse).
+ */
+static void connect_over_timewait(int lfd[2], int i)
+{
+	struct sockaddr_storage local;
+	int family = family_of(i), cli, tries;
+	socklen_t llen;
+
+	for (tries = 0; ; tries++) {
+		cli = client(family, port, 0, 1, NULL, 0);
+		if (cli < 0)
+			die("connect");
+		llen = sizeof(local);
+		if (getsockname(cli, (struct sockaddr *)&local, &llen))
+			die("getsockname");
+		client_closes_first(lfd, family, cli);
+		cli = client(family, port, 0, 1, &local, llen);
+		if (cli >= 0)
+			break;
+		/*
+		 * EADDRINUSE: another connection of the namespace, to another
+		 * destination, has the same local port without SO_REUSEADDR,
+		 * and bind() refuses it.  Take another port.
+		 */
+		if (errno != EADDRINUSE || tries == 20)
+			die("connect over the TIME-WAIT");
+	}
+	client_closes_first(lfd, family, cli);
+}
+
+/*
+ * An orphan in FIN-WAIT-1: the client writes until the server's window
+ * and its own send buffer are full (no room for 200 ms), and closes; the
+ * server never reads and its socket stays open.  The listener's small
+ * receive buffer, which its children inherit, keeps that window small.
+ */
+static void fin_wait1_orphan(int lfd[2], int i)
+{
+	static const char buf[4096];
+	int cli, srv, small = 4096;
+	struct pollfd p = { .events = POLLOUT };
+
+	setsockopt(lfd[family_of(i) == AF_INET6], SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+	pair(lfd, i, &cli, &srv);
+	setsockopt(cli, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+	if (fcntl(cli, F_SETFL, O_NONBLOCK))
+		die("fcntl");
+	p.fd = cli;
+	do {
+		while (write(cli, buf, sizeof(buf)) > 0)
+			;
+		if (errno != EAGAIN)
+			die("filling the window");
+	} while (poll(&p, 1, 200) == 1);
+	close(cli);
+}
+
+/* A client of the flood is done: connected, refused or reset. */
+static int settled(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+
+	return poll(&p, 1, 0) == 1;
+}
+
+static void flood_clients(int n, int first)
+{
+	int *c = calloc(n, sizeof(*c)), i, pending, waited;
+
+	if (!c)
+		die("calloc");
+	for (i = 0; i < n; i++) {
+		c[i] = client(family_of(first + i), port + 3, 1, 0, NULL, 0);
+		if (c[i] < 0)
+			die("flood connect");
+	}
+	for (waited = 0; waited < 5000; waited += 10) {
+		for (i = 0, pending = 0; i < n; i++)
+			pending += !settled(c[i]);
+		if (!pending)
+			break;
+		usleep(10000);
+	}
+	for (i = 0; i < n; i++) {
+		if (i % 4 == 3)
+			abort_close(c[i]);
+		else
+			close(c[i]);
+	}
+	free(c);
+}
+
+/* Accept what is queued, at most @max; close each, every third with a RST. */
+static int accept_some(int l[2], int max)
+{
+	static int accepted;
+	int n = 0, k, fd;
+
+	for (k = 0; k < 2; k++) {
+		while (n < max && (fd = accept(l[k], NULL, NULL)) >= 0) {
+			if (++accepted % 3 == 0)
+				abort_close(fd);
+			else
+				close(fd);
+			n++;
+		}
+	}
+	return n;
+}
+
+static void syn_flood(int n, int backlog)
+{
+	int l[2], k, alive = 2, status;
+	pid_t kid[2];
+
+	l[0] = ts_listen(AF_INET, port + 3, backlog);
+	l[1] = ts_listen(AF_INET6, port + 3, backlog);
+	if (l[0] < 0 || l[1] < 0)
+		die("listen for the flood");
+	if (fcntl(l[0], F_SETFL, O_NONBLOCK) || fcntl(l[1], F_SETFL, O_NONBLOCK))
+		die("fcntl");
+	fflush(NULL);
+	for (k = 0; k < 2; k++) {
+		kid[k] = fork();
+		if (kid[k] < 0)
+			die("fork");
+		if (kid[k] == 0) {
+			close(l[0]);
+			close(l[1]);
+			flood_clients(n / 2 + (k ? n % 2 : 0), k ? n / 2 : 0);
+			_exit(0);
+		}
+	}
+	/* Slower than the clients: one accept every 2 ms, the queue overflows. */
+	while (alive) {
+		accept_some(l, 1);
+		usleep(2000);
+		for (k = 0; k < 2; k++) {
+			if (kid[k] > 0 && waitpid(kid[k], &status, WNOHANG) == kid[k]) {
+				if (!WIFEXITED(status) || WEXITSTATUS(status))
+					exit(1);	/* the client said why */
+				kid[k] = 0;
+				alive--;
+			}
+		}
+	}
+	while (accept_some(l, 64))
+		;
+	close(l[0]);
+	close(l[1]);
+}
+
 int main(int argc, char **argv)
 {
 	int n_tw = 0, n_stw = 0, n_est = 0, n_cw = 0, n_orphan = 0, n_synsent = 0;
 	int n_req = 0, n_lossy = 0, n_syn_kill = 0;
+	int n_unread = 0, n_reset = 0, n_reuse = 0, n_fw1 = 0, n_flood = 0, backlog = 2;
 	int lfd[2], opt, i, cli, srv, hold = 1;
 	struct rlimit rl;
 	sigset_t sigs;
 	int sig;
 
-	while ((opt = getopt(argc, argv, "t:T:e:w:o:s:r:S:L:6mp:a:x")) != -1) {
+	while ((opt = getopt(argc, argv, "t:T:e:w:o:s:r:S:L:c:k:R:f:F:b:W6mp:a:x")) != -1) {
 		switch (opt) {
 		case 't':
 			n_tw = atoi(optarg);
@@ -155,6 +429,27 @@ int main(int argc, char **argv)
 			break;
 		case 'L':
 			n_lossy = atoi(optarg);
+			break;
+		case 'c':
+			n_unread = atoi(optarg);
+			break;
+		case 'k':
+			n_reset = atoi(optarg);
+			break;
+		case 'R':
+			n_reuse = atoi(optarg);
+			break;
+		case 'f':
+			n_fw1 = atoi(optarg);
+			break;
+		case 'F':
+			n_flood = atoi(optarg);
+			break;
+		case 'b':
+			backlog = atoi(optarg);
+			break;
+		case 'W':
+			wait_for_port = 1;
 			break;
 		case '6':
 			family_mode = 6;
@@ -208,6 +503,14 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < n_syn_kill; i++)
 		timewait_killed_by_syn(lfd, i);
+	for (i = 0; i < n_unread; i++)
+		close_with_unread_data(lfd, i);
+	for (i = 0; i < n_reset; i++)
+		reset_pair(lfd, i);
+	for (i = 0; i < n_reuse; i++)
+		connect_over_timewait(lfd, i);
+	if (n_flood)
+		syn_flood(n_flood, backlog);
 	for (i = 0; i < n_est; i++)
 		pair(lfd, i, &cli, &srv);
 	for (i = 0; i < n_cw; i++) {
@@ -218,6 +521,8 @@ int main(int argc, char **argv)
 		pair(lfd, i, &cli, &srv);
 		close(cli);
 	}
+	for (i = 0; i < n_fw1; i++)
+		fin_wait1_orphan(lfd, i);
 	if (n_synsent) {
 		/* Backlog 0: one queued connection fills it; later SYNs are dropped. */
 		if (ts_listen(family_of(0), port + 1, 0) < 0)

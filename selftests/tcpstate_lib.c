@@ -147,8 +147,7 @@ int ts_write_file(const char *path, const char *value)
 
 in_addr_t ts_ipv4_addr;	/* 0: 127.0.0.1 */
 
-static socklen_t ts_addr(int family, unsigned short port,
-			 struct sockaddr_storage *ss)
+socklen_t ts_addr(int family, unsigned short port, struct sockaddr_storage *ss)
 {
 	memset(ss, 0, sizeof(*ss));
 	if (family == AF_INET6) {

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <linux/tcpstate.h>
 
@@ -45,6 +46,8 @@ int ts_new_netns(void);
 int ts_write_file(const char *path, const char *value);
 /* The IPv4 address ts_listen() and ts_connect() use (network order; 0: 127.0.0.1). */
 extern in_addr_t ts_ipv4_addr;
+/* The loopback address ts_listen() and ts_connect() use, with @port. */
+socklen_t ts_addr(int family, unsigned short port, struct sockaddr_storage *ss);
 /* Listen on loopback @port (backlog @backlog); returns the fd or -1. */
 int ts_listen(int family, unsigned short port, int backlog);
 /* Connect a client to the loopback @port; returns the fd or -1. */
