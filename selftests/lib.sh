@@ -62,16 +62,21 @@ kernel_reports()
 TS_READ=$selftests_dir/ts_read
 TCP_WORKLOAD=$selftests_dir/tcp_workload
 
-# in_ns NS CMD...: run in namespace NS, or here when NS is empty.
+# in_ns NS CMD...: run in namespace NS, or here when NS is empty.  Only
+# the network namespace changes (nsenter; CMD keeps its pid): `ip netns
+# exec` also makes a mount namespace and remounts /sys, which costs about a
+# second per command in the emulated test VM.
 in_ns()
 {
 	local ns=$1
 
 	shift
-	if [ -n "$ns" ]; then
-		ip netns exec "$ns" "$@"
-	else
+	if [ -z "$ns" ]; then
 		"$@"
+	elif [ -e "/run/netns/$ns" ]; then
+		nsenter --net="/run/netns/$ns" "$@"
+	else
+		ip netns exec "$ns" "$@"
 	fi
 }
 
@@ -111,7 +116,7 @@ within()
 # connection workload outlives the 60 s timers): so ss and sockstat are
 # read before and after the module, and the module's counts must lie
 # between the two, state by state; when nothing moved that is equality.
-# Sets counts_why.
+# Sets counts_why, and counts_mod to the module's counts.
 counts_match()
 {
 	local ns=$1 before after mod snap tw1 tw2 tw_mod
@@ -123,6 +128,7 @@ counts_match()
 	tw_mod=$(in_ns "$ns" "$TS_READ" stat timewait_socks)
 	tw2=$(sockstat_tw "$ns")
 	after=$(ss_counts "$ns")
+	counts_mod=$(echo $mod)
 	if within "$before" "$after" "$mod" && within "$before" "$after" "$snap" &&
 	   within "x $tw1" "x $tw2" "x $tw_mod"; then
 		counts_why=
@@ -209,3 +215,40 @@ netns_inode()
 	in_ns "$1" stat -L -c %i /proc/self/ns/net
 }
 
+
+# have_audit: whether the CLI has `tcpstate audit`.
+have_audit()
+{
+	"$TCPSTATE_CLI" audit --help > /dev/null 2>&1
+}
+
+# audit_clean NS: `tcpstate -n NS audit` finds the table equal to the
+# kernel's sockets (exit 0).  Sets audit_why to what it printed otherwise.
+audit_clean()
+{
+	local out rc
+
+	out=$("$TCPSTATE_CLI" ${1:+-n "$1"} audit 2>&1)
+	rc=$?
+	audit_why=
+	[ $rc -eq 0 ] && return 0
+	audit_why="audit exited $rc: $(echo "$out" | head -n 6 | tr '\n' ' ')"
+	return 1
+}
+
+# mib NS GROUP FIELD: a counter of /proc/net/snmp or /proc/net/netstat
+# in NS, e.g. mib ns1 TcpExt ListenOverflows.
+mib()
+{
+	in_ns "$1" awk -v g="$2:" -v f="$3" '$1 == g {
+			if (!(g in seen)) { seen[g] = 1; for (i = 2; i <= NF; i++) col[$i] = i; next }
+			print (f in col) ? $col[f] : -1; exit
+		}' /proc/net/snmp /proc/net/netstat
+}
+
+# misses_now: the module's misses, "total N HOOK N ..." on one line (per
+# hook only when the module reports them).
+misses_now()
+{
+	"$TS_READ" misses 2> /dev/null | tr '\n' ' ' | sed 's/ $//'
+}
