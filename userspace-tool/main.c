@@ -27,7 +27,7 @@ static void usage(FILE *out)
 		"\n"
 		"Commands (any unambiguous prefix works):\n"
 		"  summary            connections per state, TIME-WAIT, its rates and how\n"
-		"                     it ended, port headroom (the default)\n"
+		"                     it ended, port failures (the default)\n"
 		"  watch              state changes as they happen\n"
 		"  timewait           TIME-WAIT: count, rates, ages, time left, top holders\n"
 		"  ports              local ports used per destination against the port\n"
