@@ -35,6 +35,8 @@ Options:
   -t, --timeout SECS   hard limit for the whole run (default: 600, or
                        \$VM_TIMEOUT)
   -m, --memory SIZE    guest memory (default: 2G)
+  -a, --append ARGS    more kernel command line arguments, e.g. slab_nomerge
+                       (or \$VM_APPEND)
   -o, --out DIR        keep console.log, dmesg and status here (default: a
                        new directory under .build/vm/runs)
   -s, --shell          interactive shell in the guest instead of COMMAND
@@ -60,6 +62,7 @@ kernel=${VM_KERNEL:-}
 modver=${VM_MODULES:-}
 timeout=${VM_TIMEOUT:-600}
 memory=${VM_MEMORY:-2G}
+extra_append=${VM_APPEND:-}
 out=
 shell=0
 
@@ -69,6 +72,7 @@ while [ $# -gt 0 ]; do
 	-M|--modules) modver=${2:?}; shift 2 ;;
 	-t|--timeout) timeout=${2:?}; shift 2 ;;
 	-m|--memory) memory=${2:?}; shift 2 ;;
+	-a|--append) extra_append+=" ${2:?}"; shift 2 ;;
 	-o|--out) out=${2:?}; shift 2 ;;
 	-s|--shell) shell=1; shift ;;
 	-h|--help) usage; exit 0 ;;
@@ -173,6 +177,7 @@ fi
 append="console=ttyS0 rdinit=/init panic_on_warn=1 oops=panic panic=-1"
 append+=" softlockup_panic=1 mitigations=off tsc=reliable no_timer_check"
 append+=" printk.devkmsg=on"
+[ -n "$extra_append" ] && append+=" $extra_append"
 
 qemu=(qemu-system-x86_64 -machine q35 "${accel[@]}" -smp 2 -m "$memory"
 	-nodefaults -no-reboot -display none
