@@ -42,7 +42,8 @@ help:
 	@echo "  cli            the command-line tool"
 	@echo "  check          every test: W=1 build, checkpatch, sparse, unit tests, kselftests in a VM"
 	@echo "  demo           boot a VM, load the module and show what the CLI reports"
-	@echo "  bench          in a VM: events/s one reader takes without loss, storm slowdown"
+	@echo "  bench          in a VM: storm cost against no tracer and the peers, readers' loss,"
+	@echo "                 memory, report latency against ss; bench.json and bench.png"
 	@echo "  vm-shell       an interactive shell in the test VM, with the module built"
 	@echo "  style          checkpatch --strict over the sources"
 	@echo "  sparse         the sparse checker over the module"
@@ -84,8 +85,15 @@ sparse:
 
 # check, demo and vm-shell install their dependencies first, then start
 # again so that the VM kernel's version is read after it is installed.
-check demo bench vm-shell: deps
+check demo vm-shell: deps
 	$(Q)$(MAKE) vm-$@
+
+# bench also needs its peers (bpftrace, tcpstates-bpfcc) and gnuplot:
+# scripts/bench-deps.sh installs them, apart from deps, so that check never
+# waits for them.
+bench: deps
+	$(Q)scripts/bench-deps.sh
+	$(Q)$(MAKE) vm-bench
 
 vm-check:
 	$(Q)KDIR=$(VM_KDIR) VM_KERNEL=$(VM_KERNEL) VM_TIMEOUT=$(VM_TIMEOUT) \
@@ -97,11 +105,28 @@ vm-demo:
 	$(Q)$(MAKE) selftests
 	$(Q)VM_KERNEL=$(VM_KERNEL) scripts/vm-run.sh -t 900 -- scripts/demo.sh
 
+# The guest writes bench.json to BENCH_OUT (vm-run.sh -o); the PNG is drawn
+# on the host.  BENCH_* variables (BENCH_ROUNDS=9, BENCH_ONLY=events...,
+# see scripts/bench.sh) are handed to the guest, which starts with an
+# empty environment.  slab_nomerge: the module's kmem_cache keeps its name
+# in /proc/slabinfo.
+BENCH_OUT ?= $(BUILD)/bench
+BENCH_TIMEOUT ?= 2400
+BENCH_MEMORY ?= 2G
+BENCH_ENV = $(foreach v,$(filter-out BENCH_OUT BENCH_TIMEOUT BENCH_MEMORY BENCH_ENV,\
+	$(filter BENCH_%,$(.VARIABLES))),'$(v)=$($(v))')
+
 vm-bench:
 	$(Q)$(MAKE) module KDIR=$(VM_KDIR)
 	$(Q)$(MAKE) cli
 	$(Q)$(MAKE) selftests
-	$(Q)VM_KERNEL=$(VM_KERNEL) scripts/vm-run.sh -t 900 -- scripts/bench-events.sh
+	$(Q)rm -f $(BENCH_OUT)/bench.json $(BENCH_OUT)/bench.png
+	$(Q)rc=0; VM_KERNEL=$(VM_KERNEL) scripts/vm-run.sh -t $(BENCH_TIMEOUT) -m $(BENCH_MEMORY) \
+		-a slab_nomerge -o $(BENCH_OUT) -- env $(BENCH_ENV) scripts/bench.sh || rc=$$?; \
+		if [ -s $(BENCH_OUT)/bench.json ]; then \
+			scripts/bench-plot.sh $(BENCH_OUT)/bench.json $(BENCH_OUT)/bench.png || rc=1; \
+			echo "bench: $(BENCH_OUT)/bench.json"; fi; \
+		exit $$rc
 
 vm-vm-shell:
 	$(Q)$(MAKE) module KDIR=$(VM_KDIR)

@@ -1,98 +1,339 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Inside the VM (make bench): how many events per second one reader of
-# /dev/tcpstate takes without losing any, and what mirroring and reading
-# cost a short-connection storm.  Each round runs the same storm (two
-# tcp_workload processes, N client-closed connections each, about 10
-# state changes per connection) in a fresh namespace:
-#   0. without the module;
-#   1. no reader: the storm alone (the module still mirrors);
-#   2. a raw reader (selftests/ts_read stream) draining the stream;
-#   3. the CLI: tcpstate -j watch writing JSON lines to a file.
-# Numbers are ratios within this one run: the machines are noisy.
+# Inside the VM (make bench calls it through scripts/bench.sh): what
+# mirroring, reading the stream and two peers cost a short-connection
+# storm, and how many events the readers take or lose.
+#
+# The storm: two tcp_workload processes, BENCH_CONNS client-closed
+# loopback connections each (about 10 state changes per connection), in a
+# fresh namespace that is deleted (and its timewait sockets gone) before
+# the next storm.  It runs under each configuration:
+#   none      no tracer, the module unloaded
+#   module    tcpstate.ko loaded, nobody reading
+#   raw       tcpstate.ko + one raw reader (selftests/ts_read stream)
+#   raw2      tcpstate.ko + two raw readers at once
+#   watch     tcpstate.ko + `tcpstate -j watch` writing JSON lines to a file
+#   bpftrace  bpftrace counting sock:inet_sock_set_state per state in-kernel
+#   bcc       tcpstates-bpfcc printing every change (module unloaded)
+# in BENCH_ROUNDS interleaved rounds (default 7): each round runs every
+# configuration once.  The module is unloaded for the configurations
+# without it and loaded for the others, so a round runs one group, then
+# the other: the group that goes first alternates from round to round, and
+# the order inside a group rotates by one each round.  Tracers start before
+# the storm and are stopped after it: a peer left attached would tax the
+# storms of the other configurations.  tcpstates-bpfcc compiles its
+# program at every start (35-70 s under emulation): that wait is not timed.
+# BENCH_PEERS=0 leaves both peers out; BENCH_MODULE_PARAMS are insmod's.
+#
+# Results: one JSON line per storm in $BENCH_OUT/storms.jsonl, and the
+# summary in $BENCH_OUT/storm.json (scripts/bench.sh prints it).
+set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
+# shellcheck source=scripts/bench-lib.sh
+. scripts/bench-lib.sh
 
-N=${BENCH_CONNS:-5000}
-ts_read=selftests/ts_read
-workload=selftests/tcp_workload
-cli=userspace-tool/tcpstate
-out=$(mktemp -d)
+N=${BENCH_CONNS:-4000}
+ROUNDS=${BENCH_ROUNDS:-7}
+PEERS=${BENCH_PEERS:-1}
+IDLE_MS=2000		# a raw reader stops after this long without a record
+ns=benchstorm
+tmp=$(mktemp -d)
+samples=$BENCH_OUT/storms.jsonl
+: > "$samples"
 
-grep -q '^tcpstate ' /proc/modules && rmmod tcpstate
+free_group=(none)
+if [ "$PEERS" = 1 ]; then
+	command -v bpftrace > /dev/null && free_group+=(bpftrace) ||
+		echo "bench: bpftrace not installed: left out (scripts/bench-deps.sh)"
+	command -v tcpstates-bpfcc > /dev/null && free_group+=(bcc) ||
+		echo "bench: tcpstates-bpfcc not installed: left out (scripts/bench-deps.sh)"
+fi
+module_group=(module raw raw2 watch)
 
-now() { date +%s.%N; }
-
-# storm NS: two workloads in parallel; prints the seconds it took.
+# storm: the storm in $ns; prints its seconds, or "fail".
 storm()
 {
-	local t0 t1
+	local t0 t1 p1 p2 rc=0
 
 	t0=$(now)
-	ip netns exec "$1" $workload -x -t "$N" -p 8000 > /dev/null &
-	ip netns exec "$1" $workload -x -t "$N" -p 9000 > /dev/null &
-	wait %1 %2
+	ip netns exec $ns $workload -x -t "$N" -p 8000 > /dev/null &
+	p1=$!
+	ip netns exec $ns $workload -x -t "$N" -p 9000 > /dev/null &
+	p2=$!
+	wait $p1 || rc=1
+	wait $p2 || rc=1
 	t1=$(now)
-	echo "$t1 - $t0" | bc -l
+	if [ $rc -ne 0 ]; then
+		echo fail
+		return
+	fi
+	calc "$t1 - $t0"
 }
 
-fresh_ns()
+# transitions: state changes the module counted in $ns.
+transitions() { ip netns exec $ns $ts_read stat transitions; }
+
+# reader_result FILE: "records lost span_ns" of a ts_read stream.
+reader_result()
 {
-	ip netns del "$1" 2>/dev/null
-	ip netns add "$1"
-	ip -n "$1" link set lo up
-	ip netns exec "$1" sysctl -qw net.ipv4.tcp_max_tw_buckets=1000000
+	awk '$1 == "records" { print $2, $4, $6 }' "$1"
 }
 
-fresh_ns bench00
-bare=$(storm bench00)
-ip netns del bench00
-insmod module/tcpstate.ko || exit 1
-buffer=$(cat /sys/module/tcpstate/parameters/event_buffer)
+# sample CONFIG ROUND SECONDS CHANGES EXTRA: one line of storms.jsonl;
+# EXTRA is a JSON object of what the configuration adds.
+sample()
+{
+	local changes=${4:-null} extra=${5:-'{}'}
 
-fresh_ns bench0
-alone=$(storm bench0)
-changes=$(ip netns exec bench0 $ts_read stat trans:fin_wait2:time_wait)
-total=$(ip netns exec bench0 $ts_read stat transitions)
-printf 'bench: storm alone: %d connections, %d state changes in %.2f s (%.0f changes/s)\n' \
-	$((2 * N)) "$total" "$alone" "$(echo "$total / $alone" | bc -l)"
-[ "$changes" -eq $((2 * N)) ] || echo "bench: warning: $changes TIME-WAIT entries, expected $((2 * N))"
-printf 'bench: the same storm without the module: %.2f s (mirroring costs x%.2f)\n' \
-	"$bare" "$(echo "$alone / $bare" | bc -l)"
+	if [ "$3" = fail ]; then
+		echo "bench: round $2: the storm under $1 failed: sample dropped" >&2
+		return
+	fi
+	jq -nc --arg c "$1" --argjson r "$2" --argjson s "$3" \
+		--argjson ch "$changes" --argjson x "$extra" \
+		'{config: $c, round: $r, seconds: $s, changes: $ch} + $x' >> "$samples"
+}
 
-fresh_ns bench1
-ip netns exec bench1 $ts_read stream 3000 > "$out/raw" &
-reader=$!
-while ! grep -q ready "$out/raw"; do sleep 0.1; done
-with=$(storm bench1)
-wait $reader
-read -r _ records _ lost _ span < <(tail -n 1 "$out/raw")
-printf 'bench: raw reader: %d records, %d lost, %.0f records/s over the storm; storm took %.2f s (x%.2f of alone)\n' \
-	"$records" "$lost" "$(echo "$records / ($span / 1000000000)" | bc -l)" "$with" \
-	"$(echo "$with / $alone" | bc -l)"
+run_none()
+{
+	fresh_ns $ns || return
+	sample none "$1" "$(storm)"
+	drop_ns $ns
+}
 
-fresh_ns bench2
-ip netns exec bench2 $cli -j watch > "$out/watch" &
-watcher=$!
-sleep 1
-with=$(storm bench2)
-for i in $(seq 100); do
-	n=$(grep -c '"type":"state"' "$out/watch")
-	[ "$n" -ge "$records" ] && break
-	sleep 0.2
+run_module()
+{
+	fresh_ns $ns || return
+	local s
+
+	s=$(storm)
+	sample module "$1" "$s" "$(transitions)"
+	drop_ns $ns
+}
+
+# run_raw ROUND READERS: the storm with READERS raw readers draining it.
+run_raw()
+{
+	local i s ch extra='[]' pids=() records lost span
+
+	fresh_ns $ns || return
+	for i in $(seq "$2"); do
+		ip netns exec $ns $ts_read stream $IDLE_MS > "$tmp/raw$i" &
+		pids+=($!)
+	done
+	for i in $(seq "$2"); do
+		wait_for "$tmp/raw$i" ready 20 || echo "bench: raw reader $i never ready" >&2
+	done
+	s=$(storm)
+	ch=$(transitions)
+	for i in $(seq "$2"); do
+		wait "${pids[$((i - 1))]}"
+		read -r records lost span < <(reader_result "$tmp/raw$i")
+		extra=$(jq -c --argjson rec "${records:-null}" --argjson lost "${lost:-null}" \
+			--argjson span "${span:-null}" \
+			'. + [{records: $rec, lost: $lost, span_ns: $span,
+			       per_s: (if $span and $span > 0 then $rec / ($span / 1e9) else null end)}]' \
+			<<< "$extra")
+	done
+	sample "$([ "$2" -eq 1 ] && echo raw || echo raw2)" "$1" "$s" "$ch" \
+		"$(jq -c '{readers: .}' <<< "$extra")"
+	drop_ns $ns
+}
+
+# watch_counts FILE: "records lost" of tcpstate -j watch's JSON lines.
+watch_counts()
+{
+	awk -F'"lost":' '/"type":"state"/ { r++ }
+		/"type":"lost"/ { l += $2 + 0 }
+		END { print r + 0, l + 0 }' "$1"
+}
+
+run_watch()
+{
+	local pid s ch records lost prev=-1 _
+
+	fresh_ns $ns || return
+	ip netns exec $ns $cli -j watch > "$tmp/watch" 2> "$tmp/watch.err" &
+	pid=$!
+	wait_open $pid || echo "bench: tcpstate watch did not open the device" >&2
+	s=$(storm)
+	ch=$(transitions)
+	# Until it has written everything it will: all of it, or nothing
+	# more for two seconds.
+	for _ in $(seq 30); do
+		read -r records lost < <(watch_counts "$tmp/watch")
+		[ $((records + lost)) -ge "$ch" ] && break
+		[ $((records + lost)) -eq $prev ] && break
+		prev=$((records + lost))
+		sleep 2
+	done
+	kill $pid 2> /dev/null
+	wait $pid 2> /dev/null
+	read -r records lost < <(watch_counts "$tmp/watch")
+	sample watch "$1" "$s" "$ch" \
+		"$(jq -nc --argjson r "$records" --argjson l "$lost" '{watch: {records: $r, lost: $l}}')"
+	drop_ns $ns
+}
+
+run_bpftrace()
+{
+	local pid s seen
+
+	fresh_ns $ns || return
+	bpftrace -e 'tracepoint:sock:inet_sock_set_state { @[args->newstate] = count(); }' \
+		> "$tmp/bt" 2>&1 &
+	pid=$!
+	if ! wait_for "$tmp/bt" Attaching 120; then
+		echo "bench: bpftrace did not attach: $(head -c 300 "$tmp/bt")" >&2
+		kill $pid 2> /dev/null
+		wait $pid 2> /dev/null
+		drop_ns $ns
+		return
+	fi
+	sleep 1		# "Attaching" comes just before the attach
+	s=$(storm)
+	kill -INT $pid
+	wait $pid 2> /dev/null
+	# Every namespace counts; the storm's changes are nearly all of it.
+	seen=$(awk -F': ' '/^@\[/ { n += $2 } END { print n + 0 }' "$tmp/bt")
+	sample bpftrace "$1" "$s" null "$(jq -nc --argjson n "$seen" '{tracer_events: $n}')"
+	drop_ns $ns
+}
+
+run_bcc()
+{
+	local pid s seen lost prev=-1 t0 t1 _
+
+	t0=$(now)
+	PYTHONUNBUFFERED=1 tcpstates-bpfcc > "$tmp/bcc" 2>&1 &
+	pid=$!
+	if ! wait_for "$tmp/bcc" SKADDR 300; then
+		echo "bench: tcpstates-bpfcc did not start: $(head -c 300 "$tmp/bcc")" >&2
+		kill $pid 2> /dev/null
+		wait $pid 2> /dev/null
+		return
+	fi
+	t1=$(now)
+	fresh_ns $ns || return
+	s=$(storm)
+	# Until its output stops growing for a second.
+	for _ in $(seq 100); do
+		seen=$(wc -l < "$tmp/bcc")
+		[ "$seen" -eq "$prev" ] && break
+		prev=$seen
+		sleep 1
+	done
+	kill -TERM $pid
+	wait $pid 2> /dev/null
+	seen=$(grep -- '->' "$tmp/bcc" | grep -vc SKADDR)
+	lost=$(awk '/lost/ { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+$/) n += $i }
+		    END { print n + 0 }' "$tmp/bcc")
+	sample bcc "$1" "$s" null "$(jq -nc --argjson n "$seen" --argjson l "$lost" \
+		--argjson a "$(calc "$t1 - $t0")" \
+		'{tracer_events: $n, tracer_lost: $l, attach_s: $a}')"
+	drop_ns $ns
+}
+
+run()
+{
+	case "$1" in
+	none) run_none "$2" ;;
+	module) run_module "$2" ;;
+	raw) run_raw "$2" 1 ;;
+	raw2) run_raw "$2" 2 ;;
+	watch) run_watch "$2" ;;
+	bpftrace) run_bpftrace "$2" ;;
+	bcc) run_bcc "$2" ;;
+	esac
+}
+
+# rotated R WORD...: the words, starting from the R-th (mod their count).
+rotated()
+{
+	local r=$1 i n
+
+	shift
+	n=$#
+	for i in $(seq 0 $((n - 1))); do
+		echo "${@:$(( (r + i) % n + 1 )):1}"
+	done
+}
+
+run_group()
+{
+	local c
+
+	if [ "$1" = module ]; then
+		module_load || { echo "bench: insmod failed" >&2; exit 1; }
+		for c in $(rotated "$2" "${module_group[@]}"); do run "$c" "$2"; done
+	else
+		module_unload || { echo "bench: rmmod failed" >&2; exit 1; }
+		for c in $(rotated "$2" "${free_group[@]}"); do run "$c" "$2"; done
+	fi
+}
+
+module_unload
+echo "bench: storm: $((2 * N)) connections, $ROUNDS rounds of: ${free_group[*]} ${module_group[*]}"
+t_start=$(now)
+for r in $(seq "$ROUNDS"); do
+	if [ $((r % 2)) -eq 1 ]; then
+		run_group free "$r"
+		run_group module "$r"
+	else
+		run_group module "$r"
+		run_group free "$r"
+	fi
+	printf 'bench: round %d of %d done (%.0f s)\n' "$r" "$ROUNDS" "$(calc "$(now) - $t_start")"
 done
-kill $watcher
-wait $watcher 2>/dev/null
-lines=$(grep -c '"type":"state"' "$out/watch")
-cli_lost=$(awk -F'"lost":' '/"type":"lost"/ { s += $2 + 0 } END { print s + 0 }' "$out/watch")
-printf 'bench: tcpstate -j watch: %d records, %d lost; storm took %.2f s (x%.2f of alone)\n' \
-	"$lines" "$cli_lost" "$with" "$(echo "$with / $alone" | bc -l)"
-echo "bench: event_buffer=$buffer records per reader, $(nproc) CPUs, $(uname -r)"
+module_unload
 
-ip netns del bench0
-ip netns del bench1
-ip netns del bench2
-rm -rf "$out"
+labels='{"none": "no tracer",
+	 "module": "tcpstate.ko loaded",
+	 "raw": "tcpstate.ko + one raw reader",
+	 "raw2": "tcpstate.ko + two raw readers",
+	 "watch": "tcpstate.ko + tcpstate -j watch",
+	 "bpftrace": "bpftrace counting the tracepoint",
+	 "bcc": "tcpstates-bpfcc"}'
+order='["none", "module", "raw", "raw2", "watch", "bpftrace", "bcc"]'
 
-scripts/bench-reconcile.sh
+jq -s --argjson labels "$labels" --argjson order "$order" \
+	--argjson conns $((2 * N)) --argjson rounds "$ROUNDS" '
+	def med: sort | if length == 0 then null
+		elif length % 2 == 1 then .[(length - 1) / 2]
+		else (.[length / 2 - 1] + .[length / 2]) / 2 end;
+	. as $all
+	| ([$all[] | select(.config == "none") | .seconds] | med) as $base
+	| {connections: $conns, rounds: $rounds, baseline_s: $base,
+	   configs: [$order[] as $k
+		| [$all[] | select(.config == $k)] as $s
+		| select($s | length > 0)
+		| ([$s[].seconds] | med) as $m
+		| {key: $k, label: $labels[$k], samples: ($s | length),
+		   median_s: $m, min_s: ([$s[].seconds] | min),
+		   max_s: ([$s[].seconds] | max),
+		   ratio: (if $base then $m / $base else null end),
+		   ratio_min: (if $base then ([$s[].seconds] | min) / $base else null end),
+		   ratio_max: (if $base then ([$s[].seconds] | max) / $base else null end),
+		   changes: ([$s[].changes | select(. != null)] | med)}
+		+ (if $k == "raw" or $k == "raw2" then
+			{readers: [range(0; ($s[0].readers | length)) as $i
+				| {per_s: ([$s[].readers[$i].per_s | select(. != null)] | med),
+				   records: ([$s[].readers[$i].records // 0] | add),
+				   lost: ([$s[].readers[$i].lost // 0] | add),
+				   lost_max: ([$s[].readers[$i].lost // 0] | max)}],
+			 changes_total: ([$s[].changes // 0] | add)}
+		   elif $k == "watch" then
+			{records: ([$s[].watch.records] | add),
+			 lost: ([$s[].watch.lost] | add),
+			 lost_pct_median: ([$s[] | select(.changes > 0)
+				| 100 * .watch.lost / .changes] | med),
+			 changes_total: ([$s[].changes // 0] | add)}
+		   elif $k == "bpftrace" or $k == "bcc" then
+			{tracer_events: ([$s[].tracer_events] | med),
+			 tracer_lost: ([$s[].tracer_lost // 0] | add),
+			 attach_s: ([$s[].attach_s | select(. != null)] | med)}
+		   else {} end)]}' "$samples" > "$BENCH_OUT/storm.json" || exit 1
+rm -rf "$tmp"
+echo "bench: storm done: $BENCH_OUT/storm.json"

@@ -4,25 +4,28 @@
 # Inside the VM, with the module loaded (make bench calls it): what one
 # reconcile pass costs with about 100,000 sockets, against an idle
 # machine.  The sockets are TIME-WAITs of four short-connection storms to
-# four ports of one namespace (cheap to make: established pairs take
-# minutes under emulation); the pass walks the kernel's hash tables and
-# the table, so the kind of socket matters little.  A pass's duration is
-# what its tcpstate:reconcile trace event says; passes are forced by a
-# 1 s reconcile_ms.  BENCH_TW sets the number of sockets.
+# four ports of one namespace (tw_storm in bench-lib.sh); the pass walks
+# the kernel's hash tables and the table, so the kind of socket matters
+# little.  A pass's duration is what its tcpstate:reconcile trace event
+# says; passes are forced by a 1 s reconcile_ms.  BENCH_TW sets the number
+# of sockets.  With BENCH_KEEP_NS=1 the namespace, benchrc, stays for the
+# next bench (scripts/bench-reports.sh measures the reports in it).
+# Results: printed, and in $BENCH_OUT/reconcile.json.
+set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
+# shellcheck source=scripts/bench-lib.sh
+. scripts/bench-lib.sh
 
 N=${BENCH_TW:-100000}
-workload=selftests/tcp_workload
-ts_read=selftests/ts_read
 param=/sys/module/tcpstate/parameters/reconcile_ms
 tracing=/sys/kernel/tracing
-old_period=$(cat $param)
+old_period=$(cat $param) || exit 1
 
 # passes K: the durations in µs of the next K passes, one a line.
 passes()
 {
-	local out
+	local out _
 
 	out=$(mktemp)
 	echo > $tracing/trace
@@ -49,24 +52,21 @@ median()
 
 read -r idle_us _ < <(passes 5 | sort -n | awk 'NR == 3')
 
-ip netns del benchrc 2>/dev/null
-ip netns add benchrc
-ip -n benchrc link set lo up
-ip netns exec benchrc sysctl -qw net.ipv4.tcp_max_tw_buckets=1000000
-ip netns exec benchrc sysctl -qw net.ipv4.ip_local_port_range="1024 65000"
-t0=$(date +%s)
-for p in 8000 8100 8200 8300; do
-	ip netns exec benchrc $workload -x -t $((N / 4)) -p $p > /dev/null &
-done
-wait
-t1=$(date +%s)
+made=$(tw_storm benchrc "$N")
 socks=$(ip netns exec benchrc ss -tanH | wc -l)
 mirrored=$(ip netns exec benchrc $ts_read stat entries)
 res=$(passes 5)
 busy_us=$(echo "$res" | median)
 corrected=$(echo "$res" | awk '{ s += $2 } END { print s + 0 }')
+per100k=$(( (busy_us - idle_us) * 100000 / (socks > 0 ? socks : 1) / 1000 ))
 printf 'bench: reconcile pass: %d us with %d sockets in all (idle machine: %d us); %d ms per 100k sockets\n' \
-	"$busy_us" "$socks" "$idle_us" "$(( (busy_us - idle_us) * 100000 / (socks > 0 ? socks : 1) / 1000 ))"
-printf 'bench: reconcile: made in %d s, %d sockets in ss, %d mirrored, %d corrected in 5 passes\n' \
-	$((t1 - t0)) "$socks" "$mirrored" "$corrected"
-ip netns del benchrc
+	"$busy_us" "$socks" "$idle_us" "$per100k"
+printf 'bench: reconcile: made in %.0f s, %d sockets in ss, %d mirrored, %d corrected in 5 passes\n' \
+	"$made" "$socks" "$mirrored" "$corrected"
+jq -n --argjson idle "${idle_us:-null}" --argjson busy "${busy_us:-null}" \
+	--argjson socks "$socks" --argjson mirrored "$mirrored" \
+	--argjson corrected "$corrected" --argjson per "$per100k" --argjson made "$made" \
+	'{idle_us: $idle, busy_us: $busy, sockets: $socks, mirrored: $mirrored,
+	  corrected_in_5_passes: $corrected, ms_per_100k_sockets: $per,
+	  storm_s: $made}' > "$BENCH_OUT/reconcile.json"
+[ "${BENCH_KEEP_NS:-0}" = 1 ] || drop_ns benchrc

@@ -1,0 +1,45 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Draw the side-by-side storm ratios of a bench.json as a PNG, one bar per
+# configuration (median over the no-tracer median) with the fastest and
+# slowest round as the error bar.  Needs gnuplot (gnuplot-nox, installed by
+# scripts/bench-deps.sh).
+#
+#   scripts/bench-plot.sh .build/bench/bench.json .build/bench/bench.png
+set -u
+
+json=${1:?usage: bench-plot.sh BENCH.JSON OUT.PNG}
+png=${2:?usage: bench-plot.sh BENCH.JSON OUT.PNG}
+command -v gnuplot > /dev/null || { echo "bench-plot: gnuplot not installed" >&2; exit 1; }
+[ "$(jq '.storm.configs | length' "$json" 2> /dev/null)" -gt 0 ] 2> /dev/null ||
+	{ echo "bench-plot: no storm results in $json" >&2; exit 1; }
+
+data=$(mktemp)
+trap 'rm -f "$data"' EXIT
+# gnuplot's string columns: the label, in double quotes.
+jq -r '.storm.configs[] | [(.label | @json), .ratio, .ratio_min, .ratio_max]
+	| map(tostring) | join(" ")' "$json" > "$data"
+title=$(jq -r '"Cost of a storm of \(.storm.connections) short connections, " +
+	"median of \(.storm.rounds) interleaved rounds\\n" +
+	"kernel \(.kernel), \(.vcpus) vCPUs, emulated CPU, \(.date[0:10])"' "$json")
+
+gnuplot <<EOF
+set terminal pngcairo size 1000,620 noenhanced font ",10"
+set output "$png"
+set title "$title"
+set ylabel "storm time / no-tracer median (bars: fastest and slowest round)"
+set yrange [0:*]
+set style fill solid 0.6 border -1
+set boxwidth 0.6
+set grid ytics
+set xtics nomirror rotate by 20 right
+set bmargin 7
+unset key
+set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lc rgb "gray40"
+plot "$data" using 0:2:xtic(1) with boxes lc rgb "#4477aa", \
+     "" using 0:2:3:4 with yerrorbars lc rgb "black" pt -1, \
+     "" using 0:(\$4):(sprintf("%.2f", \$2)) with labels offset 0,0.8
+EOF
+[ -s "$png" ] || { echo "bench-plot: gnuplot wrote nothing" >&2; exit 1; }
+echo "bench-plot: $png"

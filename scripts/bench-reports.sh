@@ -1,0 +1,118 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Inside the VM, with the module loaded (make bench calls it through
+# scripts/bench.sh): how long `tcpstate summary`, `timewait` and `list`
+# take against `ss -tan state time-wait` with about 100,000 TIME-WAITs in
+# one namespace, and what a table entry costs in memory.
+#
+#   bench-reports.sh [NS]
+#
+# NS: a namespace that already holds the TIME-WAITs (benchrc, which
+# bench-reconcile.sh leaves with BENCH_KEEP_NS=1); without it, tw_storm
+# makes BENCH_TW of them (bench-lib.sh: ip_local_port_range 1024-65000,
+# tcp_tw_reuse 0).  A TIME-WAIT lives 60 s, so the measurement starts
+# right after the storm, and the count is taken before every command.
+#
+# Every command runs inside the namespace with its output to /dev/null,
+# BENCH_REPORT_ROUNDS rounds (default 3) in a rotated order; ratios are
+# taken within a round, where the counts are closest.  /bin/true is timed
+# the same way: the cost of starting a process, the floor of every row.
+# Bytes per entry: the module's kmem_cache, tcpstate_entry, read from
+# /proc/slabinfo with the table full (the guest boots with slab_nomerge, so
+# the cache is the module's alone).  Results: $BENCH_OUT/reports.json.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+# shellcheck source=scripts/bench-lib.sh
+. scripts/bench-lib.sh
+
+ROUNDS=${BENCH_REPORT_ROUNDS:-3}
+
+# Inside the namespace: one JSON line per command run.
+if [ "${1:-}" = --inside ]; then
+	time_wait() { $ts_read counts | awk '$1 == "TIME-WAIT" { print $2 }'; }
+	# timed NAME ROUND CMD...: one line, with the TIME-WAIT count before.
+	timed()
+	{
+		local name=$1 round=$2 tw t0 t1
+
+		shift 2
+		tw=$(time_wait)
+		t0=$(now)
+		"$@" > /dev/null 2>&1
+		t1=$(now)
+		jq -nc --arg c "$name" --argjson r "$round" --argjson tw "${tw:-0}" \
+			--argjson s "$(calc "$t1 - $t0")" \
+			'{command: $c, round: $r, time_wait: $tw, seconds: $s}'
+	}
+	run()
+	{
+		case "$1" in
+		true) timed true "$2" /bin/true ;;
+		summary) timed summary "$2" $cli -i 0 summary ;;
+		timewait) timed timewait "$2" $cli -i 0 timewait ;;
+		list) timed list "$2" $cli list state time-wait ;;
+		ss) timed ss "$2" ss -tan state time-wait ;;
+		esac
+	}
+	cmds=(ss list timewait summary true)
+	for r in $(seq "$ROUNDS"); do
+		for i in $(seq 0 4); do
+			c=${cmds[$(( (r + i) % 5 ))]}
+			run "$c" "$r"
+			# The cheap ones again: a process start is noisy.
+			case "$c" in
+			summary|true) run "$c" "$r"; run "$c" "$r" ;;
+			esac
+		done
+	done
+	exit 0
+fi
+
+module_loaded || insmod $module || exit 1
+ns=${1:-}
+made=null
+if [ -z "$ns" ]; then
+	ns=benchrp
+	made=$(tw_storm "$ns" "${BENCH_TW:-100000}") || exit 1
+fi
+
+# The table full: its entries and the slab they take.
+entries=$(ip netns exec "$ns" $ts_read stat entries)
+all_entries=$(ip netns exec "$ns" $ts_read stat all_entries)
+read -r active num objsize perslab pages slabs < <(slab_line tcpstate_entry)
+
+ip netns exec "$ns" "$top/scripts/bench-reports.sh" --inside > "$BENCH_OUT/reports.jsonl"
+
+jq -s --argjson made "$made" --argjson entries "$entries" \
+	--argjson all "$all_entries" \
+	--argjson active "${active:-null}" --argjson objsize "${objsize:-null}" \
+	--argjson perslab "${perslab:-null}" --argjson pages "${pages:-null}" \
+	--argjson slabs "${slabs:-null}" --argjson num "${num:-null}" '
+	def med: sort | if length == 0 then null
+		elif length % 2 == 1 then .[(length - 1) / 2]
+		else (.[length / 2 - 1] + .[length / 2]) / 2 end;
+	. as $all
+	| {storm_s: $made, entries: $entries,
+	   time_wait_min: ([$all[].time_wait] | min),
+	   time_wait_max: ([$all[].time_wait] | max),
+	   commands: [("summary", "timewait", "list", "ss", "true") as $c
+		| [$all[] | select(.command == $c)] as $s
+		| {command: $c, median_s: ([$s[].seconds] | med),
+		   min_s: ([$s[].seconds] | min), max_s: ([$s[].seconds] | max),
+		   runs: ($s | length),
+		   ss_over_this: (if $c == "ss" then 1 else
+			[$s[] as $x | ($all[] | select(.command == "ss" and .round == $x.round)
+			 | .seconds) / $x.seconds] | med end)}],
+	   slab: (if $active == null then null else
+		{cache: "tcpstate_entry", object_size: $objsize,
+		 objects_per_slab: $perslab, pages_per_slab: $pages,
+		 active_objects: $active, objects: $num, slabs: $slabs,
+		 all_entries: $all,
+		 bytes_per_entry_full_slab: ($pages * 4096 / $perslab),
+		 bytes_per_entry_measured: (if $active > 0
+			then $slabs * $pages * 4096 / $active else null end)} end)}' \
+	"$BENCH_OUT/reports.jsonl" > "$BENCH_OUT/reports.json" || exit 1
+drop_ns "$ns"
+echo "bench: reports done: $BENCH_OUT/reports.json"

@@ -1,0 +1,84 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Print the tables of a bench.json (scripts/bench.sh writes it; make bench
+# prints them again on the host):
+#
+#   scripts/bench-table.sh .build/bench/bench.json
+# shellcheck disable=SC2016  # jq programs, in single quotes
+set -u
+
+f=${1:?usage: bench-table.sh BENCH.JSON}
+[ -r "$f" ] || { echo "bench-table: cannot read $f" >&2; exit 1; }
+
+q() { jq -r "$@" "$f"; }
+
+q '"tcpstate bench, \(.date[0:10]): kernel \(.kernel), \(.vcpus) vCPUs, " +
+   (if (.cpu | test("TCG|QEMU")) then "emulated CPU (QEMU TCG)" else .cpu end) +
+   ", \(.memory_kb / 1024 | floor) MiB, \(.took_s / 60 | floor) min"'
+
+if [ "$(q '.storm != null')" = true ]; then
+	echo
+	q '.storm | "Storm: \(.connections) short client-closed loopback connections from 2 clients, " +
+		"\(.rounds) interleaved rounds.\nRatio: the median storm time over the no-tracer median " +
+		"(\(.baseline_s * 100 | round / 100) s); spread: the fastest and slowest round."'
+	echo
+	printf '  %-34s %8s %13s %6s %12s\n' "what ran during the storm" median "spread" ratio "ratio spread"
+	q '.storm.configs[] | [.label, .median_s, .min_s, .max_s, .ratio, .ratio_min, .ratio_max, .samples] | @tsv' |
+		awk -F'\t' '{ printf "  %-34s %6.2f s %5.2f-%5.2f s %6.2f %5.2f-%5.2f\n", $1, $2, $3, $4, $5, $6, $7 }'
+	echo
+	echo "Events during those storms:"
+	q '.storm.configs[] | select(.key == "raw") |
+		"  one raw reader: \(.readers[0].per_s // 0 | round) events/s (median), " +
+		"lost \(.readers[0].lost) of \(.changes_total) in all rounds"'
+	q '.storm.configs[] | select(.key == "raw2") |
+		"  two raw readers: \([.readers[].per_s // 0 | round] | map(tostring) | join(" and ")) events/s, " +
+		"lost \([.readers[].lost] | map(tostring) | join(" and ")) of \(.changes_total)"'
+	q '.storm.configs[] | select(.key == "watch") |
+		"  tcpstate -j watch: \(.records) records and \(.lost) lost of \(.changes_total) changes " +
+		"(\(.lost_pct_median // 0 | . * 10 | round / 10)% lost, median storm)"'
+	q '.storm.configs[] | select(.key == "bpftrace") |
+		"  bpftrace counted \(.tracer_events) tracepoint hits per storm (median, in-kernel map)"'
+	q '.storm.configs[] | select(.key == "bcc") |
+		"  tcpstates-bpfcc printed \(.tracer_events) changes per storm (median), lost \(.tracer_lost) " +
+		"in all rounds; it took \(.attach_s | round) s to attach (not timed)"'
+	q '.storm.configs[] | select(.key == "module") |
+		"  the module counted \(.changes) state changes per storm (median)"'
+fi
+
+if [ "$(q '.memory != null or .reports.slab != null')" = true ]; then
+	echo
+	echo "Memory:"
+	q '.reports.slab // empty |
+		"  per entry: \(.cache) objects of \(.object_size) B, \(.objects_per_slab) per " +
+		"\(.pages_per_slab * 4) KiB slab = \(.bytes_per_entry_full_slab * 10 | round / 10) B; " +
+		"measured with \(.active_objects) entries: \(.bytes_per_entry_measured // 0 | . * 10 | round / 10) B"'
+	q '.memory // empty |
+		"  per empty namespace (module loaded minus unloaded, \(.namespaces) namespaces): " +
+		"slab \(.module_bytes_per_netns.slab | round) B, percpu \(.module_bytes_per_netns.percpu | round) B, " +
+		"all kernel pages \(.module_bytes_per_netns.kernel | round) B"'
+fi
+
+if [ "$(q '.reports != null')" = true ]; then
+	echo
+	q '.reports | "Reports with \(.time_wait_min)-\(.time_wait_max) TIME-WAITs in one namespace " +
+		"(\(.entries) mirrored at the start), \(.commands[0].runs) runs of summary;\n" +
+		"- true: the median less that of starting /bin/true; ss / this: the ratio within a round, median:"'
+	printf '  %-32s %9s %15s %9s %9s\n' command median spread "- true" "ss / this"
+	q '.reports as $r | ($r.commands[] | select(.command == "true") | .median_s) as $t |
+		$r.commands[] | [.command, .median_s, .min_s, .max_s, .median_s - $t, .ss_over_this] | @tsv' |
+		awk -F'\t' 'BEGIN {
+			n["summary"] = "tcpstate -i 0 summary"
+			n["timewait"] = "tcpstate -i 0 timewait"
+			n["list"] = "tcpstate list state time-wait"
+			n["ss"] = "ss -tan state time-wait"
+			n["true"] = "/bin/true (starting a process)"
+		}
+		{ printf "  %-32s %7.3f s %6.3f-%6.3f s %7.3f s %8.1fx\n", n[$1], $2, $3, $4, $5, $6 }'
+fi
+
+if [ "$(q '.reconcile != null')" = true ]; then
+	echo
+	q '.reconcile | "Reconcile pass: \(.busy_us / 1000 | . * 10 | round / 10) ms with \(.sockets) sockets " +
+		"(idle machine \(.idle_us / 1000 | . * 10 | round / 10) ms): \(.ms_per_100k_sockets) ms per 100k sockets"'
+fi

@@ -1,0 +1,81 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Inside the VM (make bench): every benchmark, then bench.json and the
+# table.  The VM is booted with slab_nomerge (the module's kmem_cache
+# shows in /proc/slabinfo under its own name) and vm-run.sh -o DIR, whose
+# directory the guest writes to as /run/vm: bench.json lands there.
+#
+#   1. the storm under each configuration, interleaved rounds (bench-events.sh)
+#   2. bytes per empty namespace (bench-memory.sh)
+#   3. the reconcile pass with about 100k TIME-WAITs (bench-reconcile.sh),
+#      then, in the same namespace, summary/timewait/list against ss and
+#      bytes per entry (bench-reports.sh)
+#
+# The environment variables of each script pass through: BENCH_CONNS,
+# BENCH_ROUNDS, BENCH_PEERS, BENCH_MODULE_PARAMS, BENCH_NETNS, BENCH_TW,
+# BENCH_REPORT_ROUNDS.  BENCH_ONLY="events memory reports" runs a subset.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+# shellcheck source=scripts/bench-lib.sh
+. scripts/bench-lib.sh
+
+only=${BENCH_ONLY:-events memory reports}
+has() { case " $only " in *" $1 "*) return 0 ;; esac; return 1; }
+
+grep -qw slab_nomerge /proc/cmdline ||
+	echo "bench: warning: booted without slab_nomerge: tcpstate_entry may be merged into another cache"
+rm -f "$BENCH_OUT"/storm.json "$BENCH_OUT"/memory.json "$BENCH_OUT"/reports.json \
+	"$BENCH_OUT"/reconcile.json "$BENCH_OUT"/bench.json
+t0=$(now)
+rc=0
+# phase NAME CMD...: run it, say how long it took.
+phase()
+{
+	local t name=$1
+
+	t=$(now)
+	shift
+	"$@" || rc=1
+	printf 'bench: %s took %.0f s\n' "$name" "$(calc "$(now) - $t")"
+}
+# shellcheck disable=SC2317  # called through phase
+reports()
+{
+	module_load || return 1
+	BENCH_KEEP_NS=1 scripts/bench-reconcile.sh || rc=1
+	if ip netns list | grep -qw benchrc; then
+		scripts/bench-reports.sh benchrc || rc=1
+	else
+		scripts/bench-reports.sh || rc=1
+	fi
+	module_unload
+}
+has events && phase "the storms" scripts/bench-events.sh
+has memory && phase "memory" scripts/bench-memory.sh
+has reports && phase "reconcile and reports" reports
+
+part()
+{
+	if [ -s "$BENCH_OUT/$1.json" ]; then
+		cat "$BENCH_OUT/$1.json"
+	else
+		echo null
+	fi
+}
+
+jq -n --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --arg kernel "$(uname -r)" \
+	--arg cpu "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)" \
+	--argjson cpus "$(nproc)" --argjson mem "$(meminfo MemTotal)" \
+	--arg cmdline "$(cat /proc/cmdline)" --arg version "$(git describe --always --dirty 2> /dev/null)" \
+	--argjson took "$(calc "$(now) - $t0")" \
+	--argjson storm "$(part storm)" --argjson memory "$(part memory)" \
+	--argjson reconcile "$(part reconcile)" --argjson reports "$(part reports)" \
+	'{date: $date, kernel: $kernel, cpu: $cpu,
+	  emulated: ($cpu | test("TCG|QEMU")), vcpus: $cpus,
+	  memory_kb: $mem, cmdline: $cmdline, version: $version, took_s: $took,
+	  storm: $storm, memory: $memory, reconcile: $reconcile, reports: $reports}' \
+	> "$BENCH_OUT/bench.json" || exit 1
+scripts/bench-table.sh "$BENCH_OUT/bench.json"
+exit $rc
