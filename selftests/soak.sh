@@ -108,7 +108,10 @@ check_ns()
 		[ -z "$moving" ] && moving=$(echo $(ss_counts $ns))
 		stamp
 		if [ $((ms - t)) -gt 30000 ]; then
-			echo -n "$ns still moving after 30 s: $(echo $(ss_counts $ns)); " >> "$tmp/$ns.counts"
+			echo -n "$ns still moving after 30 s: $(echo $(ss_counts $ns)), such as" \
+				"$(in_ns $ns ss -tanoH state fin-wait-1 state last-ack state closing \
+				   state syn-sent state syn-recv | head -n 8 | tr -s ' \n' ' '); " \
+				>> "$tmp/$ns.counts"
 			break
 		fi
 		sleep 0.1
@@ -161,7 +164,13 @@ for r in $(seq "$rounds"); do
 		holder[$ns]=$!
 	done
 	for ns in $nss; do
-		wait_for 600 grep -q ready "$tmp/$ns.holder" ||
+		# (read, not grep: a process less per look)
+		for i in $(seq 600); do
+			read -r line < "$tmp/$ns.holder" && [ "$line" = ready ] && break
+			kill -0 "${holder[$ns]}" 2>/dev/null || break
+			sleep 0.1
+		done
+		[ "$line" = ready ] ||
 			why+="the holder failed in $ns: $(head -n 1 "$tmp/$ns.holder"); "
 	done
 	# shellcheck disable=SC2086

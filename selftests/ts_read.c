@@ -20,6 +20,15 @@
  *                      req_free, connect_port, bind_port, alloc); module-wide,
  *                      so only for CAP_NET_ADMIN in the initial namespace
  *   ts_read reconcile  "added N removed N fixed N passes N last_ns N"
+ *   ts_read oracle     the oracle, in one process: `ss -tanH` and the "tw"
+ *                      of /proc/net/sockstat are read before and after the
+ *                      module's gauges, snapshot and timewait_socks; exit 0
+ *                      when each of the module's counts lies between the
+ *                      two readings, state by state (counts only fall as
+ *                      timers run out while we read: when nothing moved,
+ *                      this is equality), else 1.  Prints the module's
+ *                      counts ("STATE N ...", by name), and when they do
+ *                      not match, a second line with all the readings
  *   ts_read stream MS  read the event stream as fast as it can, from the
  *                      moment "ready" is printed until nothing came for
  *                      MS milliseconds; then "records N lost L span_ns S"
@@ -38,7 +47,7 @@
 #include "tcpstate_lib.h"
 
 static const char usage[] =
-	"usage: ts_read counts|snapcount|stat NAME|misses|reconcile|stream MS\n";
+	"usage: ts_read counts|snapcount|stat NAME|misses|reconcile|oracle|stream MS\n";
 
 static int state_by_name(const char *s)
 {
@@ -218,6 +227,171 @@ static int stream(int fd, int idle_ms)
 	return 0;
 }
 
+/* Counts by state name, as ss names the states. */
+#define NAMES_MAX 16
+
+struct named_counts {
+	char name[NAMES_MAX][16];
+	unsigned long long n[NAMES_MAX];
+	int len;
+};
+
+static void nc_add(struct named_counts *c, const char *name, unsigned long long k)
+{
+	int i;
+
+	for (i = 0; i < c->len; i++) {
+		if (!strcmp(c->name[i], name)) {
+			c->n[i] += k;
+			return;
+		}
+	}
+	if (c->len == NAMES_MAX)
+		return;
+	snprintf(c->name[c->len], sizeof(c->name[0]), "%s", name);
+	c->n[c->len++] = k;
+}
+
+static unsigned long long nc_get(const struct named_counts *c, const char *name)
+{
+	int i;
+
+	for (i = 0; i < c->len; i++)
+		if (!strcmp(c->name[i], name))
+			return c->n[i];
+	return 0;
+}
+
+/* "NAME N NAME N ...", by name, into @buf. */
+static const char *nc_str(const struct named_counts *c, char *buf, size_t size)
+{
+	const char *done = "";
+	size_t off = 0;
+	int i, j, k;
+
+	buf[0] = 0;
+	for (k = 0; k < c->len; k++) {
+		/* The smallest name after the last one printed. */
+		for (i = -1, j = 0; j < c->len; j++)
+			if (strcmp(c->name[j], done) > 0 &&
+			    (i < 0 || strcmp(c->name[j], c->name[i]) < 0))
+				i = j;
+		if (i < 0)
+			break;
+		if (c->n[i] && off < size)
+			off += snprintf(buf + off, size - off, "%s%s %llu", off ? " " : "",
+					c->name[i], c->n[i]);
+		done = c->name[i];
+	}
+	return buf;
+}
+
+/* Whether every count of @seen lies between those of @a and @b. */
+static int nc_within(const struct named_counts *a, const struct named_counts *b,
+		     const struct named_counts *seen)
+{
+	const struct named_counts *all[3] = { a, b, seen };
+	unsigned long long lo, hi, v;
+	int i, k;
+
+	for (k = 0; k < 3; k++) {
+		for (i = 0; i < all[k]->len; i++) {
+			const char *name = all[k]->name[i];
+
+			lo = nc_get(a, name);
+			hi = nc_get(b, name);
+			v = nc_get(seen, name);
+			if (lo > hi) {
+				hi = lo;
+				lo = nc_get(b, name);
+			}
+			if (v < lo || v > hi)
+				return 0;
+		}
+	}
+	return 1;
+}
+
+static int ss_counts(struct named_counts *c)
+{
+	char line[512], st[32];
+	FILE *f = popen("ss -tanH", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%31s", st) == 1)
+			nc_add(c, st, 1);
+	return pclose(f) ? -1 : 0;
+}
+
+/* The "tw" of /proc/net/sockstat, as a count named "tw". */
+static int sockstat_tw(struct named_counts *c)
+{
+	char line[512], *p;
+	FILE *f = fopen("/proc/net/sockstat", "r");
+	int found = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		p = strstr(line, " tw ");
+		if (!strncmp(line, "TCP:", 4) && p) {
+			nc_add(c, "tw", strtoull(p + 4, NULL, 10));
+			found = 0;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+static int oracle(int fd)
+{
+	struct named_counts ss1 = { 0 }, ss2 = { 0 }, mod = { 0 }, snap = { 0 };
+	struct named_counts tw1 = { 0 }, tw2 = { 0 }, twm = { 0 };
+	char b[4][512];
+	struct tcpstate_stats st;
+	struct tcpstate_conn *c;
+	long k;
+	int i;
+
+	if (ss_counts(&ss1) || sockstat_tw(&tw1)) {
+		fprintf(stderr, "ts_read: cannot read ss -tanH or /proc/net/sockstat\n");
+		return 3;
+	}
+	if (ts_stats(fd, &st)) {
+		perror("ts_read: stats");
+		return 3;
+	}
+	k = ts_snapshot(fd, &c, 1000);
+	if (k < 0) {
+		perror("ts_read: snapshot");
+		return 3;
+	}
+	for (i = 1; i < TCPSTATE_STATE_MAX; i++)
+		if (st.gauge[i])
+			nc_add(&mod, state_ss_name(i), st.gauge[i]);
+	while (k-- > 0)
+		if (c[k].state > 0 && c[k].state < TCPSTATE_STATE_MAX)
+			nc_add(&snap, state_ss_name(c[k].state), 1);
+	free(c);
+	nc_add(&twm, "tw", st.timewait_socks);
+	if (sockstat_tw(&tw2) || ss_counts(&ss2)) {
+		fprintf(stderr, "ts_read: cannot read ss -tanH or /proc/net/sockstat\n");
+		return 3;
+	}
+	printf("%s\n", nc_str(&mod, b[0], sizeof(b[0])));
+	if (nc_within(&ss1, &ss2, &mod) && nc_within(&ss1, &ss2, &snap) &&
+	    nc_within(&tw1, &tw2, &twm))
+		return 0;
+	printf("ss before: %s | module: %s | snapshot: %s | ss after: %s",
+	       nc_str(&ss1, b[1], sizeof(b[1])), b[0], nc_str(&snap, b[2], sizeof(b[2])),
+	       nc_str(&ss2, b[3], sizeof(b[3])));
+	printf(" | sockstat tw %llu..%llu, module %llu\n",
+	       nc_get(&tw1, "tw"), nc_get(&tw2, "tw"), nc_get(&twm, "tw"));
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	struct tcpstate_stats st;
@@ -237,6 +411,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "stream") && argc == 3)
 		return stream(fd, atoi(argv[2]));
+	if (!strcmp(argv[1], "oracle"))
+		return oracle(fd);
 	if (!strcmp(argv[1], "snapcount")) {
 		k = ts_snapshot(fd, &c, 1000);
 		if (k < 0) {
