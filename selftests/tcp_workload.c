@@ -81,11 +81,13 @@ static int family_of(int i)
 /*
  * A client socket connected (or, @nonblock, connecting) to the listener on
  * loopback port @p; with @reuse SO_REUSEADDR, with @local bound there
- * first.  With -W, or @local, EADDRNOTAVAIL is waited out.  Returns the
- * fd or -1.
+ * first.  With -W, or @local, EADDRNOTAVAIL is waited out; with
+ * @wait_bind, so is a bind() to @local that finds it still taken
+ * (EADDRINUSE: the old connection there has not finished closing).
+ * Returns the fd or -1.
  */
 static int client(int family, int p, int nonblock, int reuse,
-		  const struct sockaddr_storage *local, socklen_t llen)
+		  const struct sockaddr_storage *local, socklen_t llen, int wait_bind)
 {
 	struct sockaddr_storage peer;
 	socklen_t plen = ts_addr(family, p, &peer);
@@ -97,8 +99,13 @@ static int client(int family, int p, int nonblock, int reuse,
 			return -1;
 		if (reuse)
 			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof(reuse));
-		if (local && bind(fd, (const struct sockaddr *)local, llen))
-			break;
+		if (local && bind(fd, (const struct sockaddr *)local, llen)) {
+			if (errno != EADDRINUSE || !wait_bind || waited >= 2000)
+				break;
+			close(fd);
+			usleep(10000);
+			continue;
+		}
 		if (!connect(fd, (struct sockaddr *)&peer, plen) ||
 		    (nonblock && errno == EINPROGRESS))
 			return fd;
@@ -123,7 +130,7 @@ static void pair(int lfd[2], int i, int *cli, int *srv)
 {
 	int family = family_of(i);
 
-	*cli = client(family, port, 0, 0, NULL, 0);
+	*cli = client(family, port, 0, 0, NULL, 0, 0);
 	if (*cli < 0)
 		die("connect");
 	*srv = accept(lfd[family == AF_INET6], NULL, NULL);
@@ -164,27 +171,24 @@ static void abort_close(int fd)
  */
 static void timewait_killed_by_syn(int lfd[2], int i)
 {
-	struct sockaddr_storage local, peer;
-	socklen_t llen = sizeof(local), plen = sizeof(peer);
-	int family = family_of(i), cli, srv, one = 1;
+	struct sockaddr_storage local;
+	socklen_t llen = sizeof(local);
+	int family = family_of(i), cli, srv;
 
 	pair(lfd, i, &cli, &srv);
-	if (getsockname(cli, (struct sockaddr *)&local, &llen) ||
-	    getpeername(cli, (struct sockaddr *)&peer, &plen))
+	if (getsockname(cli, (struct sockaddr *)&local, &llen))
 		die("getsockname");
 	close(srv);
 	wait_eof(cli);
 	close(cli);
-	/* Let the server's timewait socket take the client's FIN. */
+	/*
+	 * Let the server's timewait socket take the client's FIN; the
+	 * client's own socket may take a little longer to go (bind() waits).
+	 */
 	usleep(100000);
-	cli = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	cli = client(family, port, 0, 1, &local, llen, 1);
 	if (cli < 0)
-		die("socket");
-	setsockopt(cli, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(cli, (struct sockaddr *)&local, llen))
-		die("bind to the client's port");
-	if (connect(cli, (struct sockaddr *)&peer, plen))
-		die("connect over the TIME-WAIT");
+		die("connect from the client's port over the server's TIME-WAIT");
 	srv = accept(lfd[family == AF_INET6], NULL, NULL);
 	if (srv < 0)
 		die("accept");
@@ -248,14 +252,14 @@ static void connect_over_timewait(int lfd[2], int i)
 	socklen_t llen;
 
 	for (tries = 0; ; tries++) {
-		cli = client(family, port, 0, 1, NULL, 0);
+		cli = client(family, port, 0, 1, NULL, 0, 0);
 		if (cli < 0)
 			die("connect");
 		llen = sizeof(local);
 		if (getsockname(cli, (struct sockaddr *)&local, &llen))
 			die("getsockname");
 		client_closes_first(lfd, family, cli);
-		cli = client(family, port, 0, 1, &local, llen);
+		cli = client(family, port, 0, 1, &local, llen, 0);
 		if (cli >= 0)
 			break;
 		/*
@@ -311,7 +315,7 @@ static void flood_clients(int n, int first)
 	if (!c)
 		die("calloc");
 	for (i = 0; i < n; i++) {
-		c[i] = client(family_of(first + i), port + 3, 1, 0, NULL, 0);
+		c[i] = client(family_of(first + i), port + 3, 1, 0, NULL, 0, 0);
 		if (c[i] < 0)
 			die("flood connect");
 	}
