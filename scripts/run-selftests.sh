@@ -28,6 +28,9 @@ else
 	expected=$(make -s -C selftests list-tests | wc -w)
 fi
 tmp=$(mktemp -d) || exit 1
+: > "$tmp/tap"
+# Each top-level result is followed by a comment with the test's run time.
+last=$(date +%s)
 {
 	if [ $# -gt 0 ]; then
 		make -s -C selftests run_tests TEST_GEN_PROGS= TEST_PROGS="$*"
@@ -35,7 +38,18 @@ tmp=$(mktemp -d) || exit 1
 		make -s -C selftests run_tests
 	fi
 	echo $? > "$tmp/make-rc"
-} 2>&1 | tee "$tmp/tap"
+} 2>&1 | while IFS= read -r line; do
+	printf '%s\n' "$line"
+	printf '%s\n' "$line" >> "$tmp/tap"
+	case $line in
+	"ok "*|"not ok "*)
+		now=$(date +%s)
+		name=${line##*: }
+		echo "# run-selftests: ${name%% *} took $((now - last)) s"
+		last=$now
+		;;
+	esac
+done
 rc=0
 awk -v expected="$expected" -f scripts/tap-verdict.awk "$tmp/tap" || rc=1
 make_rc=$(cat "$tmp/make-rc")
