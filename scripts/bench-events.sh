@@ -26,6 +26,9 @@
 # program at every start (35-70 s under emulation): that wait is not timed.
 # BENCH_PEERS=0 leaves both peers out; BENCH_MODULE_PARAMS are insmod's.
 #
+# Ratios are to the no-tracer median of the run; "paired" is the median of
+# the per-round ratios (a storm over the no-tracer storm of its own round),
+# which a host whose load changes from round to round disturbs less.
 # Results: one JSON line per storm in $BENCH_OUT/storms.jsonl, and the
 # summary in $BENCH_OUT/storm.json (scripts/bench.sh prints it).
 set -u
@@ -316,6 +319,9 @@ jq -s --argjson labels "$labels" --argjson order "$order" \
 		   ratio: (if $base then $m / $base else null end),
 		   ratio_min: (if $base then ([$s[].seconds] | min) / $base else null end),
 		   ratio_max: (if $base then ([$s[].seconds] | max) / $base else null end),
+		   paired: ([$s[] as $x | $all[]
+				| select(.config == "none" and .round == $x.round)
+				| $x.seconds / .seconds] | med),
 		   changes: ([$s[].changes | select(. != null)] | med)}
 		+ (if $k == "raw" or $k == "raw2" then
 			{readers: [range(0; ($s[0].readers | length)) as $i

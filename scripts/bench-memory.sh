@@ -9,7 +9,7 @@
 # dropped each time; then they are deleted and the machine waits until
 # the kernel has freed them (the net_namespace slab back to where it
 # was).  That is done once to warm the caches, then with the module
-# unloaded and loaded, three times each, alternating.  The module's cost per namespace is the difference of the
+# unloaded and loaded, twice each, alternating.  The module's cost per namespace is the difference of the
 # two medians divided by the number of namespaces, for
 #   Slab        kmalloc and kmem_cache objects
 #   Percpu      alloc_percpu (per-CPU counters)
@@ -64,7 +64,7 @@ cost()
 module_unload || exit 1
 cost > /dev/null || exit 1
 : > "$BENCH_OUT/memory.jsonl"
-for rep in 1 2 3; do
+for rep in 1 2; do
 	for loaded in 0 1; do
 		if [ $loaded -eq 1 ]; then
 			module_load || exit 1

@@ -8,8 +8,13 @@
 # the kernel's hash tables and the table, so the kind of socket matters
 # little.  A pass's duration is what its tcpstate:reconcile trace event
 # says; passes are forced by a 1 s reconcile_ms.  BENCH_TW sets the number
-# of sockets.  With BENCH_KEEP_NS=1 the namespace, benchrc, stays for the
-# next bench (scripts/bench-reports.sh measures the reports in it).
+# of sockets.
+#
+#   bench-reconcile.sh             idle passes, the storm, busy passes
+#   bench-reconcile.sh --idle      idle passes only, kept for --busy
+#   bench-reconcile.sh --busy NS   busy passes with the sockets of NS, which
+#                                  another bench made (bench.sh measures
+#                                  the reports first: TIME-WAITs last 60 s)
 # Results: printed, and in $BENCH_OUT/reconcile.json.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -50,23 +55,37 @@ median()
 	sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
 
-read -r idle_us _ < <(passes 5 | sort -n | awk 'NR == 3')
+mode=${1:-all}
+idle_file=$BENCH_OUT/reconcile-idle-us
+if [ "$mode" != --busy ]; then
+	read -r idle_us _ < <(passes 5 | sort -n | awk 'NR == 3')
+	echo "${idle_us:-0}" > "$idle_file"
+	[ "$mode" = --idle ] && exit 0
+else
+	idle_us=$(cat "$idle_file" 2> /dev/null || echo 0)
+fi
 
-made=$(tw_storm benchrc "$N")
-socks=$(ip netns exec benchrc ss -tanH | wc -l)
-mirrored=$(ip netns exec benchrc $ts_read stat entries)
+made=null
+if [ "$mode" = --busy ]; then
+	ns=${2:?--busy needs a namespace}
+else
+	ns=benchrc
+	made=$(tw_storm "$ns" "$N") || exit 1
+fi
+socks=$(ip netns exec "$ns" ss -tanH | wc -l)
+mirrored=$(ip netns exec "$ns" $ts_read stat entries)
 res=$(passes 5)
 busy_us=$(echo "$res" | median)
 corrected=$(echo "$res" | awk '{ s += $2 } END { print s + 0 }')
 per100k=$(( (busy_us - idle_us) * 100000 / (socks > 0 ? socks : 1) / 1000 ))
 printf 'bench: reconcile pass: %d us with %d sockets in all (idle machine: %d us); %d ms per 100k sockets\n' \
 	"$busy_us" "$socks" "$idle_us" "$per100k"
-printf 'bench: reconcile: made in %.0f s, %d sockets in ss, %d mirrored, %d corrected in 5 passes\n' \
-	"$made" "$socks" "$mirrored" "$corrected"
+printf 'bench: reconcile: %d sockets in ss, %d mirrored, %d corrected in 5 passes\n' \
+	"$socks" "$mirrored" "$corrected"
 jq -n --argjson idle "${idle_us:-null}" --argjson busy "${busy_us:-null}" \
 	--argjson socks "$socks" --argjson mirrored "$mirrored" \
 	--argjson corrected "$corrected" --argjson per "$per100k" --argjson made "$made" \
 	'{idle_us: $idle, busy_us: $busy, sockets: $socks, mirrored: $mirrored,
 	  corrected_in_5_passes: $corrected, ms_per_100k_sockets: $per,
 	  storm_s: $made}' > "$BENCH_OUT/reconcile.json"
-[ "${BENCH_KEEP_NS:-0}" = 1 ] || drop_ns benchrc
+[ "$mode" = --busy ] || drop_ns "$ns"

@@ -8,16 +8,20 @@
 #
 #   bench-reports.sh [NS]
 #
-# NS: a namespace that already holds the TIME-WAITs (benchrc, which
-# bench-reconcile.sh leaves with BENCH_KEEP_NS=1); without it, tw_storm
-# makes BENCH_TW of them (bench-lib.sh: ip_local_port_range 1024-65000,
-# tcp_tw_reuse 0).  A TIME-WAIT lives 60 s, so the measurement starts
-# right after the storm, and the count is taken before every command.
+# tw_storm (bench-lib.sh: ip_local_port_range 1024-65000, tcp_tw_reuse 0)
+# makes BENCH_TW TIME-WAITs in the namespace benchrp, or NS when it is
+# given and already holds them.  A TIME-WAIT lives 60 s, so the
+# measurement starts right after the storm and the count is taken before
+# every command: when the storm itself takes longer than a minute (a busy
+# host), fewer than BENCH_TW are there.  BENCH_KEEP_NS=1 keeps the
+# namespace (bench.sh then measures the reconcile pass in it).
 #
 # Every command runs inside the namespace with its output to /dev/null,
 # BENCH_REPORT_ROUNDS rounds (default 3) in a rotated order; ratios are
-# taken within a round, where the counts are closest.  /bin/true is timed
-# the same way: the cost of starting a process, the floor of every row.
+# taken within a round, where the counts are closest.  The cheap ones run
+# three times a round: `summary`, the same in an empty namespace (-n: the
+# difference is what the table's size costs it: nothing, if it is O(1)),
+# and /bin/true, the cost of starting a process, the floor of every row.
 # Bytes per entry: the module's kmem_cache, tcpstate_entry, read from
 # /proc/slabinfo with the table full (the guest boots with slab_nomerge, so
 # the cache is the module's alone).  Results: $BENCH_OUT/reports.json.
@@ -51,19 +55,20 @@ if [ "${1:-}" = --inside ]; then
 		case "$1" in
 		true) timed true "$2" /bin/true ;;
 		summary) timed summary "$2" $cli -i 0 summary ;;
+		summary_empty) timed summary_empty "$2" $cli -n benchempty -i 0 summary ;;
 		timewait) timed timewait "$2" $cli -i 0 timewait ;;
 		list) timed list "$2" $cli list state time-wait ;;
 		ss) timed ss "$2" ss -tan state time-wait ;;
 		esac
 	}
-	cmds=(ss list timewait summary true)
+	cmds=(ss list timewait summary summary_empty true)
 	for r in $(seq "$ROUNDS"); do
-		for i in $(seq 0 4); do
-			c=${cmds[$(( (r + i) % 5 ))]}
+		for i in $(seq 0 5); do
+			c=${cmds[$(( (r + i) % 6 ))]}
 			run "$c" "$r"
 			# The cheap ones again: a process start is noisy.
 			case "$c" in
-			summary|true) run "$c" "$r"; run "$c" "$r" ;;
+			summary*|true) run "$c" "$r"; run "$c" "$r" ;;
 			esac
 		done
 	done
@@ -73,6 +78,7 @@ fi
 module_loaded || insmod $module || exit 1
 ns=${1:-}
 made=null
+fresh_ns benchempty || exit 1
 if [ -z "$ns" ]; then
 	ns=benchrp
 	made=$(tw_storm "$ns" "${BENCH_TW:-100000}") || exit 1
@@ -97,11 +103,13 @@ jq -s --argjson made "$made" --argjson entries "$entries" \
 	| {storm_s: $made, entries: $entries,
 	   time_wait_min: ([$all[].time_wait] | min),
 	   time_wait_max: ([$all[].time_wait] | max),
-	   commands: [("summary", "timewait", "list", "ss", "true") as $c
+	   commands: [("summary", "summary_empty", "timewait", "list", "ss", "true") as $c
 		| [$all[] | select(.command == $c)] as $s
 		| {command: $c, median_s: ([$s[].seconds] | med),
 		   min_s: ([$s[].seconds] | min), max_s: ([$s[].seconds] | max),
 		   runs: ($s | length),
+		   time_wait_min: ([$s[].time_wait] | min),
+		   time_wait_max: ([$s[].time_wait] | max),
 		   ss_over_this: (if $c == "ss" then 1 else
 			[$s[] as $x | ($all[] | select(.command == "ss" and .round == $x.round)
 			 | .seconds) / $x.seconds] | med end)}],
@@ -114,5 +122,6 @@ jq -s --argjson made "$made" --argjson entries "$entries" \
 		 bytes_per_entry_measured: (if $active > 0
 			then $slabs * $pages * 4096 / $active else null end)} end)}' \
 	"$BENCH_OUT/reports.jsonl" > "$BENCH_OUT/reports.json" || exit 1
-drop_ns "$ns"
+ip netns del benchempty
+[ "${BENCH_KEEP_NS:-0}" = 1 ] || drop_ns "$ns"
 echo "bench: reports done: $BENCH_OUT/reports.json"

@@ -21,11 +21,12 @@ if [ "$(q '.storm != null')" = true ]; then
 	echo
 	q '.storm | "Storm: \(.connections) short client-closed loopback connections from 2 clients, " +
 		"\(.rounds) interleaved rounds.\nRatio: the median storm time over the no-tracer median " +
-		"(\(.baseline_s * 100 | round / 100) s); spread: the fastest and slowest round."'
+		"(\(.baseline_s * 100 | round / 100) s); spread: the fastest and slowest round;\n" +
+		"paired: the median of the ratios to the no-tracer storm of the same round."'
 	echo
-	printf '  %-34s %8s %13s %6s %12s\n' "what ran during the storm" median "spread" ratio "ratio spread"
-	q '.storm.configs[] | [.label, .median_s, .min_s, .max_s, .ratio, .ratio_min, .ratio_max, .samples] | @tsv' |
-		awk -F'\t' '{ printf "  %-34s %6.2f s %5.2f-%5.2f s %6.2f %5.2f-%5.2f\n", $1, $2, $3, $4, $5, $6, $7 }'
+	printf '  %-34s %8s %13s %6s %12s %7s\n' "what ran during the storm" median "spread" ratio "ratio spread" paired
+	q '.storm.configs[] | [.label, .median_s, .min_s, .max_s, .ratio, .ratio_min, .ratio_max, .paired] | @tsv' |
+		awk -F'\t' '{ printf "  %-34s %6.2f s %5.2f-%5.2f s %6.2f %5.2f-%5.2f %7.2f\n", $1, $2, $3, $4, $5, $6, $7, $8 }'
 	echo
 	echo "Events during those storms:"
 	q '.storm.configs[] | select(.key == "raw") |
@@ -61,20 +62,24 @@ fi
 
 if [ "$(q '.reports != null')" = true ]; then
 	echo
-	q '.reports | "Reports with \(.time_wait_min)-\(.time_wait_max) TIME-WAITs in one namespace " +
-		"(\(.entries) mirrored at the start), \(.commands[0].runs) runs of summary;\n" +
-		"- true: the median less that of starting /bin/true; ss / this: the ratio within a round, median:"'
-	printf '  %-32s %9s %15s %9s %9s\n' command median spread "- true" "ss / this"
+	q '.reports | "Reports with up to \(.time_wait_max) TIME-WAITs in one namespace " +
+		"(\(.entries) mirrored after the storm; they expire 60 s after it),\n" +
+		"\(.commands[0].runs) runs of summary; - true: the median less that of starting /bin/true;\n" +
+		"ss / this: the ratio within a round, median; TIME-WAIT: the count before each run."'
+	printf '  %-32s %9s %15s %9s %9s %13s\n' command median spread "- true" "ss / this" "TIME-WAIT"
 	q '.reports as $r | ($r.commands[] | select(.command == "true") | .median_s) as $t |
-		$r.commands[] | [.command, .median_s, .min_s, .max_s, .median_s - $t, .ss_over_this] | @tsv' |
+		$r.commands[] | [.command, .median_s, .min_s, .max_s, .median_s - $t, .ss_over_this,
+				 .time_wait_min, .time_wait_max] | @tsv' |
 		awk -F'\t' 'BEGIN {
 			n["summary"] = "tcpstate -i 0 summary"
+			n["summary_empty"] = "the same, empty namespace"
 			n["timewait"] = "tcpstate -i 0 timewait"
 			n["list"] = "tcpstate list state time-wait"
 			n["ss"] = "ss -tan state time-wait"
 			n["true"] = "/bin/true (starting a process)"
 		}
-		{ printf "  %-32s %7.3f s %6.3f-%6.3f s %7.3f s %8.1fx\n", n[$1], $2, $3, $4, $5, $6 }'
+		{ tw = $1 == "summary_empty" ? "0" : $7 "-" $8
+		  printf "  %-32s %7.3f s %6.3f-%6.3f s %7.3f s %8.1fx %13s\n", n[$1], $2, $3, $4, $5, $6, tw }'
 fi
 
 if [ "$(q '.reconcile != null')" = true ]; then

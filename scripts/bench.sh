@@ -8,9 +8,9 @@
 #
 #   1. the storm under each configuration, interleaved rounds (bench-events.sh)
 #   2. bytes per empty namespace (bench-memory.sh)
-#   3. the reconcile pass with about 100k TIME-WAITs (bench-reconcile.sh),
-#      then, in the same namespace, summary/timewait/list against ss and
-#      bytes per entry (bench-reports.sh)
+#   3. about 100k TIME-WAITs in one namespace: summary/timewait/list
+#      against ss and bytes per entry (bench-reports.sh), then the reconcile
+#      pass in the same namespace (bench-reconcile.sh)
 #
 # The environment variables of each script pass through: BENCH_CONNS,
 # BENCH_ROUNDS, BENCH_PEERS, BENCH_MODULE_PARAMS, BENCH_NETNS, BENCH_TW,
@@ -40,16 +40,16 @@ phase()
 	"$@" || rc=1
 	printf 'bench: %s took %.0f s\n' "$name" "$(calc "$(now) - $t")"
 }
+# The reports first, right after their storm (a TIME-WAIT lives 60 s),
+# then the reconcile pass in the same namespace.
 # shellcheck disable=SC2317  # called through phase
 reports()
 {
 	module_load || return 1
-	BENCH_KEEP_NS=1 scripts/bench-reconcile.sh || rc=1
-	if ip netns list | grep -qw benchrc; then
-		scripts/bench-reports.sh benchrc || rc=1
-	else
-		scripts/bench-reports.sh || rc=1
-	fi
+	scripts/bench-reconcile.sh --idle || rc=1
+	BENCH_KEEP_NS=1 scripts/bench-reports.sh || rc=1
+	scripts/bench-reconcile.sh --busy benchrp || rc=1
+	drop_ns benchrp
 	module_unload
 }
 has events && phase "the storms" scripts/bench-events.sh
