@@ -39,11 +39,12 @@ nss="ts_soak1 ts_soak2 ts_soak3"
 tmp=$(mktemp -d)
 declare -A holder
 
-audit=0
-if have_audit; then
-	audit=1
-else
-	echo "# tcpstate audit --help failed: this CLI has no audit command; audits not asserted"
+# The audit is part of the oracle: a CLI without it fails, never skips.
+audit=1
+if ! have_audit; then
+	tap_plan 1
+	tap_result tcpstate_audit_available 1 "expected \`$TCPSTATE_CLI audit --help\` to succeed; it failed"
+	tap_exit
 fi
 tap_plan $((rounds * (2 + audit) + 2))
 
