@@ -25,16 +25,17 @@ missing=
 as_kprobe=
 for f in $ftrace_hooks; do
 	grep -E "^$f(\+0x0)? .*tcpstate_fhook_call" "$enabled" > /dev/null || missing="$missing $f"
-	grep -E "[[:space:]]$f\+0x0[[:space:]]" "$kprobes" > /dev/null && as_kprobe="$as_kprobe $f"
+	grep -E "[[:space:]]$f\+0x[0-9a-f]+[[:space:]]" "$kprobes" > /dev/null && as_kprobe="$as_kprobe $f"
 done
 [ -z "$missing$as_kprobe" ]
 tap_result entry_hooks_are_ftrace_callbacks_not_kprobes $? \
 	"expected 7 functions with tcpstate_fhook_call in $enabled and none in $kprobes; not on ftrace:${missing:- none}; kprobes:${as_kprobe:- none}"
 
-# Return probes only where a return value is needed.  The list names the
+# Return probes only where a return value is needed (at +0x4 past the
+# ENDBR of kernels built with IBT, 6.12).  The list names the
 # probed function, not the module that placed it: in the test VM every
 # probe is ours.
-krps=$(grep -cE '^[0-9a-f]+ +r +(__inet_hash_connect|inet_csk_get_port)\+0x0' "$kprobes")
+krps=$(grep -cE '^[0-9a-f]+ +r +(__inet_hash_connect|inet_csk_get_port)\+0x[0-9a-f]+' "$kprobes")
 all=$(wc -l < "$kprobes")
 [ "$krps" -eq 2 ] && [ "$all" -eq 2 ]
 tap_result only_the_port_hooks_are_kretprobes $? \
