@@ -111,7 +111,7 @@ vm-demo:
 # empty environment.  slab_nomerge: the module's kmem_cache keeps its name
 # in /proc/slabinfo.
 BENCH_OUT ?= $(BUILD)/bench
-BENCH_TIMEOUT ?= 2400
+BENCH_TIMEOUT ?= 3600
 BENCH_MEMORY ?= 2G
 BENCH_ENV = $(foreach v,$(filter-out BENCH_OUT BENCH_TIMEOUT BENCH_MEMORY BENCH_ENV,\
 	$(filter BENCH_%,$(.VARIABLES))),'$(v)=$($(v))')

@@ -12,9 +12,9 @@
 #
 #   bench-reconcile.sh             idle passes, the storm, busy passes
 #   bench-reconcile.sh --idle      idle passes only, kept for --busy
-#   bench-reconcile.sh --busy NS   busy passes with the sockets of NS, which
-#                                  another bench made (bench.sh measures
-#                                  the reports first: TIME-WAITs last 60 s)
+#   bench-reconcile.sh --busy NS   three busy passes with the sockets of NS,
+#                                  which bench.sh made and measures the
+#                                  reports in next (TIME-WAITs last 60 s)
 # Results: printed, and in $BENCH_OUT/reconcile.json.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -74,18 +74,21 @@ else
 fi
 socks=$(ip netns exec "$ns" ss -tanH | wc -l)
 mirrored=$(ip netns exec "$ns" $ts_read stat entries)
-res=$(passes 5)
+npasses=5
+[ "$mode" = --busy ] && npasses=3
+res=$(passes $npasses)
 busy_us=$(echo "$res" | median)
 corrected=$(echo "$res" | awk '{ s += $2 } END { print s + 0 }')
 per100k=$(( (busy_us - idle_us) * 100000 / (socks > 0 ? socks : 1) / 1000 ))
 printf 'bench: reconcile pass: %d us with %d sockets in all (idle machine: %d us); %d ms per 100k sockets\n' \
 	"$busy_us" "$socks" "$idle_us" "$per100k"
-printf 'bench: reconcile: %d sockets in ss, %d mirrored, %d corrected in 5 passes\n' \
-	"$socks" "$mirrored" "$corrected"
+printf 'bench: reconcile: %d sockets in ss, %d mirrored, %d corrected in %d passes\n' \
+	"$socks" "$mirrored" "$corrected" $npasses
 jq -n --argjson idle "${idle_us:-null}" --argjson busy "${busy_us:-null}" \
 	--argjson socks "$socks" --argjson mirrored "$mirrored" \
 	--argjson corrected "$corrected" --argjson per "$per100k" --argjson made "$made" \
+	--argjson n $npasses \
 	'{idle_us: $idle, busy_us: $busy, sockets: $socks, mirrored: $mirrored,
-	  corrected_in_5_passes: $corrected, ms_per_100k_sockets: $per,
+	  passes: $n, corrected: $corrected, ms_per_100k_sockets: $per,
 	  storm_s: $made}' > "$BENCH_OUT/reconcile.json"
 [ "$mode" = --busy ] || drop_ns "$ns"

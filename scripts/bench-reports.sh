@@ -10,15 +10,18 @@
 #
 # tw_storm (bench-lib.sh: ip_local_port_range 1024-65000, tcp_tw_reuse 0)
 # makes BENCH_TW TIME-WAITs in the namespace benchrp, or NS when it is
-# given and already holds them.  A TIME-WAIT lives 60 s, so the
+# given and already holds them (BENCH_TW_STORM_S: how long that took).  A TIME-WAIT lives 60 s, so the
 # measurement starts right after the storm and the count is taken before
 # every command: when the storm itself takes longer than a minute (a busy
 # host), fewer than BENCH_TW are there.  BENCH_KEEP_NS=1 keeps the
-# namespace (bench.sh then measures the reconcile pass in it).
+# namespace.
 #
 # Every command runs inside the namespace with its output to /dev/null,
-# BENCH_REPORT_ROUNDS rounds (default 3) in a rotated order; ratios are
-# taken within a round, where the counts are closest.  The cheap ones run
+# BENCH_REPORT_ROUNDS rounds (default 2) in a rotated order.  As the
+# TIME-WAITs expire while this runs, a command's cost is also given per
+# TIME-WAIT: (its time - the median time of /bin/true) / the count before
+# it, in µs, the median over its runs with at least 1000; "ss / this" is
+# the ratio of those.  The cheap ones run
 # three times a round: `summary`, the same in an empty namespace (-n: the
 # difference is what the table's size costs it: nothing, if it is O(1)),
 # and /bin/true, the cost of starting a process, the floor of every row.
@@ -31,7 +34,7 @@ cd "$top" || exit 1
 # shellcheck source=scripts/bench-lib.sh
 . scripts/bench-lib.sh
 
-ROUNDS=${BENCH_REPORT_ROUNDS:-3}
+ROUNDS=${BENCH_REPORT_ROUNDS:-2}
 
 # Inside the namespace: one JSON line per command run.
 if [ "${1:-}" = --inside ]; then
@@ -77,7 +80,7 @@ fi
 
 module_loaded || insmod $module || exit 1
 ns=${1:-}
-made=null
+made=${BENCH_TW_STORM_S:-null}
 fresh_ns benchempty || exit 1
 if [ -z "$ns" ]; then
 	ns=benchrp
@@ -100,6 +103,7 @@ jq -s --argjson made "$made" --argjson entries "$entries" \
 		elif length % 2 == 1 then .[(length - 1) / 2]
 		else (.[length / 2 - 1] + .[length / 2]) / 2 end;
 	. as $all
+	| ([$all[] | select(.command == "true") | .seconds] | med) as $true
 	| {storm_s: $made, entries: $entries,
 	   time_wait_min: ([$all[].time_wait] | min),
 	   time_wait_max: ([$all[].time_wait] | max),
@@ -110,10 +114,12 @@ jq -s --argjson made "$made" --argjson entries "$entries" \
 		   runs: ($s | length),
 		   time_wait_min: ([$s[].time_wait] | min),
 		   time_wait_max: ([$s[].time_wait] | max),
-		   ss_over_this: (if $c == "ss" then 1 else
-			[$s[] as $x | ($all[] | select(.command == "ss" and .round == $x.round)
-			 | .seconds) / $x.seconds] | med end)}],
-	   slab: (if $active == null then null else
+		   us_per_tw: ([$s[] | select(.time_wait >= 1000)
+				| (.seconds - $true) / .time_wait * 1e6] | med)}]}
+	| .commands |= (([.[] | select(.command == "ss") | .us_per_tw][0]) as $ss
+		| map(. + {ss_over_this: (if .us_per_tw and .us_per_tw > 0 and $ss
+					  then $ss / .us_per_tw else null end)}))
+	| . + {slab: (if $active == null then null else
 		{cache: "tcpstate_entry", object_size: $objsize,
 		 objects_per_slab: $perslab, pages_per_slab: $pages,
 		 active_objects: $active, objects: $num, slabs: $slabs,

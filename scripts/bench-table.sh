@@ -65,21 +65,26 @@ if [ "$(q '.reports != null')" = true ]; then
 	q '.reports | "Reports with up to \(.time_wait_max) TIME-WAITs in one namespace " +
 		"(\(.entries) mirrored after the storm; they expire 60 s after it),\n" +
 		"\(.commands[0].runs) runs of summary; - true: the median less that of starting /bin/true;\n" +
-		"ss / this: the ratio within a round, median; TIME-WAIT: the count before each run."'
-	printf '  %-32s %9s %15s %9s %9s %13s\n' command median spread "- true" "ss / this" "TIME-WAIT"
+		"per TW: (time - true) / TIME-WAITs, median; ss / x: the per TW of ss over this one;\n" +
+		"TIME-WAIT: the counts before the runs."'
+	printf '  %-30s %9s %15s %9s %9s %6s %13s\n' command median spread "- true" "per TW" "ss / x" "TIME-WAIT"
 	q '.reports as $r | ($r.commands[] | select(.command == "true") | .median_s) as $t |
-		$r.commands[] | [.command, .median_s, .min_s, .max_s, .median_s - $t, .ss_over_this,
+		$r.commands[] | [.command, .median_s, .min_s, .max_s, .median_s - $t,
+				 (.us_per_tw // "-"), (.ss_over_this // "-"),
 				 .time_wait_min, .time_wait_max] | @tsv' |
 		awk -F'\t' 'BEGIN {
 			n["summary"] = "tcpstate -i 0 summary"
-			n["summary_empty"] = "the same, empty namespace"
+			n["summary_empty"] = "  the same, empty namespace"
 			n["timewait"] = "tcpstate -i 0 timewait"
 			n["list"] = "tcpstate list state time-wait"
 			n["ss"] = "ss -tan state time-wait"
 			n["true"] = "/bin/true (starting a process)"
 		}
-		{ tw = $1 == "summary_empty" ? "0" : $7 "-" $8
-		  printf "  %-32s %7.3f s %6.3f-%6.3f s %7.3f s %8.1fx %13s\n", n[$1], $2, $3, $4, $5, $6, tw }'
+		{ tw = $1 == "summary_empty" ? "0" : $8 "-" $9
+		  per = $6 == "-" ? "-" : sprintf("%.2f us", $6)
+		  ratio = $7 == "-" ? "-" : sprintf("%.1fx", $7)
+		  if ($1 ~ /^summary/ || $1 == "true") { per = "-"; ratio = "-" }
+		  printf "  %-30s %7.3f s %6.3f-%6.3f s %7.3f s %9s %6s %13s\n", n[$1], $2, $3, $4, $5, per, ratio, tw }'
 fi
 
 if [ "$(q '.reconcile != null')" = true ]; then
