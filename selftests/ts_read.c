@@ -59,20 +59,6 @@ static int state_by_name(const char *s)
 	return -1;
 }
 
-/* Names of enum tcpstate_miss, for miss:HOOK and the misses command. */
-static const char *const miss_names[TCPSTATE_MISS_MAX] = {
-	[TCPSTATE_MISS_STATE] = "state",
-	[TCPSTATE_MISS_TW_ENTER] = "tw_enter",
-	[TCPSTATE_MISS_TW_KILL] = "tw_kill",
-	[TCPSTATE_MISS_TW_SEGMENT] = "tw_segment",
-	[TCPSTATE_MISS_REQ_HASH] = "req_hash",
-	[TCPSTATE_MISS_REQ_PROMOTE] = "req_promote",
-	[TCPSTATE_MISS_REQ_FREE] = "req_free",
-	[TCPSTATE_MISS_CONNECT_PORT] = "connect_port",
-	[TCPSTATE_MISS_BIND_PORT] = "bind_port",
-	[TCPSTATE_MISS_ALLOC] = "alloc",
-};
-
 /* Whether the module filled in the field at @off of @len bytes. */
 static int filled(const struct tcpstate_stats *st, size_t off, size_t len,
 		  const char *name)
@@ -129,7 +115,7 @@ static int print_stat(const struct tcpstate_stats *st, const char *name)
 		return 0;
 	}
 	for (i = 0; i < TCPSTATE_MISS_MAX; i++) {
-		if (!strncmp(name, "miss:", 5) && !strcmp(name + 5, miss_names[i])) {
+		if (!strncmp(name, "miss:", 5) && !strcmp(name + 5, miss_name(i))) {
 			if (!filled(st, offsetof(struct tcpstate_stats, misses) + i * sizeof(__u64),
 				    sizeof(__u64), name))
 				return 3;
@@ -173,7 +159,7 @@ static int print_misses(const struct tcpstate_stats *st)
 		    TCPSTATE_MISS_MAX * sizeof(__u64), "misses per hook"))
 		return 3;
 	for (i = 0; i < TCPSTATE_MISS_MAX; i++)
-		printf("%s %llu\n", miss_names[i], (unsigned long long)st->misses[i]);
+		printf("%s %llu\n", miss_name(i), (unsigned long long)st->misses[i]);
 	return 0;
 }
 
