@@ -33,11 +33,11 @@ char *netns_path(char *buf, size_t len, const char *arg)
 	return n < 0 || (size_t)n >= len ? NULL : buf;
 }
 
-int netns_select(int fd, const char *arg)
+/* A file descriptor of namespace @arg, or -1 with the error reported. */
+static int netns_open(const char *arg)
 {
-	struct tcpstate_netns req;
 	char path[4096];
-	int nsfd, e;
+	int nsfd;
 
 	if (!netns_path(path, sizeof(path), arg)) {
 		report_error("tcpstate: netns %s: %s\n", arg,
@@ -45,10 +45,19 @@ int netns_select(int fd, const char *arg)
 		return -1;
 	}
 	nsfd = open(path, O_RDONLY | O_CLOEXEC);
-	if (nsfd < 0) {
+	if (nsfd < 0)
 		report_error("tcpstate: netns %s: %s\n", arg, strerror(errno));
+	return nsfd;
+}
+
+int netns_select(int fd, const char *arg)
+{
+	struct tcpstate_netns req;
+	int nsfd, e;
+
+	nsfd = netns_open(arg);
+	if (nsfd < 0)
 		return -1;
-	}
 	memset(&req, 0, sizeof(req));
 	req.size = sizeof(req);
 	req.fd = nsfd;
@@ -104,21 +113,13 @@ int netns_socket(const char *arg, const char *what, int domain, int type,
 		 int protocol)
 {
 	static const char self_path[] = "/proc/self/ns/net";
-	char path[4096];
 	int nsfd, self, sk = -1, e;
 
 	if (!arg)
 		return new_socket(what, domain, type, protocol);
-	if (!netns_path(path, sizeof(path), arg)) {
-		report_error("tcpstate: netns %s: %s\n", arg,
-			     strerror(ENAMETOOLONG));
+	nsfd = netns_open(arg);
+	if (nsfd < 0)
 		return -1;
-	}
-	nsfd = open(path, O_RDONLY | O_CLOEXEC);
-	if (nsfd < 0) {
-		report_error("tcpstate: netns %s: %s\n", arg, strerror(errno));
-		return -1;
-	}
 	self = open(self_path, O_RDONLY | O_CLOEXEC);
 	if (self < 0) {
 		report_error("tcpstate: %s: %s\n", self_path, strerror(errno));
