@@ -16,12 +16,12 @@
 #include <linux/tcpstate.h>
 
 #include "commands.h"
-#include "device.h"
 #include "format.h"
 #include "kernel.h"
 #include "netns.h"
 #include "output.h"
 #include "ports.h"
+#include "report.h"
 #include "states.h"
 #include "summary.h"
 
@@ -29,9 +29,9 @@
 /* The misses are module-wide: the text says so. */
 #define SUMMARY_MISSES_LABEL "misses (all namespaces)"
 
-static void summary_head(struct output *o, const struct summary_input *in)
+static void summary_head(struct output *o, const struct summary_report *in)
 {
-	const struct tcpstate_stats *st = in->st;
+	const struct tcpstate_stats *st = &in->stats;
 	__u64 age = in->now_ns > st->since_ns ? in->now_ns - st->since_ns : 0;
 	char dur[FORMAT_DURATION_LEN], since[FORMAT_DURATION_LEN + 8];
 
@@ -57,9 +57,9 @@ static void summary_states(struct output *o, const struct tcpstate_stats *st)
 	out_end(o);
 }
 
-static void summary_timewait(struct output *o, const struct summary_input *in)
+static void summary_timewait(struct output *o, const struct summary_report *in)
 {
-	const struct tcpstate_stats *st = in->st;
+	const struct tcpstate_stats *st = &in->stats;
 	int i;
 
 	out_u64(o, "timewait_sockets", "timewait sockets", st->timewait_socks);
@@ -107,9 +107,9 @@ static void summary_misses(struct output *o, const struct tcpstate_stats *st)
 }
 
 /* What the reconcile passes corrected in this namespace's table. */
-static void summary_reconcile(struct output *o, const struct summary_input *in)
+static void summary_reconcile(struct output *o, const struct summary_report *in)
 {
-	const struct tcpstate_stats *st = in->st;
+	const struct tcpstate_stats *st = &in->stats;
 	__u64 last = st->reconcile_last_ns;
 	__u64 ago = in->now_ns > last ? in->now_ns - last : 0;
 	char dur[FORMAT_DURATION_LEN], text[FORMAT_DURATION_LEN + 8];
@@ -145,17 +145,17 @@ static void summary_module(struct output *o, const struct tcpstate_stats *st)
 }
 
 /* A section per concern; the ports one goes after TIME-WAIT. */
-void summary_print(struct output *o, const struct summary_input *in)
+void summary_print(struct output *o, const struct summary_report *in)
 {
 	summary_head(o, in);
-	summary_states(o, in->st);
+	summary_states(o, &in->stats);
 	summary_timewait(o, in);
-	if (in->ports)
-		ports_summary_print(o, in->ports);
-	summary_health(o, in->st);
-	summary_misses(o, in->st);
+	if (in->has_ports)
+		ports_summary_print(o, &in->ports);
+	summary_health(o, &in->stats);
+	summary_misses(o, &in->stats);
 	summary_reconcile(o, in);
-	summary_module(o, in->st);
+	summary_module(o, &in->stats);
 }
 
 /* Columns of the overview that stand for more than one state. */
@@ -213,7 +213,7 @@ static void overview_item(struct output *o, const struct tcpstate_stats *st)
 	out_end_item(o);
 }
 
-void overview_print(struct output *o, const struct tcpstate_stats *st, long n)
+void overview_print(struct output *o, const struct summary_report *r, long n)
 {
 	long i;
 
@@ -222,19 +222,19 @@ void overview_print(struct output *o, const struct tcpstate_stats *st, long n)
 			"NETNS", "CONNS", "ESTAB", "TIME-WAIT", "LISTEN", "SYN",
 			"FIN-WAIT", "CLOSE-WAIT", "OTHER");
 		for (i = 0; i < n; i++)
-			overview_row(o->f, &st[i]);
+			overview_row(o->f, &r[i].stats);
 		return;
 	}
 	out_begin_array(o, "namespaces", NULL);
 	for (i = 0; i < n; i++)
-		overview_item(o, &st[i]);
+		overview_item(o, &r[i].stats);
 	out_end_array(o);
 	out_u64(o, "count", NULL, (__u64)n);
 }
 
 static int cmd_overview(const struct options *opts)
 {
-	struct tcpstate_stats *st;
+	struct summary_report *r;
 	struct output o;
 	long n;
 	int fd;
@@ -242,46 +242,40 @@ static int cmd_overview(const struct options *opts)
 	fd = device_open_selected(opts, false);
 	if (fd < 0)
 		return 1;
-	n = device_netns_list(fd, &st);
+	n = report_overview(fd, &r);
 	close(fd);
 	if (n < 0)
 		return 1;
 	out_init(&o, stdout, opts->json);
-	overview_print(&o, st, n);
+	overview_print(&o, r, n);
 	out_finish(&o);
-	free(st);
+	free(r);
 	return 0;
 }
 
 int cmd_summary(const struct options *opts)
 {
-	struct tcpstate_port_failure none[1];
-	struct tcpstate_stats first, second;
-	struct tcpstate_ports ports;
-	struct summary_input in;
+	struct report_sample first, second;
+	struct summary_report r;
 	struct output o;
-	double elapsed;
-	int fd;
+	int fd, rc;
 
 	if (opts->all_netns)
 		return cmd_overview(opts);
 	fd = device_open_selected(opts, false);
 	if (fd < 0)
 		return 1;
-	if (device_stats_pair(fd, opts->device, opts->interval_s, &first,
-			      &second, &elapsed) ||
-	    device_ports(fd, opts->device, &ports, none, 0) < 0) {
-		close(fd);
-		return 1;
-	}
+	rc = report_sample_pair(fd, opts->device, REPORT_STATS,
+				REPORT_STATS | REPORT_PORTS, opts->interval_s,
+				&first, &second);
 	close(fd);
-	in.st = &second;
-	in.interval_s = opts->interval_s;
-	in.now_ns = boottime_ns();
-	in.ports = &ports;
-	tw_rate_compute(&in.rate, &first, &second, elapsed);
+	if (rc)
+		return 1;
+	report_summary(&r, &first, &second, opts->interval_s);
+	report_sample_free(&first);
+	report_sample_free(&second);
 	out_init(&o, stdout, opts->json);
-	summary_print(&o, &in);
+	summary_print(&o, &r);
 	out_finish(&o);
 	return 0;
 }

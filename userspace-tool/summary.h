@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The summary report and the all-namespaces overview, as pure functions of
- * stats samples.
+ * The views of the summary report and of the all-namespaces overview,
+ * which report.h builds.
  */
 #ifndef TCPSTATE_SUMMARY_H
 #define TCPSTATE_SUMMARY_H
@@ -9,19 +9,10 @@
 #include <linux/tcpstate.h>
 
 #include "output.h"
-#include "ports.h"
-#include "rates.h"
+#include "report.h"
 
-struct summary_input {
-	const struct tcpstate_stats *st;	/* the later sample */
-	struct tw_rate rate;			/* between the two samples */
-	double interval_s;			/* -i */
-	__u64 now_ns;			/* CLOCK_BOOTTIME at the sample */
-	const struct tcpstate_ports *ports;	/* NULL: no ports section */
-};
-
-void summary_print(struct output *o, const struct summary_input *in);
-/* One row per namespace of @st[0..n), from TCPSTATE_IOC_NETNS_LIST. */
-void overview_print(struct output *o, const struct tcpstate_stats *st, long n);
+void summary_print(struct output *o, const struct summary_report *r);
+/* One row per namespace of @r[0..n), from report_overview(). */
+void overview_print(struct output *o, const struct summary_report *r, long n);
 
 #endif

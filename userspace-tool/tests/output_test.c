@@ -66,11 +66,11 @@ static void summary(struct output *o, const void *arg)
 	summary_print(o, arg);
 }
 
-static const struct tcpstate_stats *ov_stats;
+static const struct summary_report *ov_reports;
 
 static void overview(struct output *o, const void *arg)
 {
-	overview_print(o, ov_stats, *(const long *)arg);
+	overview_print(o, ov_reports, *(const long *)arg);
 }
 
 static void test_output(void)
@@ -168,16 +168,13 @@ static void fill_stats(struct tcpstate_stats *st)
 
 static void test_summary(void)
 {
+	struct summary_report in;
 	struct tcpstate_stats st;
-	struct summary_input in;
-	struct tcpstate_ports pr;
 	char *s;
 
 	fill_stats(&st);
-	in.ports = NULL;
-	in.st = &st;
+	summary_report_build(&in, NULL, &st, 0, 825 * NS_S);
 	in.interval_s = 1;
-	in.now_ns = 825 * NS_S;
 	in.rate.valid = true;
 	in.rate.enter_per_s = 12.5;
 	in.rate.exit_per_s = 3;
@@ -219,14 +216,12 @@ static void test_summary(void)
 	st.all_entries = 5020;
 	st.max_entries = 1000000;
 	st.all_dropped = 1;
-	in.rate.valid = false;
-	in.interval_s = 0;
-	memset(&pr, 0, sizeof(pr));
-	pr.range_low = 40000;
-	pr.range_high = 40009;
-	pr.available = 10;
-	pr.total[TCPSTATE_PORT_CONNECT][0] = 1;
-	in.ports = &pr;
+	summary_report_build(&in, NULL, &st, 0, 825 * NS_S);
+	in.has_ports = true;
+	in.ports.range_low = 40000;
+	in.ports.range_high = 40009;
+	in.ports.available = 10;
+	in.ports.total[TCPSTATE_PORT_CONNECT][0] = 1;
 	s = render(false, summary, &in);
 	{
 		static const char *const want[] = {
@@ -301,6 +296,7 @@ static void test_summary(void)
 
 static void test_overview(void)
 {
+	struct summary_report r[2];
 	struct tcpstate_stats st[2];
 	long n = 2;
 	char *s;
@@ -315,7 +311,9 @@ static void test_overview(void)
 	st[1].gauge[TCPSTATE_SYN_RECV] = 3;
 	st[1].gauge[TCPSTATE_FIN_WAIT2] = 10;
 	st[1].gauge[TCPSTATE_LAST_ACK] = 4;
-	ov_stats = st;
+	summary_report_build(&r[0], NULL, &st[0], 0, 825 * NS_S);
+	summary_report_build(&r[1], NULL, &st[1], 0, 825 * NS_S);
+	ov_reports = r;
 
 	s = render(false, overview, &n);
 	{
@@ -334,7 +332,7 @@ static void test_overview(void)
 		  s, "[.count, .namespaces[1].netns, .namespaces[1].states.time_wait]",
 		  "[2,4026532500,300]");
 	free(s);
-	st[1].reconcile_added = 7;
+	r[1].stats.reconcile_added = 7;
 	s = render(true, overview, &n);
 	expect_jq("overview_json_has_the_corrections_per_namespace", s,
 		  "[.namespaces[0].reconcile, .namespaces[1].reconcile.added]",
