@@ -49,7 +49,7 @@ help:
 	@echo "  sparse         the sparse checker over the module"
 	@echo "  deps           install the Debian packages all this needs"
 	@echo "  clean          remove what the build made"
-	@echo "Variables: KDIR, VM_KERNEL, VM_TIMEOUT, V=1"
+	@echo "Variables: KDIR, VM_KERNEL, VM_TIMEOUT, V=1, FUZZ_SECONDS (fuzz.sh, default 45)"
 
 deps:
 	$(Q)scripts/deps.sh
@@ -97,7 +97,8 @@ bench: deps
 
 vm-check:
 	$(Q)KDIR=$(VM_KDIR) VM_KERNEL=$(VM_KERNEL) VM_TIMEOUT=$(VM_TIMEOUT) \
-		VM_MODULES=$(VM_MODULES) SELFTESTS="$(SELFTESTS)" scripts/check.sh
+		VM_MODULES=$(VM_MODULES) SELFTESTS="$(SELFTESTS)" FUZZ_SECONDS=$(FUZZ_SECONDS) \
+		FUZZ_SEED=$(FUZZ_SEED) scripts/check.sh
 
 vm-demo:
 	$(Q)$(MAKE) module KDIR=$(VM_KDIR)

@@ -7,7 +7,8 @@
 # count one result per test case.  Exits non-zero on any failure or skip.
 #
 # Environment: KDIR (headers of the VM kernel), VM_KERNEL, VM_TIMEOUT,
-# SELFTESTS (names of kselftests to run, default all).
+# SELFTESTS (names of kselftests to run, default all), FUZZ_SECONDS and
+# FUZZ_SEED (fuzz.sh: a longer run, a seed to repeat; the guest gets them).
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -137,7 +138,9 @@ fi
 
 echo "== kselftests in the VM"
 # shellcheck disable=SC2086
-scripts/vm-run.sh -t "${VM_TIMEOUT:-3000}" -o "$logs/vm" -- scripts/run-selftests.sh ${SELFTESTS:-} 2>&1 |
+scripts/vm-run.sh -t "${VM_TIMEOUT:-3000}" -o "$logs/vm" -- \
+	env ${FUZZ_SECONDS:+FUZZ_SECONDS=$FUZZ_SECONDS} ${FUZZ_SEED:+FUZZ_SEED=$FUZZ_SEED} \
+	scripts/run-selftests.sh ${SELFTESTS:-} 2>&1 |
 	tee "$logs/selftests.log" | grep -aE '^(not )?ok |^# (not )?ok |^vm-run|Expected|^# #.*FAIL'
 vmrc=${PIPESTATUS[0]}
 tap_add "$logs/selftests.log"
