@@ -5,8 +5,14 @@
  * An open file is bound to the network namespace of the process that
  * opened it, and holds a reference to it.  Any user may open the device:
  * like /proc/net/tcp, it shows only the opener's own namespace.  Another
- * namespace takes CAP_NET_ADMIN over its user namespace, every namespace
- * CAP_NET_ADMIN in the initial one, as setns(2) and `ss -N` would need.
+ * namespace takes what entering it takes, so that the device shows no
+ * namespace its reader could not see anyway: setns(2) (and so `ss -N`)
+ * wants CAP_SYS_ADMIN over the namespace's user namespace and in the
+ * caller's own.  Every namespace at once takes CAP_SYS_ADMIN in the
+ * initial user namespace, which is over them all.  CAP_NET_ADMIN is not
+ * enough for either: it lets no one into another namespace (a container
+ * or a network daemon granted it sees only its own).  It is what the
+ * module-wide counters take (sums, no namespace's own), and reset.
  *
  * The event stream starts at the first read() or poll(): files that only
  * ask for stats cost the network nothing.
@@ -170,6 +176,13 @@ static bool tcpstate_module_wide_allowed(void)
 	return ns_capable_noaudit(&init_user_ns, CAP_NET_ADMIN);
 }
 
+/* Whether the caller may enter @net (setns(2)): then it may see it here. */
+static bool tcpstate_may_enter(struct net *net)
+{
+	return ns_capable(net->user_ns, CAP_SYS_ADMIN) &&
+	       ns_capable(current_user_ns(), CAP_SYS_ADMIN);
+}
+
 static void tcpstate_stats_gate(struct tcpstate_stats *st)
 {
 	if (tcpstate_module_wide_allowed()) {
@@ -272,13 +285,13 @@ static long tcpstate_ioctl_netns(struct tcpstate_file *tf, void __user *uarg)
 	if (req.flags & TCPSTATE_NETNS_ALL) {
 		if (req.fd != -1)
 			return -EINVAL;
-		if (!tcpstate_module_wide_allowed())
+		if (!tcpstate_may_enter(&init_net))
 			return -EPERM;
 	} else {
 		net = get_net_ns_by_fd(req.fd);
 		if (IS_ERR(net))
 			return PTR_ERR(net);
-		if (!ns_capable(net->user_ns, CAP_NET_ADMIN)) {
+		if (!tcpstate_may_enter(net)) {
 			put_net(net);
 			return -EPERM;
 		}
@@ -317,10 +330,8 @@ static int tcpstate_list_one(struct tcpstate_net_visitor *v,
 {
 	struct tcpstate_list_ctx *ctx = container_of(v, struct tcpstate_list_ctx, visitor);
 
-	if (ctx->total < ctx->req.count) {
-		st->flags |= TCPSTATE_STATS_MODULE_WIDE;
+	if (ctx->total < ctx->req.count)
 		ctx->buf[ctx->total] = *st;
-	}
 	ctx->total++;
 	return 0;
 }
@@ -338,7 +349,8 @@ static long tcpstate_ioctl_netns_list(void __user *uarg)
 	if (size < offsetofend(struct tcpstate_stats, netns) ||
 	    size > TCPSTATE_MAX_STRUCT_SIZE)
 		return -EINVAL;
-	if (!tcpstate_module_wide_allowed())
+	/* Each namespace's own counters: as for TCPSTATE_NETNS_ALL. */
+	if (!tcpstate_may_enter(&init_net))
 		return -EPERM;
 
 	ctx.req.count = min_t(u32, ctx.req.count, TCPSTATE_NETNS_LIST_MAX_COUNT);
@@ -354,6 +366,7 @@ static long tcpstate_ioctl_netns_list(void __user *uarg)
 		struct tcpstate_stats *st = &ctx.buf[i];
 		void __user *dst = u64_to_user_ptr(ctx.req.stats + (u64)i * size);
 
+		tcpstate_stats_gate(st);
 		st->size = min_t(u32, size, sizeof(*st));
 		if (copy_to_user(dst, st, st->size) ||
 		    (size > st->size && clear_user(dst + st->size, size - st->size))) {

@@ -4,10 +4,12 @@
 # Who sees what, through the CLI: an unprivileged user sees the namespace
 # they are in and nothing else; a process in a user and network namespace
 # of its own sees its own connections only; viewing another namespace needs
-# CAP_NET_ADMIN over it, the all-namespaces overview and the module-wide
-# counters need it in the initial user namespace, and so does reset, which
-# zeroes counters but not the table.  Root, doing the same, succeeds, so
-# no refusal here can pass by accident.
+# what entering it with setns(2) needs, CAP_SYS_ADMIN over it and in the
+# caller's own user namespace (CAP_NET_ADMIN is not enough; a user
+# namespace's owner, from outside it, is refused), and the all-namespaces
+# overview CAP_SYS_ADMIN in the initial user namespace; the module-wide
+# counters need CAP_NET_ADMIN there, and reset, which zeroes counters but not the table, over the namespace.
+# Root, doing the same, succeeds, so no refusal here can pass by accident.
 . "$(dirname "$0")/lib.sh"
 
 # run NAME CMD...: NAME.out, NAME.err and NAME.rc in $out.
@@ -38,7 +40,7 @@ require_root_and_module
 module_loaded || { echo "# SKIP: the module is not loaded"; exit $ksft_skip; }
 command -v jq > /dev/null || { echo "# SKIP: needs jq"; exit $ksft_skip; }
 command -v setpriv > /dev/null || { echo "# SKIP: needs setpriv"; exit $ksft_skip; }
-tap_plan 15
+tap_plan 21
 
 ns=ts_sec
 out=$(mktemp -d)
@@ -46,6 +48,7 @@ cleanup()
 {
 	stop_workload "$w_init"
 	stop_workload "$w_ns"
+	[ -n "$owner" ] && kill "$owner" 2>/dev/null && wait "$owner" 2>/dev/null
 	ip netns del $ns 2>/dev/null
 	rm -rf "$out"
 }
@@ -116,6 +119,52 @@ seen="$(port_conns r_select 18124) $(port_conns r_select 18123)"
 tap_result root_selects_the_namespace_and_sees_its_listener $? \
 	"expected status 0, 4 connections on port 18124 and none on 18123; saw $(rc_of r_select), $seen $(head -c 200 "$out/r_select.err")"
 
+# --- another namespace takes what setns(2) takes: CAP_SYS_ADMIN -------------
+# CAP_NET_ADMIN lets no process into another namespace: alone, it shows
+# none either, one or all.
+run r_no_sys_admin setpriv --bounding-set -sys_admin "$TCPSTATE_CLI" -n $ns list
+one_line_error r_no_sys_admin 1 "^tcpstate: netns $ns: Operation not permitted .*CAP_SYS_ADMIN"
+tap_result root_without_cap_sys_admin_cannot_select_a_namespace $? "$why"
+
+run r_no_sys_admin_all setpriv --bounding-set -sys_admin "$TCPSTATE_CLI" --all-netns
+one_line_error r_no_sys_admin_all 1 '^tcpstate: --all-netns: Operation not permitted .*CAP_SYS_ADMIN'
+tap_result root_without_cap_sys_admin_cannot_see_all_namespaces $? "$why"
+
+run r_no_sys_admin_watch setpriv --bounding-set -sys_admin timeout 10 "$TCPSTATE_CLI" --all-netns watch
+one_line_error r_no_sys_admin_watch 1 '^tcpstate: --all-netns: Operation not permitted .*CAP_SYS_ADMIN'
+tap_result root_without_cap_sys_admin_cannot_stream_all_namespaces $? "$why"
+
+# CAP_SYS_ADMIN without CAP_NET_ADMIN could enter it: it may see it.
+run r_no_net_admin setpriv --bounding-set -net_admin "$TCPSTATE_CLI" -j -n $ns list
+seen=$(port_conns r_no_net_admin 18124)
+[ "$(rc_of r_no_net_admin)" -eq 0 ] && [ "$seen" = 4 ]
+tap_result root_without_cap_net_admin_selects_the_namespace $? \
+	"expected status 0 and 4 connections on port 18124; saw $(rc_of r_no_net_admin), $seen $(head -c 200 "$out/r_no_net_admin.err")"
+
+# The owner of a user namespace holds every capability over it, but none
+# in its own: setns(2) refuses it that namespace's network namespace from
+# outside, and so does the device; once inside the user namespace, both
+# let it.
+setpriv --reuid=65534 --regid=65534 --clear-groups unshare -Urn sleep 600 &
+owner=$!
+owner_unshared()
+{
+	[ "$(readlink /proc/$owner/ns/net)" != "$(readlink /proc/self/ns/net)" ]
+}
+wait_for 100 owner_unshared
+run n_owner nobody "$TCPSTATE_CLI" -n /proc/$owner/ns/net list
+one_line_error n_owner 1 "^tcpstate: netns /proc/$owner/ns/net: Operation not permitted"
+tap_result userns_owner_cannot_select_its_namespace_from_outside $? "$why"
+
+run n_owner_inside nobody nsenter -t $owner -U -n --preserve-credentials "$TCPSTATE_CLI" -j -n /proc/$owner/ns/net list
+got=$(jq -c '.connections | length' "$out/n_owner_inside.out" 2>/dev/null)
+[ "$(rc_of n_owner_inside)" -eq 0 ] && [ "$got" = 0 ]
+tap_result userns_owner_selects_its_namespace_from_inside $? \
+	"expected status 0 and an empty namespace; saw $(rc_of n_owner_inside), '$got' $(head -c 200 "$out/n_owner_inside.err")"
+kill $owner
+wait $owner 2>/dev/null
+owner=
+
 # --- a process in a user and network namespace of its own ------------------
 unshare -Urn "$0" --in-userns "$out"
 rc=$?
@@ -132,12 +181,12 @@ tap_result userns_summary_counts_6_and_no_module_wide $? \
 one_line_error u_select 1 "^tcpstate: netns /run/netns/$ns: Operation not permitted"
 tap_result userns_cannot_select_another_namespace $? "$why"
 
-one_line_error u_all 1 '^tcpstate: --all-netns: Operation not permitted .*CAP_NET_ADMIN'
+one_line_error u_all 1 '^tcpstate: --all-netns: Operation not permitted .*CAP_SYS_ADMIN'
 tap_result userns_all_netns_refused $? "$why"
 
 # --- the all-namespaces overview -------------------------------------------
 run n_all nobody "$TCPSTATE_CLI" --all-netns
-one_line_error n_all 1 '^tcpstate: --all-netns: Operation not permitted .*CAP_NET_ADMIN'
+one_line_error n_all 1 '^tcpstate: --all-netns: Operation not permitted .*CAP_SYS_ADMIN'
 tap_result nobody_all_netns_refused $? "$why"
 
 run r_all "$TCPSTATE_CLI" -j --all-netns

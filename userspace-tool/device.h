@@ -9,7 +9,7 @@
 #include <linux/tcpstate.h>
 
 #define DEVICE_ALL_NETNS_EPERM_HINT \
-	" (needs CAP_NET_ADMIN in the initial user namespace)"
+	" (needs CAP_SYS_ADMIN in the initial user namespace)"
 
 /* Open the device and check that the module speaks our ABI. */
 int device_open(const char *path, __u32 *abi_version);

@@ -33,6 +33,10 @@ char *netns_path(char *buf, size_t len, const char *arg)
 	return n < 0 || (size_t)n >= len ? NULL : buf;
 }
 
+/* What the device asks, as setns(2) does: no namespace shows that we could not enter. */
+#define NETNS_SELECT_EPERM_HINT \
+	" (needs CAP_SYS_ADMIN over that namespace and in our own user namespace)"
+
 /* A file descriptor of namespace @arg, or -1 with the error reported. */
 static int netns_open(const char *arg)
 {
@@ -66,7 +70,7 @@ int netns_select(int fd, const char *arg)
 		e = errno;
 		close(nsfd);
 		report_error("tcpstate: netns %s: %s%s\n", arg, strerror(e),
-			     e == EPERM ? " (needs CAP_NET_ADMIN over that namespace)" : "");
+			     e == EPERM ? NETNS_SELECT_EPERM_HINT : "");
 		return -1;
 	}
 	close(nsfd);

@@ -19,12 +19,16 @@
  *				tcpstate_conn per connection, in chunks the
  *				caller sizes; a cursor resumes the walk.
  *   TCPSTATE_IOC_NETNS		binds the file to another namespace, given a
- *				namespace file descriptor (needs CAP_NET_ADMIN
- *				over that namespace's user namespace), or, for
- *				the event stream, to all of them (needs
- *				CAP_NET_ADMIN in the initial user namespace).
+ *				namespace file descriptor, or, for the event
+ *				stream, to all of them.  It needs what
+ *				entering them with setns(2) needs: no
+ *				namespace shows that its reader could not
+ *				enter.  One: CAP_SYS_ADMIN over that
+ *				namespace's user namespace and in the
+ *				caller's; all: CAP_SYS_ADMIN in the initial
+ *				user namespace.
  *   TCPSTATE_IOC_NETNS_LIST	one struct tcpstate_stats per namespace (needs
- *				CAP_NET_ADMIN in the initial user namespace).
+ *				CAP_SYS_ADMIN in the initial user namespace).
  *   TCPSTATE_IOC_RESET		zeroes the namespace's cumulative counters
  *				(needs CAP_NET_ADMIN over its user namespace).
  *   TCPSTATE_IOC_PORTS		local port exhaustion: connect() and bind()
