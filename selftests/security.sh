@@ -8,7 +8,8 @@
 # caller's own user namespace (CAP_NET_ADMIN is not enough; a user
 # namespace's owner, from outside it, is refused), and the all-namespaces
 # overview CAP_SYS_ADMIN in the initial user namespace; the module-wide
-# counters need CAP_NET_ADMIN there, and reset, which zeroes counters but not the table, over the namespace.
+# counters (probe_misses and misses included) need CAP_NET_ADMIN there,
+# and reset, which zeroes counters but not the table, over the namespace.
 # Root, doing the same, succeeds, so no refusal here can pass by accident.
 . "$(dirname "$0")/lib.sh"
 
@@ -40,16 +41,20 @@ require_root_and_module
 module_loaded || { echo "# SKIP: the module is not loaded"; exit $ksft_skip; }
 command -v jq > /dev/null || { echo "# SKIP: needs jq"; exit $ksft_skip; }
 command -v setpriv > /dev/null || { echo "# SKIP: needs setpriv"; exit $ksft_skip; }
-tap_plan 21
+tap_plan 22
 
 ns=ts_sec
 out=$(mktemp -d)
+params=/sys/module/tcpstate/parameters
+old_every=$(cat $params/debug_miss_every)
 cleanup()
 {
 	stop_workload "$w_init"
 	stop_workload "$w_ns"
 	[ -n "$owner" ] && kill "$owner" 2>/dev/null && wait "$owner" 2>/dev/null
+	echo "$old_every" > $params/debug_miss_every
 	ip netns del $ns 2>/dev/null
+	ip netns del ts_sec_miss 2>/dev/null
 	rm -rf "$out"
 }
 trap cleanup EXIT
@@ -241,6 +246,26 @@ param=$(cat /sys/module/tcpstate/parameters/max_entries)
 	[ "$cap" = "$param" ]
 tap_result root_summary_has_module_wide $? \
 	"expected status 0, all_entries >= $mine + $theirs, max_entries $param; saw $(rc_of r_summary), $all, $cap"
+
+# probe_misses and misses[] count facts lost in every namespace: a few
+# injected (in a namespace of their own, deleted after) show to root, and
+# as 0 to nobody and to a user namespace's root.
+misses()
+{
+	echo "$("$@" "$TS_READ" stat probe_misses) $("$@" "$TS_READ" stat miss:state)"
+}
+new_ns ts_sec_miss &&
+	echo 1 > $params/debug_miss_every &&
+	in_ns ts_sec_miss "$TCP_WORKLOAD" -p 18127 -S 1 -x > /dev/null
+echo "$old_every" > $params/debug_miss_every
+ip netns del ts_sec_miss
+r_misses=$(misses)
+n_misses=$(misses nobody)
+u_misses=$(misses unshare -Urn)
+[ "${r_misses% *}" -gt 0 ] && [ "${r_misses#* }" -gt 0 ] &&
+	[ "$n_misses" = "0 0" ] && [ "$u_misses" = "0 0" ]
+tap_result probe_misses_module_wide_for_root_only $? \
+	"expected probe_misses and miss:state > 0 for root, 0 0 for nobody and in a user namespace; saw '$r_misses', '$n_misses', '$u_misses'"
 
 reports_after=$(kernel_reports | wc -l)
 [ "$reports_after" -eq "$reports_before" ]
