@@ -115,7 +115,7 @@ static const char *rate_text(char *buf, size_t len, double v)
 	return buf;
 }
 
-static const char *exhaustion_text(char *buf, size_t len, double s)
+const char *ports_exhaustion_text(char *buf, size_t len, double s)
 {
 	if (s == 0)
 		snprintf(buf, len, "full");
@@ -143,26 +143,38 @@ static void text_head(FILE *f, const struct ports_report *r)
 		check_status_name(r->status), r->warn_pct, r->crit_pct);
 }
 
+void ports_column_widths(const struct ports_report *r, size_t rows, int *lw,
+			 int *dw)
+{
+	char l[FORMAT_ADDR_LEN], d[FORMAT_ENDPOINT_LEN];
+	size_t i;
+	int len;
+
+	*lw = 5;
+	*dw = 11;
+	for (i = 0; i < rows && i < r->n_dests; i++) {
+		const struct ports_dest *p = &r->dests[i];
+
+		len = strlen(format_addr(l, sizeof(l), p->family, p->saddr));
+		*lw = len > *lw ? len : *lw;
+		len = strlen(format_endpoint(d, sizeof(d), p->family, p->daddr,
+					     p->dport));
+		*dw = len > *dw ? len : *dw;
+	}
+}
+
 static void text_table(FILE *f, const struct ports_report *r, size_t rows)
 {
 	char l[FORMAT_ADDR_LEN], d[FORMAT_ENDPOINT_LEN];
 	char n[16], x[16], e[FORMAT_DURATION_LEN];
-	int lw = 5, dw = 11, len;
+	int lw, dw;
 	size_t i;
 
 	if (!r->n_dests) {
 		fprintf(f, "no client connections\n");
 		return;
 	}
-	for (i = 0; i < rows; i++) {
-		const struct ports_dest *p = &r->dests[i];
-
-		len = strlen(format_addr(l, sizeof(l), p->family, p->saddr));
-		lw = len > lw ? len : lw;
-		len = strlen(format_endpoint(d, sizeof(d), p->family, p->daddr,
-					     p->dport));
-		dw = len > dw ? len : dw;
-	}
+	ports_column_widths(r, rows, &lw, &dw);
 	fprintf(f, "%-*s %-*s %5s %5s %5s %6s %9s %12s %s\n", lw, "LOCAL", dw,
 		"DESTINATION", "USED", "FREE", "USED%", "NEW/s", "TW-EXIT/s",
 		"EXHAUSTED-IN", "REUSE");
@@ -176,7 +188,7 @@ static void text_table(FILE *f, const struct ports_report *r, size_t rows)
 			floor(p->used_pct * 10.0) / 10.0,
 			rate_text(n, sizeof(n), p->new_per_s),
 			rate_text(x, sizeof(x), p->tw_exit_per_s),
-			exhaustion_text(e, sizeof(e), p->exhaustion_s),
+			ports_exhaustion_text(e, sizeof(e), p->exhaustion_s),
 			p->tw_reuse_applies ? "yes" : "no");
 	}
 	if (rows < r->n_dests)

@@ -25,6 +25,14 @@ const char *port_error_name(char *buf, size_t len, __s32 error);
 char *port_failure_describe(char *buf, size_t len,
 			    const struct tcpstate_port_failure *f);
 
+/* "full" (0), "-" (never, or unknown), else a duration: "12m05s". */
+const char *ports_exhaustion_text(char *buf, size_t len, double s);
+/*
+ * Widths of the LOCAL (@lw) and DESTINATION (@dw) columns for the first
+ * @rows destinations of @r, at least those of their headers.
+ */
+void ports_column_widths(const struct ports_report *r, size_t rows, int *lw,
+			 int *dw);
 /*
  * The report, at most @top destinations; failure times in text are
  * CLOCK_BOOTTIME + @wall_offset_ns.

@@ -185,6 +185,8 @@ bool ports_conn_counts(const struct tcpstate_conn *c, __u32 low, __u32 high,
 double ports_exhaustion_s(__u64 free, double new_per_s, double freed_per_s);
 /* Whether TIME-WAIT can be reused towards @daddr with tcp_tw_reuse @reuse. */
 bool ports_tw_reuse_applies(__u32 reuse, int family, const __u8 *daddr);
+/* Destination order: family, remote address and port, local address. */
+int ports_dest_cmp(const struct ports_dest *x, const struct ports_dest *y);
 /* Failures of @kind (TCPSTATE_PORT_*; -1: all), both families. */
 __u64 ports_failure_total(const struct tcpstate_ports *p, int kind);
 /* "CRITICAL"... */

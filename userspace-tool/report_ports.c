@@ -116,6 +116,24 @@ static int cmp_key(const struct ports_key *x, const struct ports_key *y)
 	return memcmp(x->saddr, y->saddr, sizeof(x->saddr));
 }
 
+static void dest_key(struct ports_key *k, const struct ports_dest *d)
+{
+	memset(k, 0, sizeof(*k));
+	k->family = d->family;
+	memcpy(k->saddr, d->saddr, sizeof(k->saddr));
+	memcpy(k->daddr, d->daddr, sizeof(k->daddr));
+	k->dport = d->dport;
+}
+
+int ports_dest_cmp(const struct ports_dest *x, const struct ports_dest *y)
+{
+	struct ports_key kx, ky;
+
+	dest_key(&kx, x);
+	dest_key(&ky, y);
+	return cmp_key(&kx, &ky);
+}
+
 static void key_of(struct ports_key *k, const struct tcpstate_conn *c)
 {
 	memset(k, 0, sizeof(*k));
@@ -145,15 +163,6 @@ static int cmp_u64(const void *a, const void *b)
 	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
 
 	return (x > y) - (x < y);
-}
-
-static void dest_key(struct ports_key *k, const struct ports_dest *d)
-{
-	memset(k, 0, sizeof(*k));
-	k->family = d->family;
-	memcpy(k->saddr, d->saddr, sizeof(k->saddr));
-	memcpy(k->daddr, d->daddr, sizeof(k->daddr));
-	k->dport = d->dport;
 }
 
 static int cmp_dest_key(const void *key, const void *elem)
