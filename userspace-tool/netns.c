@@ -4,6 +4,8 @@
  * device and for sockets.
  */
 #define _GNU_SOURCE		/* setns() */
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -153,6 +155,93 @@ out:
 err_nsfd:
 	close(nsfd);
 	return sk;
+}
+
+/* Whether the namespace file @path is namespace @inode. */
+static bool is_netns(const char *path, __u32 inode)
+{
+	struct stat st;
+
+	return !stat(path, &st) && st.st_ino == inode;
+}
+
+static int lookup_named(__u32 inode, char *path, size_t plen, char *label,
+			size_t llen)
+{
+	struct dirent *e;
+	int found = -1;
+	DIR *d;
+
+	d = opendir("/run/netns");
+	if (!d)
+		return -1;
+	while (found && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, plen, "/run/netns/%s", e->d_name);
+		if (is_netns(path, inode)) {
+			snprintf(label, llen, "%s", e->d_name);
+			found = 0;
+		}
+	}
+	closedir(d);
+	return found;
+}
+
+/* COMM of process @pid, without its newline; "?" when gone. */
+static void process_comm(const char *pid, char *comm, size_t len)
+{
+	char path[300];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%s/comm", pid);
+	f = fopen(path, "re");
+	if (!f || !fgets(comm, (int)len, f))
+		snprintf(comm, len, "?");
+	else
+		comm[strcspn(comm, "\n")] = '\0';
+	if (f)
+		fclose(f);
+}
+
+static int lookup_process(__u32 inode, char *path, size_t plen, char *label,
+			  size_t llen)
+{
+	char comm[32];
+	struct dirent *e;
+	int found = -1;
+	DIR *d;
+
+	d = opendir("/proc");
+	if (!d)
+		return -1;
+	while (found && (e = readdir(d))) {
+		if (!isdigit((unsigned char)e->d_name[0]))
+			continue;
+		snprintf(path, plen, "/proc/%s/ns/net", e->d_name);
+		if (is_netns(path, inode)) {
+			process_comm(e->d_name, comm, sizeof(comm));
+			snprintf(label, llen, "pid %s (%s)", e->d_name, comm);
+			found = 0;
+		}
+	}
+	closedir(d);
+	return found;
+}
+
+int netns_lookup(__u32 inode, char *path, size_t plen, char *label,
+		 size_t llen)
+{
+	static const char self_path[] = "/proc/self/ns/net";
+
+	if (!lookup_named(inode, path, plen, label, llen))
+		return 0;
+	if (is_netns(self_path, inode)) {
+		snprintf(path, plen, "%s", self_path);
+		snprintf(label, llen, "this namespace");
+		return 0;
+	}
+	return lookup_process(inode, path, plen, label, llen);
 }
 
 int device_open_selected(const struct options *opts, bool with_all)

@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include <linux/types.h>
+
 #include "options.h"
 
 /*
@@ -31,6 +33,17 @@ int netns_select_all(int fd);
  */
 int netns_socket(const char *arg, const char *what, int domain, int type,
 		 int protocol);
+
+/*
+ * A file naming the network namespace of inode @inode (as the module and
+ * lsns(8) number them), for netns_select(): /run/netns/NAME when `ip netns`
+ * named it, else /proc/self/ns/net when it is ours, else /proc/PID/ns/net
+ * of a process in it.  @label gets "NAME", "this namespace" or
+ * "pid PID (COMM)".  Returns 0, or -1 when no such file was found (a
+ * namespace kept alive by sockets alone, or processes we cannot see).
+ */
+int netns_lookup(__u32 inode, char *path, size_t plen, char *label,
+		 size_t llen);
 
 /*
  * Open the device and bind it as -n or --all-netns (@with_all) say.
