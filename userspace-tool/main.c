@@ -38,6 +38,10 @@ static void usage(FILE *out)
 		"  audit              compare the module's table with the kernel's sockets\n"
 		"                     (sock_diag, as ss -tan); exit 0 if they agree, 1 if\n"
 		"                     they differ, 2 on errors\n"
+		"  top                a live full-screen view: states and their rates,\n"
+		"                     TIME-WAIT's rates over the last minute, port\n"
+		"                     headroom per destination, port failures; keys: q quit,\n"
+		"                     s sort, n namespace, p pause (plain text when not a tty)\n"
 		"  reset              zero the namespace's cumulative counters\n"
 		"  version            versions of this tool and of the loaded module\n"
 		"\n"
@@ -49,9 +53,9 @@ static void usage(FILE *out)
 		"                       0: no rates)\n"
 		"  -4, --ipv4           IPv4 only (list, timewait, watch)\n"
 		"  -6, --ipv6           IPv6 only (list, timewait, watch)\n"
-		"  -c, --count N        watch: stop after N state changes\n"
+		"  -c, --count N        watch: stop after N state changes; top: after N frames\n"
 		"      --top N          timewait: rows of the top lists (default 5);\n"
-		"                       ports: destinations shown (default 10)\n"
+		"                       ports, top: destinations shown (default 10)\n"
 		"      --warn PCT       ports: warning from PCT %% of the ports (default 80)\n"
 		"      --crit PCT       ports: critical from PCT %% (default 95)\n"
 		"      --check          ports: one line and the exit status of a Nagios\n"
@@ -70,6 +74,8 @@ static void usage(FILE *out)
 		"  tcpstate ports                     port headroom per destination\n"
 		"  tcpstate ports --check --warn 50   for a monitoring system\n"
 		"  tcpstate audit                     does the table match ss -tan?\n"
+		"  tcpstate -i 2 top                  live view, refreshed every 2 s\n"
+		"  tcpstate top -c 3 | less           three plain text frames\n"
 		"  tcpstate -n blue -j audit          the same in namespace 'blue', as JSON\n"
 		"  tcpstate list state time-wait dport 8080\n"
 		"  tcpstate -6 list dst 2001:db8::/32\n"
@@ -129,6 +135,8 @@ int main(int argc, char **argv)
 		return cmd_ports(&opts);
 	case CMD_AUDIT:
 		return cmd_audit(&opts);
+	case CMD_TOP:
+		return cmd_top(&opts);
 	}
 	return 1;
 }

@@ -36,6 +36,7 @@ static const char *const command_names[] = {
 	[CMD_VERSION]	= "version",
 	[CMD_PORTS]	= "ports",
 	[CMD_AUDIT]	= "audit",
+	[CMD_TOP]	= "top",
 };
 
 const char *command_name(enum command cmd)
@@ -262,7 +263,17 @@ static int check_combinations(struct options *opts, const struct seen *seen,
 			 opts->crit_pct, opts->warn_pct);
 		return -1;
 	}
-	if (opts->command == CMD_PORTS && !seen->top)
+	if (opts->command == CMD_TOP && opts->json) {
+		snprintf(err, errlen,
+			 "--json: not supported by 'top' (use summary -j or ports -j)");
+		return -1;
+	}
+	if (opts->command == CMD_TOP && opts->interval_s < TOP_MIN_INTERVAL_S) {
+		snprintf(err, errlen, "--interval %g: top refreshes at most every %g s",
+			 opts->interval_s, TOP_MIN_INTERVAL_S);
+		return -1;
+	}
+	if ((opts->command == CMD_PORTS || opts->command == CMD_TOP) && !seen->top)
 		opts->top = DEFAULT_PORTS_TOP;
 	return 0;
 }

@@ -20,6 +20,7 @@ enum command {
 	CMD_VERSION,
 	CMD_PORTS,
 	CMD_AUDIT,
+	CMD_TOP,
 };
 
 #define DEFAULT_INTERVAL_S	1.0
@@ -29,6 +30,8 @@ enum command {
 /* ports: thresholds on the worst destination's use of the port range, %. */
 #define DEFAULT_WARN_PCT	80.0
 #define DEFAULT_CRIT_PCT	95.0
+/* top: shortest -i, s. */
+#define TOP_MIN_INTERVAL_S	0.1
 /* Longest -i accepted: a day. */
 #define MAX_INTERVAL_S		86400.0
 

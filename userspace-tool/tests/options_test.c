@@ -308,10 +308,29 @@ static void test_filters(void)
 		     "unexpected argument 'dport'");
 }
 
+static void test_top(void)
+{
+	struct options o;
+	int rc;
+
+	rc = PARSE(&o, "-n", "web", "-i", "0.5", "top", "-c", "3");
+	expect(rc == 0 && o.command == CMD_TOP && o.interval_s == 0.5 &&
+	       o.count == 3 && o.top == DEFAULT_PORTS_TOP,
+	       "top_parses_with_interval_count_and_ten_destinations",
+	       "saw rc %d cmd %d interval %g count %lu top %u err '%s'", rc,
+	       o.command, o.interval_s, o.count, o.top, err);
+	expect_error("top_interval_0_is_an_error", PARSE(&o, "-i", "0", "top"),
+		     "--interval 0: top refreshes at most every 0.1 s");
+	expect_error("top_json_is_an_error", PARSE(&o, "-j", "top"),
+		     "--json: not supported by 'top' (use summary -j or ports -j)");
+	expect_error("top_all_netns_is_an_error", PARSE(&o, "--all-netns", "top"),
+		     "--all-netns: not supported by 'top' (use -n)");
+}
+
 int main(void)
 {
 	ksft_print_header();
-	ksft_set_plan(10 + 6 + 8 + 9 + 10 + 13 + 5 + 9);
+	ksft_set_plan(10 + 6 + 8 + 9 + 10 + 13 + 5 + 9 + 4);
 	test_basics();
 	test_errors();
 	test_interval();
@@ -320,5 +339,6 @@ int main(void)
 	test_ports();
 	test_netns_path();
 	test_filters();
+	test_top();
 	ksft_finished();
 }
