@@ -13,9 +13,11 @@ set -eu
 #   qemu-system-x86, busybox-static, cpio, kmod  the VM and its initramfs
 #   iproute2, trace-cmd, procps  tools the tests and the demo run in the guest
 #   sparse  the static checker of `make sparse`
+#   libncurses-dev, pkgconf  `tcpstate top`'s full screen
+#   tmux  runs `tcpstate top` on a screen the selftests read (top.sh)
 PACKAGES="build-essential bc xz-utils file linux-image-amd64 linux-headers-amd64
 linux-source-6.1 qemu-system-x86 busybox-static cpio kmod iproute2 trace-cmd
-procps sparse jq util-linux groff-base"
+procps sparse jq util-linux groff-base libncurses-dev pkgconf tmux"
 
 missing=
 for p in $PACKAGES; do
