@@ -351,6 +351,8 @@ static int top_screen(struct top *t)
 {
 	struct top_frame *f = malloc(sizeof(*f));
 	int saved_err = -1, null_fd, key, rc = 0;
+	const char *term;
+	SCREEN *screen;
 	unsigned long frames = 0;
 	__u64 next, now;
 	bool resample;
@@ -364,13 +366,20 @@ static int top_screen(struct top *t)
 		return 1;
 	}
 	top_label(t);
+	term = getenv("TERM");
+	screen = newterm(NULL, stdout, stdin);
+	if (!screen) {
+		report_error("tcpstate: top: cannot drive terminal type '%s' (TERM)\n",
+			     term ? term : "");
+		free(f);
+		return 1;
+	}
 	null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	if (null_fd >= 0) {
 		saved_err = dup(STDERR_FILENO);
 		dup2(null_fd, STDERR_FILENO);
 		close(null_fd);
 	}
-	initscr();
 	cbreak();
 	noecho();
 	keypad(stdscr, TRUE);
@@ -405,6 +414,7 @@ static int top_screen(struct top *t)
 		}
 	}
 	endwin();
+	delscreen(screen);
 	if (saved_err >= 0) {
 		dup2(saved_err, STDERR_FILENO);
 		close(saved_err);
