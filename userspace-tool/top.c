@@ -5,7 +5,7 @@
  * frames, one every interval (like `top -b`).
  *
  * Keys: q quits; s steps through the destination orders; n picks a
- * namespace (every namespace for a caller with CAP_NET_ADMIN in the
+ * namespace (every namespace for a caller with CAP_SYS_ADMIN in the
  * initial user namespace); p pauses and resumes.
  */
 #include <curses.h>
@@ -273,7 +273,7 @@ static int pick(struct top *t, const struct ns_choice *c)
 
 /*
  * The `n` key: the namespaces the module knows (TCPSTATE_IOC_NETNS_LIST,
- * which takes CAP_NET_ADMIN in the initial user namespace), each with a
+ * which takes CAP_SYS_ADMIN in the initial user namespace), each with a
  * file that names it.  Returns 1 when another namespace was picked.
  */
 static int pick_namespace(struct top *t)
