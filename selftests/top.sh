@@ -13,13 +13,15 @@
 # the title says PAUSED) and resumes (they do, and the entry sparkline
 # shows them); `s` steps through the orders to "destination"; `n` picks
 # another namespace, whose counts then equal its `ss`; `q` quits with
-# status 0.  Not on a terminal, top prints plain text frames, -c of them.
+# status 0; an unprivileged user's `n` says why on the bottom line.  Not
+# on a terminal, top prints plain text frames, -c of them, the first one
+# without rates.
 . "$(dirname "$0")/lib.sh"
 
 require_root_and_module
 module_loaded || { echo "# SKIP: the module is not loaded"; exit $ksft_skip; }
 command -v tmux > /dev/null || { echo "# SKIP: needs tmux"; exit $ksft_skip; }
-tap_plan 16
+tap_plan 18
 
 ns=ts_top
 ns_b=ts_top_b
@@ -242,6 +244,37 @@ escapes=$(grep -c "$(printf '\033')" "$tmp/plain")
 	! grep -q "q quit" "$tmp/plain"
 tap_result plain_text_two_frames_without_escapes_counts_equal_ss $? \
 	"expected status 0, 2 frames, no escape, counts '$(echo $before)'; saw $rc, $frames, $escapes, '$(echo $seen)', $(cat "$tmp/plain.err")"
+
+# The first frame has no previous sample: no rates; the second has them.
+rates=$(awk '$1 == "ESTAB" { printf "%s %s;", $3, $4 }' "$tmp/plain")
+[ "$rates" = "- -;0.0 0.0;" ]
+tap_result plain_first_frame_without_rates_second_with $? \
+	"expected ESTAB rates '- -;0.0 0.0;'; saw '$rates'"
+
+# --- unprivileged: n says why on the bottom line, the screen stays ------
+tmux new-session -d -s nobody -x 100 -y 40 \
+	"setpriv --reuid=65534 --regid=65534 --clear-groups env TERM=screen $TCPSTATE_CLI -i 1 top; echo \$? > $tmp/rc_nobody; sleep 600"
+nobody_screen()
+{
+	tmux capture-pane -p -t nobody > "$tmp/screen" && grep -qE -- "$1" "$tmp/screen"
+}
+wait_for 200 nobody_screen "^tcpstate top - netns $(netns_inode "")"
+rc=$?
+tmux send-keys -t nobody n
+wait_for 50 nobody_screen "Operation not permitted \(needs CAP_SYS_ADMIN"
+rc=$((rc + $?))
+bottom=$(tail -n 1 "$tmp/screen")
+grep -q "^STATE" "$tmp/screen"
+rc=$((rc + $?))
+tmux send-keys -t nobody q
+quit_nobody()
+{
+	[ -s "$tmp/rc_nobody" ]
+}
+wait_for 50 quit_nobody && [ "$(cat "$tmp/rc_nobody")" = 0 ]
+rc=$((rc + $?))
+tap_result unprivileged_n_says_why_and_q_quits $rc \
+	"expected the screen, then a bottom line with EPERM and the CAP_SYS_ADMIN hint, status 0; saw '$bottom', status '$(cat "$tmp/rc_nobody" 2>/dev/null)'"
 
 "$TCPSTATE_CLI" -i 0 top > "$tmp/out" 2> "$tmp/err"
 rc=$?
