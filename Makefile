@@ -19,6 +19,19 @@ VM_KERNEL ?= /boot/vmlinuz-$(VM_KVER)
 VM_MODULES ?=
 VM_TIMEOUT ?= 3000
 
+# Installation (`make install`, `make deb`).  The version is the one of
+# debian/changelog's first entry, for the CLI and the DKMS source alike.
+VERSION := $(shell dpkg-parsechangelog -l debian/changelog -SVersion | sed 's/-[^-]*$$//')
+PREFIX ?= /usr/local
+DESTDIR ?=
+# Local rules go to /etc; the Debian package ships its own in /lib.
+UDEVDIR ?= /etc/udev/rules.d
+DKMS_SRC = /usr/src/tcpstate-$(VERSION)
+# AUTOLOAD=1: load the module at boot.  MODULE_OPTIONS="max_entries=N ...":
+# the module's parameters, written to /etc/modprobe.d/tcpstate.conf.
+AUTOLOAD ?=
+MODULE_OPTIONS ?=
+
 BUILD := $(CURDIR)/.build
 KSFT_TREE := $(BUILD)/linux-source-6.1
 CHECKPATCH ?= $(KSFT_TREE)/scripts/checkpatch.pl
@@ -47,9 +60,15 @@ help:
 	@echo "  vm-shell       an interactive shell in the test VM, with the module built"
 	@echo "  style          checkpatch --strict over the sources"
 	@echo "  sparse         the sparse checker over the module"
+	@echo "  install        the CLI, man page, completion, uapi header, udev rule to DESTDIR/PREFIX,"
+	@echo "                 and the module through DKMS for every kernel with headers"
+	@echo "                 (AUTOLOAD=1: load at boot; MODULE_OPTIONS=\"max_entries=N ...\")"
+	@echo "  uninstall      remove all that install put in place, DKMS's builds too"
+	@echo "  deb            tcpstate-dkms and tcpstate .deb packages in .build/deb, lintian-checked"
 	@echo "  deps           install the Debian packages all this needs"
 	@echo "  clean          remove what the build made"
-	@echo "Variables: KDIR, VM_KERNEL, VM_TIMEOUT, V=1, FUZZ_SECONDS (fuzz.sh, default 45)"
+	@echo "Variables: KDIR, VM_KERNEL, VM_TIMEOUT, V=1, FUZZ_SECONDS (fuzz.sh, default 45),"
+	@echo "           PREFIX=$(PREFIX), DESTDIR, UDEVDIR=$(UDEVDIR)"
 
 deps:
 	$(Q)scripts/deps.sh
@@ -134,10 +153,55 @@ vm-vm-shell:
 	$(Q)$(MAKE) cli
 	$(Q)VM_KERNEL=$(VM_KERNEL) scripts/vm-run.sh -s
 
+# make install: the CLI, its man page and bash completion, the uapi header
+# and the udev rule under DESTDIR/PREFIX; the module's source to
+# /usr/src/tcpstate-VERSION for DKMS, which builds and installs it for every
+# kernel whose headers are installed (scripts/dkms.sh), and again at each
+# kernel upgrade.  With a DESTDIR (packaging: make deb) nothing is
+# registered with DKMS or udev: the package's scripts do that.
+install: cli
+	$(Q)$(MAKE) -C userspace-tool install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+	$(Q)install -D -m 0644 uapi/linux/tcpstate.h $(DESTDIR)$(PREFIX)/include/linux/tcpstate.h
+	$(Q)install -D -m 0644 module/60-tcpstate.rules $(DESTDIR)$(UDEVDIR)/60-tcpstate.rules
+	$(Q)rm -rf $(DESTDIR)$(DKMS_SRC)
+	$(Q)install -D -m 0644 -t $(DESTDIR)$(DKMS_SRC) Kbuild
+	$(Q)install -D -m 0644 -t $(DESTDIR)$(DKMS_SRC)/module module/Kbuild \
+		$(filter-out %.mod.c,$(wildcard module/*.c module/*.h))
+	$(Q)install -D -m 0644 -t $(DESTDIR)$(DKMS_SRC)/uapi/linux uapi/linux/tcpstate.h
+	$(Q)sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf > $(DESTDIR)$(DKMS_SRC)/dkms.conf
+	$(Q)if [ -n "$(AUTOLOAD)" ]; then \
+		install -d $(DESTDIR)/etc/modules-load.d && \
+		echo tcpstate > $(DESTDIR)/etc/modules-load.d/tcpstate.conf; fi
+	$(Q)if [ -n "$(MODULE_OPTIONS)" ]; then \
+		install -d $(DESTDIR)/etc/modprobe.d && \
+		echo "options tcpstate $(MODULE_OPTIONS)" > $(DESTDIR)/etc/modprobe.d/tcpstate.conf; fi
+ifeq ($(DESTDIR),)
+	$(Q)scripts/dkms.sh install $(VERSION)
+	$(Q)if command -v udevadm >/dev/null && [ -d /run/udev ]; then udevadm control --reload; fi
+endif
+
+# The mirror image of install, the files of AUTOLOAD and MODULE_OPTIONS too.
+uninstall:
+ifeq ($(DESTDIR),)
+	$(Q)scripts/dkms.sh remove $(VERSION)
+endif
+	$(Q)rm -f $(DESTDIR)$(PREFIX)/sbin/tcpstate $(DESTDIR)$(PREFIX)/share/man/man8/tcpstate.8 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/tcpstate \
+		$(DESTDIR)$(PREFIX)/include/linux/tcpstate.h $(DESTDIR)$(UDEVDIR)/60-tcpstate.rules \
+		$(DESTDIR)/etc/modules-load.d/tcpstate.conf $(DESTDIR)/etc/modprobe.d/tcpstate.conf
+	$(Q)rm -rf $(DESTDIR)$(DKMS_SRC)
+
+# make deb: tcpstate-dkms_VERSION_all.deb and tcpstate_VERSION_ARCH.deb in
+# .build/deb, built by dpkg-buildpackage from a copy of the tree, then
+# checked by lintian (scripts/deb.sh).
+deb:
+	$(Q)scripts/deb.sh $(BUILD)/deb
+
 clean: module-clean
 	$(Q)$(MAKE) -C userspace-tool clean
 	$(Q)if [ -f $(KSFT_TREE)/tools/testing/selftests/lib.mk ]; then $(MAKE) -C selftests clean; fi
 	$(Q)rm -rf $(BUILD)/check $(BUILD)/vm/runs
 
 .PHONY: all help deps module module-clean cli ksft selftests style sparse check demo bench \
+	install uninstall deb \
 	vm-shell vm-check vm-demo vm-bench vm-vm-shell clean
