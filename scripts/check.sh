@@ -3,8 +3,11 @@
 #
 # `make check`: every test this project has, ending with one line
 # "N passed, N failed".  Host steps (W=1 build, checkpatch, sparse, uapi
-# C90, unit tests) each count as results; the kselftests run in the VM and
-# count one result per test case.  Exits non-zero on any failure or skip.
+# C90, unit tests, the bash completion) each count as results; the
+# kselftests run in the VM and count one result per test case; then the
+# packages are built, installed, booted in the VM with each kernel and
+# purged (scripts/pkg-test.sh), one result per check.  Exits non-zero on
+# any failure or skip.
 #
 # Environment: KDIR (headers of the VM kernel), VM_KERNEL, VM_TIMEOUT,
 # SELFTESTS (names of kselftests to run, default all), FUZZ_SECONDS and
@@ -128,6 +131,7 @@ fi
 
 echo "== host unit tests"
 scripts/tap-verdict-test.sh > "$logs/tap-verdict.log" 2>&1; result run_selftests_verdict_catches_failures $? "$(grep -m1 '^not ok' "$logs/tap-verdict.log")"
+scripts/completion-test.sh > "$logs/completion.log" 2>&1; result bash_completion_matches_cli $? "$(head -n 1 "$logs/completion.log")"
 make -s -C userspace-tool test KSFT_DIR="$ksft/tools/testing/selftests" > "$logs/unit.log" 2>&1
 rc=$?
 tap_add "$logs/unit.log"
@@ -149,6 +153,17 @@ if [ "$vmrc" -ne 0 ]; then
 	result vm_run_finished_cleanly 1 "${why:-the guest command exited $vmrc}"
 else
 	result vm_run_finished_cleanly 0
+fi
+
+# Installs both packages on this machine, boots each kernel with headers,
+# purges them again (the machine is left as it was, even on failure).
+echo "== packages: make deb, install, DKMS, modprobe in the VM, purge"
+scripts/pkg-test.sh "$top/.build/pkg-test" > "$logs/packages.log" 2>&1
+pkgrc=$?
+grep -aE '^(# )?(not )?ok |^pkg-test:' "$logs/packages.log" | cut -c1-240
+tap_add "$logs/packages.log"
+if [ "$pkgrc" -ne 0 ] && ! grep -q 'not ok' "$logs/packages.log"; then
+	result package_test_ran 1 "scripts/pkg-test.sh exited $pkgrc: $(grep -m1 '^pkg-test:' "$logs/packages.log")"
 fi
 
 finish

@@ -1,0 +1,97 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Inside the test VM, with the tcpstate-dkms and tcpstate packages
+# installed on the host (the guest sees the host's root): load the module
+# the way a user would, by name, and run the packaged CLI against a known
+# workload.  Prints TAP results; exits 1 when any failed.
+#
+# Usage: pkg-vm-test.sh VERSION
+# VERSION is the packages' version, which `tcpstate version` must show.
+set -u
+
+me=pkg-vm-test
+[ $# -eq 1 ] || { echo "usage: scripts/pkg-vm-test.sh VERSION" >&2; exit 2; }
+version=$1
+top=$(cd "$(dirname "$0")/.." && pwd)
+cli=/usr/sbin/tcpstate
+workload=$top/selftests/tcp_workload
+kver=$(uname -r)
+ns=pkgtest
+n=0
+failed=0
+
+result()	# NAME STATUS [WHY]
+{
+	n=$((n + 1))
+	if [ "$2" -eq 0 ]; then
+		echo "ok $n $kver: $1"
+	else
+		echo "not ok $n $kver: $1: $3"
+		failed=$((failed + 1))
+	fi
+}
+
+finish()
+{
+	echo "1..$n"
+	[ $failed -eq 0 ]
+	exit $?
+}
+
+[ -x "$workload" ] || { result workload_built 1 "no $workload (make selftests)"; finish; }
+
+out=$(modprobe tcpstate 2>&1)
+result modprobe_by_name_loads_module $? "expected modprobe tcpstate to succeed; saw: $out"
+[ -d /sys/module/tcpstate ] || { result module_is_loaded 1 "no /sys/module/tcpstate after modprobe"; finish; }
+
+path=$(modinfo -n tcpstate 2>&1)
+case "$path" in
+"/lib/modules/$kver/updates/dkms/tcpstate.ko"*) rc=0 ;;
+*) rc=1 ;;
+esac
+result module_is_dkms_build_for_running_kernel $rc \
+	"expected /lib/modules/$kver/updates/dkms/tcpstate.ko*, saw '$path'"
+
+mode=$(stat -c %a /dev/tcpstate 2>&1)
+[ "$mode" = 444 ]
+result device_mode_0444 $? "expected /dev/tcpstate mode 444, saw '$mode'"
+
+out=$("$cli" -j version 2>&1)
+echo "$out" | jq -e --arg v "$version" '.tool_version == $v and .module_abi_version == .abi_version' >/dev/null 2>&1
+result packaged_cli_version $? "expected version $version and matching ABIs; saw: $out"
+
+# 5 client-closed connections (TIME-WAIT) and 3 open pairs (6 ESTAB) on
+# its two listeners (IPv4 and IPv6, port 8000), in a namespace of their own.
+ip netns add $ns && ip -n $ns link set lo up ||
+	{ result namespace_created 1 "ip netns add $ns failed"; finish; }
+fifo=$(mktemp -u)
+mkfifo "$fifo"
+ip netns exec $ns "$workload" -t 5 -e 3 > "$fifo" 2>&1 &
+wpid=$!
+ready=$(timeout 60 head -n 1 "$fifo")
+rm -f "$fifo"
+if [ "$ready" != ready ]; then
+	result workload_ready 1 "expected tcp_workload to print ready; saw '$ready'"
+	kill $wpid 2>/dev/null
+	finish
+fi
+
+summary=$("$cli" -n $ns -j -i 0 summary 2>&1)
+want='{"connections":13,"established":6,"time_wait":5,"listen":2,"others":0}'
+got=$(echo "$summary" | jq -c '{connections} + (.states | {established, time_wait,
+	listen, others: ([to_entries[] | select(.key != "established" and
+		.key != "time_wait" and .key != "listen") | .value] | add)})' 2>&1)
+[ "$got" = "$want" ]
+result summary_counts_workload $? "expected $want; saw $got (summary: $summary)"
+
+out=$("$cli" -n $ns audit 2>&1)
+result audit_agrees_with_kernel $? "expected exit 0; saw: $out"
+
+kill $wpid 2>/dev/null
+wait $wpid 2>/dev/null
+ip netns del $ns
+
+out=$(modprobe -r tcpstate 2>&1)
+result modprobe_r_unloads $? "expected modprobe -r tcpstate to succeed; saw: $out"
+finish
