@@ -137,6 +137,7 @@ restore()
 	[ -n "$left" ] && echo "$me: could not restore: $(echo "$left" | tr '\n' ';')" >&2
 }
 trap restore EXIT
+trap 'exit 1' INT TERM HUP
 
 finish()
 {
@@ -167,6 +168,7 @@ done > "$out/files"
 
 for k in $kernels; do
 	st=$(dkms status -m tcpstate -v "$version" -k "$k" 2>&1)
+	echo "# dkms status: $st"
 	case "$st" in
 	*": installed"*) rc=0 ;;
 	*) rc=1 ;;
