@@ -110,6 +110,7 @@ leftovers()
 }
 
 # The EXIT trap: the machine as it was, whatever failed.
+# shellcheck disable=SC2317
 restore()
 {
 	local k left
@@ -167,7 +168,7 @@ for p in $pkgs; do
 done > "$out/files"
 
 for k in $kernels; do
-	st=$(dkms status -m tcpstate -v "$version" -k "$k" 2>&1)
+	st=$(dkms status -m tcpstate -v "$version" -k "$k" 2>/dev/null)
 	echo "# dkms status: $st"
 	case "$st" in
 	*": installed"*) rc=0 ;;
@@ -198,6 +199,7 @@ for k in $kernels; do
 	result "vm_boots_$k" $rc "$(grep -a -m1 -E '^not ok|^vm-run: FAIL' "$out/vm-$k.log")"
 done
 
+# shellcheck disable=SC2086
 dpkg --purge $pkgs > "$out/purge.log" 2>&1
 result packages_purge $? "dpkg --purge failed: $(tail -n 1 "$out/purge.log")"
 left=$(leftovers)

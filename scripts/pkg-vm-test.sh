@@ -10,7 +10,6 @@
 # VERSION is the packages' version, which `tcpstate version` must show.
 set -u
 
-me=pkg-vm-test
 [ $# -eq 1 ] || { echo "usage: scripts/pkg-vm-test.sh VERSION" >&2; exit 2; }
 version=$1
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -63,8 +62,10 @@ result packaged_cli_version $? "expected version $version and matching ABIs; saw
 
 # 5 client-closed connections (TIME-WAIT) and 3 open pairs (6 ESTAB) on
 # its two listeners (IPv4 and IPv6, port 8000), in a namespace of their own.
-ip netns add $ns && ip -n $ns link set lo up ||
-	{ result namespace_created 1 "ip netns add $ns failed"; finish; }
+if ! ip netns add $ns || ! ip -n $ns link set lo up; then
+	result namespace_created 1 "ip netns add $ns failed"
+	finish
+fi
 fifo=$(mktemp -u)
 mkfifo "$fifo"
 ip netns exec $ns "$workload" -t 5 -e 3 > "$fifo" 2>&1 &
