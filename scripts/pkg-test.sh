@@ -17,7 +17,7 @@
 #
 # Usage: pkg-test.sh [OUTDIR]      (default .build/pkg-test)
 # Environment: PKG_VM_TIMEOUT, seconds per VM run (default 300).
-# Prints TAP results; exits 1 when any failed.
+# Prints TAP results (the selftests' helpers); exits 1 when any failed.
 set -u
 
 me=pkg-test
@@ -26,24 +26,13 @@ cd "$top" || exit 1
 out=${1:-$top/.build/pkg-test}
 vm_timeout=${PKG_VM_TIMEOUT:-300}
 pkgs="tcpstate tcpstate-dkms"
-n=0
-failed=0
+# shellcheck source=selftests/lib.sh
+. "$top/selftests/lib.sh"
 
 die()
 {
 	echo "$me: $*" >&2
 	exit 1
-}
-
-result()	# NAME STATUS [WHY]
-{
-	n=$((n + 1))
-	if [ "$2" -eq 0 ]; then
-		echo "ok $n $1"
-	else
-		echo "not ok $n $1: $3"
-		failed=$((failed + 1))
-	fi
 }
 
 case "$vm_timeout" in
@@ -61,16 +50,14 @@ installed()	# PACKAGE: installed, or config files left
 	return 0
 }
 
-for p in $pkgs; do
-	installed "$p" && die "package $p is installed: purge it first (dpkg --purge $p)"
-done
-[ -e /var/lib/dkms/tcpstate ] && die "tcpstate is in DKMS already (make uninstall, or dkms remove tcpstate --all)"
-[ -e "/usr/src/tcpstate-$version" ] && die "/usr/src/tcpstate-$version exists (make uninstall)"
-
 rm -rf "$out"
 mkdir -p "$out" || die "cannot create $out"
 out=$(cd "$out" && pwd)
 log=$out/pkg.log
+# Present while the packages may be installed: a run killed (SIGKILL, a
+# power cut) before its trap ran leaves it, and the next run cleans up
+# first.  It holds whether DKMS's signing key was there before.
+marker=/var/tmp/tcpstate-pkg-test.installed
 
 # Kernels DKMS must build for: every one whose headers are installed.
 kernels=
@@ -78,14 +65,6 @@ for dir in /lib/modules/*; do
 	[ -e "$dir/build/include" ] && kernels="$kernels ${dir#/lib/modules/}"
 done
 [ -n "$kernels" ] || die "no kernel headers installed (run scripts/deps.sh)"
-
-# depmod's results before: after the purge they must be the same again.
-for k in $kernels; do
-	md5sum "/lib/modules/$k/modules.dep" "/lib/modules/$k/modules.alias"
-done > "$out/depmod.before" 2>/dev/null
-# DKMS makes its module signing key (MOK) at its first build: one made by
-# this test goes again with the rest.
-mok_before=$(ls /var/lib/dkms/mok.key /var/lib/dkms/mok.pub 2>/dev/null)
 
 # What the packages leave behind, one line each; nothing when clean.
 leftovers()
@@ -113,14 +92,17 @@ leftovers()
 # shellcheck disable=SC2317
 restore()
 {
-	local k left
+	local p k f left
 
 	for p in $pkgs; do
 		installed "$p" && dpkg --purge "$p" >> "$log" 2>&1
 	done
 	[ -z "$mok_before" ] && rm -f /var/lib/dkms/mok.key /var/lib/dkms/mok.pub
 	left=$(leftovers)
-	[ -z "$left" ] && return
+	if [ -z "$left" ]; then
+		rm -f "$marker"
+		return
+	fi
 	echo "$me: restoring: $(echo "$left" | tr '\n' ';')" >&2
 	dkms remove -m tcpstate -v "$version" --all >> "$log" 2>&1
 	for p in $pkgs; do
@@ -135,34 +117,59 @@ restore()
 		grep -qs '/tcpstate\.ko' "$k/modules.dep" && depmod -a "${k#/lib/modules/}"
 	done
 	left=$(leftovers)
-	[ -n "$left" ] && echo "$me: could not restore: $(echo "$left" | tr '\n' ';')" >&2
+	if [ -n "$left" ]; then
+		echo "$me: could not restore: $(echo "$left" | tr '\n' ';')" >&2
+		return
+	fi
+	rm -f "$marker"
 }
+
+if [ -e "$marker" ]; then
+	echo "$me: a run before this one was killed with the packages installed: cleaning up first"
+	mok_before=$(cat "$marker")
+	restore
+	[ -e "$marker" ] && die "could not clean up after the killed run"
+fi
+for p in $pkgs; do
+	installed "$p" && die "package $p is installed: purge it first (dpkg --purge $p)"
+done
+[ -e /var/lib/dkms/tcpstate ] && die "tcpstate is in DKMS already (make uninstall, or dkms remove tcpstate --all)"
+[ -e "/usr/src/tcpstate-$version" ] && die "/usr/src/tcpstate-$version exists (make uninstall)"
+
+# depmod's results before: after the purge they must be the same again.
+for k in $kernels; do
+	md5sum "/lib/modules/$k/modules.dep" "/lib/modules/$k/modules.alias"
+done > "$out/depmod.before" 2>/dev/null
+# DKMS makes its module signing key (MOK) at its first build: one made by
+# this test goes again with the rest.
+mok_before=$(ls /var/lib/dkms/mok.key /var/lib/dkms/mok.pub 2>/dev/null)
+
+echo "$mok_before" > "$marker" || die "cannot write $marker"
 trap restore EXIT
 trap 'exit 1' INT TERM HUP
 
 finish()
 {
-	echo "1..$n"
+	echo "1..$tap_n"
 	echo "$me: logs in $out"
-	[ $failed -eq 0 ]
-	exit $?
+	tap_exit
 }
 
 # The guest runs the selftests' workload generator.
 make -s selftests > "$out/selftests-build.log" 2>&1 ||
-	{ result workload_builds 1 "make selftests failed: $(grep -m1 error "$out/selftests-build.log")"; finish; }
+	{ tap_result workload_builds 1 "make selftests failed: $(grep -m1 error "$out/selftests-build.log")"; finish; }
 
 scripts/deb.sh "$out/deb" > "$out/deb.log" 2>&1
-result packages_build_lintian_clean $? "$(grep -m1 -E '^deb:|^  lintian: E:' "$out/deb.log")"
+tap_result packages_build_lintian_clean $? "$(grep -m1 -E '^deb:|^  lintian: E:' "$out/deb.log")"
 arch=$(dpkg --print-architecture)
 debs="$out/deb/tcpstate-dkms_${version}_all.deb $out/deb/tcpstate_${version}_$arch.deb"
 for f in $debs; do
-	[ -s "$f" ] || { result packages_exist 1 "no $f"; finish; }
+	[ -s "$f" ] || { tap_result packages_exist 1 "no $f"; finish; }
 done
 
 # shellcheck disable=SC2086
 DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $debs > "$out/install.log" 2>&1
-result packages_install $? "apt-get install failed: $(grep -m1 -iE 'error|fail' "$out/install.log")"
+tap_result packages_install $? "apt-get install failed: $(grep -m1 -iE 'error|fail' "$out/install.log")"
 for p in $pkgs; do
 	dpkg-query -L "$p" 2>/dev/null
 done > "$out/files"
@@ -174,16 +181,16 @@ for k in $kernels; do
 	*": installed"*) rc=0 ;;
 	*) rc=1 ;;
 	esac
-	result "dkms_installed_module_for_$k" $rc "expected 'tcpstate/$version, $k, ...: installed'; saw '$st'"
+	tap_result "dkms_installed_module_for_$k" $rc "expected 'tcpstate/$version, $k, ...: installed'; saw '$st'"
 	path=$(modinfo -k "$k" -n tcpstate 2>&1)
 	case "$path" in
 	"/lib/modules/$k/updates/dkms/tcpstate.ko"*) rc=0 ;;
 	*) rc=1 ;;
 	esac
-	result "depmod_finds_module_for_$k" $rc "expected /lib/modules/$k/updates/dkms/tcpstate.ko*; saw '$path'"
+	tap_result "depmod_finds_module_for_$k" $rc "expected /lib/modules/$k/updates/dkms/tcpstate.ko*; saw '$path'"
 	vermagic=$(modinfo -k "$k" -F vermagic tcpstate 2>&1)
 	[ "${vermagic%% *}" = "$k" ]
-	result "module_built_for_$k" $? "expected vermagic '$k ...'; saw '$vermagic'"
+	tap_result "module_built_for_$k" $? "expected vermagic '$k ...'; saw '$vermagic'"
 done
 
 # Each kernel in the VM: the guest reads the host's root, packages and all.
@@ -196,13 +203,13 @@ for k in $kernels; do
 		scripts/pkg-vm-test.sh "$version" > "$out/vm-$k.log" 2>&1
 	rc=$?
 	grep -aE '^(not )?ok [0-9]+ ' "$out/vm-$k.log" | sed 's/^/# /'
-	result "vm_boots_$k" $rc "$(grep -a -m1 -E '^not ok|^vm-run: FAIL' "$out/vm-$k.log")"
+	tap_result "vm_boots_$k" $rc "$(grep -a -m1 -E '^not ok|^vm-run: FAIL' "$out/vm-$k.log")"
 done
 
 # shellcheck disable=SC2086
 dpkg --purge $pkgs > "$out/purge.log" 2>&1
-result packages_purge $? "dpkg --purge failed: $(tail -n 1 "$out/purge.log")"
+tap_result packages_purge $? "dpkg --purge failed: $(tail -n 1 "$out/purge.log")"
 left=$(leftovers)
 [ -z "$left" ]
-result nothing_left_after_purge $? "$(echo "$left" | head -n 5 | tr '\n' ';')"
+tap_result nothing_left_after_purge $? "$(echo "$left" | head -n 5 | tr '\n' ';')"
 finish

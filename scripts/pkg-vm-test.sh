@@ -4,7 +4,8 @@
 # Inside the test VM, with the tcpstate-dkms and tcpstate packages
 # installed on the host (the guest sees the host's root): load the module
 # the way a user would, by name, and run the packaged CLI against a known
-# workload.  Prints TAP results; exits 1 when any failed.
+# workload.  Prints TAP results (the selftests' helpers); exits 1 when any
+# failed.
 #
 # Usage: pkg-vm-test.sh VERSION
 # VERSION is the packages' version, which `tcpstate version` must show.
@@ -13,36 +14,23 @@ set -u
 [ $# -eq 1 ] || { echo "usage: scripts/pkg-vm-test.sh VERSION" >&2; exit 2; }
 version=$1
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=selftests/lib.sh
+. "$top/selftests/lib.sh"
+TCP_WORKLOAD=$top/selftests/tcp_workload
 cli=/usr/sbin/tcpstate
-workload=$top/selftests/tcp_workload
 kver=$(uname -r)
 ns=pkgtest
-n=0
-failed=0
 
-result()	# NAME STATUS [WHY]
+result()	# NAME STATUS [WHY]: one result, named for the kernel
 {
-	n=$((n + 1))
-	if [ "$2" -eq 0 ]; then
-		echo "ok $n $kver: $1"
-	else
-		echo "not ok $n $kver: $1: $3"
-		failed=$((failed + 1))
-	fi
+	tap_result "$kver: $1" "$2" "${3:-}"
 }
 
-finish()
-{
-	echo "1..$n"
-	[ $failed -eq 0 ]
-	exit $?
-}
-
-[ -x "$workload" ] || { result workload_built 1 "no $workload (make selftests)"; finish; }
+[ -x "$TCP_WORKLOAD" ] || { result workload_built 1 "no $TCP_WORKLOAD (make selftests)"; tap_exit; }
 
 out=$(modprobe tcpstate 2>&1)
 result modprobe_by_name_loads_module $? "expected modprobe tcpstate to succeed; saw: $out"
-[ -d /sys/module/tcpstate ] || { result module_is_loaded 1 "no /sys/module/tcpstate after modprobe"; finish; }
+[ -d /sys/module/tcpstate ] || { result module_is_loaded 1 "no /sys/module/tcpstate after modprobe"; tap_exit; }
 
 path=$(modinfo -n tcpstate 2>&1)
 case "$path" in
@@ -62,21 +50,10 @@ result packaged_cli_version $? "expected version $version and matching ABIs; saw
 
 # 5 client-closed connections (TIME-WAIT) and 3 open pairs (6 ESTAB) on
 # its two listeners (IPv4 and IPv6, port 8000), in a namespace of their own.
-if ! ip netns add $ns || ! ip -n $ns link set lo up; then
-	result namespace_created 1 "ip netns add $ns failed"
-	finish
-fi
-fifo=$(mktemp -u)
-mkfifo "$fifo"
-ip netns exec $ns "$workload" -t 5 -e 3 > "$fifo" 2>&1 &
-wpid=$!
-ready=$(timeout 60 head -n 1 "$fifo")
-rm -f "$fifo"
-if [ "$ready" != ready ]; then
-	result workload_ready 1 "expected tcp_workload to print ready; saw '$ready'"
-	kill $wpid 2>/dev/null
-	finish
-fi
+new_ns $ns || { result namespace_created 1 "ip netns add $ns failed"; tap_exit; }
+start_workload $ns -t 5 -e 3
+result workload_ready $? "expected tcp_workload -t 5 -e 3 to print ready"
+wpid=$workload_pid
 
 summary=$("$cli" -n $ns -j -i 0 summary 2>&1)
 want='{"connections":13,"established":6,"time_wait":5,"listen":2,"others":0}'
@@ -89,10 +66,9 @@ result summary_counts_workload $? "expected $want; saw $got (summary: $summary)"
 out=$("$cli" -n $ns audit 2>&1)
 result audit_agrees_with_kernel $? "expected exit 0; saw: $out"
 
-kill $wpid 2>/dev/null
-wait $wpid 2>/dev/null
+stop_workload "$wpid"
 ip netns del $ns
 
 out=$(modprobe -r tcpstate 2>&1)
 result modprobe_r_unloads $? "expected modprobe -r tcpstate to succeed; saw: $out"
-finish
+tap_exit
