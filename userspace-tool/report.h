@@ -292,7 +292,7 @@ void summary_report_build(struct summary_report *r,
 			  double elapsed_s, __u64 now_ns);
 
 /*
- * One summary per namespace (TCPSTATE_IOC_NETNS_LIST, CAP_NET_ADMIN in
+ * One summary per namespace (TCPSTATE_IOC_NETNS_LIST, CAP_SYS_ADMIN in
  * the initial user namespace), without rates or ports, in a malloc()ed
  * array the caller frees.  Returns how many, or -1 after printing why.
  */
