@@ -15,12 +15,12 @@ set -eu
 #   sparse  the static checker of `make sparse`
 #   libncurses-dev, pkgconf  `tcpstate top`'s full screen
 #   tmux  runs `tcpstate top` on a screen the selftests read (top.sh)
-#   dkms, debhelper, dh-dkms, dpkg-dev, fakeroot, lintian  make install and
+#   dkms, debhelper, dh-dkms, dpkg-dev, fakeroot, lintian, man-db  make install and
 #           make deb, and the test that installs the packages
 PACKAGES="build-essential bc xz-utils file linux-image-amd64 linux-headers-amd64
 linux-source-6.1 qemu-system-x86 busybox-static cpio kmod iproute2 trace-cmd
 procps sparse jq util-linux groff-base libncurses-dev pkgconf tmux dkms
-debhelper dh-dkms dpkg-dev fakeroot lintian"
+debhelper dh-dkms dpkg-dev fakeroot lintian man-db"
 
 missing=
 for p in $PACKAGES; do

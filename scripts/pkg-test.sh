@@ -174,6 +174,20 @@ for p in $pkgs; do
 	dpkg-query -L "$p" 2>/dev/null
 done > "$out/files"
 
+# The tool package's other files, used as a user would.
+got=$(bash -c '. /usr/share/bash-completion/completions/tcpstate &&
+	COMP_WORDS=(tcpstate su) COMP_CWORD=1 && _tcpstate && echo "${COMPREPLY[*]}"' 2>&1)
+[ "$got" = summary ]
+tap_result packaged_completion_completes $? "expected tcpstate su<TAB> to give summary; saw '$got'"
+got=$(man -w tcpstate 2>&1)
+[ "$got" = /usr/share/man/man8/tcpstate.8.gz ]
+tap_result packaged_man_page_found $? "expected man -w tcpstate to give /usr/share/man/man8/tcpstate.8.gz; saw '$got'"
+got=$(printf '#include <linux/tcpstate.h>\nunsigned int v = TCPSTATE_ABI_VERSION;\n' |
+	gcc -fsyntax-only -Wall -Werror -x c - 2>&1)
+tap_result packaged_uapi_header_compiles $? "expected <linux/tcpstate.h> from /usr/include to compile; saw: $got"
+grep -qs 'KERNEL=="tcpstate".*MODE="0444"' /lib/udev/rules.d/60-tcpstate.rules
+tap_result packaged_udev_rule_mode_0444 $? "expected /lib/udev/rules.d/60-tcpstate.rules to set MODE=\"0444\" for tcpstate"
+
 for k in $kernels; do
 	st=$(dkms status -m tcpstate -v "$version" -k "$k" 2>/dev/null)
 	echo "# dkms status: $st"
