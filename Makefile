@@ -201,7 +201,7 @@ deb:
 clean: module-clean
 	$(Q)$(MAKE) -C userspace-tool clean
 	$(Q)if [ -f $(KSFT_TREE)/tools/testing/selftests/lib.mk ]; then $(MAKE) -C selftests clean; fi
-	$(Q)rm -rf $(BUILD)/check $(BUILD)/vm/runs
+	$(Q)rm -rf $(BUILD)/check $(BUILD)/vm/runs $(BUILD)/deb $(BUILD)/pkg-test
 
 .PHONY: all help deps module module-clean cli ksft selftests style sparse check demo bench \
 	install uninstall deb \
