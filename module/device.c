@@ -392,7 +392,7 @@ static long tcpstate_ioctl_reset(struct tcpstate_file *tf)
 	else if (!ns_capable(tf->net->user_ns, CAP_NET_ADMIN))
 		err = -EPERM;
 	else
-		tcpstate_table_reset(tf->net);
+		err = tcpstate_table_reset(tf->net);
 	mutex_unlock(&tf->lock);
 	return err;
 }

@@ -4,8 +4,9 @@
  * open file that reads it, and as a tcpstate:* trace event.
  *
  * Each reader owns a ring of event_buffer records.  Producers are the
- * hooks, in any context: they take the reader's spinlock for a copy of one
- * record and never wait.  When the ring is full the record is dropped and
+ * hooks, in any context: they take the reader's raw spinlock for a copy of
+ * one record and never wait; the consumer is woken by an irq_work, outside
+ * the producer's locks.  When the ring is full the record is dropped and
  * counted; the count is handed to the reader as a TCPSTATE_EVENT_LOST
  * record in the place of what was lost, before anything newer.  So every
  * record in the ring is older than a pending loss.
@@ -22,6 +23,7 @@
  * every namespace, under RCU; they leave it before they are freed.
  */
 #include <linux/capability.h>
+#include <linux/irq_work.h>
 #include <linux/mutex.h>
 #include <linux/module.h>
 #include <linux/rculist.h>
@@ -53,7 +55,7 @@ MODULE_PARM_DESC(max_readers,
 struct tcpstate_reader {
 	struct list_head node;		/* on a readers list, under RCU */
 	bool attached;
-	spinlock_t lock;		/* protects the ring indexes and losses */
+	raw_spinlock_t lock;		/* protects the ring indexes and losses */
 	struct tcpstate_event *ring;
 	u32 size;			/* records in the ring */
 	u32 tail;			/* oldest record */
@@ -62,6 +64,7 @@ struct tcpstate_reader {
 	u64 lost_total;			/* dropped since the stream started */
 	struct mutex read_lock;		/* one consumer at a time */
 	wait_queue_head_t wait;
+	struct irq_work wake;		/* wakes the consumer after a push */
 };
 
 /* Protects the readers lists against each other's writers. */
@@ -116,13 +119,13 @@ static void reader_push(struct tcpstate_reader *r, const struct tcpstate_event *
 	unsigned long flags;
 	u32 room;
 
-	spin_lock_irqsave(&r->lock, flags);
+	raw_spin_lock_irqsave(&r->lock, flags);
 	room = r->size - r->count;
 	/* A pending loss goes first, so it needs room for two. */
 	if (room < (r->lost_pending ? 2 : 1)) {
 		WRITE_ONCE(r->lost_pending, r->lost_pending + 1);
 		r->lost_total++;
-		spin_unlock_irqrestore(&r->lock, flags);
+		raw_spin_unlock_irqrestore(&r->lock, flags);
 		return;
 	}
 	if (r->lost_pending) {
@@ -130,10 +133,22 @@ static void reader_push(struct tcpstate_reader *r, const struct tcpstate_event *
 		WRITE_ONCE(r->lost_pending, 0);
 	}
 	*ring_put(r) = *ev;
-	spin_unlock_irqrestore(&r->lock, flags);
+	raw_spin_unlock_irqrestore(&r->lock, flags);
 
+	/*
+	 * Not here, under the table's bucket lock: the wait queue's lock
+	 * sleeps on PREEMPT_RT, and a wake-up per record would cost a storm
+	 * dearly.  The irq_work runs at the next tick at the latest.
+	 */
 	if (wq_has_sleeper(&r->wait))
-		wake_up_interruptible_poll(&r->wait, EPOLLIN | EPOLLRDNORM);
+		irq_work_queue(&r->wake);
+}
+
+static void reader_wake(struct irq_work *work)
+{
+	struct tcpstate_reader *r = container_of(work, struct tcpstate_reader, wake);
+
+	wake_up_interruptible_poll(&r->wait, EPOLLIN | EPOLLRDNORM);
 }
 
 void tcpstate_notify(struct list_head *readers, const struct tcpstate_change *c)
@@ -222,9 +237,10 @@ struct tcpstate_reader *tcpstate_reader_new(void)
 	}
 	r->size = size;
 	INIT_LIST_HEAD(&r->node);
-	spin_lock_init(&r->lock);
+	raw_spin_lock_init(&r->lock);
 	mutex_init(&r->read_lock);
 	init_waitqueue_head(&r->wait);
+	r->wake = IRQ_WORK_INIT_LAZY(reader_wake);
 	return r;
 err:
 	atomic_dec(&tcpstate_nr_readers);
@@ -236,6 +252,8 @@ void tcpstate_reader_free(struct tcpstate_reader *r)
 	if (!r)
 		return;
 	tcpstate_reader_detach(r);
+	/* The last push's wake-up, if it is still pending. */
+	irq_work_sync(&r->wake);
 	mutex_destroy(&r->read_lock);
 	kvfree(r->ring);
 	kfree(r);
@@ -263,11 +281,11 @@ void tcpstate_reader_detach(struct tcpstate_reader *r)
 
 	/* Nor a consumer copying out of it. */
 	mutex_lock(&r->read_lock);
-	spin_lock_irq(&r->lock);
+	raw_spin_lock_irq(&r->lock);
 	r->tail = 0;
 	WRITE_ONCE(r->count, 0);
 	WRITE_ONCE(r->lost_pending, 0);
-	spin_unlock_irq(&r->lock);
+	raw_spin_unlock_irq(&r->lock);
 	mutex_unlock(&r->read_lock);
 }
 
@@ -316,7 +334,7 @@ ssize_t tcpstate_reader_read(struct tcpstate_reader *r, char __user *buf,
 			return -ERESTARTSYS;
 	}
 
-	spin_lock_irq(&r->lock);
+	raw_spin_lock_irq(&r->lock);
 	/*
 	 * A loss the producers could not report yet comes after everything
 	 * in the ring: once the ring is empty it goes in as a record, so it
@@ -327,17 +345,17 @@ ssize_t tcpstate_reader_read(struct tcpstate_reader *r, char __user *buf,
 		WRITE_ONCE(r->lost_pending, 0);
 	}
 	avail = r->count;
-	spin_unlock_irq(&r->lock);
+	raw_spin_unlock_irq(&r->lock);
 
 	want = min_t(size_t, avail, count / rec);
 	done = ring_copy_out(r, buf, want);
 
-	spin_lock_irq(&r->lock);
+	raw_spin_lock_irq(&r->lock);
 	r->tail += done;
 	if (r->tail >= r->size)
 		r->tail -= r->size;
 	WRITE_ONCE(r->count, r->count - done);
-	spin_unlock_irq(&r->lock);
+	raw_spin_unlock_irq(&r->lock);
 
 	ret = done ? done * rec : -EFAULT;
 out:
@@ -359,8 +377,8 @@ u64 tcpstate_reader_lost(struct tcpstate_reader *r)
 	unsigned long flags;
 	u64 lost;
 
-	spin_lock_irqsave(&r->lock, flags);
+	raw_spin_lock_irqsave(&r->lock, flags);
 	lost = r->lost_total;
-	spin_unlock_irqrestore(&r->lock, flags);
+	raw_spin_unlock_irqrestore(&r->lock, flags);
 	return lost;
 }

@@ -3,22 +3,32 @@
  * The table: one per network namespace, one entry per live TCP connection,
  * keyed by socket cookie.
  *
- * An array of 2^table_bits buckets, each an hlist sorted by cookie (so a
- * snapshot can resume after the last cookie it returned) under its own
- * spinlock, taken with interrupts off for a few instructions.  Entries come
- * from a kmem_cache with GFP_ATOMIC: hooks never sleep.  Every access to an
- * entry is under its bucket lock, so entries are freed at once; the bucket
- * array itself is freed after an RCU grace period, when the namespace is
- * dead and no hook can still be looking at it.
+ * A hash table that grows and shrinks with its entries (struct
+ * tcpstate_buckets): 16 buckets for an empty namespace, at most one entry
+ * per bucket on average as it grows, resized by a work item while the
+ * hooks go on.  Each bucket is an hlist_bl whose bit 0 is its lock, taken
+ * with interrupts off for a few instructions; a bit spinlock spins on
+ * PREEMPT_RT too, where the hooks run atomically.  Entries come from a
+ * kmem_cache with GFP_ATOMIC, allocated before the lock is taken: hooks
+ * never sleep.  Every access to an entry is under its bucket lock, so
+ * entries are freed at once; a generation of buckets is freed after an
+ * RCU grace period, as is the last one when the namespace is dead and no
+ * hook can still be looking at it.
  *
- * Counters are per CPU and summed when read.  A global cap (max_entries)
- * bounds memory: past it a new connection is counted as dropped and never
- * allocated.
+ * What every namespace pays up front is small: the buckets, struct
+ * tcpstate_net and nothing else.  Per-CPU counters come with the first
+ * entry, the port failure ring with the first failure, the base of the
+ * cumulative counters with the first reset.
+ *
+ * A global cap (max_entries) bounds memory: past it a new connection is
+ * counted as dropped and never allocated.
  */
 #include <linux/hash.h>
+#include <linux/list_bl.h>
+#include <linux/workqueue.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
-#include <linux/rculist.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/string.h>
 #include <linux/slab.h>
@@ -45,12 +55,15 @@ module_param(port_failures, uint, 0444);
 MODULE_PARM_DESC(port_failures,
 		 "Port exhaustion failures kept per namespace, 1..4096 (default 64)");
 
-static unsigned int table_bits = 12;
-module_param(table_bits, uint, 0444);
-MODULE_PARM_DESC(table_bits, "log2 of the hash buckets per namespace, 4..20 (default 12)");
+/*
+ * Buckets: 2^TABLE_MIN_BITS for an empty namespace, twice as many as
+ * entries at most, and 2^TABLE_MAX_BITS at most (8 MiB of heads).
+ */
+#define TABLE_MIN_BITS	4
+#define TABLE_MAX_BITS	20
 
 struct tcpstate_entry {
-	struct hlist_node node;
+	struct hlist_bl_node node;
 	u64 cookie;
 	u64 began_ns;
 	u64 since_ns;
@@ -62,25 +75,46 @@ struct tcpstate_entry {
 	u8 seen;		/* the last reconcile pass that found it */
 };
 
-struct tcpstate_bucket {
-	spinlock_t lock;	/* protects the list and its entries */
-	struct hlist_head head;	/* sorted by cookie, ascending */
+/*
+ * One generation of a namespace's buckets.  An entry's position is
+ * key_of(cookie), a bijection of the 64-bit cookie; its bucket is the top
+ * @bits of the position, and each chain is sorted by position.  So the
+ * whole table is in position order whatever its size: a resize splits or
+ * joins chains without reordering them, and a walk can resume after the
+ * last position it returned in any generation.
+ *
+ * Each head's bit 0 is its lock (hlist_bl).  A head whose entries were
+ * moved to @next holds BUCKET_MOVED: whoever locks it follows @next.
+ */
+struct tcpstate_buckets {
+	struct tcpstate_buckets __rcu *next;
+	struct rcu_head rcu;
+	unsigned int bits;
+	struct hlist_bl_head heads[];
 };
 
+#define BUCKET_MOVED	2UL
+
 struct tcpstate_net {
-	struct tcpstate_bucket *buckets;
+	struct tcpstate_buckets __rcu *table;
+	/* Per-CPU counters, allocated with the first entry. */
 	struct tcpstate_counters __percpu *counters;
 	atomic_long_t entries;
 	bool dead;		/* set at namespace exit: hooks stay away */
 	u32 netns;		/* inode number, for readers */
+	struct work_struct resize;	/* fits the buckets to the entries */
 	struct list_head readers;	/* event readers of this namespace */
 	struct list_head node;		/* on tcpstate_nets */
 	struct mutex base_lock;		/* protects base and since_ns */
-	struct tcpstate_counters base;	/* subtracted from cumulative counters */
+	/* Subtracted from cumulative counters; NULL until the first reset. */
+	struct tcpstate_counters *base;
 	u64 since_ns;			/* when they last started from zero */
 	u64 tw_overflow_base;		/* the kernel's TCPTimeWaitOverflow then */
 	struct net *net;		/* whose table this is, for its MIB */
-	/* Port exhaustion: the last port_failures failures, and totals. */
+	/*
+	 * Port exhaustion: the last port_failures failures (a ring allocated
+	 * with the first one), and totals.
+	 */
 	spinlock_t port_lock;		/* protects the ring */
 	struct tcpstate_port_failure *port_ring;
 	u32 port_next;			/* where the next one goes */
@@ -103,71 +137,136 @@ static bool valid_state(int state)
 	return state >= TCPSTATE_ESTABLISHED && state < TCPSTATE_STATE_MAX;
 }
 
+/* Where @cookie sits in the table's order: multiplication by an odd number. */
+static inline u64 key_of(u64 cookie)
+{
+	return hash_64(cookie, 64);
+}
+
+static inline struct hlist_bl_head *bucket_of(struct tcpstate_buckets *t, u64 key)
+{
+	return &t->heads[key >> (64 - t->bits)];
+}
+
+static inline bool bucket_moved(struct hlist_bl_head *b)
+{
+	return (unsigned long)READ_ONCE(b->first) & BUCKET_MOVED;
+}
+
+/*
+ * Lock the bucket of @key, following resizes; interrupts are off and the
+ * caller is in an RCU read-side section.  *@tp: the generation it is in.
+ */
+static struct hlist_bl_head *bucket_lock(struct tcpstate_net *tn, u64 key,
+					 struct tcpstate_buckets **tp)
+	__acquires(bucket)
+{
+	struct tcpstate_buckets *t = rcu_dereference(tn->table);
+	struct hlist_bl_head *b;
+
+	for (;;) {
+		b = bucket_of(t, key);
+		hlist_bl_lock(b);
+		if (!bucket_moved(b))
+			break;
+		hlist_bl_unlock(b);
+		/* Set before the first bucket was marked. */
+		t = rcu_dereference(t->next);
+	}
+	*tp = t;
+	return b;
+}
+
 /* The namespace's table, or NULL when it is not (or no longer) there. */
 static struct tcpstate_net *tcpstate_net_live(struct net *net)
 {
 	struct tcpstate_net *tn = net_generic(net, tcpstate_net_id);
 
 	/*
-	 * buckets is published last, with release: seeing it means the
-	 * counters, lists and locks are ready.  An object of a namespace
-	 * (socket, request, timewait socket) never outlives the namespace's
-	 * struct net and its net_generic data: TCP's own pernet exit purges
-	 * them first, and they are the kernel's to keep valid while we look.
+	 * table is published last, with release: seeing it means the
+	 * lists and locks are ready.  An object of a namespace (socket,
+	 * request, timewait socket) never outlives the namespace's struct net
+	 * and its net_generic data: TCP's own pernet exit purges them first,
+	 * and they are the kernel's to keep valid while we look.
 	 */
-	if (!tn || READ_ONCE(tn->dead) || !smp_load_acquire(&tn->buckets))
+	if (!tn || READ_ONCE(tn->dead) || !rcu_access_pointer(tn->table))
 		return NULL;
+	smp_rmb();	/* pairs with rcu_assign_pointer() in tcpstate_net_init() */
 	return tn;
 }
 
-/* The live table of @net and the bucket of @cookie; NULL when none. */
-static struct tcpstate_bucket *tcpstate_bucket(struct net *net, u64 cookie,
-					       struct tcpstate_net **tnp)
+/*
+ * The per-CPU counters, allocated when the namespace gets its first entry
+ * (in any context); NULL when that allocation failed.
+ */
+static struct tcpstate_counters __percpu *net_counters(struct tcpstate_net *tn)
 {
-	struct tcpstate_net *tn;
+	struct tcpstate_counters __percpu *c, *old;
 
-	if (!cookie)
+	/* Pairs with cmpxchg_release() below: the counters are zeroed first. */
+	c = smp_load_acquire(&tn->counters);
+	if (likely(c))
+		return c;
+	c = alloc_percpu_gfp(struct tcpstate_counters,
+			     GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT);
+	if (!c)
 		return NULL;
-	tn = tcpstate_net_live(net);
-	if (!tn)
-		return NULL;
-	*tnp = tn;
-	return &tn->buckets[hash_64(cookie, table_bits)];
+	old = cmpxchg_release(&tn->counters, NULL, c);
+	if (old) {
+		free_percpu(c);
+		return old;
+	}
+	return c;
 }
 
-/*
- * Find @cookie in a bucket.  When it is missing, *@before is the entry to
- * insert it in front of, or NULL to append after *@last.
- */
-static struct tcpstate_entry *bucket_find(struct tcpstate_bucket *b, u64 cookie,
-					  struct tcpstate_entry **before,
-					  struct tcpstate_entry **last)
+/* Find @cookie in a locked bucket; *@prev: the entry it goes after, or NULL. */
+static struct tcpstate_entry *bucket_find(struct hlist_bl_head *b, u64 cookie,
+					  struct tcpstate_entry **prev)
 {
 	struct tcpstate_entry *e;
+	struct hlist_bl_node *n;
+	u64 key = key_of(cookie);
 
-	*before = NULL;
-	*last = NULL;
-	hlist_for_each_entry(e, &b->head, node) {
+	*prev = NULL;
+	hlist_bl_for_each_entry(e, n, b, node) {
 		if (e->cookie == cookie)
 			return e;
-		if (e->cookie > cookie) {
-			*before = e;
-			return NULL;
-		}
-		*last = e;
+		if (key_of(e->cookie) > key)
+			break;
+		*prev = e;
 	}
 	return NULL;
 }
 
-static void bucket_insert(struct tcpstate_bucket *b, struct tcpstate_entry *e,
-			  struct tcpstate_entry *before, struct tcpstate_entry *last)
+static void bucket_insert(struct hlist_bl_head *b, struct tcpstate_entry *e,
+			  struct tcpstate_entry *prev)
 {
-	if (before)
-		hlist_add_before(&e->node, &before->node);
-	else if (last)
-		hlist_add_behind(&e->node, &last->node);
+	if (prev)
+		hlist_bl_add_behind(&e->node, &prev->node);
 	else
-		hlist_add_head(&e->node, &b->head);
+		hlist_bl_add_head(&e->node, b);
+}
+
+/* Bucket bits for @n entries. */
+static unsigned int table_bits_for(long n)
+{
+	unsigned int bits = n > 1 ? order_base_2(n) : 0;
+
+	return clamp_t(unsigned int, bits, TABLE_MIN_BITS, TABLE_MAX_BITS);
+}
+
+/*
+ * After an entry went into or out of generation @t: grow when entries
+ * outnumber buckets, shrink when they fill less than a quarter of them.
+ */
+static void table_fit(struct tcpstate_net *tn, struct tcpstate_buckets *t)
+{
+	long n = atomic_long_read(&tn->entries);
+	long size = 1L << t->bits;
+
+	if ((n > size && t->bits < TABLE_MAX_BITS) ||
+	    (n < size / 4 && t->bits > TABLE_MIN_BITS))
+		queue_work(system_unbound_wq, &tn->resize);
 }
 
 /*
@@ -175,17 +274,22 @@ static void bucket_insert(struct tcpstate_bucket *b, struct tcpstate_entry *e,
  * when @count_drop, which is where it is born (or seeded), once; a later
  * hook or the reconcile pass may still make it when there is room, and
  * does not count it again.  Out of memory is a miss, which the reconcile
- * pass repairs.
+ * pass repairs.  Called before the bucket is locked.
  */
 static struct tcpstate_entry *entry_alloc(struct tcpstate_net *tn, bool count_drop)
 {
+	struct tcpstate_counters __percpu *c = net_counters(tn);
 	struct tcpstate_entry *e;
 
+	if (!c) {
+		tcpstate_count_miss(TCPSTATE_MISS_ALLOC);
+		return NULL;
+	}
 	if (atomic_long_inc_return(&tcpstate_all_entries) > READ_ONCE(max_entries)) {
 		atomic_long_dec(&tcpstate_all_entries);
 		if (count_drop) {
 			atomic_long_inc(&tcpstate_all_dropped);
-			this_cpu_inc(tn->counters->dropped);
+			this_cpu_inc(c->dropped);
 		}
 		return NULL;
 	}
@@ -195,8 +299,16 @@ static struct tcpstate_entry *entry_alloc(struct tcpstate_net *tn, bool count_dr
 		tcpstate_count_miss(TCPSTATE_MISS_ALLOC);
 		return NULL;
 	}
-	atomic_long_inc(&tn->entries);
 	return e;
+}
+
+/* An entry that was never inserted. */
+static void entry_unused(struct tcpstate_entry *e)
+{
+	if (!e)
+		return;
+	kmem_cache_free(tcpstate_entry_cache, e);
+	atomic_long_dec(&tcpstate_all_entries);
 }
 
 static void entry_free(struct tcpstate_net *tn, struct tcpstate_entry *e)
@@ -264,32 +376,45 @@ void tcpstate_table_set(struct net *net, u64 cookie,
 			const struct tcpstate_tuple *tuple, int from, int state,
 			u8 flags, u32 owner, u64 expires_ns, unsigned int change)
 {
-	struct tcpstate_entry *e, *before, *last;
+	struct tcpstate_entry *e, *prev, *spare = NULL;
+	struct tcpstate_buckets *t;
 	struct tcpstate_change c;
-	struct tcpstate_bucket *b;
 	struct tcpstate_net *tn;
+	struct hlist_bl_head *b;
 	unsigned long irqflags;
-	bool changed = false;
+	bool changed = false, added = false;
 	u64 now;
 
-	if (!valid_state(state))
-		return;
-	b = tcpstate_bucket(net, cookie, &tn);
-	if (!b)
+	if (!valid_state(state) || !cookie)
 		return;
 	now = tcpstate_now_ns();
-
-	spin_lock_irqsave(&b->lock, irqflags);
-	e = bucket_find(b, cookie, &before, &last);
+	rcu_read_lock();
+	tn = tcpstate_net_live(net);
+	if (!tn)
+		goto out;
+again:
+	local_irq_save(irqflags);
+	b = bucket_lock(tn, key_of(cookie), &t);
+	e = bucket_find(b, cookie, &prev);
 	if (!e) {
 		if (!(change & TCPSTATE_CHANGE_CREATE))
 			goto unlock;
-		e = entry_alloc(tn, change & TCPSTATE_CHANGE_BIRTH);
-		if (!e)
-			goto unlock;
+		if (!spare) {
+			/* Allocation stays outside the bucket lock. */
+			hlist_bl_unlock(b);
+			local_irq_restore(irqflags);
+			spare = entry_alloc(tn, change & TCPSTATE_CHANGE_BIRTH);
+			if (!spare)
+				goto out;
+			goto again;
+		}
+		e = spare;
+		spare = NULL;
 		entry_fill(e, cookie, tuple, state, flags, owner, expires_ns, now,
 			   now);
-		bucket_insert(b, e, before, last);
+		bucket_insert(b, e, prev);
+		atomic_long_inc(&tn->entries);
+		added = true;
 		count_enter(tn, state, flags);
 		count_transition(tn, from, state);
 		if (valid_state(from) && from != state) {
@@ -324,7 +449,13 @@ unlock:
 	/* Under the lock: one connection's records stay in order. */
 	if (changed)
 		tcpstate_notify(&tn->readers, &c);
-	spin_unlock_irqrestore(&b->lock, irqflags);
+	hlist_bl_unlock(b);
+	local_irq_restore(irqflags);
+	entry_unused(spare);
+	if (added)
+		table_fit(tn, t);
+out:
+	rcu_read_unlock();
 }
 
 /*
@@ -337,7 +468,7 @@ static void entry_remove(struct tcpstate_net *tn, struct tcpstate_entry *e,
 	struct tcpstate_change c;
 	int old;
 
-	hlist_del(&e->node);
+	hlist_bl_del(&e->node);
 	count_leave(tn, e->state, e->flags);
 	count_transition(tn, e->state, TCPSTATE_CLOSE);
 	if (tw_exit >= 0 && tw_exit < TCPSTATE_TW_EXIT_MAX)
@@ -357,27 +488,39 @@ static void entry_remove(struct tcpstate_net *tn, struct tcpstate_entry *e,
 bool tcpstate_table_close(struct net *net, u64 cookie, u8 need_flags,
 			  u8 skip_flags, int tw_exit, u32 owner)
 {
-	struct tcpstate_entry *e, *before, *last;
-	struct tcpstate_bucket *b;
+	struct tcpstate_entry *e = NULL, *prev;
+	struct tcpstate_buckets *t;
 	struct tcpstate_net *tn;
+	struct hlist_bl_head *b;
 	unsigned long irqflags;
+	bool removed = false;
 
-	b = tcpstate_bucket(net, cookie, &tn);
-	if (!b)
+	if (!cookie)
 		return false;
+	rcu_read_lock();
+	tn = tcpstate_net_live(net);
+	if (!tn)
+		goto out;
 
-	spin_lock_irqsave(&b->lock, irqflags);
-	e = bucket_find(b, cookie, &before, &last);
+	local_irq_save(irqflags);
+	b = bucket_lock(tn, key_of(cookie), &t);
+	e = bucket_find(b, cookie, &prev);
 	if (!e || (e->flags & need_flags) != need_flags || (e->flags & skip_flags) ||
 	    (owner && e->owner != owner)) {
-		spin_unlock_irqrestore(&b->lock, irqflags);
-		return false;
+		e = NULL;
+	} else {
+		entry_remove(tn, e, tw_exit);
 	}
-	entry_remove(tn, e, tw_exit);
-	spin_unlock_irqrestore(&b->lock, irqflags);
-
-	entry_free(tn, e);
-	return true;
+	hlist_bl_unlock(b);
+	local_irq_restore(irqflags);
+	if (e) {
+		entry_free(tn, e);
+		table_fit(tn, t);
+		removed = true;
+	}
+out:
+	rcu_read_unlock();
+	return removed;
 }
 
 #define TCPSTATE_KIND_FLAGS	(TCPSTATE_F_TIMEWAIT_SOCK | TCPSTATE_F_REQUEST_SOCK)
@@ -435,22 +578,26 @@ static void entry_correct(struct tcpstate_net *tn, struct tcpstate_entry *e,
 void tcpstate_table_check(struct net *net, const struct tcpstate_ksock *ks,
 			  struct tcpstate_recon *r, u8 gen)
 {
-	struct tcpstate_entry *e, *before, *last;
+	struct tcpstate_entry *e, *prev, *spare = NULL;
+	struct tcpstate_buckets *t;
 	struct tcpstate_change c;
-	struct tcpstate_bucket *b;
 	struct tcpstate_net *tn;
+	struct hlist_bl_head *b;
 	unsigned long irqflags;
+	bool confirmed = false, added = false;
 	u64 now;
 
-	if (!valid_state(ks->state) || ks->state == TCPSTATE_CLOSE)
-		return;
-	b = tcpstate_bucket(net, ks->cookie, &tn);
-	if (!b)
+	if (!valid_state(ks->state) || ks->state == TCPSTATE_CLOSE || !ks->cookie)
 		return;
 	now = tcpstate_now_ns();
-
-	spin_lock_irqsave(&b->lock, irqflags);
-	e = bucket_find(b, ks->cookie, &before, &last);
+	rcu_read_lock();
+	tn = tcpstate_net_live(net);
+	if (!tn)
+		goto out;
+again:
+	local_irq_save(irqflags);
+	b = bucket_lock(tn, key_of(ks->cookie), &t);
+	e = bucket_find(b, ks->cookie, &prev);
 	if (e) {
 		/* A hook that saw the connection first knows better. */
 		if (!r)
@@ -462,16 +609,29 @@ void tcpstate_table_check(struct net *net, const struct tcpstate_ksock *ks,
 			entry_correct(tn, e, ks, now);
 		goto unlock;
 	}
-	if (r && !tcpstate_recon_confirm(r, ks->cookie, recon_what(RECON_ADD, ks, NULL), 0))
-		goto unlock;
-	e = entry_alloc(tn, !r);
-	if (!e)
-		goto unlock;
+	if (r && !confirmed) {
+		if (!tcpstate_recon_confirm(r, ks->cookie,
+					    recon_what(RECON_ADD, ks, NULL), 0))
+			goto unlock;
+		confirmed = true;
+	}
+	if (!spare) {
+		hlist_bl_unlock(b);
+		local_irq_restore(irqflags);
+		spare = entry_alloc(tn, !r);
+		if (!spare)
+			goto out;
+		goto again;
+	}
+	e = spare;
+	spare = NULL;
 	entry_fill(e, ks->cookie, &ks->tuple, ks->state,
 		   ks->flags | (r ? TCPSTATE_F_RECONCILED : TCPSTATE_F_SEEDED),
 		   ks->owner, ks->expires_ns, 0, now);
 	e->seen = gen;
-	bucket_insert(b, e, before, last);
+	bucket_insert(b, e, prev);
+	atomic_long_inc(&tn->entries);
+	added = true;
 	count_enter(tn, e->state, e->flags);
 	if (r) {
 		__this_cpu_inc(tn->counters->reconciled[TCPSTATE_RECONCILE_ADDED]);
@@ -480,24 +640,47 @@ void tcpstate_table_check(struct net *net, const struct tcpstate_ksock *ks,
 		tcpstate_notify(&tn->readers, &c);
 	}
 unlock:
-	spin_unlock_irqrestore(&b->lock, irqflags);
+	hlist_bl_unlock(b);
+	local_irq_restore(irqflags);
+	entry_unused(spare);
+	if (added)
+		table_fit(tn, t);
+out:
+	rcu_read_unlock();
+}
+
+/*
+ * Move *@pos to the first position of the bucket after its own in @t;
+ * false after the last one.
+ */
+static bool next_bucket(const struct tcpstate_buckets *t, u64 *pos)
+{
+	u64 i = *pos >> (64 - t->bits);
+
+	if (i == (1ULL << t->bits) - 1)
+		return false;
+	*pos = (i + 1) << (64 - t->bits);
+	return true;
 }
 
 static void table_sweep(struct tcpstate_net *tn, struct tcpstate_recon *r,
 			u8 gen, u64 start_ns)
 {
-	unsigned int i, n = 1U << table_bits;
+	unsigned int i = 0;
+	bool more = true;
+	u64 pos = 0;
 
-	for (i = 0; i < n; i++) {
-		struct tcpstate_bucket *b = &tn->buckets[i];
+	while (more) {
 		struct tcpstate_entry *e, *dead = NULL;
-		struct hlist_node *tmp;
+		struct hlist_bl_node *n, *tmp;
+		struct tcpstate_buckets *t;
+		struct hlist_bl_head *b;
 		unsigned long irqflags;
 
-		if (hlist_empty(&b->head))
-			continue;
-		spin_lock_irqsave(&b->lock, irqflags);
-		hlist_for_each_entry_safe(e, tmp, &b->head, node) {
+		rcu_read_lock();
+		local_irq_save(irqflags);
+		b = bucket_lock(tn, pos, &t);
+		hlist_bl_for_each_entry_safe(e, n, tmp, b, node) {
 			if (e->seen == gen || e->since_ns >= start_ns)
 				continue;
 			if (!tcpstate_recon_confirm(r, e->cookie,
@@ -509,16 +692,21 @@ static void table_sweep(struct tcpstate_net *tn, struct tcpstate_recon *r,
 					    TCPSTATE_TW_EXIT_OTHER : -1);
 			__this_cpu_inc(tn->counters->reconciled[TCPSTATE_RECONCILE_REMOVED]);
 			/* Freed after unlocking; node.next is free to reuse. */
-			e->node.next = (struct hlist_node *)dead;
+			e->node.next = (struct hlist_bl_node *)dead;
 			dead = e;
 		}
-		spin_unlock_irqrestore(&b->lock, irqflags);
+		more = next_bucket(t, &pos);
+		hlist_bl_unlock(b);
+		local_irq_restore(irqflags);
+		if (dead)
+			table_fit(tn, t);
+		rcu_read_unlock();
 		while (dead) {
 			e = dead;
 			dead = (struct tcpstate_entry *)e->node.next;
 			entry_free(tn, e);
 		}
-		if (!(i & 255))
+		if (!(++i & 255))
 			cond_resched();
 	}
 }
@@ -552,7 +740,9 @@ static u64 tw_overflows(struct tcpstate_net *tn)
 /* Sum the per-CPU counters; the caller holds tn->base_lock. */
 static void net_stats(struct tcpstate_net *tn, struct tcpstate_stats *st)
 {
-	const struct tcpstate_counters *base = &tn->base;
+	static const struct tcpstate_counters zero;
+	const struct tcpstate_counters *base = tn->base ? tn->base : &zero;
+	struct tcpstate_counters __percpu *counters;
 	u64 reconciled[TCPSTATE_RECONCILE_MAX] = { 0 };
 	s64 gauge[TCPSTATE_STATE_MAX] = { 0 };
 	s64 tw = 0;
@@ -561,8 +751,14 @@ static void net_stats(struct tcpstate_net *tn, struct tcpstate_stats *st)
 	st->netns = tn->netns;
 	st->since_ns = tn->since_ns;
 	st->entries = atomic_long_read(&tn->entries);
+	/* Pairs with cmpxchg_release() in net_counters(). */
+	counters = smp_load_acquire(&tn->counters);
 	for_each_possible_cpu(cpu) {
-		const struct tcpstate_counters *c = per_cpu_ptr(tn->counters, cpu);
+		const struct tcpstate_counters *c;
+
+		if (!counters)
+			break;
+		c = per_cpu_ptr(counters, cpu);
 
 		for (i = 0; i < TCPSTATE_STATE_MAX; i++) {
 			gauge[i] += c->gauge[i];
@@ -643,19 +839,35 @@ int tcpstate_table_visit_nets(struct tcpstate_net_visitor *v)
 	return err;
 }
 
-void tcpstate_table_reset(struct net *net)
+int tcpstate_table_reset(struct net *net)
 {
 	struct tcpstate_net *tn = net_generic(net, tcpstate_net_id);
-	struct tcpstate_counters *base = &tn->base;
+	struct tcpstate_counters __percpu *counters;
+	struct tcpstate_counters *base;
 	int cpu, i, j;
 
 	if (!tcpstate_net_live(net))
-		return;
+		return 0;
 	mutex_lock(&tn->base_lock);
+	base = tn->base;
+	if (!base) {
+		/* Only a namespace that was ever reset pays for a base. */
+		base = kmalloc(sizeof(*base), GFP_KERNEL_ACCOUNT);
+		if (!base) {
+			mutex_unlock(&tn->base_lock);
+			return -ENOMEM;
+		}
+		tn->base = base;
+	}
 	memset(base, 0, sizeof(*base));
+	/* Pairs with cmpxchg_release() in net_counters(). */
+	counters = smp_load_acquire(&tn->counters);
 	for_each_possible_cpu(cpu) {
-		const struct tcpstate_counters *c = per_cpu_ptr(tn->counters, cpu);
+		const struct tcpstate_counters *c;
 
+		if (!counters)
+			break;
+		c = per_cpu_ptr(counters, cpu);
 		for (i = 0; i < TCPSTATE_STATE_MAX; i++)
 			for (j = 0; j < TCPSTATE_STATE_MAX; j++)
 				base->transitions[i][j] += c->transitions[i][j];
@@ -671,11 +883,33 @@ void tcpstate_table_reset(struct net *net)
 			atomic64_set(&tn->port_total[i][j], 0);
 	tn->since_ns = tcpstate_now_ns();
 	mutex_unlock(&tn->base_lock);
+	return 0;
+}
+
+/* The ring of port failures, allocated with the first one; NULL if none. */
+static struct tcpstate_port_failure *port_ring(struct tcpstate_net *tn)
+{
+	struct tcpstate_port_failure *ring, *old;
+
+	/* Pairs with cmpxchg_release() below: the ring is zeroed first. */
+	ring = smp_load_acquire(&tn->port_ring);
+	if (ring)
+		return ring;
+	ring = kcalloc(port_failures, sizeof(*ring),
+		       GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT);
+	if (!ring)
+		return NULL;
+	old = cmpxchg_release(&tn->port_ring, NULL, ring);
+	if (old) {
+		kfree(ring);
+		return old;
+	}
+	return ring;
 }
 
 void tcpstate_port_failure(struct sock *sk, int kind, int err)
 {
-	struct tcpstate_port_failure f;
+	struct tcpstate_port_failure f, *ring;
 	struct tcpstate_tuple t;
 	struct tcpstate_net *tn;
 	unsigned long flags;
@@ -702,12 +936,15 @@ void tcpstate_port_failure(struct sock *sk, int kind, int err)
 	f.error = err;
 	f.kind = kind;
 
-	spin_lock_irqsave(&tn->port_lock, flags);
-	tn->port_ring[tn->port_next] = f;
-	tn->port_next = (tn->port_next + 1) % port_failures;
-	if (tn->port_count < port_failures)
-		tn->port_count++;
-	spin_unlock_irqrestore(&tn->port_lock, flags);
+	ring = port_ring(tn);
+	if (ring) {
+		spin_lock_irqsave(&tn->port_lock, flags);
+		ring[tn->port_next] = f;
+		tn->port_next = (tn->port_next + 1) % port_failures;
+		if (tn->port_count < port_failures)
+			tn->port_count++;
+		spin_unlock_irqrestore(&tn->port_lock, flags);
+	}
 	atomic64_inc(&tn->port_total[kind][t.family == AF_INET6]);
 
 	tcpstate_notify_port(&tn->readers, tn->netns, &f);
@@ -724,6 +961,7 @@ u32 tcpstate_table_ports(struct net *net, struct tcpstate_ports *req,
 			 struct tcpstate_port_failure *out, u32 room)
 {
 	struct tcpstate_net *tn = net_generic(net, tcpstate_net_id);
+	struct tcpstate_port_failure *ring;
 	unsigned long flags;
 	u32 i, n, first;
 	int lo, hi, p;
@@ -746,12 +984,16 @@ u32 tcpstate_table_ports(struct net *net, struct tcpstate_ports *req,
 		req->total[i][0] = atomic64_read(&tn->port_total[i][0]);
 		req->total[i][1] = atomic64_read(&tn->port_total[i][1]);
 	}
+	/* Pairs with cmpxchg_release() in port_ring(). */
+	ring = smp_load_acquire(&tn->port_ring);
+	if (!ring)
+		return 0;
 	spin_lock_irqsave(&tn->port_lock, flags);
 	n = min(room, tn->port_count);
 	/* The newest n, oldest first. */
 	first = (tn->port_next + port_failures - n) % port_failures;
 	for (i = 0; i < n; i++)
-		out[i] = tn->port_ring[(first + i) % port_failures];
+		out[i] = ring[(first + i) % port_failures];
 	spin_unlock_irqrestore(&tn->port_lock, flags);
 	return n;
 }
@@ -783,79 +1025,153 @@ unsigned int tcpstate_table_snapshot(struct net *net, u64 cursor[2],
 				     struct tcpstate_conn *out,
 				     unsigned int room, bool *done)
 {
-	u64 nbuckets = 1ULL << table_bits;
-	u64 i = cursor[0], after = cursor[1];
-	struct tcpstate_entry *e;
 	struct tcpstate_net *tn;
-	unsigned long irqflags;
 	unsigned int n = 0;
+	bool more = true;
+	/* The cursor is the position to resume from (see key_of()). */
+	u64 pos = cursor[0];
 
 	*done = true;
+	cursor[1] = 0;
 	rcu_read_lock();
 	tn = tcpstate_net_live(net);
 	if (!tn)
 		goto out;
-	for (; i < nbuckets; i++, after = 0) {
-		struct tcpstate_bucket *b = &tn->buckets[i];
+	while (more) {
+		struct tcpstate_buckets *t;
+		struct tcpstate_entry *e;
+		struct hlist_bl_head *b;
+		struct hlist_bl_node *hn;
+		unsigned long irqflags;
 
-		if (hlist_empty(&b->head))
-			continue;
-		spin_lock_irqsave(&b->lock, irqflags);
-		hlist_for_each_entry(e, &b->head, node) {
-			if (e->cookie <= after)
+		local_irq_save(irqflags);
+		b = bucket_lock(tn, pos, &t);
+		hlist_bl_for_each_entry(e, hn, b, node) {
+			u64 key = key_of(e->cookie);
+
+			if (key < pos)
 				continue;
 			if (n == room) {
 				*done = false;
 				break;
 			}
 			entry_export(e, &out[n++]);
-			after = e->cookie;
+			if (key == U64_MAX) {
+				more = false;
+				break;
+			}
+			pos = key + 1;
 		}
-		spin_unlock_irqrestore(&b->lock, irqflags);
-		if (!*done)
-			break;
+		if (*done && more)
+			more = next_bucket(t, &pos);
+		else
+			more = false;
+		hlist_bl_unlock(b);
+		local_irq_restore(irqflags);
 	}
-	/* Resume in bucket i, after the last cookie returned from it. */
-	cursor[0] = i;
-	cursor[1] = *done ? 0 : after;
+	cursor[0] = *done ? 0 : pos;
 out:
 	rcu_read_unlock();
 	return n;
 }
 
+static struct tcpstate_buckets *buckets_alloc(unsigned int bits, gfp_t gfp)
+{
+	struct tcpstate_buckets *t;
+
+	/* All heads NULL: empty and unlocked. */
+	t = kvzalloc(struct_size(t, heads, 1UL << bits), gfp);
+	if (t)
+		t->bits = bits;
+	return t;
+}
+
+/* Move the entries of bucket @b of an old generation to @nt. */
+static void bucket_move(struct hlist_bl_head *b, struct tcpstate_buckets *nt)
+{
+	struct tcpstate_entry *e, *prev;
+	struct hlist_bl_node *hn;
+	struct hlist_bl_head *nb;
+	unsigned long irqflags;
+
+	local_irq_save(irqflags);
+	hlist_bl_lock(b);
+	while ((hn = hlist_bl_first(b))) {
+		e = hlist_bl_entry(hn, struct tcpstate_entry, node);
+		hlist_bl_del(&e->node);
+		nb = bucket_of(nt, key_of(e->cookie));
+		hlist_bl_lock(nb);
+		bucket_find(nb, e->cookie, &prev);
+		bucket_insert(nb, e, prev);
+		hlist_bl_unlock(nb);
+	}
+	/* Whoever locks it from now on goes to nt; the lock bit stays set. */
+	WRITE_ONCE(b->first, (struct hlist_bl_node *)(BUCKET_MOVED | LIST_BL_LOCKMASK));
+	hlist_bl_unlock(b);
+	local_irq_restore(irqflags);
+}
+
+/*
+ * Fit the buckets to the entries, one bucket at a time, while the hooks
+ * go on: a hook that finds its bucket moved follows ->next.  Only this
+ * work replaces the generation, so it needs no lock of its own.
+ */
+static void table_resize(struct work_struct *work)
+{
+	struct tcpstate_net *tn = container_of(work, struct tcpstate_net, resize);
+	struct tcpstate_buckets *t, *nt;
+	unsigned int bits;
+	u64 i;
+
+	for (;;) {
+		long n = atomic_long_read(&tn->entries);
+
+		t = rcu_dereference_protected(tn->table, 1);
+		bits = table_bits_for(n);
+		/*
+		 * Grow to a load of at most 1; shrink below a load of 1/4, to
+		 * a load of at most 1/2, so that it takes twice the entries
+		 * to grow again.
+		 */
+		if (bits < t->bits && n < (1L << t->bits) / 4)
+			bits = table_bits_for(2 * n);
+		else if (bits < t->bits)
+			bits = t->bits;
+		if (bits == t->bits || READ_ONCE(tn->dead))
+			return;
+		nt = buckets_alloc(bits, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+		if (!nt)
+			return;
+		rcu_assign_pointer(t->next, nt);
+		for (i = 0; i < (1ULL << t->bits); i++) {
+			bucket_move(&t->heads[i], nt);
+			if (!(i & 255))
+				cond_resched();
+		}
+		rcu_assign_pointer(tn->table, nt);
+		kvfree_rcu(t, rcu);
+	}
+}
+
 static int __net_init tcpstate_net_init(struct net *net)
 {
 	struct tcpstate_net *tn = net_generic(net, tcpstate_net_id);
-	unsigned int i, n = 1U << table_bits;
-	struct tcpstate_bucket *buckets;
+	struct tcpstate_buckets *t;
 
-	tn->counters = alloc_percpu(struct tcpstate_counters);
-	if (!tn->counters)
+	t = buckets_alloc(TABLE_MIN_BITS, GFP_KERNEL_ACCOUNT);
+	if (!t)
 		return -ENOMEM;
-	tn->port_ring = kcalloc(port_failures, sizeof(*tn->port_ring), GFP_KERNEL);
-	buckets = kvcalloc(n, sizeof(*buckets), GFP_KERNEL);
-	if (!buckets || !tn->port_ring) {
-		kvfree(buckets);
-		kfree(tn->port_ring);
-		tn->port_ring = NULL;
-		free_percpu(tn->counters);
-		tn->counters = NULL;
-		return -ENOMEM;
-	}
 	spin_lock_init(&tn->port_lock);
-	for (i = 0; i < n; i++) {
-		spin_lock_init(&buckets[i].lock);
-		INIT_HLIST_HEAD(&buckets[i].head);
-	}
 	atomic_long_set(&tn->entries, 0);
 	tn->netns = net->ns.inum;
 	tn->net = net;
 	tn->tw_overflow_base = tw_overflows(tn);
 	INIT_LIST_HEAD(&tn->readers);
+	INIT_WORK(&tn->resize, table_resize);
 	mutex_init(&tn->base_lock);
 	tn->since_ns = tcpstate_now_ns();
 	/* Pairs with tcpstate_net_live(): everything above is visible first. */
-	smp_store_release(&tn->buckets, buckets);
+	rcu_assign_pointer(tn->table, t);
 
 	mutex_lock(&tcpstate_nets_lock);
 	list_add_tail(&tn->node, &tcpstate_nets);
@@ -866,22 +1182,26 @@ static int __net_init tcpstate_net_init(struct net *net)
 /* After the grace period no hook can see the table: empty it, free it. */
 static void tcpstate_net_free(struct tcpstate_net *tn)
 {
-	unsigned int i, n = 1U << table_bits;
+	struct tcpstate_buckets *t;
 	struct tcpstate_entry *e;
-	struct hlist_node *tmp;
+	struct hlist_bl_node *n, *tmp;
+	u64 i;
 
-	for (i = 0; i < n; i++) {
-		hlist_for_each_entry_safe(e, tmp, &tn->buckets[i].head, node) {
-			hlist_del(&e->node);
+	cancel_work_sync(&tn->resize);
+	t = rcu_dereference_protected(tn->table, 1);
+	for (i = 0; i < (1ULL << t->bits); i++) {
+		hlist_bl_for_each_entry_safe(e, n, tmp, &t->heads[i], node) {
 			if (e->flags & TCPSTATE_F_TIMEWAIT_SOCK)
 				atomic_long_inc(&tcpstate_all_tw_netns_exits);
 			entry_free(tn, e);
 		}
 	}
-	kvfree(tn->buckets);
-	tn->buckets = NULL;
+	RCU_INIT_POINTER(tn->table, NULL);
+	kvfree(t);
 	kfree(tn->port_ring);
 	tn->port_ring = NULL;
+	kfree(tn->base);
+	tn->base = NULL;
 	mutex_destroy(&tn->base_lock);
 	free_percpu(tn->counters);
 	tn->counters = NULL;
@@ -900,7 +1220,7 @@ static void __net_exit tcpstate_net_exit_batch(struct list_head *net_list)
 	list_for_each_entry(net, net_list, exit_list) {
 		struct tcpstate_net *tn = net_generic(net, tcpstate_net_id);
 
-		if (tn->buckets)
+		if (rcu_access_pointer(tn->table))
 			list_del(&tn->node);
 		WRITE_ONCE(tn->dead, true);
 	}
@@ -909,7 +1229,7 @@ static void __net_exit tcpstate_net_exit_batch(struct list_head *net_list)
 	list_for_each_entry(net, net_list, exit_list) {
 		struct tcpstate_net *tn = net_generic(net, tcpstate_net_id);
 
-		if (tn->buckets)
+		if (rcu_access_pointer(tn->table))
 			tcpstate_net_free(tn);
 	}
 }
@@ -925,10 +1245,6 @@ int tcpstate_table_init(void)
 {
 	int err;
 
-	if (table_bits < 4 || table_bits > 20) {
-		pr_err("table_bits=%u is out of range 4..20\n", table_bits);
-		return -EINVAL;
-	}
 	if (port_failures < 1 || port_failures > 4096) {
 		pr_err("port_failures=%u is out of range 1..4096\n", port_failures);
 		return -EINVAL;

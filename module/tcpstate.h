@@ -184,7 +184,7 @@ struct tcpstate_net_visitor {
 
 int tcpstate_table_visit_nets(struct tcpstate_net_visitor *v);
 /* Start the namespace's cumulative counters again from zero. */
-void tcpstate_table_reset(struct net *net);
+int tcpstate_table_reset(struct net *net);
 /*
  * Port exhaustion (hooks_ports.c calls, the device reads): @sk wanted a
  * local port for @kind (TCPSTATE_PORT_*) and the call returned @err.

@@ -39,7 +39,7 @@ stats()
 module_loaded() { grep -q '^tcpstate ' /proc/modules; }
 
 # module_load: insmod, with the parameters of BENCH_MODULE_PARAMS (e.g.
-# "table_bits=16"), unless it is loaded.
+# "max_entries=2000000"), unless it is loaded.
 module_load()
 {
 	local params
