@@ -44,6 +44,7 @@
 #include <net/sock.h>
 
 #include "tcpstate.h"
+#include "tcpstate_trace.h"
 
 static unsigned long max_entries = 262144;
 module_param(max_entries, ulong, 0644);
@@ -256,11 +257,12 @@ static unsigned int table_bits_for(long n)
 }
 
 /*
- * After an entry went into or out of generation @t: grow when entries
- * outnumber buckets, shrink when they fill less than a quarter of them.
+ * After an entry went in or out (under RCU): grow when entries outnumber
+ * buckets, shrink when they fill less than a quarter of them.
  */
-static void table_fit(struct tcpstate_net *tn, struct tcpstate_buckets *t)
+static void table_fit(struct tcpstate_net *tn)
 {
+	struct tcpstate_buckets *t = rcu_dereference(tn->table);
 	long n = atomic_long_read(&tn->entries);
 	long size = 1L << t->bits;
 
@@ -453,7 +455,7 @@ unlock:
 	local_irq_restore(irqflags);
 	entry_unused(spare);
 	if (added)
-		table_fit(tn, t);
+		table_fit(tn);
 out:
 	rcu_read_unlock();
 }
@@ -515,7 +517,7 @@ bool tcpstate_table_close(struct net *net, u64 cookie, u8 need_flags,
 	local_irq_restore(irqflags);
 	if (e) {
 		entry_free(tn, e);
-		table_fit(tn, t);
+		table_fit(tn);
 		removed = true;
 	}
 out:
@@ -644,7 +646,7 @@ unlock:
 	local_irq_restore(irqflags);
 	entry_unused(spare);
 	if (added)
-		table_fit(tn, t);
+		table_fit(tn);
 out:
 	rcu_read_unlock();
 }
@@ -699,7 +701,7 @@ static void table_sweep(struct tcpstate_net *tn, struct tcpstate_recon *r,
 		hlist_bl_unlock(b);
 		local_irq_restore(irqflags);
 		if (dead)
-			table_fit(tn, t);
+			table_fit(tn);
 		rcu_read_unlock();
 		while (dead) {
 			e = dead;
@@ -1121,7 +1123,7 @@ static void table_resize(struct work_struct *work)
 	struct tcpstate_net *tn = container_of(work, struct tcpstate_net, resize);
 	struct tcpstate_buckets *t, *nt;
 	unsigned int bits;
-	u64 i;
+	u64 i, start;
 
 	for (;;) {
 		long n = atomic_long_read(&tn->entries);
@@ -1142,6 +1144,7 @@ static void table_resize(struct work_struct *work)
 		nt = buckets_alloc(bits, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 		if (!nt)
 			return;
+		start = tcpstate_now_ns();
 		rcu_assign_pointer(t->next, nt);
 		for (i = 0; i < (1ULL << t->bits); i++) {
 			bucket_move(&t->heads[i], nt);
@@ -1149,6 +1152,9 @@ static void table_resize(struct work_struct *work)
 				cond_resched();
 		}
 		rcu_assign_pointer(tn->table, nt);
+		trace_table_resize(tn->netns, 1U << t->bits, 1U << nt->bits,
+				   atomic_long_read(&tn->entries),
+				   tcpstate_now_ns() - start);
 		kvfree_rcu(t, rcu);
 	}
 }

@@ -14,6 +14,10 @@
 #   raw       tcpstate.ko + one raw reader (selftests/ts_read stream)
 #   raw2      tcpstate.ko + two raw readers at once
 #   watch     tcpstate.ko + `tcpstate -j watch` writing JSON lines to a file
+#   fillN     tcpstate.ko, the storm's namespace holding N made-up entries
+#             first (the test-only debug_fill parameter, module/fill.c),
+#             for each N of BENCH_FILL (default "100000 1000000"): the
+#             per-connection cost as the table grows, against "module"
 #   bpftrace  bpftrace counting sock:inet_sock_set_state per state in-kernel
 #   bcc       tcpstates-bpfcc printing every change (module unloaded)
 # in BENCH_ROUNDS interleaved rounds (default 7): each round runs every
@@ -53,7 +57,9 @@ if [ "$PEERS" = 1 ]; then
 	command -v tcpstates-bpfcc > /dev/null && free_group+=(bcc) ||
 		echo "bench: tcpstates-bpfcc not installed: left out (scripts/bench-deps.sh)"
 fi
+FILL=${BENCH_FILL-100000 1000000}
 module_group=(module raw raw2 watch)
+for n in $FILL; do module_group+=("fill$n"); done
 
 # storm: the storm in $ns; prints its seconds, or "fail".
 storm()
@@ -180,6 +186,34 @@ run_watch()
 	drop_ns $ns
 }
 
+param=/sys/module/tcpstate/parameters
+
+# run_fill ROUND N: the storm in a namespace that holds N made-up entries.
+# The reconcile pass would remove them (no socket has their cookies), so
+# it only runs after misses meanwhile; the cap makes room for them.
+run_fill()
+{
+	local s ch ms cap have
+
+	fresh_ns $ns || return
+	ms=$(cat $param/reconcile_ms)
+	cap=$(cat $param/max_entries)
+	echo 0 > $param/reconcile_ms
+	[ "$cap" -ge $(($2 + 4 * N + 100000)) ] || echo $(($2 + 4 * N + 100000)) > $param/max_entries
+	ip netns exec $ns sh -c "echo $2 > $param/debug_fill"
+	have=$(ip netns exec $ns $ts_read stat entries)
+	if [ "$have" != "$2" ]; then
+		echo "bench: fill: expected $2 entries in the namespace, saw $have" >&2
+	else
+		s=$(storm)
+		ch=$(transitions)
+		sample "fill$2" "$1" "$s" "$ch" "$(jq -nc --argjson n "$2" '{filled: $n}')"
+	fi
+	drop_ns $ns
+	echo "$ms" > $param/reconcile_ms
+	echo "$cap" > $param/max_entries
+}
+
 run_bpftrace()
 {
 	local pid s seen
@@ -249,6 +283,7 @@ run()
 	watch) run_watch "$2" ;;
 	bpftrace) run_bpftrace "$2" ;;
 	bcc) run_bcc "$2" ;;
+	fill*) run_fill "$2" "${1#fill}" ;;
 	esac
 }
 
@@ -299,7 +334,13 @@ labels='{"none": "no tracer",
 	 "watch": "tcpstate.ko + tcpstate -j watch",
 	 "bpftrace": "bpftrace counting the tracepoint",
 	 "bcc": "tcpstates-bpfcc"}'
-order='["none", "module", "raw", "raw2", "watch", "bpftrace", "bcc"]'
+order='["none", "module", "raw", "raw2", "watch", "bpftrace", "bcc"'
+for n in $FILL; do
+	labels=$(jq -c --arg k "fill$n" --arg l "tcpstate.ko + $n entries" \
+		'. + {($k): $l}' <<< "$labels")
+	order+=", \"fill$n\""
+done
+order+=']'
 
 jq -s --argjson labels "$labels" --argjson order "$order" \
 	--argjson conns $((2 * N)) --argjson rounds "$ROUNDS" '

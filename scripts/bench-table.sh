@@ -45,6 +45,11 @@ if [ "$(q '.storm != null')" = true ]; then
 		"in all rounds; it took \(.attach_s | round) s to attach (not timed)"'
 	q '.storm.configs[] | select(.key == "module") |
 		"  the module counted \(.changes) state changes per storm (median)"'
+	q '[.storm.configs[] | select(.key == "module" or (.key | startswith("fill")))] |
+		select(length > 1) |
+		"As the table grows (the storm with 0, then N entries already mirrored in its namespace):\n" +
+		"  " + (map("\(.key | sub("^fill"; "") | sub("module"; "0")): x\(.ratio * 100 | round / 100)") | join(", ")) +
+		"; slowest over fastest median: +\((map(.median_s) | max / min - 1) * 100 | round)%"'
 fi
 
 if [ "$(q '.memory != null or .reports.slab != null')" = true ]; then

@@ -29,6 +29,11 @@
  *                      this is equality), else 1.  Prints the module's
  *                      counts ("STATE N ...", by name), and when they do
  *                      not match, a second line with all the readings
+ *   ts_read snapcheck CHUNK
+ *                      a full snapshot in chunks of CHUNK records: "entries
+ *                      N duplicates D testnet T", exit 1 when a cookie came
+ *                      twice; T: entries from 192.0.2.0/24, which only
+ *                      the module's test-only debug_fill makes
  *   ts_read stream MS  read the event stream as fast as it can, from the
  *                      moment "ready" is printed until nothing came for
  *                      MS milliseconds; then "records N lost L span_ns S"
@@ -47,7 +52,7 @@
 #include "tcpstate_lib.h"
 
 static const char usage[] =
-	"usage: ts_read counts|snapcount|stat NAME|misses|reconcile|oracle|stream MS\n";
+	"usage: ts_read counts|snapcount|snapcheck CHUNK|stat NAME|misses|reconcile|oracle|stream MS\n";
 
 static int state_by_name(const char *s)
 {
@@ -378,6 +383,41 @@ static int oracle(int fd)
 	return 1;
 }
 
+static int cmp_cookie(const void *a, const void *b)
+{
+	const struct tcpstate_conn *x = a, *y = b;
+
+	return x->cookie < y->cookie ? -1 : x->cookie > y->cookie;
+}
+
+/* One snapshot in chunks of @chunk: how many entries, how many repeats. */
+static int snapcheck(int fd, unsigned int chunk)
+{
+	struct tcpstate_conn *c;
+	long k, i, dups = 0, testnet = 0;
+
+	if (!chunk) {
+		fputs("ts_read: snapcheck: CHUNK must be at least 1\n", stderr);
+		return 2;
+	}
+	k = ts_snapshot(fd, &c, chunk);
+	if (k < 0) {
+		perror("ts_read: snapshot");
+		return 1;
+	}
+	qsort(c, k, sizeof(*c), cmp_cookie);
+	for (i = 0; i < k; i++) {
+		if (i && c[i].cookie == c[i - 1].cookie)
+			dups++;
+		if (c[i].family == AF_INET && c[i].saddr[0] == 192 &&
+		    c[i].saddr[1] == 0 && c[i].saddr[2] == 2)
+			testnet++;
+	}
+	free(c);
+	printf("entries %ld duplicates %ld testnet %ld\n", k, dups, testnet);
+	return dups ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct tcpstate_stats st;
@@ -399,6 +439,8 @@ int main(int argc, char **argv)
 		return stream(fd, atoi(argv[2]));
 	if (!strcmp(argv[1], "oracle"))
 		return oracle(fd);
+	if (!strcmp(argv[1], "snapcheck") && argc == 3)
+		return snapcheck(fd, atoi(argv[2]));
 	if (!strcmp(argv[1], "snapcount")) {
 		k = ts_snapshot(fd, &c, 1000);
 		if (k < 0) {
