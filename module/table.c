@@ -24,6 +24,7 @@
  * counted as dropped and never allocated.
  */
 #include <linux/hash.h>
+#include <linux/spinlock.h>
 #include <linux/list_bl.h>
 #include <linux/workqueue.h>
 #include <linux/module.h>
@@ -103,7 +104,8 @@ struct tcpstate_net {
 	atomic_long_t entries;
 	bool dead;		/* set at namespace exit: hooks stay away */
 	u32 netns;		/* inode number, for readers */
-	struct work_struct resize;	/* fits the buckets to the entries */
+	struct work_struct resize;	/* table_work(): buckets, port ring */
+	unsigned long resize_failed;	/* jiffies of the last failure, or before */
 	struct list_head readers;	/* event readers of this namespace */
 	struct list_head node;		/* on tcpstate_nets */
 	struct mutex base_lock;		/* protects base and since_ns */
@@ -116,8 +118,9 @@ struct tcpstate_net {
 	 * Port exhaustion: the last port_failures failures (a ring allocated
 	 * with the first one), and totals.
 	 */
-	spinlock_t port_lock;		/* protects the ring */
+	raw_spinlock_t port_lock;	/* protects the ring */
 	struct tcpstate_port_failure *port_ring;
+	bool port_ring_wanted;		/* for table_work() to allocate */
 	u32 port_next;			/* where the next one goes */
 	u32 port_count;			/* how many the ring holds */
 	atomic64_t port_total[TCPSTATE_PORT_KIND_MAX][2];
@@ -138,10 +141,13 @@ static bool valid_state(int state)
 	return state >= TCPSTATE_ESTABLISHED && state < TCPSTATE_STATE_MAX;
 }
 
-/* Where @cookie sits in the table's order: multiplication by an odd number. */
+/*
+ * Where @cookie sits in the table's order: a multiplication by an odd
+ * number, modulo 2^64, a bijection whose high bits are well mixed.
+ */
 static inline u64 key_of(u64 cookie)
 {
-	return hash_64(cookie, 64);
+	return cookie * GOLDEN_RATIO_64;
 }
 
 static inline struct hlist_bl_head *bucket_of(struct tcpstate_buckets *t, u64 key)
@@ -165,6 +171,7 @@ static struct hlist_bl_head *bucket_lock(struct tcpstate_net *tn, u64 key,
 	struct tcpstate_buckets *t = rcu_dereference(tn->table);
 	struct hlist_bl_head *b;
 
+	lockdep_assert_irqs_disabled();
 	for (;;) {
 		b = bucket_of(t, key);
 		hlist_bl_lock(b);
@@ -176,6 +183,44 @@ static struct hlist_bl_head *bucket_lock(struct tcpstate_net *tn, u64 key,
 	}
 	*tp = t;
 	return b;
+}
+
+/*
+ * For a walk in position order: lock the bucket of position @pos, and set
+ * *@end to the first position after those this bucket surely holds, or 0
+ * when it holds every position from @pos on.  A moved bucket of a finer
+ * generation covers less than the coarser bucket it was moved into: the
+ * rest of that one may still be in unmoved buckets of the finer one.  So
+ * the range is the narrowest bucket on the way.
+ */
+static struct hlist_bl_head *bucket_lock_range(struct tcpstate_net *tn, u64 pos,
+					       u64 *end)
+	__acquires(bucket)
+{
+	struct tcpstate_buckets *t = rcu_dereference(tn->table);
+	struct hlist_bl_head *b;
+	u64 e, width;
+
+	lockdep_assert_irqs_disabled();
+	*end = 0;
+	for (;;) {
+		width = 1ULL << (64 - t->bits);
+		e = (pos & ~(width - 1)) + width;	/* 0 past the last bucket */
+		if (e && (!*end || e < *end))
+			*end = e;
+		b = bucket_of(t, pos);
+		hlist_bl_lock(b);
+		if (!bucket_moved(b))
+			return b;
+		hlist_bl_unlock(b);
+		t = rcu_dereference(t->next);
+	}
+}
+
+/* Is @key, at or after the walk's @pos, before its bucket's @end? */
+static inline bool walk_covers(u64 key, u64 pos, u64 end)
+{
+	return key >= pos && (!end || key < end);
 }
 
 /* The namespace's table, or NULL when it is not (or no longer) there. */
@@ -266,8 +311,10 @@ static void table_fit(struct tcpstate_net *tn)
 	long n = atomic_long_read(&tn->entries);
 	long size = 1L << t->bits;
 
-	if ((n > size && t->bits < TABLE_MAX_BITS) ||
-	    (n < size / 4 && t->bits > TABLE_MIN_BITS))
+	if (((n > size && t->bits < TABLE_MAX_BITS) ||
+	     (n < size / 4 && t->bits > TABLE_MIN_BITS)) &&
+	    !work_pending(&tn->resize) &&
+	    time_after(jiffies, READ_ONCE(tn->resize_failed) + HZ))
 		queue_work(system_unbound_wq, &tn->resize);
 }
 
@@ -651,39 +698,24 @@ out:
 	rcu_read_unlock();
 }
 
-/*
- * Move *@pos to the first position of the bucket after its own in @t;
- * false after the last one.
- */
-static bool next_bucket(const struct tcpstate_buckets *t, u64 *pos)
-{
-	u64 i = *pos >> (64 - t->bits);
-
-	if (i == (1ULL << t->bits) - 1)
-		return false;
-	*pos = (i + 1) << (64 - t->bits);
-	return true;
-}
-
 static void table_sweep(struct tcpstate_net *tn, struct tcpstate_recon *r,
 			u8 gen, u64 start_ns)
 {
 	unsigned int i = 0;
-	bool more = true;
-	u64 pos = 0;
+	u64 pos = 0, end;
 
-	while (more) {
+	do {
 		struct tcpstate_entry *e, *dead = NULL;
 		struct hlist_bl_node *n, *tmp;
-		struct tcpstate_buckets *t;
 		struct hlist_bl_head *b;
 		unsigned long irqflags;
 
 		rcu_read_lock();
 		local_irq_save(irqflags);
-		b = bucket_lock(tn, pos, &t);
+		b = bucket_lock_range(tn, pos, &end);
 		hlist_bl_for_each_entry_safe(e, n, tmp, b, node) {
-			if (e->seen == gen || e->since_ns >= start_ns)
+			if (!walk_covers(key_of(e->cookie), pos, end) ||
+			    e->seen == gen || e->since_ns >= start_ns)
 				continue;
 			if (!tcpstate_recon_confirm(r, e->cookie,
 						    recon_what(RECON_REMOVE, NULL, e),
@@ -697,7 +729,6 @@ static void table_sweep(struct tcpstate_net *tn, struct tcpstate_recon *r,
 			e->node.next = (struct hlist_bl_node *)dead;
 			dead = e;
 		}
-		more = next_bucket(t, &pos);
 		hlist_bl_unlock(b);
 		local_irq_restore(irqflags);
 		if (dead)
@@ -710,7 +741,8 @@ static void table_sweep(struct tcpstate_net *tn, struct tcpstate_recon *r,
 		}
 		if (!(++i & 255))
 			cond_resched();
-	}
+		pos = end;
+	} while (end);
 }
 
 void tcpstate_table_sweep(struct tcpstate_recon *r, u8 gen, u64 start_ns)
@@ -888,19 +920,27 @@ int tcpstate_table_reset(struct net *net)
 	return 0;
 }
 
-/* The ring of port failures, allocated with the first one; NULL if none. */
+/*
+ * The ring of port failures, allocated with the first one: at once when
+ * it is small, otherwise by table_work(), which the first failure asks
+ * for (it is then counted in the totals but not kept).  NULL if none yet.
+ */
 static struct tcpstate_port_failure *port_ring(struct tcpstate_net *tn)
 {
 	struct tcpstate_port_failure *ring, *old;
+	size_t size = port_failures * sizeof(*ring);
 
-	/* Pairs with cmpxchg_release() below: the ring is zeroed first. */
+	/* Pairs with cmpxchg_release() below and in port_ring_alloc(). */
 	ring = smp_load_acquire(&tn->port_ring);
 	if (ring)
 		return ring;
-	ring = kcalloc(port_failures, sizeof(*ring),
-		       GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT);
-	if (!ring)
+	ring = size <= 2 * PAGE_SIZE ?
+	       kzalloc(size, GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT) : NULL;
+	if (!ring) {
+		WRITE_ONCE(tn->port_ring_wanted, true);
+		queue_work(system_unbound_wq, &tn->resize);
 		return NULL;
+	}
 	old = cmpxchg_release(&tn->port_ring, NULL, ring);
 	if (old) {
 		kfree(ring);
@@ -940,12 +980,12 @@ void tcpstate_port_failure(struct sock *sk, int kind, int err)
 
 	ring = port_ring(tn);
 	if (ring) {
-		spin_lock_irqsave(&tn->port_lock, flags);
+		raw_spin_lock_irqsave(&tn->port_lock, flags);
 		ring[tn->port_next] = f;
 		tn->port_next = (tn->port_next + 1) % port_failures;
 		if (tn->port_count < port_failures)
 			tn->port_count++;
-		spin_unlock_irqrestore(&tn->port_lock, flags);
+		raw_spin_unlock_irqrestore(&tn->port_lock, flags);
 	}
 	atomic64_inc(&tn->port_total[kind][t.family == AF_INET6]);
 
@@ -990,13 +1030,13 @@ u32 tcpstate_table_ports(struct net *net, struct tcpstate_ports *req,
 	ring = smp_load_acquire(&tn->port_ring);
 	if (!ring)
 		return 0;
-	spin_lock_irqsave(&tn->port_lock, flags);
+	raw_spin_lock_irqsave(&tn->port_lock, flags);
 	n = min(room, tn->port_count);
 	/* The newest n, oldest first. */
 	first = (tn->port_next + port_failures - n) % port_failures;
 	for (i = 0; i < n; i++)
 		out[i] = ring[(first + i) % port_failures];
-	spin_unlock_irqrestore(&tn->port_lock, flags);
+	raw_spin_unlock_irqrestore(&tn->port_lock, flags);
 	return n;
 }
 
@@ -1029,9 +1069,8 @@ unsigned int tcpstate_table_snapshot(struct net *net, u64 cursor[2],
 {
 	struct tcpstate_net *tn;
 	unsigned int n = 0;
-	bool more = true;
 	/* The cursor is the position to resume from (see key_of()). */
-	u64 pos = cursor[0];
+	u64 pos = cursor[0], end;
 
 	*done = true;
 	cursor[1] = 0;
@@ -1039,38 +1078,33 @@ unsigned int tcpstate_table_snapshot(struct net *net, u64 cursor[2],
 	tn = tcpstate_net_live(net);
 	if (!tn)
 		goto out;
-	while (more) {
-		struct tcpstate_buckets *t;
+	do {
 		struct tcpstate_entry *e;
 		struct hlist_bl_head *b;
 		struct hlist_bl_node *hn;
 		unsigned long irqflags;
 
 		local_irq_save(irqflags);
-		b = bucket_lock(tn, pos, &t);
+		b = bucket_lock_range(tn, pos, &end);
 		hlist_bl_for_each_entry(e, hn, b, node) {
 			u64 key = key_of(e->cookie);
 
-			if (key < pos)
+			if (!walk_covers(key, pos, end))
 				continue;
 			if (n == room) {
 				*done = false;
 				break;
 			}
 			entry_export(e, &out[n++]);
-			if (key == U64_MAX) {
-				more = false;
-				break;
-			}
+			/* Sorted: what is left of this bucket comes after. */
 			pos = key + 1;
 		}
-		if (*done && more)
-			more = next_bucket(t, &pos);
-		else
-			more = false;
 		hlist_bl_unlock(b);
 		local_irq_restore(irqflags);
-	}
+		if (!*done)
+			break;
+		pos = end;
+	} while (end);
 	cursor[0] = *done ? 0 : pos;
 out:
 	rcu_read_unlock();
@@ -1088,10 +1122,14 @@ static struct tcpstate_buckets *buckets_alloc(unsigned int bits, gfp_t gfp)
 	return t;
 }
 
-/* Move the entries of bucket @b of an old generation to @nt. */
-static void bucket_move(struct hlist_bl_head *b, struct tcpstate_buckets *nt)
+/*
+ * Move the entries of bucket @b of an old generation to @nt; returns the
+ * longest chain of @nt it added to.
+ */
+static unsigned int bucket_move(struct hlist_bl_head *b, struct tcpstate_buckets *nt)
 {
-	struct tcpstate_entry *e, *prev;
+	struct tcpstate_entry *e, *prev, *x;
+	unsigned int len, longest = 0;
 	struct hlist_bl_node *hn;
 	struct hlist_bl_head *nb;
 	unsigned long irqflags;
@@ -1105,26 +1143,46 @@ static void bucket_move(struct hlist_bl_head *b, struct tcpstate_buckets *nt)
 		hlist_bl_lock(nb);
 		bucket_find(nb, e->cookie, &prev);
 		bucket_insert(nb, e, prev);
+		len = 0;
+		hlist_bl_for_each_entry(x, hn, nb, node)
+			len++;
 		hlist_bl_unlock(nb);
+		longest = max(longest, len);
 	}
 	/* Whoever locks it from now on goes to nt; the lock bit stays set. */
 	WRITE_ONCE(b->first, (struct hlist_bl_node *)(BUCKET_MOVED | LIST_BL_LOCKMASK));
 	hlist_bl_unlock(b);
 	local_irq_restore(irqflags);
+	return longest;
+}
+
+/* Give the namespace its port failure ring when a failure asked for one. */
+static void port_ring_alloc(struct tcpstate_net *tn)
+{
+	struct tcpstate_port_failure *ring;
+
+	/* Pairs with cmpxchg_release() in port_ring(). */
+	if (!READ_ONCE(tn->port_ring_wanted) || smp_load_acquire(&tn->port_ring))
+		return;
+	ring = kvcalloc(port_failures, sizeof(*ring), GFP_KERNEL);
+	if (ring && cmpxchg_release(&tn->port_ring, NULL, ring))
+		kvfree(ring);
 }
 
 /*
- * Fit the buckets to the entries, one bucket at a time, while the hooks
- * go on: a hook that finds its bucket moved follows ->next.  Only this
+ * The namespace's upkeep, in process context: the port failure ring, and
+ * fitting the buckets to the entries one bucket at a time while the hooks
+ * go on (a hook that finds its bucket moved follows ->next).  Only this
  * work replaces the generation, so it needs no lock of its own.
  */
-static void table_resize(struct work_struct *work)
+static void table_work(struct work_struct *work)
 {
 	struct tcpstate_net *tn = container_of(work, struct tcpstate_net, resize);
 	struct tcpstate_buckets *t, *nt;
-	unsigned int bits;
+	unsigned int bits, longest;
 	u64 i, start;
 
+	port_ring_alloc(tn);
 	for (;;) {
 		long n = atomic_long_read(&tn->entries);
 
@@ -1141,19 +1199,26 @@ static void table_resize(struct work_struct *work)
 			bits = t->bits;
 		if (bits == t->bits || READ_ONCE(tn->dead))
 			return;
-		nt = buckets_alloc(bits, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-		if (!nt)
+		/*
+		 * Not charged to a memory cgroup: this worker has none, and
+		 * the entries are everybody's.
+		 */
+		nt = buckets_alloc(bits, GFP_KERNEL | __GFP_NOWARN);
+		if (!nt) {
+			WRITE_ONCE(tn->resize_failed, jiffies);
 			return;
+		}
 		start = tcpstate_now_ns();
+		longest = 0;
 		rcu_assign_pointer(t->next, nt);
 		for (i = 0; i < (1ULL << t->bits); i++) {
-			bucket_move(&t->heads[i], nt);
+			longest = max(longest, bucket_move(&t->heads[i], nt));
 			if (!(i & 255))
 				cond_resched();
 		}
 		rcu_assign_pointer(tn->table, nt);
 		trace_table_resize(tn->netns, 1U << t->bits, 1U << nt->bits,
-				   atomic_long_read(&tn->entries),
+				   atomic_long_read(&tn->entries), longest,
 				   tcpstate_now_ns() - start);
 		kvfree_rcu(t, rcu);
 	}
@@ -1167,13 +1232,13 @@ static int __net_init tcpstate_net_init(struct net *net)
 	t = buckets_alloc(TABLE_MIN_BITS, GFP_KERNEL_ACCOUNT);
 	if (!t)
 		return -ENOMEM;
-	spin_lock_init(&tn->port_lock);
+	raw_spin_lock_init(&tn->port_lock);
 	atomic_long_set(&tn->entries, 0);
 	tn->netns = net->ns.inum;
 	tn->net = net;
 	tn->tw_overflow_base = tw_overflows(tn);
 	INIT_LIST_HEAD(&tn->readers);
-	INIT_WORK(&tn->resize, table_resize);
+	INIT_WORK(&tn->resize, table_work);
 	mutex_init(&tn->base_lock);
 	tn->since_ns = tcpstate_now_ns();
 	/* Pairs with tcpstate_net_live(): everything above is visible first. */
@@ -1196,6 +1261,9 @@ static void tcpstate_net_free(struct tcpstate_net *tn)
 	cancel_work_sync(&tn->resize);
 	t = rcu_dereference_protected(tn->table, 1);
 	for (i = 0; i < (1ULL << t->bits); i++) {
+		/* Only table_work() moves buckets, and it is cancelled. */
+		if (WARN_ON_ONCE(bucket_moved(&t->heads[i])))
+			continue;
 		hlist_bl_for_each_entry_safe(e, n, tmp, &t->heads[i], node) {
 			if (e->flags & TCPSTATE_F_TIMEWAIT_SOCK)
 				atomic_long_inc(&tcpstate_all_tw_netns_exits);
@@ -1204,7 +1272,7 @@ static void tcpstate_net_free(struct tcpstate_net *tn)
 	}
 	RCU_INIT_POINTER(tn->table, NULL);
 	kvfree(t);
-	kfree(tn->port_ring);
+	kvfree(tn->port_ring);
 	tn->port_ring = NULL;
 	kfree(tn->base);
 	tn->base = NULL;
@@ -1257,6 +1325,8 @@ int tcpstate_table_init(void)
 	}
 	/* 42 entries to a page: keep it so (issue 10). */
 	BUILD_BUG_ON(sizeof(struct tcpstate_entry) > 96);
+	/* Bit 0 of a bucket's head is its lock, bit 1 BUCKET_MOVED. */
+	BUILD_BUG_ON(__alignof__(struct tcpstate_entry) < 4);
 	tcpstate_entry_cache = KMEM_CACHE(tcpstate_entry, 0);
 	if (!tcpstate_entry_cache)
 		return -ENOMEM;

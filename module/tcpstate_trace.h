@@ -165,24 +165,29 @@ TRACE_EVENT(reconcile,
 		      __entry->pass, __entry->misses, __entry->differences,
 		      __entry->corrected, __entry->duration_ns));
 
-/* A namespace's table moved to a new generation of buckets. */
+/*
+ * A namespace's table moved to a new generation of buckets; @longest is
+ * the longest chain the move made.
+ */
 TRACE_EVENT(table_resize,
 	    TP_PROTO(u32 netns, u32 old_buckets, u32 new_buckets, u64 entries,
-		     u64 duration_ns),
-	    TP_ARGS(netns, old_buckets, new_buckets, entries, duration_ns),
+		     u32 longest, u64 duration_ns),
+	    TP_ARGS(netns, old_buckets, new_buckets, entries, longest, duration_ns),
 	    TP_STRUCT__entry(__field(u64, entries)
 			     __field(u64, duration_ns)
 			     __field(u32, netns)
 			     __field(u32, old_buckets)
-			     __field(u32, new_buckets)),
+			     __field(u32, new_buckets)
+			     __field(u32, longest)),
 	    TP_fast_assign(__entry->entries = entries;
 			   __entry->duration_ns = duration_ns;
 			   __entry->netns = netns;
 			   __entry->old_buckets = old_buckets;
-			   __entry->new_buckets = new_buckets;),
-	    TP_printk("netns=%u buckets=%u->%u entries=%llu duration_ns=%llu",
+			   __entry->new_buckets = new_buckets;
+			   __entry->longest = longest;),
+	    TP_printk("netns=%u buckets=%u->%u entries=%llu longest=%u duration_ns=%llu",
 		      __entry->netns, __entry->old_buckets, __entry->new_buckets,
-		      __entry->entries, __entry->duration_ns));
+		      __entry->entries, __entry->longest, __entry->duration_ns));
 
 #endif /* _TCPSTATE_TRACE_H */
 

@@ -6,7 +6,8 @@
 #  - a namespace starts with 16 buckets; 40,000 made-up entries (the
 #    test-only debug_fill parameter) and a storm of 1,000 real TIME-WAITs
 #    at the same time grow it, resize by resize (the tcpstate:table_resize
-#    trace event), to 65,536 buckets;
+#    trace event), to 65,536 buckets, where no chain is longer than 16
+#    (a load of 0.63: a hash that sends entries to few buckets fails);
 #  - meanwhile snapshots in chunks of 7 records never return a cookie
 #    twice and never see fewer made-up entries than the one before (none
 #    is removed while it grows);
@@ -31,7 +32,7 @@ fill=40000
 tws=1000
 tmp=$(mktemp -d)
 
-tap_plan 8
+tap_plan 9
 if [ ! -w $params/debug_fill ] || [ ! -d $event ]; then
 	tap_result module_has_debug_fill_and_table_resize_event 1 \
 		"expected $params/debug_fill and $event; this module has: $(ls $params | tr '\n' ' ')"
@@ -114,6 +115,12 @@ last=$(resizes | tail -n 1)
 	[ "${last##* }" = 65536 ] && resizes | awk '$2 <= $1 { exit 1 }'
 tap_result grows_from_16_to_65536_buckets $? \
 	"expected the fill and the storm to succeed and resizes from 16 up to 65536 buckets; saw fill $fill_rc, storm $storm_rc, resizes $grew"
+
+longest=$(sed -nE "s/.* table_resize: netns=$ino buckets=[0-9]+->65536 .*longest=([0-9]+) .*/\1/p" \
+	$tracing/trace | tail -n 1)
+[ -n "$longest" ] && [ "$longest" -le 16 ]
+tap_result no_chain_longer_than_16_at_65536_buckets $? \
+	"expected the move to 65536 buckets to make no chain longer than 16; saw longest=${longest:-none}"
 
 why=$(snap_ok "$tmp/grow" up)
 tap_result snapshots_while_growing_never_repeat_nor_lose $? \

@@ -52,7 +52,8 @@
 #include "tcpstate_lib.h"
 
 static const char usage[] =
-	"usage: ts_read counts|snapcount|snapcheck CHUNK|stat NAME|misses|reconcile|oracle|stream MS\n";
+	"usage: ts_read counts|snapcount|snapcheck CHUNK|stat NAME|misses|reconcile|oracle\n"
+	"               |stream MS\n";
 
 static int state_by_name(const char *s)
 {
@@ -397,7 +398,7 @@ static int snapcheck(int fd, unsigned int chunk)
 	long k, i, dups = 0, testnet = 0;
 
 	if (!chunk) {
-		fputs("ts_read: snapcheck: CHUNK must be at least 1\n", stderr);
+		fprintf(stderr, "ts_read: %s: CHUNK must be at least 1\n", "snapcheck");
 		return 2;
 	}
 	k = ts_snapshot(fd, &c, chunk);
