@@ -132,9 +132,39 @@ static atomic_long_t tcpstate_all_entries = ATOMIC_LONG_INIT(0);
 static atomic_long_t tcpstate_all_dropped = ATOMIC_LONG_INIT(0);
 static atomic_long_t tcpstate_all_tw_netns_exits = ATOMIC_LONG_INIT(0);
 
-/* Every live namespace's table, for the all-namespaces overview. */
+/*
+ * Every live namespace's table, for the all-namespaces overview and the
+ * reconcile sweep.  The lock is held only to step from one to the next:
+ * whoever walks holds a reference on the namespace it is at, never the
+ * lock, so namespace creation and deletion never wait for a walk.
+ */
 static LIST_HEAD(tcpstate_nets);
-static DEFINE_MUTEX(tcpstate_nets_lock);
+static DEFINE_SPINLOCK(tcpstate_nets_lock);
+
+/*
+ * The namespace after @prev (the first for NULL) that is not being
+ * dismantled, with a reference on it; drops the reference on @prev, which
+ * kept it on the list.  NULL after the last.
+ */
+static struct tcpstate_net *nets_next(struct tcpstate_net *prev)
+{
+	struct list_head *pos = prev ? &prev->node : &tcpstate_nets;
+	struct tcpstate_net *tn = NULL;
+
+	spin_lock(&tcpstate_nets_lock);
+	for (pos = pos->next; pos != &tcpstate_nets; pos = pos->next) {
+		struct tcpstate_net *x = list_entry(pos, struct tcpstate_net, node);
+
+		if (maybe_get_net(x->net)) {
+			tn = x;
+			break;
+		}
+	}
+	spin_unlock(&tcpstate_nets_lock);
+	if (prev)
+		put_net(prev->net);
+	return tn;
+}
 
 static bool valid_state(int state)
 {
@@ -749,10 +779,8 @@ void tcpstate_table_sweep(struct tcpstate_recon *r, u8 gen, u64 start_ns)
 {
 	struct tcpstate_net *tn;
 
-	mutex_lock(&tcpstate_nets_lock);
-	list_for_each_entry(tn, &tcpstate_nets, node)
+	for (tn = nets_next(NULL); tn; tn = nets_next(tn))
 		table_sweep(tn, r, gen, start_ns);
-	mutex_unlock(&tcpstate_nets_lock);
 }
 
 static u64 clamp_gauge(s64 v)
@@ -857,18 +885,18 @@ int tcpstate_table_visit_nets(struct tcpstate_net_visitor *v)
 	st = kmalloc(sizeof(*st), GFP_KERNEL);
 	if (!st)
 		return -ENOMEM;
-	mutex_lock(&tcpstate_nets_lock);
-	list_for_each_entry(tn, &tcpstate_nets, node) {
+	for (tn = nets_next(NULL); tn; tn = nets_next(tn)) {
 		memset(st, 0, sizeof(*st));
 		module_stats(st);
 		mutex_lock(&tn->base_lock);
 		net_stats(tn, st);
 		mutex_unlock(&tn->base_lock);
 		err = v->visit(v, st);
-		if (err)
+		if (err) {
+			put_net(tn->net);
 			break;
+		}
 	}
-	mutex_unlock(&tcpstate_nets_lock);
 	kfree(st);
 	return err;
 }
@@ -1244,9 +1272,9 @@ static int __net_init tcpstate_net_init(struct net *net)
 	/* Pairs with tcpstate_net_live(): everything above is visible first. */
 	rcu_assign_pointer(tn->table, t);
 
-	mutex_lock(&tcpstate_nets_lock);
+	spin_lock(&tcpstate_nets_lock);
 	list_add_tail(&tn->node, &tcpstate_nets);
-	mutex_unlock(&tcpstate_nets_lock);
+	spin_unlock(&tcpstate_nets_lock);
 	return 0;
 }
 
@@ -1290,7 +1318,11 @@ static void __net_exit tcpstate_net_exit_batch(struct list_head *net_list)
 {
 	struct net *net;
 
-	mutex_lock(&tcpstate_nets_lock);
+	/*
+	 * No walker is at these: a walker holds a reference, and these have
+	 * none left (or, at unload, no walker runs any more).
+	 */
+	spin_lock(&tcpstate_nets_lock);
 	list_for_each_entry(net, net_list, exit_list) {
 		struct tcpstate_net *tn = net_generic(net, tcpstate_net_id);
 
@@ -1298,7 +1330,7 @@ static void __net_exit tcpstate_net_exit_batch(struct list_head *net_list)
 			list_del(&tn->node);
 		WRITE_ONCE(tn->dead, true);
 	}
-	mutex_unlock(&tcpstate_nets_lock);
+	spin_unlock(&tcpstate_nets_lock);
 	synchronize_rcu();
 	list_for_each_entry(net, net_list, exit_list) {
 		struct tcpstate_net *tn = net_generic(net, tcpstate_net_id);

@@ -12,8 +12,9 @@
 #    twice and never see fewer made-up entries than the one before (none
 #    is removed while it grows);
 #  - after it: exactly 40,000 ESTABLISHED entries more than `ss` shows,
-#    the TIME-WAITs equal to ss and /proc/net/sockstat, and a snapshot of
-#    every entry once;
+#    the TIME-WAITs equal to ss and /proc/net/sockstat (loopback connect()
+#    takes over some of the storm's own), and a snapshot of every entry
+#    once;
 #  - then the reconcile pass, which finds no socket for the made-up
 #    entries, removes them: the table shrinks (65,536 buckets down to at
 #    most 4,096), the snapshots still never repeat a cookie nor see more
@@ -32,7 +33,7 @@ fill=40000
 tws=1000
 tmp=$(mktemp -d)
 
-tap_plan 9
+tap_plan 8
 if [ ! -w $params/debug_fill ] || [ ! -d $event ]; then
 	tap_result module_has_debug_fill_and_table_resize_event 1 \
 		"expected $params/debug_fill and $event; this module has: $(ls $params | tr '\n' ' ')"
@@ -134,10 +135,10 @@ sock_tw=$(sockstat_tw $ns)
 entries=$(in_ns $ns "$TS_READ" stat entries)
 snap=$(in_ns $ns "$TS_READ" snapcheck 4096)
 [ "${est:-0}" -eq $((fill + ss_est)) ] && [ "${tw:-0}" -eq "$ss_tw" ] &&
-	[ "$ss_tw" -eq "$sock_tw" ] && [ "$ss_tw" -eq $tws ] &&
-	[ "$snap" = "entries $entries duplicates 0 testnet $fill" ] && [ "$entries" -eq $((fill + tws)) ]
+	[ "$ss_tw" -eq "$sock_tw" ] && [ "$ss_tw" -gt $((tws / 2)) ] &&
+	[ "$snap" = "entries $entries duplicates 0 testnet $fill" ] && [ "$entries" -eq $((fill + ss_tw)) ]
 tap_result after_growing_counts_equal_ss_plus_the_fill $? \
-	"expected ESTAB $fill + ss $ss_est, TIME-WAIT = ss = sockstat = $tws, entries $((fill + tws)) each once; saw ESTAB $est, TIME-WAIT $tw, ss $ss_tw, sockstat $sock_tw, entries $entries, snapshot: $snap"
+	"expected ESTAB $fill + ss $ss_est, TIME-WAIT = ss = sockstat (most of $tws: loopback connect() reuses some), entries $fill + ss $ss_tw each once; saw ESTAB $est, TIME-WAIT $tw, ss $ss_tw, sockstat $sock_tw, entries $entries, snapshot: $snap"
 
 # Phase 2: the reconcile pass removes the made-up entries; the table shrinks.
 before=$(resizes | wc -l)
