@@ -50,6 +50,8 @@ if [ "$(q '.storm != null')" = true ]; then
 		"As the table grows (the storm with 0, then N entries already mirrored in its namespace):\n" +
 		"  " + (map("\(.key | sub("^fill"; "") | sub("module"; "0")): x\(.ratio * 100 | round / 100)") | join(", ")) +
 		"; slowest over fastest median: +\((map(.median_s) | max / min - 1) * 100 | round)%"'
+	q '.storm.configs[] | select(.key | startswith("fill")) |
+		"  the stats ioctl (all summary reads) with \(.filled) entries: \(.stats_us) us (median of means), at most \(.stats_max_us) us"'
 fi
 
 if [ "$(q '.memory != null or .reports.slab != null')" = true ]; then

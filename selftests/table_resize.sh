@@ -8,7 +8,8 @@
 #    at the same time grow it, resize by resize (the tcpstate:table_resize
 #    trace event), to 65,536 buckets, where no chain is longer than 16
 #    (a load of 0.63: a hash that sends entries to few buckets fails);
-#  - meanwhile snapshots in chunks of 7 records never return a cookie
+#  - meanwhile snapshots in chunks of 7 records (at least 8: the fill
+#    goes in 8 steps, each after a snapshot ended) never return a cookie
 #    twice and never see fewer made-up entries than the one before (none
 #    is removed while it grows);
 #  - after it: exactly 40,000 ESTABLISHED entries more than `ss` shows,
@@ -80,26 +81,32 @@ resizes()
 		$tracing/trace
 }
 
-# snap_ok FILE DIRECTION: every snapshot has no duplicates and the
-# made-up entries never go against DIRECTION (up: never fall; down: never
-# rise) from one snapshot to the next.
+# snap_ok FILE DIRECTION MIN: at least MIN snapshots, none with a
+# duplicate, and the made-up entries never go against DIRECTION (up: never
+# fall; down: never rise) from one snapshot to the next.
 snap_ok()
 {
-	awk -v dir="$2" '
+	awk -v dir="$2" -v min="$3" '
 		$1 != "entries" || $4 != 0 || $5 != "testnet" { bad = "duplicates or an error: " $0; exit }
 		NR > 1 && dir == "up" && $6 < prev { bad = "made-up entries fell from " prev " to " $6; exit }
 		NR > 1 && dir == "down" && $6 > prev { bad = "made-up entries rose from " prev " to " $6; exit }
 		{ prev = $6; n++ }
-		END { if (bad) { print bad; exit 1 } if (n < 2) { print "only " n " snapshots"; exit 1 } }' "$1"
+		END { if (bad) { print bad; exit 1 } if (n < min) { print "only " n " snapshots, " min " expected"; exit 1 } }' "$1"
 }
 
-# Phase 1: grow.
+# Phase 1: grow.  The fill goes in 8 steps, each only once a snapshot
+# has ended since the last: at least 8 snapshots overlap the growth, on
+# however fast or slow a machine.
 snapshots "$tmp/grow" &
 checker=$!
 in_ns $ns "$TCP_WORKLOAD" -p 8000 -t $tws -x > "$tmp/storm" 2>&1 &
 storm=$!
-in_ns $ns sh -c "echo $fill > $params/debug_fill"
-fill_rc=$?
+fill_rc=0
+for step in $(seq 8); do
+	seen=$(wc -l < "$tmp/grow")
+	in_ns $ns sh -c "echo $((fill / 8)) > $params/debug_fill" || fill_rc=1
+	wait_for 600 sh -c "[ \$(wc -l < $tmp/grow) -gt $seen ]"
+done
 wait $storm
 storm_rc=$?
 # The last resize may still be under way: until the trace shows 65,536.
@@ -123,7 +130,7 @@ longest=$(sed -nE "s/.* table_resize: netns=$ino buckets=[0-9]+->65536 .*longest
 tap_result no_chain_longer_than_16_at_65536_buckets $? \
 	"expected the move to 65536 buckets to make no chain longer than 16; saw longest=${longest:-none}"
 
-why=$(snap_ok "$tmp/grow" up)
+why=$(snap_ok "$tmp/grow" up 8)
 tap_result snapshots_while_growing_never_repeat_nor_lose $? \
 	"$why ($(wc -l < "$tmp/grow") snapshots, last: $(tail -n 1 "$tmp/grow"))"
 
@@ -149,6 +156,8 @@ wait_for 600 sh -c "[ \$(nsenter --net=/run/netns/$ns $TS_READ stat entries) -le
 gone=$?
 # Then the shrink, which the last removals queue.
 wait_for 300 sh -c "[ \$(sed -nE 's/.* netns=$ino buckets=[0-9]+->([0-9]+) .*/\1/p' $tracing/trace | tail -n 1) -le 4096 ]"
+# At least one snapshot whole, so that the check below is never empty.
+wait_for 600 test -s "$tmp/shrink"
 touch "$tmp/stop"
 wait $checker
 checker=
@@ -160,7 +169,7 @@ last=$(resizes | tail -n 1)
 tap_result shrinks_when_the_fill_is_removed $? \
 	"expected the fill removed within 60 s ($gone) and resizes down to at most 4096 buckets; saw entries $(in_ns $ns "$TS_READ" stat entries), resizes $shrank"
 
-why=$(snap_ok "$tmp/shrink" down)
+why=$(snap_ok "$tmp/shrink" down 1)
 tap_result snapshots_while_shrinking_never_repeat_nor_grow $? \
 	"$why ($(wc -l < "$tmp/shrink") snapshots, last: $(tail -n 1 "$tmp/shrink"))"
 

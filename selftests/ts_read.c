@@ -34,6 +34,8 @@
  *                      N duplicates D testnet T", exit 1 when a cookie came
  *                      twice; T: entries from 192.0.2.0/24, which only
  *                      the module's test-only debug_fill makes
+ *   ts_read stattime N the stats ioctl (what summary reads) N times: "stats
+ *                      N mean_us M max_us X"
  *   ts_read stream MS  read the event stream as fast as it can, from the
  *                      moment "ready" is printed until nothing came for
  *                      MS milliseconds; then "records N lost L span_ns S"
@@ -47,13 +49,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tcpstate_lib.h"
 
 static const char usage[] =
 	"usage: ts_read counts|snapcount|snapcheck CHUNK|stat NAME|misses|reconcile|oracle\n"
-	"               |stream MS\n";
+	"               |stattime N|stream MS\n";
 
 static int state_by_name(const char *s)
 {
@@ -419,6 +422,40 @@ static int snapcheck(int fd, unsigned int chunk)
 	return dups ? 1 : 0;
 }
 
+static double now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+/* How long the stats ioctl takes, over @n calls. */
+static int stattime(int fd, int n)
+{
+	struct tcpstate_stats st;
+	double t, sum = 0, max = 0;
+	int i;
+
+	if (n < 1) {
+		fprintf(stderr, "ts_read: %s: N must be at least 1\n", "stattime");
+		return 2;
+	}
+	for (i = 0; i < n; i++) {
+		t = now_us();
+		if (ts_stats(fd, &st)) {
+			perror("ts_read: stats");
+			return 1;
+		}
+		t = now_us() - t;
+		sum += t;
+		if (t > max)
+			max = t;
+	}
+	printf("stats %d mean_us %.1f max_us %.1f\n", n, sum / n, max);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct tcpstate_stats st;
@@ -442,6 +479,8 @@ int main(int argc, char **argv)
 		return oracle(fd);
 	if (!strcmp(argv[1], "snapcheck") && argc == 3)
 		return snapcheck(fd, atoi(argv[2]));
+	if (!strcmp(argv[1], "stattime") && argc == 3)
+		return stattime(fd, atoi(argv[2]));
 	if (!strcmp(argv[1], "snapcount")) {
 		k = ts_snapshot(fd, &c, 1000);
 		if (k < 0) {
