@@ -324,7 +324,7 @@ struct tcpstate_list_ctx {
 	u32 total;
 };
 
-/* Under the namespaces' lock: copy to the kernel buffer only. */
+/* With the namespace pinned, whose exit waits: copy to the kernel buffer only. */
 static int tcpstate_list_one(struct tcpstate_net_visitor *v,
 			     struct tcpstate_stats *st)
 {

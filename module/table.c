@@ -24,7 +24,7 @@
  * counted as dropped and never allocated.
  */
 #include <linux/hash.h>
-#include <linux/spinlock.h>
+#include <linux/spinlock.h>	/* before list_bl.h: 6.12 needs cpu_relax() */
 #include <linux/list_bl.h>
 #include <linux/workqueue.h>
 #include <linux/module.h>
@@ -34,7 +34,6 @@
 #include <linux/string.h>
 #include <linux/slab.h>
 #include <linux/sock_diag.h>
-#include <linux/spinlock.h>
 #include <net/inet_sock.h>
 #include <net/inet_timewait_sock.h>
 #include <net/ip.h>
@@ -97,6 +96,9 @@ struct tcpstate_buckets {
 
 #define BUCKET_MOVED	2UL
 
+/* Buckets one snapshot call visits at most. */
+#define SNAPSHOT_BUCKETS	4096
+
 struct tcpstate_net {
 	struct tcpstate_buckets __rcu *table;
 	/* Per-CPU counters, allocated with the first entry. */
@@ -108,6 +110,7 @@ struct tcpstate_net {
 	unsigned long resize_failed;	/* jiffies of the last failure, or before */
 	struct list_head readers;	/* event readers of this namespace */
 	struct list_head node;		/* on tcpstate_nets */
+	int walkers;			/* nets_next() callers at it */
 	struct mutex base_lock;		/* protects base and since_ns */
 	/* Subtracted from cumulative counters; NULL until the first reset. */
 	struct tcpstate_counters *base;
@@ -135,35 +138,65 @@ static atomic_long_t tcpstate_all_tw_netns_exits = ATOMIC_LONG_INIT(0);
 /*
  * Every live namespace's table, for the all-namespaces overview and the
  * reconcile sweep.  The lock is held only to step from one to the next:
- * whoever walks holds a reference on the namespace it is at, never the
- * lock, so namespace creation and deletion never wait for a walk.
+ * a walker pins the namespace it is at (->walkers), never the lock, so
+ * namespace creation never waits for a walk, and the exit of a namespace
+ * waits only for the walkers at that one.
  */
 static LIST_HEAD(tcpstate_nets);
 static DEFINE_SPINLOCK(tcpstate_nets_lock);
 
 /*
- * The namespace after @prev (the first for NULL) that is not being
- * dismantled, with a reference on it; drops the reference on @prev, which
- * kept it on the list.  NULL after the last.
+ * The namespace after @prev (the first for NULL) that is not dying,
+ * pinned; unpins @prev, which the pin kept on the list.  NULL after the
+ * last.  A reference on the namespace would not do: a namespace whose
+ * setup fails after ours ran is taken apart whatever its count.
  */
 static struct tcpstate_net *nets_next(struct tcpstate_net *prev)
 {
 	struct list_head *pos = prev ? &prev->node : &tcpstate_nets;
 	struct tcpstate_net *tn = NULL;
+	bool wake = false;
 
 	spin_lock(&tcpstate_nets_lock);
 	for (pos = pos->next; pos != &tcpstate_nets; pos = pos->next) {
 		struct tcpstate_net *x = list_entry(pos, struct tcpstate_net, node);
 
-		if (maybe_get_net(x->net)) {
+		if (!x->dead) {
+			x->walkers++;
 			tn = x;
 			break;
 		}
 	}
-	spin_unlock(&tcpstate_nets_lock);
 	if (prev)
-		put_net(prev->net);
+		wake = !--prev->walkers && prev->dead;
+	spin_unlock(&tcpstate_nets_lock);
+	/* Only the address is used: prev may be gone once the lock is. */
+	if (wake)
+		wake_up_var(&prev->walkers);
 	return tn;
+}
+
+/* Leave a walk before its end. */
+static void nets_stop(struct tcpstate_net *tn)
+{
+	bool wake;
+
+	spin_lock(&tcpstate_nets_lock);
+	wake = !--tn->walkers && tn->dead;
+	spin_unlock(&tcpstate_nets_lock);
+	if (wake)
+		wake_up_var(&tn->walkers);
+}
+
+/* No walker is at @tn (dead, so none comes): for its exit. */
+static bool nets_unwalked(struct tcpstate_net *tn)
+{
+	bool none;
+
+	spin_lock(&tcpstate_nets_lock);
+	none = !tn->walkers;
+	spin_unlock(&tcpstate_nets_lock);
+	return none;
 }
 
 static bool valid_state(int state)
@@ -192,10 +225,9 @@ static inline bool bucket_moved(struct hlist_bl_head *b)
 
 /*
  * Lock the bucket of @key, following resizes; interrupts are off and the
- * caller is in an RCU read-side section.  *@tp: the generation it is in.
+ * caller is in an RCU read-side section.
  */
-static struct hlist_bl_head *bucket_lock(struct tcpstate_net *tn, u64 key,
-					 struct tcpstate_buckets **tp)
+static struct hlist_bl_head *bucket_lock(struct tcpstate_net *tn, u64 key)
 	__acquires(bucket)
 {
 	struct tcpstate_buckets *t = rcu_dereference(tn->table);
@@ -211,7 +243,6 @@ static struct hlist_bl_head *bucket_lock(struct tcpstate_net *tn, u64 key,
 		/* Set before the first bucket was marked. */
 		t = rcu_dereference(t->next);
 	}
-	*tp = t;
 	return b;
 }
 
@@ -283,6 +314,9 @@ static struct tcpstate_counters __percpu *net_counters(struct tcpstate_net *tn)
 	c = smp_load_acquire(&tn->counters);
 	if (likely(c))
 		return c;
+	/* On PREEMPT_RT the hooks may not allocate: tcpstate_net_init() did. */
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		return NULL;
 	c = alloc_percpu_gfp(struct tcpstate_counters,
 			     GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT);
 	if (!c)
@@ -456,7 +490,6 @@ void tcpstate_table_set(struct net *net, u64 cookie,
 			u8 flags, u32 owner, u64 expires_ns, unsigned int change)
 {
 	struct tcpstate_entry *e, *prev, *spare = NULL;
-	struct tcpstate_buckets *t;
 	struct tcpstate_change c;
 	struct tcpstate_net *tn;
 	struct hlist_bl_head *b;
@@ -473,7 +506,7 @@ void tcpstate_table_set(struct net *net, u64 cookie,
 		goto out;
 again:
 	local_irq_save(irqflags);
-	b = bucket_lock(tn, key_of(cookie), &t);
+	b = bucket_lock(tn, key_of(cookie));
 	e = bucket_find(b, cookie, &prev);
 	if (!e) {
 		if (!(change & TCPSTATE_CHANGE_CREATE))
@@ -568,7 +601,6 @@ bool tcpstate_table_close(struct net *net, u64 cookie, u8 need_flags,
 			  u8 skip_flags, int tw_exit, u32 owner)
 {
 	struct tcpstate_entry *e = NULL, *prev;
-	struct tcpstate_buckets *t;
 	struct tcpstate_net *tn;
 	struct hlist_bl_head *b;
 	unsigned long irqflags;
@@ -582,7 +614,7 @@ bool tcpstate_table_close(struct net *net, u64 cookie, u8 need_flags,
 		goto out;
 
 	local_irq_save(irqflags);
-	b = bucket_lock(tn, key_of(cookie), &t);
+	b = bucket_lock(tn, key_of(cookie));
 	e = bucket_find(b, cookie, &prev);
 	if (!e || (e->flags & need_flags) != need_flags || (e->flags & skip_flags) ||
 	    (owner && e->owner != owner)) {
@@ -658,7 +690,6 @@ void tcpstate_table_check(struct net *net, const struct tcpstate_ksock *ks,
 			  struct tcpstate_recon *r, u8 gen)
 {
 	struct tcpstate_entry *e, *prev, *spare = NULL;
-	struct tcpstate_buckets *t;
 	struct tcpstate_change c;
 	struct tcpstate_net *tn;
 	struct hlist_bl_head *b;
@@ -675,7 +706,7 @@ void tcpstate_table_check(struct net *net, const struct tcpstate_ksock *ks,
 		goto out;
 again:
 	local_irq_save(irqflags);
-	b = bucket_lock(tn, key_of(ks->cookie), &t);
+	b = bucket_lock(tn, key_of(ks->cookie));
 	e = bucket_find(b, ks->cookie, &prev);
 	if (e) {
 		/* A hook that saw the connection first knows better. */
@@ -772,7 +803,7 @@ static void table_sweep(struct tcpstate_net *tn, struct tcpstate_recon *r,
 		if (!(++i & 255))
 			cond_resched();
 		pos = end;
-	} while (end);
+	} while (end && !READ_ONCE(tn->dead));
 }
 
 void tcpstate_table_sweep(struct tcpstate_recon *r, u8 gen, u64 start_ns)
@@ -893,7 +924,7 @@ int tcpstate_table_visit_nets(struct tcpstate_net_visitor *v)
 		mutex_unlock(&tn->base_lock);
 		err = v->visit(v, st);
 		if (err) {
-			put_net(tn->net);
+			nets_stop(tn);
 			break;
 		}
 	}
@@ -962,7 +993,8 @@ static struct tcpstate_port_failure *port_ring(struct tcpstate_net *tn)
 	ring = smp_load_acquire(&tn->port_ring);
 	if (ring)
 		return ring;
-	ring = size <= 2 * PAGE_SIZE ?
+	/* Nor here, on PREEMPT_RT: the work does it. */
+	ring = size <= 2 * PAGE_SIZE && !IS_ENABLED(CONFIG_PREEMPT_RT) ?
 	       kzalloc(size, GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT) : NULL;
 	if (!ring) {
 		WRITE_ONCE(tn->port_ring_wanted, true);
@@ -1096,7 +1128,7 @@ unsigned int tcpstate_table_snapshot(struct net *net, u64 cursor[2],
 				     unsigned int room, bool *done)
 {
 	struct tcpstate_net *tn;
-	unsigned int n = 0;
+	unsigned int n = 0, buckets = 0;
 	/* The cursor is the position to resume from (see key_of()). */
 	u64 pos = cursor[0], end;
 
@@ -1132,6 +1164,14 @@ unsigned int tcpstate_table_snapshot(struct net *net, u64 cursor[2],
 		if (!*done)
 			break;
 		pos = end;
+		/*
+		 * A bounded RCU section per call, however many empty buckets
+		 * a table that is about to shrink holds: the caller resumes.
+		 */
+		if (end && ++buckets == SNAPSHOT_BUCKETS) {
+			*done = false;
+			break;
+		}
 	} while (end);
 	cursor[0] = *done ? 0 : pos;
 out:
@@ -1260,6 +1300,14 @@ static int __net_init tcpstate_net_init(struct net *net)
 	t = buckets_alloc(TABLE_MIN_BITS, GFP_KERNEL_ACCOUNT);
 	if (!t)
 		return -ENOMEM;
+	if (IS_ENABLED(CONFIG_PREEMPT_RT)) {
+		tn->counters = alloc_percpu_gfp(struct tcpstate_counters,
+						GFP_KERNEL_ACCOUNT);
+		if (!tn->counters) {
+			kvfree(t);
+			return -ENOMEM;
+		}
+	}
 	raw_spin_lock_init(&tn->port_lock);
 	atomic_long_set(&tn->entries, 0);
 	tn->netns = net->ns.inum;
@@ -1318,19 +1366,24 @@ static void __net_exit tcpstate_net_exit_batch(struct list_head *net_list)
 {
 	struct net *net;
 
-	/*
-	 * No walker is at these: a walker holds a reference, and these have
-	 * none left (or, at unload, no walker runs any more).
-	 */
 	spin_lock(&tcpstate_nets_lock);
 	list_for_each_entry(net, net_list, exit_list) {
 		struct tcpstate_net *tn = net_generic(net, tcpstate_net_id);
 
-		if (rcu_access_pointer(tn->table))
-			list_del(&tn->node);
 		WRITE_ONCE(tn->dead, true);
 	}
 	spin_unlock(&tcpstate_nets_lock);
+	/* A walker at one of them steps off it soon: the sweep stops early. */
+	list_for_each_entry(net, net_list, exit_list) {
+		struct tcpstate_net *tn = net_generic(net, tcpstate_net_id);
+
+		if (!rcu_access_pointer(tn->table))
+			continue;
+		wait_var_event(&tn->walkers, nets_unwalked(tn));
+		spin_lock(&tcpstate_nets_lock);
+		list_del(&tn->node);
+		spin_unlock(&tcpstate_nets_lock);
+	}
 	synchronize_rcu();
 	list_for_each_entry(net, net_list, exit_list) {
 		struct tcpstate_net *tn = net_generic(net, tcpstate_net_id);
