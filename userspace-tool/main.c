@@ -42,24 +42,34 @@ static void usage(FILE *out)
 		"                     TIME-WAIT's rates over the last minute, port\n"
 		"                     headroom per destination, port failures; keys: q quit,\n"
 		"                     s sort, n namespace, p pause (plain text when not a tty)\n"
+		"  exporter           Prometheus metrics: GET /metrics on --listen, and/or\n"
+		"                     --textfile DIR/tcpstate.prom every -i seconds\n"
+		"                     (default 15) for node_exporter\n"
 		"  reset              zero the namespace's cumulative counters\n"
 		"  version            versions of this tool and of the loaded module\n"
 		"\n"
 		"Options:\n"
 		"  -j, --json           JSON output (watch: one JSON object per line)\n"
 		"  -n, --netns NS       the namespace NAME (/run/netns/NAME), PATH or PID\n"
-		"      --all-netns      summary: a row per namespace; watch: all of them\n"
+		"      --all-netns      summary: a row per namespace; watch, exporter: all\n"
+		"                       of them\n"
 		"  -i, --interval SECS  between the two samples of the rates (default 1;\n"
 		"                       0: no rates)\n"
 		"  -4, --ipv4           IPv4 only (list, timewait, watch)\n"
 		"  -6, --ipv6           IPv6 only (list, timewait, watch)\n"
-		"  -c, --count N        watch: stop after N state changes; top: after N frames\n"
+		"  -c, --count N        watch: stop after N state changes; top: after N\n"
+		"                       frames; exporter: after N scrapes (N files with\n"
+		"                       --textfile)\n"
 		"      --top N          timewait: rows of the top lists (default 5);\n"
-		"                       ports, top: destinations shown (default 10)\n"
+		"                       ports, top: destinations shown (default 10);\n"
+		"                       exporter: destinations with series (default 20)\n"
 		"      --warn PCT       ports: warning from PCT %% of the ports (default 80)\n"
 		"      --crit PCT       ports: critical from PCT %% (default 95)\n"
 		"      --check          ports: one line and the exit status of a Nagios\n"
 		"                       plugin: 0 ok, 1 warning, 2 critical, 3 unknown\n"
+		"      --listen ADDR:PORT  exporter: where to serve HTTP (default\n"
+		"                       127.0.0.1:9464; [::1]:PORT for IPv6)\n"
+		"      --textfile DIR   exporter: write DIR/tcpstate.prom atomically\n"
 		"  -D, --device PATH    device to read (default /dev/tcpstate)\n"
 		"  -h, --help           this help\n"
 		"\n"
@@ -76,6 +86,8 @@ static void usage(FILE *out)
 		"  tcpstate audit                     does the table match ss -tan?\n"
 		"  tcpstate -i 2 top                  live view, refreshed every 2 s\n"
 		"  tcpstate top -c 3 | less           three plain text frames\n"
+		"  tcpstate exporter --listen :9464   metrics for Prometheus, all addresses\n"
+		"  tcpstate --all-netns exporter --textfile /var/lib/prometheus/node-exporter\n"
 		"  tcpstate -n blue -j audit          the same in namespace 'blue', as JSON\n"
 		"  tcpstate list state time-wait dport 8080\n"
 		"  tcpstate -6 list dst 2001:db8::/32\n"
@@ -137,6 +149,8 @@ int main(int argc, char **argv)
 		return cmd_audit(&opts);
 	case CMD_TOP:
 		return cmd_top(&opts);
+	case CMD_EXPORTER:
+		return cmd_exporter(&opts);
 	}
 	return 1;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "http.h"
 #include "kernel.h"
 #include "options.h"
 
@@ -25,6 +26,8 @@ enum {
 	OPT_WARN,
 	OPT_CRIT,
 	OPT_CHECK,
+	OPT_LISTEN,
+	OPT_TEXTFILE,
 };
 
 static const char *const command_names[] = {
@@ -37,6 +40,7 @@ static const char *const command_names[] = {
 	[CMD_PORTS]	= "ports",
 	[CMD_AUDIT]	= "audit",
 	[CMD_TOP]	= "top",
+	[CMD_EXPORTER]	= "exporter",
 };
 
 const char *command_name(enum command cmd)
@@ -105,6 +109,8 @@ struct seen {
 	bool top;
 	bool warn;
 	bool crit;
+	bool interval;
+	bool listen;
 };
 
 /*
@@ -127,6 +133,8 @@ static int parse_flags(struct options *opts, struct seen *seen, int argc,
 		{ "warn",	required_argument,	NULL, OPT_WARN },
 		{ "crit",	required_argument,	NULL, OPT_CRIT },
 		{ "check",	no_argument,		NULL, OPT_CHECK },
+		{ "listen",	required_argument,	NULL, OPT_LISTEN },
+		{ "textfile",	required_argument,	NULL, OPT_TEXTFILE },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -169,6 +177,7 @@ static int parse_flags(struct options *opts, struct seen *seen, int argc,
 					 "--interval '%s': longer than a day", optarg);
 				return -1;
 			}
+			seen->interval = true;
 			break;
 		case '4':
 			seen->ipv4 = true;
@@ -211,6 +220,17 @@ static int parse_flags(struct options *opts, struct seen *seen, int argc,
 		case OPT_CHECK:
 			opts->check = true;
 			break;
+		case OPT_LISTEN:
+			opts->listen = optarg;
+			seen->listen = true;
+			break;
+		case OPT_TEXTFILE:
+			if (!*optarg) {
+				snprintf(err, errlen, "--textfile: empty directory");
+				return -1;
+			}
+			opts->textfile = optarg;
+			break;
 		case 'h':
 			opts->help = true;
 			return argc;
@@ -231,6 +251,39 @@ static int parse_flags(struct options *opts, struct seen *seen, int argc,
 	return optind;
 }
 
+/* The exporter's: --listen and --textfile are its own. */
+static int check_exporter(struct options *opts, const struct seen *seen,
+			  char *err, size_t errlen)
+{
+	char host[256];
+	unsigned int port;
+
+	if (opts->command != CMD_EXPORTER) {
+		if (seen->listen || opts->textfile) {
+			snprintf(err, errlen, "--%s: only for 'exporter'",
+				 seen->listen ? "listen" : "textfile");
+			return -1;
+		}
+		return 0;
+	}
+	if (!seen->top)
+		opts->top = DEFAULT_EXPORTER_TOP;
+	if (!seen->interval)
+		opts->interval_s = DEFAULT_EXPORTER_INTERVAL_S;
+	/* --textfile alone writes the file; --listen too serves HTTP. */
+	if (!seen->listen && !opts->textfile)
+		opts->listen = DEFAULT_LISTEN;
+	if (opts->listen && http_listen_parse(opts->listen, host, sizeof(host),
+					      &port, err, errlen))
+		return -1;
+	if (opts->textfile && opts->interval_s <= 0 && opts->count != 1) {
+		snprintf(err, errlen,
+			 "--textfile: --interval must be above 0 (or -c 1: write once)");
+		return -1;
+	}
+	return 0;
+}
+
 /* The checks that need every option and the command. */
 static int check_combinations(struct options *opts, const struct seen *seen,
 			      char *err, size_t errlen)
@@ -246,7 +299,8 @@ static int check_combinations(struct options *opts, const struct seen *seen,
 		return -1;
 	}
 	if (opts->all_netns && opts->command != CMD_SUMMARY &&
-	    opts->command != CMD_WATCH && opts->command != CMD_VERSION) {
+	    opts->command != CMD_WATCH && opts->command != CMD_VERSION &&
+	    opts->command != CMD_EXPORTER) {
 		snprintf(err, errlen, "--all-netns: not supported by '%s' (use -n)",
 			 command_name(opts->command));
 		return -1;
@@ -275,7 +329,7 @@ static int check_combinations(struct options *opts, const struct seen *seen,
 	}
 	if ((opts->command == CMD_PORTS || opts->command == CMD_TOP) && !seen->top)
 		opts->top = DEFAULT_PORTS_TOP;
-	return 0;
+	return check_exporter(opts, seen, err, errlen);
 }
 
 /*

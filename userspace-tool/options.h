@@ -21,6 +21,7 @@ enum command {
 	CMD_PORTS,
 	CMD_AUDIT,
 	CMD_TOP,
+	CMD_EXPORTER,
 };
 
 #define DEFAULT_INTERVAL_S	1.0
@@ -32,6 +33,11 @@ enum command {
 #define DEFAULT_CRIT_PCT	95.0
 /* top: shortest -i, s. */
 #define TOP_MIN_INTERVAL_S	0.1
+/* exporter: --listen, and destinations of the per destination series. */
+#define DEFAULT_LISTEN		"127.0.0.1:9464"
+#define DEFAULT_EXPORTER_TOP	20
+/* exporter: --textfile rewrites its file every -i seconds, 15 by default. */
+#define DEFAULT_EXPORTER_INTERVAL_S	15.0
 /* Longest -i accepted: a day. */
 #define MAX_INTERVAL_S		86400.0
 
@@ -52,6 +58,10 @@ struct options {
 	double crit_pct;	/* --crit: ports: critical from this use, % */
 	bool check;		/* --check: ports: one line, Nagios exit codes */
 	struct conn_filter filter;	/* list: filter words, -4/-6 included */
+	const char *listen;	/* exporter: ADDR:PORT; NULL with --textfile
+				 * alone
+				 */
+	const char *textfile;	/* exporter: --textfile DIR; NULL: none */
 };
 
 /*

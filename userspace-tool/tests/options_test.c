@@ -327,10 +327,51 @@ static void test_top(void)
 		     "--all-netns: not supported by 'top' (use -n)");
 }
 
+static void test_exporter(void)
+{
+	struct options o;
+	int rc;
+
+	rc = PARSE(&o, "exporter");
+	expect(rc == 0 && o.command == CMD_EXPORTER && o.listen &&
+	       !strcmp(o.listen, "127.0.0.1:9464") && !o.textfile &&
+	       o.top == DEFAULT_EXPORTER_TOP &&
+	       o.interval_s == DEFAULT_EXPORTER_INTERVAL_S,
+	       "exporter_defaults_listen_9464_top_20_interval_15",
+	       "saw rc %d cmd %d listen %s top %u interval %g err '%s'", rc,
+	       o.command, o.listen ? o.listen : "(null)", o.top, o.interval_s,
+	       err);
+	rc = PARSE(&o, "--all-netns", "-i", "2", "exporter", "--textfile",
+		   "/tmp/t", "--top", "3");
+	expect(rc == 0 && o.all_netns && !o.listen && o.textfile &&
+	       !strcmp(o.textfile, "/tmp/t") && o.top == 3 && o.interval_s == 2,
+	       "exporter_textfile_alone_serves_no_http",
+	       "saw rc %d listen %s textfile %s top %u interval %g err '%s'",
+	       rc, o.listen ? o.listen : "(null)",
+	       o.textfile ? o.textfile : "(null)", o.top, o.interval_s, err);
+	rc = PARSE(&o, "exporter", "--textfile", "/tmp/t", "--listen", "[::1]:80");
+	expect(rc == 0 && o.listen && !strcmp(o.listen, "[::1]:80"),
+	       "exporter_textfile_and_listen", "saw rc %d err '%s'", rc, err);
+	expect_error("exporter_bad_listen_is_an_error",
+		     PARSE(&o, "exporter", "--listen", "9464"),
+		     "--listen '9464': expected ADDR:PORT (e.g. 127.0.0.1:9464)");
+	expect_error("listen_only_for_exporter",
+		     PARSE(&o, "--listen", ":80", "summary"),
+		     "--listen: only for 'exporter'");
+	expect_error("textfile_only_for_exporter",
+		     PARSE(&o, "ports", "--textfile", "/tmp"),
+		     "--textfile: only for 'exporter'");
+	expect_error("textfile_interval_0_is_an_error",
+		     PARSE(&o, "-i", "0", "exporter", "--textfile", "/tmp"),
+		     "--textfile: --interval must be above 0 (or -c 1: write once)");
+	rc = PARSE(&o, "-i", "0", "-c", "1", "exporter", "--textfile", "/tmp");
+	expect(rc == 0, "textfile_once_with_c_1", "saw rc %d err '%s'", rc, err);
+}
+
 int main(void)
 {
 	ksft_print_header();
-	ksft_set_plan(10 + 6 + 8 + 9 + 10 + 13 + 5 + 9 + 4);
+	ksft_set_plan(10 + 6 + 8 + 9 + 10 + 13 + 5 + 9 + 4 + 8);
 	test_basics();
 	test_errors();
 	test_interval();
@@ -340,5 +381,6 @@ int main(void)
 	test_netns_path();
 	test_filters();
 	test_top();
+	test_exporter();
 	ksft_finished();
 }

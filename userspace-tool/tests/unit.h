@@ -88,36 +88,57 @@ static inline char *unit_take(struct unit_buf *b)
 }
 
 /*
+ * The output (stdout and stderr) of the shell command @cmd, with @text in
+ * a file as its standard input, without the final newline; *@status gets
+ * its wait status when @status is not NULL.  NULL when it could not run.
+ * The caller frees it.
+ */
+static inline char *run_with_input(const char *text, const char *cmd,
+				   int *status)
+{
+	char path[] = "/tmp/tcpstate-unit-XXXXXX";
+	char line[768], *out = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	FILE *f, *p;
+	int fd, rc = -1;
+
+	fd = mkstemp(path);
+	if (fd < 0)
+		return NULL;
+	f = fdopen(fd, "w");
+	fputs(text, f);
+	fclose(f);
+	snprintf(line, sizeof(line), "%s < %s 2>&1", cmd, path);
+	p = popen(line, "r");
+	if (p) {
+		n = getdelim(&out, &cap, '\0', p);
+		rc = pclose(p);
+		if (n <= 0) {
+			free(out);
+			out = strdup("");
+		} else if (out[n - 1] == '\n') {
+			out[n - 1] = '\0';
+		}
+	}
+	unlink(path);
+	if (status)
+		*status = rc;
+	return out;
+}
+
+/*
  * The output of jq @filter (with -c) on @json, without the final newline;
  * NULL when jq is not there.  The caller frees it.
  */
 static inline char *run_jq(const char *json, const char *filter)
 {
-	char path[] = "/tmp/tcpstate-unit-XXXXXX";
-	char cmd[512], *out = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	FILE *f, *p;
-	int fd;
+	char cmd[512];
 
 	if (system("command -v jq >/dev/null 2>&1"))
 		return NULL;
-	fd = mkstemp(path);
-	if (fd < 0)
-		return NULL;
-	f = fdopen(fd, "w");
-	fputs(json, f);
-	fclose(f);
-	snprintf(cmd, sizeof(cmd), "jq -c '%s' < %s 2>&1", filter, path);
-	p = popen(cmd, "r");
-	if (p) {
-		n = getdelim(&out, &cap, '\0', p);
-		pclose(p);
-		if (n > 0 && out[n - 1] == '\n')
-			out[n - 1] = '\0';
-	}
-	unlink(path);
-	return out;
+	snprintf(cmd, sizeof(cmd), "jq -c '%s'", filter);
+	return run_with_input(json, cmd, NULL);
 }
 
 /* jq @filter on @json must print @want; a skip without jq. */
