@@ -99,8 +99,13 @@ static int client(int family, int p, int nonblock, int reuse,
 			return -1;
 		if (reuse)
 			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof(reuse));
+		/*
+		 * The bound: a guest on an overloaded host stalls for seconds
+		 * (a soft lockup report of 24 s was seen); success returns at
+		 * once, so only a real failure waits it out.
+		 */
 		if (local && bind(fd, (const struct sockaddr *)local, llen)) {
-			if (errno != EADDRINUSE || !wait_bind || waited >= 2000)
+			if (errno != EADDRINUSE || !wait_bind || waited >= 20000)
 				break;
 			close(fd);
 			usleep(10000);
@@ -111,10 +116,10 @@ static int client(int family, int p, int nonblock, int reuse,
 			return fd;
 		/*
 		 * A bound port waits for its old connection to reach TIME-WAIT
-		 * (the last FIN may still be on its way): up to 2 s.
+		 * (the last FIN may still be on its way): up to 20 s, as above.
 		 */
 		if (errno != EADDRNOTAVAIL || (!local && !wait_for_port) ||
-		    waited >= (local ? 2000 : 20000))
+		    waited >= 20000)
 			break;
 		close(fd);
 		usleep(10000);
