@@ -124,6 +124,14 @@ restore()
 	rm -f "$marker"
 }
 
+# One run at a time on a machine: two would install, build and purge the
+# same packages under each other (make check in two worktrees).
+exec 9> /var/tmp/tcpstate-pkg-test.lock || die "cannot open /var/tmp/tcpstate-pkg-test.lock"
+if ! flock -n 9; then
+	echo "$me: another run holds /var/tmp/tcpstate-pkg-test.lock: waiting (at most 30 min)"
+	flock -w 1800 9 || die "another run held /var/tmp/tcpstate-pkg-test.lock for 30 min"
+fi
+
 if [ -e "$marker" ]; then
 	echo "$me: a run before this one was killed with the packages installed: cleaning up first"
 	mok_before=$(cat "$marker")
