@@ -34,6 +34,6 @@ else
 	exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -q >/dev/null
+$sudo apt-get -o DPkg::Lock::Timeout=600 update -q >/dev/null
 # shellcheck disable=SC2086
-$sudo apt-get install -y -q --no-install-recommends $missing >/dev/null
+$sudo apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends $missing >/dev/null

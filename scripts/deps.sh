@@ -3,7 +3,9 @@
 #
 # Install the Debian packages that building, testing and the demo need.
 # Idempotent: when everything is present it only reads dpkg's database.
-# Runs apt-get as root, or through sudo otherwise.
+# Runs apt-get as root, or through sudo otherwise; it waits up to 10
+# minutes for another dpkg run (an unattended upgrade, a package test) to
+# let go of the dpkg lock instead of failing at once.
 set -eu
 
 # What each package is for:
@@ -47,9 +49,9 @@ if [ -n "$missing" ]; then
 		exit 1
 	fi
 	export DEBIAN_FRONTEND=noninteractive
-	$sudo apt-get update -q >/dev/null
+	$sudo apt-get -o DPkg::Lock::Timeout=600 update -q >/dev/null
 	# shellcheck disable=SC2086
-	$sudo apt-get install -y -q --no-install-recommends $missing >/dev/null
+	$sudo apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends $missing >/dev/null
 fi
 
 here=$(cd "$(dirname "$0")" && pwd)
