@@ -18,7 +18,6 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +32,7 @@
 #include "netns.h"
 #include "prom.h"
 #include "report.h"
+#include "stop.h"
 
 #define EXPORTER_MAX_CLIENTS		16
 #define EXPORTER_CLIENT_TIMEOUT_MS	10000ULL
@@ -62,20 +62,6 @@ struct exporter {
 	unsigned long written;	/* textfile writes */
 	bool up;		/* the last collection read the device */
 };
-
-/* Set by SIGINT and SIGTERM; lock-free atomics are async-signal-safe. */
-static int stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
-}
-
-static bool stopped(void)
-{
-	return __atomic_load_n(&stop, __ATOMIC_RELAXED);
-}
 
 static __u64 now_ms(void)
 {
@@ -485,7 +471,7 @@ static int serve(struct exporter *e)
 	int i, n, timeout;
 	struct client *c;
 
-	while (!stopped() && !done(e)) {
+	while (!stop_requested() && !done(e)) {
 		now = now_ms();
 		if (e->opts->textfile && now >= next_write) {
 			textfile_write(e);
@@ -543,7 +529,6 @@ static int serve(struct exporter *e)
 
 int cmd_exporter(const struct options *opts)
 {
-	struct sigaction sa;
 	struct exporter e;
 	int i, rc = 1;
 
@@ -553,10 +538,7 @@ int cmd_exporter(const struct options *opts)
 	for (i = 0; i < EXPORTER_MAX_CLIENTS; i++)
 		e.clients[i].fd = -1;
 	prom_buf_init(&e.buf);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	stop_on_signals();
 
 	e.fd = device_open_selected(opts, false);
 	if (e.fd < 0)

@@ -11,7 +11,6 @@
 #include <curses.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +21,7 @@
 #include "errors.h"
 #include "netns.h"
 #include "report.h"
+#include "stop.h"
 #include "top.h"
 
 #define NSEC_PER_SEC	1000000000ULL
@@ -44,20 +44,6 @@ struct top {
 	bool paused;
 	char message[256];
 };
-
-/* Set by SIGINT and SIGTERM; lock-free atomics are async-signal-safe. */
-static int stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
-}
-
-static bool stopped(void)
-{
-	return __atomic_load_n(&stop, __ATOMIC_RELAXED);
-}
 
 static double seconds(__u64 ns)
 {
@@ -173,7 +159,7 @@ static int top_plain(struct top *t)
 			break;
 		}
 		frames++;
-		if ((t->opts->count && frames >= t->opts->count) || stopped())
+		if ((t->opts->count && frames >= t->opts->count) || stop_requested())
 			break;
 		sleep_seconds(t->opts->interval_s);
 	}
@@ -306,7 +292,7 @@ static int pick_namespace(struct top *t)
 	}
 	free(all);
 	timeout(1000);	/* still notice SIGINT and SIGTERM */
-	while (!stopped()) {
+	while (!stop_requested()) {
 		draw_picker(c, n, at);
 		key = getch();
 		if (key == KEY_UP || key == 'k') {
@@ -387,7 +373,7 @@ static int top_screen(struct top *t)
 	set_escdelay(25);
 	next = t->cur.time_ns + (__u64)(t->opts->interval_s * NSEC_PER_SEC);
 	frames = 1;
-	while (!stopped()) {
+	while (!stop_requested()) {
 		draw(t, f);
 		now = boottime_ns();
 		if (t->paused)
@@ -427,16 +413,12 @@ static int top_screen(struct top *t)
 
 int cmd_top(const struct options *opts)
 {
-	struct sigaction sa;
 	struct top t;
 	int rc;
 
 	memset(&t, 0, sizeof(t));
 	t.opts = opts;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	stop_on_signals();
 	t.fd = device_open_selected(opts, false);
 	if (t.fd < 0)
 		return 1;

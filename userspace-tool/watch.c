@@ -5,8 +5,6 @@
  */
 #include <errno.h>
 #include <poll.h>
-#include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,6 +16,7 @@
 #include "output.h"
 #include "ports.h"
 #include "states.h"
+#include "stop.h"
 #include "watch.h"
 
 /* Records per read(). */
@@ -25,8 +24,6 @@
 /* Address columns start this wide and grow to fit. */
 #define ADDR_MIN_WIDTH	15
 #define SPENT_WIDTH	6
-
-static atomic_bool watch_stop;
 
 void watch_init(struct watch_ctx *w, bool json, bool all_netns, int family,
 		unsigned long limit, __s64 wall_offset_ns)
@@ -238,29 +235,11 @@ int watch_records(struct watch_ctx *w, FILE *f, const void *buf, size_t len,
 	return 0;
 }
 
-static void on_signal(int sig)
-{
-	(void)sig;
-	atomic_store(&watch_stop, true);
-}
-
 static int start_stream(int fd)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 
 	return poll(&p, 1, 0) < 0 ? -1 : 0;
-}
-
-/* SIGINT and SIGTERM interrupt the read() (no SA_RESTART) and end it. */
-static void catch_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 }
 
 int cmd_watch(const struct options *opts)
@@ -284,14 +263,14 @@ int cmd_watch(const struct options *opts)
 		close(fd);
 		return 1;
 	}
-	catch_signals();
+	stop_on_signals();
 	/* One write() per batch of records, not per line: flushed below. */
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	watch_init(&w, opts->json, opts->all_netns, opts->family, opts->count,
 		   wall_offset_ns());
 	watch_header(&w, stdout);
 	fflush(stdout);
-	while (!atomic_load(&watch_stop)) {
+	while (!stop_requested()) {
 		n = read(fd, buf, sizeof(buf));
 		if (n < 0) {
 			if (errno == EINTR)
