@@ -20,7 +20,8 @@
 #    entries, removes them: the table shrinks (65,536 buckets down to at
 #    most 4,096), the snapshots still never repeat a cookie nor see more
 #    made-up entries than the one before, and
-#    the counts equal ss again, `tcpstate audit` clean.
+#    the counts equal ss again, `tcpstate audit` clean;
+#  - and no hook missed a fact nor was a connection dropped meanwhile.
 . "$(dirname "$0")/lib.sh"
 
 require_root_and_module
@@ -34,16 +35,24 @@ fill=40000
 tws=1000
 tmp=$(mktemp -d)
 
-tap_plan 8
+tap_plan 9
 if [ ! -w $params/debug_fill ] || [ ! -d $event ]; then
 	tap_result module_has_debug_fill_and_table_resize_event 1 \
 		"expected $params/debug_fill and $event; this module has: $(ls $params | tr '\n' ' ')"
-	tap_exit
+	misses=$("$TS_READ" stat misses)
+dropped=$("$TS_READ" stat all_dropped)
+[ "$misses" -eq "$misses0" ] && [ "$dropped" -eq "$dropped0" ]
+tap_result no_miss_and_no_drop_while_resizing $? \
+	"expected no new miss and no new drop; saw misses $misses0 -> $misses ($(misses_now)), drops $dropped0 -> $dropped"
+
+tap_exit
 fi
 tap_result module_has_debug_fill_and_table_resize_event 0
 
 old_ms=$(cat $params/reconcile_ms)
 old_cap=$(cat $params/max_entries)
+misses0=$("$TS_READ" stat misses) || exit 1
+dropped0=$("$TS_READ" stat all_dropped) || exit 1
 checker=
 cleanup()
 {
@@ -176,5 +185,11 @@ tap_result snapshots_while_shrinking_never_repeat_nor_grow $? \
 counts_match $ns && { ! have_audit || audit_clean $ns; }
 tap_result after_shrinking_counts_equal_ss_and_audit_is_clean $? \
 	"${counts_why}${audit_why:-}"
+
+misses=$("$TS_READ" stat misses)
+dropped=$("$TS_READ" stat all_dropped)
+[ "$misses" -eq "$misses0" ] && [ "$dropped" -eq "$dropped0" ]
+tap_result no_miss_and_no_drop_while_resizing $? \
+	"expected no new miss and no new drop; saw misses $misses0 -> $misses ($(misses_now)), drops $dropped0 -> $dropped"
 
 tap_exit
