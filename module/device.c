@@ -17,6 +17,10 @@
  * The event stream starts at the first read() or poll(): files that only
  * ask for stats cost the network nothing.
  *
+ * What a file shows of a connection's owner (owner.c) is fixed at open:
+ * uids in the opener's user namespace, pids in its PID namespace, and pid
+ * and comm only of processes it could see (tcpstate_view).
+ *
  * Commands are matched on type, number and direction, not size: the
  * structures start with their size and grow at the end, and the kernel
  * copies min(caller's size, its own).
@@ -29,6 +33,8 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/nsproxy.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <net/net_namespace.h>
@@ -47,7 +53,22 @@ struct tcpstate_file {
 	struct mutex lock;		/* protects the fields below */
 	struct net *net;		/* held; NULL: every namespace */
 	struct tcpstate_reader *reader;	/* NULL until the stream starts */
+	struct tcpstate_view view;	/* what it may see of owners */
 };
+
+/*
+ * May the file see every process's pid and comm?  Only for the namespace
+ * it reads (every namespace: its opener has CAP_NET_ADMIN in the initial
+ * user namespace).  The caller holds tf->lock, or is opening the file.
+ */
+static void tcpstate_view_update(struct tcpstate_file *tf, struct file *file)
+{
+	struct user_namespace *ns = tf->net ? tf->net->user_ns : &init_user_ns;
+	bool all = file_ns_capable(file, ns, CAP_SYS_PTRACE) ||
+		   file_ns_capable(file, ns, CAP_NET_ADMIN);
+
+	WRITE_ONCE(tf->view.all, all);
+}
 
 static int tcpstate_open(struct inode *inode, struct file *file)
 {
@@ -58,6 +79,9 @@ static int tcpstate_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	mutex_init(&tf->lock);
 	tf->net = get_net(current->nsproxy->net_ns);
+	tf->view.cred = file->f_cred;
+	tf->view.pid_ns = get_pid_ns(task_active_pid_ns(current));
+	tcpstate_view_update(tf, file);
 	file->private_data = tf;
 	return 0;
 }
@@ -69,6 +93,7 @@ static int tcpstate_release(struct inode *inode, struct file *file)
 	tcpstate_reader_free(tf->reader);
 	if (tf->net)
 		put_net(tf->net);
+	put_pid_ns(tf->view.pid_ns);
 	mutex_destroy(&tf->lock);
 	kfree(tf);
 	return 0;
@@ -97,7 +122,7 @@ static struct tcpstate_reader *tcpstate_file_reader(struct tcpstate_file *tf)
 	mutex_lock(&tf->lock);
 	r = tf->reader;
 	if (!r) {
-		r = tcpstate_reader_new();
+		r = tcpstate_reader_new(&tf->view);
 		if (!IS_ERR(r)) {
 			tf->reader = r;
 			tcpstate_file_attach(tf);
@@ -148,17 +173,19 @@ static int tcpstate_get_request(void *req, size_t ksize, void __user *uarg)
 
 /*
  * Copy @n records of @ksize bytes to user memory at @uptr, where each is
- * @usize bytes (at least @ksize: the rest is zeroed).
+ * @usize bytes: the first min(@usize, @ksize) of each, the rest zeroed (a
+ * caller built against an older header knows fewer fields).
  */
 static int tcpstate_put_records(u64 uptr, u32 usize, const void *src,
 				size_t ksize, u32 n)
 {
+	size_t copy = min_t(size_t, usize, ksize);
 	u32 i;
 
 	for (i = 0; i < n; i++) {
 		void __user *dst = u64_to_user_ptr(uptr + (u64)i * usize);
 
-		if (copy_to_user(dst, (const u8 *)src + i * ksize, ksize) ||
+		if (copy_to_user(dst, (const u8 *)src + i * ksize, copy) ||
 		    (usize > ksize && clear_user(dst + ksize, usize - ksize)))
 			return -EFAULT;
 	}
@@ -240,7 +267,7 @@ static long tcpstate_ioctl_snapshot(struct tcpstate_file *tf, void __user *uarg)
 	err = tcpstate_get_request(&req, sizeof(req), uarg);
 	if (err)
 		return err;
-	if (req.conn_size < sizeof(struct tcpstate_conn) ||
+	if (req.conn_size < TCPSTATE_CONN_SIZE_V1 ||
 	    req.conn_size > TCPSTATE_MAX_STRUCT_SIZE)
 		return -EINVAL;
 	if (req.count > TCPSTATE_SNAPSHOT_MAX_COUNT)
@@ -255,7 +282,8 @@ static long tcpstate_ioctl_snapshot(struct tcpstate_file *tf, void __user *uarg)
 		err = -EINVAL;
 		goto out;
 	}
-	n = tcpstate_table_snapshot(tf->net, req.cursor, buf, req.count, &done);
+	n = tcpstate_table_snapshot(tf->net, req.cursor, buf, req.count, &done,
+				    &tf->view);
 	mutex_unlock(&tf->lock);
 
 	err = tcpstate_put_records(req.conns, req.conn_size, buf, sizeof(*buf), n);
@@ -270,7 +298,8 @@ out:
 	return err;
 }
 
-static long tcpstate_ioctl_netns(struct tcpstate_file *tf, void __user *uarg)
+static long tcpstate_ioctl_netns(struct file *file, struct tcpstate_file *tf,
+				 void __user *uarg)
 {
 	struct tcpstate_netns req;
 	struct net *net = NULL;
@@ -311,6 +340,7 @@ static long tcpstate_ioctl_netns(struct tcpstate_file *tf, void __user *uarg)
 	if (tf->net)
 		put_net(tf->net);
 	tf->net = net;
+	tcpstate_view_update(tf, file);
 	if (tf->reader)
 		tcpstate_file_attach(tf);
 	mutex_unlock(&tf->lock);
@@ -407,7 +437,7 @@ static long tcpstate_ioctl_ports(struct tcpstate_file *tf, void __user *uarg)
 	err = tcpstate_get_request(&req, sizeof(req), uarg);
 	if (err)
 		return err;
-	if (req.failure_size < sizeof(*buf) ||
+	if (req.failure_size < TCPSTATE_PORT_FAILURE_SIZE_V1 ||
 	    req.failure_size > TCPSTATE_MAX_STRUCT_SIZE)
 		return -EINVAL;
 	room = min(req.count, tcpstate_port_failures_kept());
@@ -423,7 +453,7 @@ static long tcpstate_ioctl_ports(struct tcpstate_file *tf, void __user *uarg)
 	}
 	memset(req.total, 0, sizeof(req.total));
 	req.pad = 0;
-	n = tcpstate_table_ports(tf->net, &req, buf, room);
+	n = tcpstate_table_ports(tf->net, &req, buf, room, &tf->view);
 	mutex_unlock(&tf->lock);
 
 	err = tcpstate_put_records(req.failures, req.failure_size, buf,
@@ -454,7 +484,7 @@ static long tcpstate_ioctl(struct file *file, unsigned int cmd,
 	case TCPSTATE_IOC_KIND(TCPSTATE_IOC_SNAPSHOT):
 		return tcpstate_ioctl_snapshot(tf, uarg);
 	case TCPSTATE_IOC_KIND(TCPSTATE_IOC_NETNS):
-		return tcpstate_ioctl_netns(tf, uarg);
+		return tcpstate_ioctl_netns(file, tf, uarg);
 	case TCPSTATE_IOC_KIND(TCPSTATE_IOC_NETNS_LIST):
 		return tcpstate_ioctl_netns_list(uarg);
 	case TCPSTATE_IOC_KIND(TCPSTATE_IOC_RESET):

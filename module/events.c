@@ -55,6 +55,7 @@ MODULE_PARM_DESC(max_readers,
 struct tcpstate_reader {
 	struct list_head node;		/* on a readers list, under RCU */
 	bool attached;
+	const struct tcpstate_view *view;	/* what it may see of owners */
 	raw_spinlock_t lock;		/* protects the ring indexes and losses */
 	struct tcpstate_event *ring;
 	u32 size;			/* records in the ring */
@@ -114,8 +115,14 @@ static struct tcpstate_event *ring_put(struct tcpstate_reader *r)
 	return &r->ring[head];
 }
 
-static void reader_push(struct tcpstate_reader *r, const struct tcpstate_event *ev)
+/*
+ * @who: the owner of what @ev reports, filled in as this reader may see it
+ * (uid in its user namespace, pid in its PID namespace).
+ */
+static void reader_push(struct tcpstate_reader *r, const struct tcpstate_event *ev,
+			const struct tcpstate_who *who)
 {
+	struct tcpstate_event *slot;
 	unsigned long flags;
 	u32 room;
 
@@ -132,7 +139,11 @@ static void reader_push(struct tcpstate_reader *r, const struct tcpstate_event *
 		event_lost(ring_put(r), r->lost_pending);
 		WRITE_ONCE(r->lost_pending, 0);
 	}
-	*ring_put(r) = *ev;
+	slot = ring_put(r);
+	*slot = *ev;
+	if (who)
+		tcpstate_who_export(who, r->view, &slot->uid, &slot->cgroup_id,
+				    &slot->pid, slot->comm);
 	raw_spin_unlock_irqrestore(&r->lock, flags);
 
 	/*
@@ -171,20 +182,21 @@ void tcpstate_notify(struct list_head *readers, const struct tcpstate_change *c)
 	rcu_read_lock();
 	if (readers) {
 		list_for_each_entry_rcu(r, readers, node)
-			reader_push(r, &ev);
+			reader_push(r, &ev, &c->who);
 	}
 	list_for_each_entry_rcu(r, &tcpstate_all_ns_readers, node)
-		reader_push(r, &ev);
+		reader_push(r, &ev, &c->who);
 	rcu_read_unlock();
 }
 
 void tcpstate_notify_port(struct list_head *readers, u32 netns,
-			  const struct tcpstate_port_failure *f)
+			  const struct tcpstate_port_failure *f,
+			  const struct tcpstate_who *who)
 {
 	struct tcpstate_event ev;
 	struct tcpstate_reader *r;
 
-	trace_port_failure(netns, f);
+	trace_port_failure(netns, f, who);
 	if (list_empty(&tcpstate_all_ns_readers) && list_empty(readers))
 		return;
 
@@ -199,20 +211,18 @@ void tcpstate_notify_port(struct list_head *readers, u32 netns,
 	memcpy(ev.saddr, f->saddr, sizeof(ev.saddr));
 	memcpy(ev.daddr, f->daddr, sizeof(ev.daddr));
 	ev.tw_exit = TCPSTATE_TW_EXIT_NONE;
-	ev.pid = f->pid;
-	memcpy(ev.comm, f->comm, sizeof(ev.comm));
 	ev.error = f->error;
 	ev.port_kind = f->kind;
 
 	rcu_read_lock();
 	list_for_each_entry_rcu(r, readers, node)
-		reader_push(r, &ev);
+		reader_push(r, &ev, who);
 	list_for_each_entry_rcu(r, &tcpstate_all_ns_readers, node)
-		reader_push(r, &ev);
+		reader_push(r, &ev, who);
 	rcu_read_unlock();
 }
 
-struct tcpstate_reader *tcpstate_reader_new(void)
+struct tcpstate_reader *tcpstate_reader_new(const struct tcpstate_view *v)
 {
 	u32 size = clamp(READ_ONCE(event_buffer), TCPSTATE_EVENT_BUFFER_MIN,
 			 TCPSTATE_EVENT_BUFFER_MAX);
@@ -236,6 +246,7 @@ struct tcpstate_reader *tcpstate_reader_new(void)
 		goto err;
 	}
 	r->size = size;
+	r->view = v;
 	INIT_LIST_HEAD(&r->node);
 	raw_spin_lock_init(&r->lock);
 	mutex_init(&r->read_lock);

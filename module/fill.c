@@ -41,7 +41,8 @@ static void fill(struct net *net, unsigned int n)
 		t.dport = 443;
 		tcpstate_table_set(net, U64_MAX - seq, &t, TCPSTATE_CLOSE,
 				   TCPSTATE_ESTABLISHED, 0, 0, 0,
-				   TCPSTATE_CHANGE_CREATE | TCPSTATE_CHANGE_BIRTH);
+				   TCPSTATE_CHANGE_CREATE | TCPSTATE_CHANGE_BIRTH,
+				   NULL);
 		if (!(i & 1023)) {
 			if (fatal_signal_pending(current))
 				break;

@@ -66,7 +66,8 @@ static int port_connect_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	tcpstate_tuple_from_sk(&tuple, sk);
 	rcu_read_lock();
 	tcpstate_table_set(sock_net(sk), cookie, &tuple, -1, TCP_SYN_SENT, 0,
-			   tcpstate_sk_owner(sk), 0, TCPSTATE_CHANGE_TUPLE);
+			   tcpstate_sk_owner(sk), 0, TCPSTATE_CHANGE_TUPLE,
+			   NULL);
 	rcu_read_unlock();
 	return 0;
 }
@@ -108,7 +109,8 @@ static int port_bind_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	tcpstate_tuple_from_sk(&tuple, sk);
 	rcu_read_lock();
 	tcpstate_table_set(sock_net(sk), cookie, &tuple, -1, TCP_LISTEN, 0,
-			   tcpstate_sk_owner(sk), 0, TCPSTATE_CHANGE_TUPLE);
+			   tcpstate_sk_owner(sk), 0, TCPSTATE_CHANGE_TUPLE,
+			   NULL);
 	rcu_read_unlock();
 	return 0;
 }

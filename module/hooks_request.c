@@ -31,6 +31,7 @@
  * listener is cloned to another listener with the same cookie and the
  * original freed: its entry goes, and the reconcile pass brings it back.
  */
+#include <linux/pid.h>
 #include <net/inet_connection_sock.h>
 #include <net/request_sock.h>
 #include <net/sock.h>
@@ -43,6 +44,7 @@ static void req_hash_hook(struct ftrace_regs *fregs)
 {
 	struct sock *listener = (void *)tcpstate_farg(fregs, 0);
 	struct request_sock *req = (void *)tcpstate_farg(fregs, 1);
+	struct tcpstate_who who, sock;
 	struct tcpstate_tuple tuple;
 	u64 cookie;
 
@@ -51,11 +53,23 @@ static void req_hash_hook(struct ftrace_regs *fregs)
 	cookie = tcpstate_sk_cookie(req_to_sk(req));
 	tcpstate_tuple_from_req(&tuple, req);
 	rcu_read_lock();
+	/*
+	 * Until accept() the connection is its listener's: the listener's
+	 * process from its entry, its uid and cgroup, which the child
+	 * inherits.
+	 */
+	tcpstate_who_sock(&sock, listener);
+	if (!tcpstate_table_get_who(sock_net(listener),
+				    atomic64_read(&listener->sk_cookie), &who))
+		tcpstate_who_none(&who);
+	who.uid = sock.uid;
+	who.cgroup = sock.cgroup;
 	tcpstate_table_set(sock_net(listener), cookie, &tuple, TCP_LISTEN,
 			   TCP_SYN_RECV, TCPSTATE_F_REQUEST_SOCK, 0, 0,
 			   TCPSTATE_CHANGE_CREATE | TCPSTATE_CHANGE_TUPLE |
-			   TCPSTATE_CHANGE_BIRTH);
+			   TCPSTATE_CHANGE_BIRTH, &who);
 	rcu_read_unlock();
+	put_pid(who.pid);
 }
 
 static void req_promote_hook(struct ftrace_regs *fregs)
@@ -63,6 +77,7 @@ static void req_promote_hook(struct ftrace_regs *fregs)
 	struct sock *child = (void *)tcpstate_farg(fregs, 1);
 	bool own_req = tcpstate_farg(fregs, 3) & 0xff;
 	struct tcpstate_tuple tuple;
+	struct tcpstate_who who;
 	u64 cookie;
 
 	if (!own_req || child->sk_protocol != IPPROTO_TCP)
@@ -71,10 +86,11 @@ static void req_promote_hook(struct ftrace_regs *fregs)
 	if (!cookie)
 		return;
 	tcpstate_tuple_from_sk(&tuple, child);
+	tcpstate_who_sock(&who, child);
 	rcu_read_lock();
 	tcpstate_table_set(sock_net(child), cookie, &tuple, TCP_LISTEN,
 			   TCP_SYN_RECV, 0, tcpstate_sk_owner(child), 0,
-			   TCPSTATE_CHANGE_TUPLE);
+			   TCPSTATE_CHANGE_TUPLE, &who);
 	rcu_read_unlock();
 }
 

@@ -47,6 +47,7 @@ static void tcpstate_probe_set_state(void *data, const struct sock *csk,
 	 */
 	struct sock *sk = (struct sock *)csk;
 	struct tcpstate_tuple tuple;
+	struct tcpstate_who who;
 	unsigned int change;
 	u64 cookie;
 
@@ -92,8 +93,18 @@ static void tcpstate_probe_set_state(void *data, const struct sock *csk,
 		goto out;	/* never had a cookie: never mirrored */
 	cookie = tcpstate_sk_cookie(sk);
 	tcpstate_tuple_from_sk(&tuple, sk);
+	/*
+	 * The owner: uid and cgroup from the socket, at every change; the
+	 * process where the connection is made, in process context: the
+	 * caller of connect() (CLOSE -> SYN_SENT) or listen() (-> LISTEN).
+	 * A child takes accept()'s process later (owner.c).
+	 */
+	tcpstate_who_sock(&who, sk);
+	if (oldstate == TCP_CLOSE && in_task() &&
+	    (newstate == TCP_SYN_SENT || newstate == TCP_LISTEN))
+		tcpstate_who_current(&who);
 	tcpstate_table_set(sock_net(sk), cookie, &tuple, oldstate, newstate,
-			   0, tcpstate_sk_owner(sk), 0, change);
+			   0, tcpstate_sk_owner(sk), 0, change, &who);
 out:
 	rcu_read_unlock();
 }

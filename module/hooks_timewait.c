@@ -104,7 +104,7 @@ static void tw_enter(struct inet_timewait_sock *tw, int timeo, bool rearm)
 	 */
 	tcpstate_table_set(twsk_net(tw), cookie, &tuple, -1, tw->tw_substate,
 			   TCPSTATE_F_TIMEWAIT_SOCK, 0, expires,
-			   rearm ? 0 : TCPSTATE_CHANGE_CREATE);
+			   rearm ? 0 : TCPSTATE_CHANGE_CREATE, NULL);
 	rcu_read_unlock();
 }
 

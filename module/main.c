@@ -7,8 +7,9 @@
  * first, then the hooks that fill them, then the sockets that already
  * exist, the reconcile pass that keeps them equal, and the device last, so
  * a reader never sees a half-seeded table.
- * No pointer into a kernel object is kept anywhere, so live sockets are
- * untouched by unload.
+ * No pointer into a kernel object is kept anywhere but counted references
+ * to the struct pid of connections' owners, dropped with their entries,
+ * so live sockets are untouched by unload.
  */
 #include <linux/build_bug.h>
 #include <linux/module.h>
@@ -30,7 +31,8 @@ static void tcpstate_check_abi(void)
 	BUILD_BUG_ON((int)TCPSTATE_LISTEN != TCP_LISTEN);
 	BUILD_BUG_ON((int)TCPSTATE_CLOSING != TCP_CLOSING);
 	/* Sizes are ABI: no implicit padding, 8-byte multiples. */
-	BUILD_BUG_ON(sizeof(struct tcpstate_conn) != 72);
+	BUILD_BUG_ON(sizeof(struct tcpstate_conn) != 104);
+	BUILD_BUG_ON(offsetof(struct tcpstate_conn, uid) != TCPSTATE_CONN_SIZE_V1);
 	BUILD_BUG_ON(sizeof(struct tcpstate_snapshot) != 40);
 	BUILD_BUG_ON(sizeof(struct tcpstate_stats) !=
 		     24 + 8 * (TCPSTATE_STATE_MAX +
@@ -38,11 +40,14 @@ static void tcpstate_check_abi(void)
 			       TCPSTATE_TW_EXIT_MAX + 10 +
 			       TCPSTATE_MISS_SLOTS + 5));
 	BUILD_BUG_ON(TCPSTATE_MISS_MAX > TCPSTATE_MISS_SLOTS);
-	BUILD_BUG_ON(sizeof(struct tcpstate_event) != 112);
+	BUILD_BUG_ON(sizeof(struct tcpstate_event) != 128);
+	BUILD_BUG_ON(offsetof(struct tcpstate_event, uid) != TCPSTATE_EVENT_SIZE_V1);
 	BUILD_BUG_ON(sizeof(struct tcpstate_netns) != 16);
 	BUILD_BUG_ON(sizeof(struct tcpstate_netns_list) != 24);
 	BUILD_BUG_ON(TCPSTATE_TW_EXIT_MAX >= TCPSTATE_TW_EXIT_NONE);
-	BUILD_BUG_ON(sizeof(struct tcpstate_port_failure) != 80);
+	BUILD_BUG_ON(sizeof(struct tcpstate_port_failure) != 96);
+	BUILD_BUG_ON(offsetof(struct tcpstate_port_failure, uid) !=
+		     TCPSTATE_PORT_FAILURE_SIZE_V1);
 	BUILD_BUG_ON(sizeof(struct tcpstate_ports) != 80);
 }
 
@@ -67,10 +72,13 @@ static int __init tcpstate_init(void)
 	err = tcpstate_port_hooks_init();
 	if (err)
 		goto err_state_hook;
+	err = tcpstate_owner_hooks_init();
+	if (err)
+		goto err_port_hooks;
 	tcpstate_sockets_walk(NULL, 0);
 	err = tcpstate_reconcile_init();
 	if (err)
-		goto err_port_hooks;
+		goto err_owner_hooks;
 	err = tcpstate_device_init();
 	if (err)
 		goto err_reconcile;
@@ -78,6 +86,8 @@ static int __init tcpstate_init(void)
 
 err_reconcile:
 	tcpstate_reconcile_exit();
+err_owner_hooks:
+	tcpstate_owner_hooks_exit();
 err_port_hooks:
 	tcpstate_port_hooks_exit();
 err_state_hook:
@@ -95,6 +105,7 @@ static void __exit tcpstate_exit(void)
 {
 	tcpstate_device_exit();
 	tcpstate_reconcile_exit();
+	tcpstate_owner_hooks_exit();
 	tcpstate_port_hooks_exit();
 	tcpstate_state_hook_exit();
 	tcpstate_request_hooks_exit();

@@ -36,7 +36,7 @@ struct walk_ctx {
 
 static void walk_sock(struct sock *sk, const struct walk_ctx *w)
 {
-	struct tcpstate_ksock ks = { .state = sk->sk_state };
+	struct tcpstate_ksock ks = { .state = sk->sk_state, .uid = INVALID_UID };
 
 	tcpstate_tuple_from_sk(&ks.tuple, sk);
 	if (ks.state == TCP_TIME_WAIT) {
@@ -61,7 +61,13 @@ static void walk_sock(struct sock *sk, const struct walk_ctx *w)
 		ks.state = TCP_SYN_RECV;
 		ks.flags = TCPSTATE_F_REQUEST_SOCK;
 	} else {
+		struct tcpstate_who who;
+
 		ks.owner = tcpstate_sk_owner(sk);
+		/* The process that made it is not known from here. */
+		tcpstate_who_sock(&who, sk);
+		ks.uid = who.uid;
+		ks.cgroup = who.cgroup;
 	}
 	ks.cookie = tcpstate_sk_cookie(sk);
 	tcpstate_table_check(sock_net(sk), &ks, w->r, w->gen);

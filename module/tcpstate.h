@@ -11,12 +11,17 @@
 #include <linux/list.h>
 #include <linux/percpu.h>
 #include <linux/poll.h>
+#include <linux/sched.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
 
 #include <linux/tcpstate.h>
 
+struct cred;
 struct file;
 struct net;
+struct pid;
+struct pid_namespace;
 struct sock;
 struct inet_timewait_sock;
 struct request_sock;
@@ -29,6 +34,45 @@ struct tcpstate_tuple {
 	u16 dport;
 	u16 family;
 };
+
+/*
+ * Who owns a connection (owner.c): the socket's uid and cgroup, and the
+ * process that made it.  What a hook passes holds no reference on @pid
+ * (the table takes its own).  A hook that knows only the socket leaves
+ * @pid NULL; one that knows nothing, uid INVALID_UID.
+ */
+struct tcpstate_who {
+	u64 cgroup;		/* cgroup v2 id of the socket; 0: unknown */
+	struct pid *pid;	/* thread group of the process; NULL: unknown */
+	kuid_t uid;		/* sk_uid; INVALID_UID: unknown */
+	char comm[TASK_COMM_LEN];
+};
+
+/*
+ * What one open file may see of owners, fixed at open (device.c): its
+ * opener's credentials and PID namespace, and whether it may see every
+ * process of the namespace it reads (CAP_SYS_PTRACE or CAP_NET_ADMIN over
+ * its user namespace; recomputed when the file changes namespace).
+ */
+struct tcpstate_view {
+	const struct cred *cred;	/* the file's f_cred */
+	struct pid_namespace *pid_ns;	/* held */
+	bool all;
+};
+
+/* owner.c */
+void tcpstate_who_none(struct tcpstate_who *w);
+/* The socket's uid and cgroup; no process. */
+void tcpstate_who_sock(struct tcpstate_who *w, const struct sock *sk);
+/* And the current process (process context). */
+void tcpstate_who_current(struct tcpstate_who *w);
+/* Fill the uapi fields of @w as @v may see them. */
+void tcpstate_who_export(const struct tcpstate_who *w,
+			 const struct tcpstate_view *v, __u32 *uid,
+			 __u64 *cgroup, __u32 *pid, char *comm);
+/* The same for the trace events: the initial namespaces' numbers. */
+void tcpstate_who_trace(const struct tcpstate_who *w, u32 *uid, u64 *cgroup,
+			u32 *pid, char *comm);
 
 /* What the reconcile pass corrected. */
 enum tcpstate_reconcile_kind {
@@ -62,6 +106,9 @@ struct tcpstate_change {
 	u8 new_state;
 	u8 tw_exit;		/* TCPSTATE_TW_EXIT_*, or TCPSTATE_TW_EXIT_NONE */
 	u8 flags;		/* TCPSTATE_F_* after the change */
+	struct tcpstate_who who;	/* the entry's: its pid is valid while
+					 * the entry's lock is held
+					 */
 };
 
 /* table.c: the per-namespace table */
@@ -98,11 +145,21 @@ enum tcpstate_change_flags {
  * state the event says it left (for the transition matrix when the entry
  * is new).  @owner: the full socket that reports it (tcpstate_sk_owner()),
  * or 0 to leave the owner as it is.  @expires_ns is kept for timewait
- * sockets.
+ * sockets.  @who: what the hook knows of the connection's owner, or NULL.
  */
 void tcpstate_table_set(struct net *net, u64 cookie,
 			const struct tcpstate_tuple *tuple, int from, int state,
-			u8 flags, u32 owner, u64 expires_ns, unsigned int change);
+			u8 flags, u32 owner, u64 expires_ns, unsigned int change,
+			const struct tcpstate_who *who);
+/* Only the owner of connection @cookie changes (accept()). */
+void tcpstate_table_set_who(struct net *net, u64 cookie,
+			    const struct tcpstate_who *who);
+/*
+ * Copy the owner of connection @cookie into @who, with a reference on its
+ * pid for the caller to drop; false (and @who untouched) when unknown.
+ */
+bool tcpstate_table_get_who(struct net *net, u64 cookie,
+			    struct tcpstate_who *who);
 /*
  * Connection @cookie reached CLOSE.  @need_flags: only when the entry has
  * all of these flags; @skip_flags: not when it has any of these; @owner:
@@ -128,6 +185,8 @@ struct tcpstate_ksock {
 	u64 expires_ns;		/* timewait sockets */
 	struct tcpstate_tuple tuple;
 	u32 owner;		/* full sockets; else 0 */
+	kuid_t uid;		/* full sockets: sk_uid; else INVALID_UID */
+	u64 cgroup;		/* full sockets: their cgroup v2 id */
 	u8 state;		/* TIME_WAIT or FIN_WAIT2 for a timewait socket,
 				 * SYN_RECV for a request
 				 */
@@ -193,10 +252,11 @@ int tcpstate_table_reset(struct net *net);
 void tcpstate_port_failure(struct sock *sk, int kind, int err);
 /*
  * Fill @req's totals and range and copy up to @room of the kept failures,
- * oldest first, into @out; returns the number copied.
+ * oldest first, into @out, as @v may see them; returns the number copied.
  */
 u32 tcpstate_table_ports(struct net *net, struct tcpstate_ports *req,
-			 struct tcpstate_port_failure *out, u32 room);
+			 struct tcpstate_port_failure *out, u32 room,
+			 const struct tcpstate_view *v);
 u32 tcpstate_port_failures_kept(void);
 
 /* The list the namespace's event readers are on; NULL when it is dying. */
@@ -207,7 +267,8 @@ struct list_head *tcpstate_table_readers(struct net *net);
  */
 unsigned int tcpstate_table_snapshot(struct net *net, u64 cursor[2],
 				     struct tcpstate_conn *out,
-				     unsigned int room, bool *done);
+				     unsigned int room, bool *done,
+				     const struct tcpstate_view *v);
 
 /* hooks_*.c: where the kernel's events are seen */
 int tcpstate_state_hook_init(void);
@@ -218,6 +279,8 @@ int tcpstate_request_hooks_init(void);
 void tcpstate_request_hooks_exit(void);
 int tcpstate_port_hooks_init(void);
 void tcpstate_port_hooks_exit(void);
+int tcpstate_owner_hooks_init(void);
+void tcpstate_owner_hooks_exit(void);
 
 /*
  * events.c: the event stream.  A reader is one open file's buffer of
@@ -228,8 +291,10 @@ struct tcpstate_reader;
 
 void tcpstate_notify(struct list_head *readers, const struct tcpstate_change *c);
 void tcpstate_notify_port(struct list_head *readers, u32 netns,
-			  const struct tcpstate_port_failure *f);
-struct tcpstate_reader *tcpstate_reader_new(void);
+			  const struct tcpstate_port_failure *f,
+			  const struct tcpstate_who *who);
+/* A reader that shows owners as @v may see them (@v outlives it). */
+struct tcpstate_reader *tcpstate_reader_new(const struct tcpstate_view *v);
 void tcpstate_reader_free(struct tcpstate_reader *r);
 /* Start receiving @readers' events (NULL: every namespace's); may sleep. */
 void tcpstate_reader_attach(struct tcpstate_reader *r, struct list_head *readers);

@@ -4,6 +4,9 @@
  * them next to the kernel's own.
  *
  *   tcpstate:state_change	every state change of a mirrored connection
+ *				(these three name its owner: uid, cgroup
+ *				id, pid and comm as the initial namespaces
+ *				see them)
  *   tcpstate:timewait_enter	a connection entered TIME-WAIT
  *   tcpstate:timewait_exit	a timewait socket ended, and why
  *   tcpstate:port_failure	connect() or bind() found no free local port
@@ -70,14 +73,22 @@ DECLARE_EVENT_CLASS(tcpstate_change_class,
 		    TP_ARGS(c),
 		    TP_STRUCT__entry(__field(u64, cookie)
 				     __field(u64, prev_state_ns)
+				     __field(u64, cgroup)
 				     __field(u32, netns)
+				     __field(u32, uid)
+				     __field(u32, pid)
 				     __field(u16, family)
 				     __field(u8, old_state)
 				     __field(u8, new_state)
 				     __field(u8, tw_exit)
+				     __array(char, comm, TASK_COMM_LEN)
 				     __array(u8, saddr, sizeof(struct sockaddr_in6))
 				     __array(u8, daddr, sizeof(struct sockaddr_in6))),
-		    TP_fast_assign(__entry->cookie = c->cookie;
+		    TP_fast_assign(tcpstate_who_trace(&c->who, &__entry->uid,
+						      &__entry->cgroup,
+						      &__entry->pid,
+						      __entry->comm);
+				   __entry->cookie = c->cookie;
 				   __entry->prev_state_ns = c->prev_state_ns;
 				   __entry->netns = c->netns;
 				   __entry->family = c->tuple.family;
@@ -86,11 +97,12 @@ DECLARE_EVENT_CLASS(tcpstate_change_class,
 				   __entry->tw_exit = c->tw_exit;
 				   tcpstate_tuple_sockaddr(&c->tuple, true, __entry->saddr);
 				   tcpstate_tuple_sockaddr(&c->tuple, false, __entry->daddr);),
-		    TP_printk("netns=%u cookie=%llu src=%pISpc dest=%pISpc %s -> %s prev_state_ns=%llu",
+		    TP_printk("netns=%u cookie=%llu src=%pISpc dest=%pISpc %s -> %s prev_state_ns=%llu uid=%u cgroup=%llu pid=%u comm=%s",
 			      __entry->netns, __entry->cookie, __entry->saddr,
 			      __entry->daddr, tcpstate_show_state(__entry->old_state),
 			      tcpstate_show_state(__entry->new_state),
-			      __entry->prev_state_ns));
+			      __entry->prev_state_ns, __entry->uid,
+			      __entry->cgroup, __entry->pid, __entry->comm));
 
 DEFINE_EVENT(tcpstate_change_class, state_change,
 	     TP_PROTO(const struct tcpstate_change *c),
@@ -103,21 +115,25 @@ DEFINE_EVENT(tcpstate_change_class, timewait_enter,
 DEFINE_EVENT_PRINT(tcpstate_change_class, timewait_exit,
 		   TP_PROTO(const struct tcpstate_change *c),
 		   TP_ARGS(c),
-		   TP_printk("netns=%u cookie=%llu src=%pISpc dest=%pISpc %s -> %s cause=%s prev_state_ns=%llu",
+		   TP_printk("netns=%u cookie=%llu src=%pISpc dest=%pISpc %s -> %s cause=%s prev_state_ns=%llu uid=%u cgroup=%llu pid=%u comm=%s",
 			     __entry->netns, __entry->cookie, __entry->saddr,
 			     __entry->daddr, tcpstate_show_state(__entry->old_state),
 			     tcpstate_show_state(__entry->new_state),
 			     tcpstate_show_tw_exit(__entry->tw_exit),
-			     __entry->prev_state_ns));
+			     __entry->prev_state_ns, __entry->uid,
+			     __entry->cgroup, __entry->pid, __entry->comm));
 
 TRACE_DEFINE_ENUM(TCPSTATE_PORT_CONNECT);
 TRACE_DEFINE_ENUM(TCPSTATE_PORT_BIND);
 
 TRACE_EVENT(port_failure,
-	    TP_PROTO(u32 netns, const struct tcpstate_port_failure *f),
-	    TP_ARGS(netns, f),
+	    TP_PROTO(u32 netns, const struct tcpstate_port_failure *f,
+		     const struct tcpstate_who *who),
+	    TP_ARGS(netns, f, who),
 	    TP_STRUCT__entry(__field(u64, cookie)
+			     __field(u64, cgroup)
 			     __field(u32, netns)
+			     __field(u32, uid)
 			     __field(u32, pid)
 			     __field(s32, error)
 			     __field(u8, kind)
@@ -131,21 +147,22 @@ TRACE_EVENT(port_failure,
 
 			   memcpy(&t.saddr, f->saddr, sizeof(t.saddr));
 			   memcpy(&t.daddr, f->daddr, sizeof(t.daddr));
+			   tcpstate_who_trace(who, &__entry->uid, &__entry->cgroup,
+					      &__entry->pid, __entry->comm);
 			   __entry->cookie = f->cookie;
 			   __entry->netns = netns;
-			   __entry->pid = f->pid;
 			   __entry->error = f->error;
 			   __entry->kind = f->kind;
-			   memcpy(__entry->comm, f->comm, TASK_COMM_LEN);
 			   tcpstate_tuple_sockaddr(&t, true, __entry->saddr);
 			   tcpstate_tuple_sockaddr(&t, false, __entry->daddr);),
-	    TP_printk("netns=%u cookie=%llu %s src=%pISc dest=%pISpc pid=%u comm=%s error=%d",
+	    TP_printk("netns=%u cookie=%llu %s src=%pISc dest=%pISpc pid=%u comm=%s error=%d uid=%u cgroup=%llu",
 		      __entry->netns, __entry->cookie,
 		      __print_symbolic(__entry->kind,
 				       { TCPSTATE_PORT_CONNECT, "connect" },
 				       { TCPSTATE_PORT_BIND, "bind" }),
 		      __entry->saddr, __entry->daddr, __entry->pid,
-		      __entry->comm, __entry->error));
+		      __entry->comm, __entry->error, __entry->uid,
+		      __entry->cgroup));
 
 TRACE_EVENT(reconcile,
 	    TP_PROTO(u64 pass, u64 misses, u32 differences, u32 corrected,

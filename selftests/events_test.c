@@ -102,7 +102,7 @@ static __u64 transitions_total(int fd)
 
 TEST(abi_layout_is_pinned)
 {
-	EXPECT_EQ(112, sizeof(struct tcpstate_event));
+	EXPECT_EQ(128, sizeof(struct tcpstate_event));
 	EXPECT_EQ(0, offsetof(struct tcpstate_event, size));
 	EXPECT_EQ(4, offsetof(struct tcpstate_event, type));
 	EXPECT_EQ(6, offsetof(struct tcpstate_event, family));
@@ -123,6 +123,9 @@ TEST(abi_layout_is_pinned)
 	EXPECT_EQ(88, offsetof(struct tcpstate_event, comm));
 	EXPECT_EQ(104, offsetof(struct tcpstate_event, error));
 	EXPECT_EQ(108, offsetof(struct tcpstate_event, port_kind));
+	EXPECT_EQ(TCPSTATE_EVENT_SIZE_V1, offsetof(struct tcpstate_event, uid));
+	EXPECT_EQ(116, offsetof(struct tcpstate_event, pad));
+	EXPECT_EQ(120, offsetof(struct tcpstate_event, cgroup_id));
 	EXPECT_EQ(16, sizeof(struct tcpstate_netns));
 	EXPECT_EQ(4, offsetof(struct tcpstate_netns, fd));
 	EXPECT_EQ(12, offsetof(struct tcpstate_netns, netns));

@@ -61,6 +61,7 @@ static const char *const misses[TCPSTATE_MISS_MAX] = {
 	[TCPSTATE_MISS_CONNECT_PORT]	= "connect_port",
 	[TCPSTATE_MISS_BIND_PORT]	= "bind_port",
 	[TCPSTATE_MISS_ALLOC]		= "alloc",
+	[TCPSTATE_MISS_ACCEPT]		= "accept",
 };
 
 const char *state_ss_name(int state)

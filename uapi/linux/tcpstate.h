@@ -18,6 +18,8 @@
  *   TCPSTATE_IOC_SNAPSHOT	copies the namespace's table, one struct
  *				tcpstate_conn per connection, in chunks the
  *				caller sizes; a cursor resumes the walk.
+ *				Each connection names its owner: uid,
+ *				cgroup, and the process that made it.
  *   TCPSTATE_IOC_NETNS		binds the file to another namespace, given a
  *				namespace file descriptor, or, for the event
  *				stream, to all of them.  It needs what
@@ -38,9 +40,11 @@
  *
  * read() streams the namespace's state changes as struct tcpstate_event
  * records, whole records only, as many as fit; a buffer smaller than one
- * record fails with EINVAL.  The stream starts at the first read() or
- * poll() on the file.  Each file has a buffer of its own (module parameter
- * event_buffer, in records); when a slow reader lets it fill up, later
+ * record fails with EINVAL (records grew from TCPSTATE_EVENT_SIZE_V1 to
+ * 128 bytes: a reader steps through a buffer by each record's size).  The
+ * stream starts at the first read() or poll() on the file.  Each file has
+ * a buffer of its own (module parameter event_buffer, in records); when a
+ * slow reader lets it fill up, later
  * events are dropped and a TCPSTATE_EVENT_LOST record says how many, in the
  * place where they were lost.  The network never waits for a reader.
  * poll() reports EPOLLIN when records are waiting; O_NONBLOCK reads fail
@@ -118,6 +122,9 @@ enum tcpstate_miss {
 	TCPSTATE_MISS_CONNECT_PORT,	/* connect() chooses its local port */
 	TCPSTATE_MISS_BIND_PORT,	/* bind() to port 0 */
 	TCPSTATE_MISS_ALLOC,		/* no memory for an entry (not the cap) */
+	TCPSTATE_MISS_ACCEPT,		/* accept() takes a connection over:
+					 * its process stays the listener's
+					 */
 	TCPSTATE_MISS_MAX
 };
 
@@ -151,7 +158,49 @@ struct tcpstate_conn {
 	__u16 family;		/* AF_INET or AF_INET6 */
 	__u8  state;		/* enum tcpstate_state */
 	__u8  flags;		/* TCPSTATE_F_* */
+	/* ABI 1, second part: who owns the connection (see below) */
+	__u32 uid;		/* the socket's uid, TCPSTATE_UID_UNKNOWN */
+	__u32 pid;		/* the owning process, or 0 */
+	__u64 cgroup_id;	/* the socket's cgroup v2 id, or 0 */
+	char  comm[16];		/* the owning process's name, or "" */
 };
+
+/*
+ * The owner of a connection, in struct tcpstate_conn, tcpstate_event and
+ * tcpstate_port_failure:
+ *
+ *   uid	the socket's uid (sk_uid: whoever created the socket, or
+ *		accepted it), in the user namespace of the file's opener, as
+ *		/proc/net/tcp shows it (65534 when it has no mapping there);
+ *		TCPSTATE_UID_UNKNOWN when the module never saw the full
+ *		socket (a timewait socket or request that existed at load).
+ *   cgroup_id	the socket's cgroup v2 id, as `ss --cgroup` shows it and as
+ *		name_to_handle_at() on the cgroup's directory gives it; an
+ *		accepted connection keeps its listener's.  0: unknown.
+ *   pid, comm	the process that made the connection: connect() for a
+ *		client, listen() for a listener, accept() for a connection
+ *		accepted (the listener's owner until then).  The pid is the
+ *		thread group id in the PID namespace of the file's opener.
+ *		Both are kept after that process exits, through TIME-WAIT.
+ *		They are shown only to an opener who could see that
+ *		process: one with the same effective uid as the process had,
+ *		or CAP_SYS_PTRACE or CAP_NET_ADMIN over the user namespace of
+ *		the file's network namespace; and only when the process has
+ *		a pid in the opener's PID namespace.  Otherwise pid is 0 and
+ *		comm empty, as they are when the module does not know them
+ *		(connections that existed at load).
+ *
+ * uid and cgroup_id are visible to every reader of the namespace.
+ */
+#define TCPSTATE_UID_UNKNOWN		0xffffffffU
+
+/*
+ * Sizes of the first version of the growing records: a caller may still
+ * ask for these (conn_size, failure_size) and gets the fields they had.
+ */
+#define TCPSTATE_CONN_SIZE_V1		72
+#define TCPSTATE_EVENT_SIZE_V1		112
+#define TCPSTATE_PORT_FAILURE_SIZE_V1	80
 
 /* Counters of the caller's network namespace, and a few module-wide ones. */
 struct tcpstate_stats {
@@ -264,12 +313,21 @@ struct tcpstate_event {
 				 * ended, else TCPSTATE_TW_EXIT_NONE
 				 */
 	__u8  flags;		/* TCPSTATE_F_* of the connection after it */
-	__u32 pid;		/* the calling process, for records that name one
-				 * (PORT_FAILURE; no TCPSTATE_EVENT_STATE), else 0
+	__u32 pid;		/* STATE: the connection's owning process;
+				 * PORT_FAILURE: the calling process (see
+				 * "The owner" above); else 0
 				 */
 	char  comm[16];		/* its name, NUL-padded */
 	__s32 error;		/* an errno, for records that report one, else 0 */
 	__u32 port_kind;	/* PORT_FAILURE: enum tcpstate_port_kind */
+	/* ABI 1, second part (records grew from 112 to 128 bytes) */
+	__u32 uid;		/* STATE, PORT_FAILURE: the socket's uid, or
+				 * TCPSTATE_UID_UNKNOWN; else 0
+				 */
+	__u32 pad;		/* 0 */
+	__u64 cgroup_id;	/* STATE, PORT_FAILURE: the socket's cgroup
+				 * v2 id, or 0
+				 */
 };
 
 /* Where a local port was wanted and none was free. */
@@ -296,15 +354,20 @@ struct tcpstate_port_failure {
 	__u8  daddr[16];	/* connect(): the destination */
 	__u16 dport;		/* connect(): the destination port */
 	__u16 family;		/* AF_INET or AF_INET6 */
-	__u32 pid;		/* the calling process (thread group id, as
-				 * seen from the initial PID namespace)
+	__u32 pid;		/* the calling process (thread group id in the
+				 * PID namespace of the file's opener; 0 when
+				 * not visible to it, see "The owner")
 				 */
-	char  comm[16];		/* its name, NUL-padded */
+	char  comm[16];		/* its name, NUL-padded; "" when pid is 0 */
 	__s32 error;		/* what the call returned: -EADDRNOTAVAIL or
 				 * -EADDRINUSE
 				 */
 	__u8  kind;		/* enum tcpstate_port_kind */
 	__u8  pad[3];		/* 0 */
+	/* ABI 1, second part */
+	__u32 uid;		/* the socket's uid */
+	__u32 pad2;		/* 0 */
+	__u64 cgroup_id;	/* the socket's cgroup v2 id */
 };
 
 /* TCPSTATE_IOC_PORTS */

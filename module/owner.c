@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Who owns a connection: the socket's uid and cgroup v2 id, and the
+ * process that made it (issue 11).
+ *
+ * A timewait socket has no owner in the kernel, and a hook in softirq
+ * context sees whatever process was interrupted, so the owner is taken
+ * where it is exact and kept in the connection's entry for its whole life,
+ * TIME-WAIT included:
+ *
+ *  - uid and cgroup are on the full socket (sk_uid, sk_cgrp_data), read at
+ *    every state change of it; a request socket has neither and takes its
+ *    listener's, as its child will (sk_clone_lock() copies both);
+ *  - the process exists only in process context: connect() stores
+ *    CLOSE -> SYN_SENT and listen() CLOSE -> LISTEN in the calling process
+ *    (hooks_state.c); a request takes its listener's process from the
+ *    listener's entry (hooks_request.c); accept() grafts the child onto
+ *    the accepting process's socket, which sock_graft() tells the LSM
+ *    through security_sock_graft(), with the child's new sk_uid already
+ *    set: hooked here, in process context, on 6.1 and 6.12 alike.
+ *
+ * The process is kept as a reference to its struct pid, so that each
+ * reader gets the pid of its own PID namespace (pid_nr_ns()), even after
+ * the process exited.  Nothing of it crosses the ABI but numbers.
+ */
+#include <linux/cgroup.h>
+#include <linux/cred.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched.h>
+#include <linux/string.h>
+#include <linux/uidgid.h>
+#include <linux/user_namespace.h>
+#include <net/sock.h>
+
+#include "fhooks.h"
+#include "tcpstate.h"
+
+void tcpstate_who_none(struct tcpstate_who *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->uid = INVALID_UID;
+}
+
+void tcpstate_who_sock(struct tcpstate_who *w, const struct sock *sk)
+{
+	tcpstate_who_none(w);
+	w->uid = sk->sk_uid;
+#ifdef CONFIG_SOCK_CGROUP_DATA
+	{
+		/* Held by the socket for its life; never NULL on a socket. */
+		struct cgroup *cgrp =
+			sock_cgroup_ptr((struct sock_cgroup_data *)&sk->sk_cgrp_data);
+
+		if (cgrp)
+			w->cgroup = cgroup_id(cgrp);
+	}
+#endif
+}
+
+void tcpstate_who_current(struct tcpstate_who *w)
+{
+	w->pid = task_tgid(current);
+	strscpy_pad(w->comm, current->comm, sizeof(w->comm));
+}
+
+void tcpstate_who_export(const struct tcpstate_who *w,
+			 const struct tcpstate_view *v, __u32 *uid,
+			 __u64 *cgroup, __u32 *pid, char *comm)
+{
+	*uid = uid_valid(w->uid) ? from_kuid_munged(v->cred->user_ns, w->uid) :
+				   TCPSTATE_UID_UNKNOWN;
+	*cgroup = w->cgroup;
+	*pid = 0;
+	memset(comm, 0, TASK_COMM_LEN);
+	if (!w->pid)
+		return;
+	if (!READ_ONCE(v->all) && !uid_eq(w->uid, v->cred->euid))
+		return;
+	*pid = pid_nr_ns(w->pid, v->pid_ns);
+	if (*pid)
+		memcpy(comm, w->comm, TASK_COMM_LEN);
+}
+
+void tcpstate_who_trace(const struct tcpstate_who *w, u32 *uid, u64 *cgroup,
+			u32 *pid, char *comm)
+{
+	*uid = uid_valid(w->uid) ? from_kuid(&init_user_ns, w->uid) :
+				   TCPSTATE_UID_UNKNOWN;
+	*cgroup = w->cgroup;
+	*pid = w->pid ? pid_nr(w->pid) : 0;
+	memcpy(comm, w->comm, TASK_COMM_LEN);
+}
+
+/* accept(): the accepting process takes the connection over. */
+static void sock_graft_hook(struct ftrace_regs *fregs)
+{
+	struct sock *sk = (void *)tcpstate_farg(fregs, 0);
+	struct tcpstate_who who;
+	u64 cookie;
+
+	if (!sk || sk->sk_protocol != IPPROTO_TCP || sk->sk_type != SOCK_STREAM ||
+	    (sk->sk_family != AF_INET && sk->sk_family != AF_INET6))
+		return;
+	cookie = atomic64_read(&sk->sk_cookie);
+	if (!cookie || !in_task())
+		return;
+	tcpstate_who_sock(&who, sk);
+	tcpstate_who_current(&who);
+	rcu_read_lock();
+	tcpstate_table_set_who(sock_net(sk), cookie, &who);
+	rcu_read_unlock();
+}
+
+static struct tcpstate_fhook tcpstate_owner_hooks[] = {
+	{ .symbol = "security_sock_graft", .fn = sock_graft_hook,
+	  .miss = TCPSTATE_MISS_ACCEPT,
+	  .lost = "an accepted connection keeps its listener's process as owner" },
+};
+
+int tcpstate_owner_hooks_init(void)
+{
+	return tcpstate_fhooks_register(tcpstate_owner_hooks,
+					ARRAY_SIZE(tcpstate_owner_hooks));
+}
+
+void tcpstate_owner_hooks_exit(void)
+{
+	tcpstate_fhooks_unregister(tcpstate_owner_hooks,
+				   ARRAY_SIZE(tcpstate_owner_hooks));
+}
