@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,64 @@ void filter_init(struct conn_filter *f)
 	memset(f, 0, sizeof(*f));
 	f->sport = -1;
 	f->dport = -1;
+	f->pid = -1;
+	f->uid = -1;
+}
+
+static const char *const filter_words[] = {
+	"state", "src", "dst", "sport", "dport", "pid", "comm", "uid", "cgroup",
+};
+
+static bool filter_word(const char *word)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(filter_words); i++)
+		if (!strcmp(word, filter_words[i]))
+			return true;
+	return false;
+}
+
+/* The owner's words: pid, uid, comm, cgroup.  0, or -1 with err set. */
+static int owner_parse(struct conn_filter *f, const char *word,
+		       const char *val, char *err, size_t errlen)
+{
+	unsigned long v;
+
+	if (!strcmp(word, "pid") || !strcmp(word, "uid")) {
+		if (decimal_parse(val, 0, 0xffffffffUL, &v)) {
+			snprintf(err, errlen, "%s '%s': not a number", word, val);
+			return -1;
+		}
+		if (word[0] == 'p')
+			f->pid = (long long)v;
+		else
+			f->uid = (long long)v;
+	} else if (!strcmp(word, "comm")) {
+		if (!*val || strlen(val) >= sizeof(f->comm)) {
+			snprintf(err, errlen,
+				 "comm '%s': not a process name (1-15 characters)",
+				 val);
+			return -1;
+		}
+		snprintf(f->comm, sizeof(f->comm), "%s", val);
+		f->has_comm = true;
+	} else {
+		f->has_cgroup = true;
+		f->cgroup_id = 0;
+		f->cgroup_path = NULL;
+		if (*val >= '0' && *val <= '9') {
+			if (decimal_parse(val, 1, ULONG_MAX, &v)) {
+				snprintf(err, errlen,
+					 "cgroup '%s': not an id or a path", val);
+				return -1;
+			}
+			f->cgroup_id = v;
+		} else {
+			f->cgroup_path = val;
+		}
+	}
+	return 0;
 }
 
 int decimal_parse(const char *s, unsigned long min, unsigned long max,
@@ -112,11 +171,9 @@ int filter_parse(struct conn_filter *f, int argc, char *const *args,
 	for (i = 0; i < argc; i += 2) {
 		const char *word = args[i], *val;
 
-		if (strcmp(word, "state") && strcmp(word, "src") &&
-		    strcmp(word, "dst") && strcmp(word, "sport") &&
-		    strcmp(word, "dport")) {
+		if (!filter_word(word)) {
 			snprintf(err, errlen,
-				 "filter '%s': unknown (state, src, dst, sport or dport)",
+				 "filter '%s': unknown (state, src, dst, sport, dport, pid, comm, uid or cgroup)",
 				 word);
 			return -1;
 		}
@@ -134,6 +191,10 @@ int filter_parse(struct conn_filter *f, int argc, char *const *args,
 				return -1;
 			}
 			f->states |= mask;
+		} else if (!strcmp(word, "pid") || !strcmp(word, "uid") ||
+			   !strcmp(word, "comm") || !strcmp(word, "cgroup")) {
+			if (owner_parse(f, word, val, err, errlen))
+				return -1;
 		} else if (!strcmp(word, "src") || !strcmp(word, "dst")) {
 			struct prefix *p = word[0] == 's' ? &f->src : &f->dst;
 
@@ -166,6 +227,14 @@ bool filter_match(const struct conn_filter *f, const struct tcpstate_conn *c)
 	if (f->sport >= 0 && c->sport != f->sport)
 		return false;
 	if (f->dport >= 0 && c->dport != f->dport)
+		return false;
+	if (f->pid >= 0 && c->pid != f->pid)
+		return false;
+	if (f->uid >= 0 && c->uid != f->uid)
+		return false;
+	if (f->has_comm && strncmp(c->comm, f->comm, sizeof(c->comm)))
+		return false;
+	if (f->has_cgroup && c->cgroup_id != f->cgroup_id)
 		return false;
 	return prefix_match(&f->src, c->family, c->saddr) &&
 	       prefix_match(&f->dst, c->family, c->daddr);

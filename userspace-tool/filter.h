@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Selecting connections: the iproute2-style filter words of `tcpstate list`
- * ("state time-wait dst 10.0.0.0/8 dport 443") and the -4/-6 options.
+ * ("state time-wait dst 10.0.0.0/8 dport 443", "comm nginx uid 33") and
+ * the -4/-6 options.
  */
 #ifndef TCPSTATE_FILTER_H
 #define TCPSTATE_FILTER_H
@@ -24,6 +25,16 @@ struct conn_filter {
 	struct prefix dst;
 	int sport;		/* -1: any */
 	int dport;		/* -1: any */
+	/* The owner */
+	long long pid;		/* -1: any */
+	long long uid;		/* -1: any */
+	char comm[16];		/* "": any */
+	bool has_comm;
+	bool has_cgroup;
+	__u64 cgroup_id;	/* with has_cgroup; 0 until a path is resolved */
+	const char *cgroup_path;	/* "cgroup PATH": for the caller to
+					 * resolve into cgroup_id, else NULL
+					 */
 };
 
 /* A filter that lets every connection through. */

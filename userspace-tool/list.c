@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * `tcpstate list`: every mirrored connection, like `ss -tan`, filtered by
- * state, address and port.
+ * `tcpstate list`: every mirrored connection, like `ss -tan`, with its
+ * owner (uid, process, cgroup), filtered by state, address, port and
+ * owner.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "commands.h"
 #include "device.h"
 #include "format.h"
@@ -38,6 +40,61 @@ static const char *state_name(int state)
 	return name ? name : "?";
 }
 
+/* "comm/pid", or "-" when the process is not known or not visible. */
+static const char *format_process(char *buf, size_t len,
+				  const struct tcpstate_conn *c)
+{
+	if (!c->pid) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	snprintf(buf, len, "%.*s/%u", (int)sizeof(c->comm), c->comm, c->pid);
+	return buf;
+}
+
+/* The cgroup's path, else its id, else "-". */
+static const char *format_cgroup(char *buf, size_t len, __u64 id)
+{
+	const char *path = cgroup_path(id);
+
+	if (path)
+		return path;
+	if (!id)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%llu", (unsigned long long)id);
+	return buf;
+}
+
+static const char *format_uid(char *buf, size_t len, __u32 uid)
+{
+	if (uid == TCPSTATE_UID_UNKNOWN)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%u", uid);
+	return buf;
+}
+
+static void list_owner_json(struct output *o, const struct tcpstate_conn *c)
+{
+	char comm[sizeof(c->comm) + 1];
+	const char *path = cgroup_path(c->cgroup_id);
+
+	if (c->uid == TCPSTATE_UID_UNKNOWN)
+		out_null(o, "uid", NULL);
+	else
+		out_u64(o, "uid", NULL, c->uid);
+	out_u64(o, "cgroup_id", NULL, c->cgroup_id);
+	if (path)
+		out_str(o, "cgroup", NULL, path);
+	else
+		out_null(o, "cgroup", NULL);
+	out_u64(o, "pid", NULL, c->pid);
+	memcpy(comm, c->comm, sizeof(c->comm));
+	comm[sizeof(c->comm)] = '\0';
+	out_str(o, "comm", NULL, comm);
+}
+
 static void list_item(struct output *o, const struct tcpstate_conn *c,
 		      __u64 in_state)
 {
@@ -64,6 +121,7 @@ static void list_item(struct output *o, const struct tcpstate_conn *c,
 	out_u64(o, "state_since_ns", NULL, c->state_since_ns);
 	out_u64(o, "in_state_ns", NULL, in_state);
 	out_u64(o, "expires_ns", NULL, c->expires_ns);
+	list_owner_json(o, c);
 	out_begin_array(o, "flags", NULL);
 	for (i = 0; i < ARRAY_SIZE(flags); i++)
 		if (c->flags & flags[i].flag)
@@ -91,21 +149,26 @@ static void list_table(FILE *f, const struct tcpstate_conn **sel, long n,
 					     sel[i]->daddr, sel[i]->dport));
 		pw = len > pw ? len : pw;
 	}
-	fprintf(f, "%-*s %-*s %-*s %*s %s\n", STATE_WIDTH, "State", lw,
-		local_head, pw, peer_head, IN_STATE_WIDTH, "In-state", "Cookie");
+	fprintf(f, "%-*s %-*s %-*s %*s %-20s %-10s %-22s %s\n", STATE_WIDTH,
+		"State", lw, local_head, pw, peer_head, IN_STATE_WIDTH,
+		"In-state", "Cookie", "Uid", "Process", "Cgroup");
 	for (i = 0; i < n; i++) {
 		const struct tcpstate_conn *c = sel[i];
+		char uid[16], proc[48], cg[32];
 
 		if (c->state_since_ns)
 			format_duration(dur, sizeof(dur), now_ns > c->state_since_ns ?
 					now_ns - c->state_since_ns : 0);
 		else
 			snprintf(dur, sizeof(dur), "-");
-		fprintf(f, "%-*s %-*s %-*s %*s %llu\n", STATE_WIDTH,
+		fprintf(f, "%-*s %-*s %-*s %*s %-20llu %-10s %-22s %s\n", STATE_WIDTH,
 			state_name(c->state), lw,
 			format_endpoint(l, sizeof(l), c->family, c->saddr, c->sport),
 			pw, format_endpoint(p, sizeof(p), c->family, c->daddr, c->dport),
-			IN_STATE_WIDTH, dur, (unsigned long long)c->cookie);
+			IN_STATE_WIDTH, dur, (unsigned long long)c->cookie,
+			format_uid(uid, sizeof(uid), c->uid),
+			format_process(proc, sizeof(proc), c),
+			format_cgroup(cg, sizeof(cg), c->cgroup_id));
 	}
 }
 
@@ -142,11 +205,21 @@ long list_print(struct output *o, const struct tcpstate_conn *conns, long n,
 
 int cmd_list(const struct options *opts)
 {
+	struct conn_filter filter = opts->filter;
 	struct tcpstate_conn *conns;
 	struct output o;
 	__u64 now;
 	long n, m;
 	int fd;
+
+	if (filter.cgroup_path) {
+		filter.cgroup_id = cgroup_id_of(filter.cgroup_path);
+		if (!filter.cgroup_id) {
+			fprintf(stderr, "tcpstate: cgroup %s: not a cgroup v2 directory\n",
+				filter.cgroup_path);
+			return 1;
+		}
+	}
 
 	fd = device_open_selected(opts, false);
 	if (fd < 0)
@@ -157,7 +230,7 @@ int cmd_list(const struct options *opts)
 	if (n < 0)
 		return 1;
 	out_init(&o, stdout, opts->json);
-	m = list_print(&o, conns, n, &opts->filter, now);
+	m = list_print(&o, conns, n, &filter, now);
 	out_finish(&o);
 	free(conns);
 	if (m < 0) {

@@ -36,6 +36,10 @@ static void make_snapshot(void)
 	    TCPSTATE_TIME_WAIT, 2 * NS_S);
 	conns[1].flags = TCPSTATE_F_TIMEWAIT_SOCK;
 	conns[1].expires_ns = NOW + 58 * NS_S;
+	conns[1].uid = 1000;
+	conns[1].pid = 4242;
+	memcpy(conns[1].comm, "curl", 5);
+	conns[1].cgroup_id = 0xfffffffff0ULL;	/* no such cgroup here */
 	set(&conns[2], 10, AF_INET, "127.0.0.2", 8080, "127.0.0.1", 40002,
 	    TCPSTATE_ESTABLISHED, 5 * NS_S);
 	set(&conns[3], 5, AF_INET, "0.0.0.0", 8080, "0.0.0.0", 0,
@@ -50,6 +54,7 @@ static void make_snapshot(void)
 	set(&conns[6], 41, AF_INET6, "2001:db8::5", 39000, "2001:db8:1::9", 443,
 	    TCPSTATE_TIME_WAIT, 1 * NS_S);
 	conns[6].flags = TCPSTATE_F_TIMEWAIT_SOCK;
+	conns[6].uid = TCPSTATE_UID_UNKNOWN;
 	set(&conns[7], 12, AF_INET, "10.0.0.1", 50000, "10.9.8.7", 443,
 	    TCPSTATE_ESTABLISHED, 0);
 	conns[7].state_since_ns = 0;
@@ -100,8 +105,15 @@ static void test_filters(void)
 	EXPECT_FILTER("filter_ipv4_and_dport_443", AF_INET, "12", "dport", "443");
 	EXPECT_FILTER("filter_connected_excludes_listen", 0, "30 20 10 11 40 41 12",
 		      "state", "connected");
+	EXPECT_FILTER("filter_pid", 0, "20", "pid", "4242");
+	EXPECT_FILTER("filter_comm", 0, "20", "comm", "curl");
+	EXPECT_FILTER("filter_uid_and_state", 0, "20", "uid", "1000", "state", "time-wait");
+	EXPECT_FILTER("filter_uid_0_is_not_unknown", 0, "30 10 5 11 40 12", "uid", "0",
+		      "state", "all");
+	EXPECT_FILTER("filter_cgroup_id", 0, "20", "cgroup", "1099511627760");
+	EXPECT_FILTER("filter_bad_pid", 0, "error: pid 'x': not a number", "pid", "x");
 	EXPECT_FILTER("filter_bad_word", 0,
-		      "error: filter 'to': unknown (state, src, dst, sport or dport)",
+		      "error: filter 'to': unknown (state, src, dst, sport, dport, pid, comm, uid or cgroup)",
 		      "to", "x");
 }
 
@@ -126,15 +138,15 @@ static void test_output(void)
 	s = render(false, &f);
 	{
 		static const char *const want[] = {
-			"State      Local Address:Port  Peer Address:Port   In-state Cookie\n",
-			"ESTAB      127.0.0.2:8080      127.0.0.1:40002        5.00s 10\n",
-			"ESTAB      127.0.0.1:40002     127.0.0.2:8080         5.00s 11\n",
-			"ESTAB      10.0.0.1:50000      10.9.8.7:443               - 12\n",
-			"SYN-RECV   [::1]:443           [::1]:51000            300us 40\n",
-			"TIME-WAIT  [2001:db8::5]:39000 [2001:db8:1::9]:443    1.00s 41\n",
-			"TIME-WAIT  127.0.0.1:40000     127.0.0.2:8080         2.00s 20\n",
-			"TIME-WAIT  127.0.0.1:40001     127.0.0.2:8080         12.3s 30\n",
-			"LISTEN     0.0.0.0:8080        0.0.0.0:0             12m05s 5\n",
+			"State      Local Address:Port  Peer Address:Port   In-state Cookie               Uid        Process                Cgroup\n",
+			"ESTAB      127.0.0.2:8080      127.0.0.1:40002        5.00s 10                   0          -                      -\n",
+			"ESTAB      127.0.0.1:40002     127.0.0.2:8080         5.00s 11                   0          -                      -\n",
+			"ESTAB      10.0.0.1:50000      10.9.8.7:443               - 12                   0          -                      -\n",
+			"SYN-RECV   [::1]:443           [::1]:51000            300us 40                   0          -                      -\n",
+			"TIME-WAIT  [2001:db8::5]:39000 [2001:db8:1::9]:443    1.00s 41                   -          -                      -\n",
+			"TIME-WAIT  127.0.0.1:40000     127.0.0.2:8080         2.00s 20                   1000       curl/4242              1099511627760\n",
+			"TIME-WAIT  127.0.0.1:40001     127.0.0.2:8080         12.3s 30                   0          -                      -\n",
+			"LISTEN     0.0.0.0:8080        0.0.0.0:0             12m05s 5                    0          -                      -\n",
 			NULL
 		};
 		expect_str("list_text_sorted_by_state_port_cookie", join(want), s);
@@ -151,16 +163,21 @@ static void test_output(void)
 			"{\"state\":\"ESTAB\",\"local\":\"127.0.0.1:40002\",",
 			"\"remote\":\"127.0.0.2:8080\",\"cookie\":11,\"family\":\"ipv4\",",
 			"\"began_ns\":900000000000,\"state_since_ns\":995000000000,",
-			"\"in_state_ns\":5000000000,\"expires_ns\":0,\"flags\":[]},",
+			"\"in_state_ns\":5000000000,\"expires_ns\":0,",
+			"\"uid\":0,\"cgroup_id\":0,\"cgroup\":null,\"pid\":0,\"comm\":\"\",",
+			"\"flags\":[]},",
 			"{\"state\":\"TIME-WAIT\",\"local\":\"127.0.0.1:40000\",",
 			"\"remote\":\"127.0.0.2:8080\",\"cookie\":20,\"family\":\"ipv4\",",
 			"\"began_ns\":900000000000,\"state_since_ns\":998000000000,",
 			"\"in_state_ns\":2000000000,\"expires_ns\":1058000000000,",
+			"\"uid\":1000,\"cgroup_id\":1099511627760,\"cgroup\":null,",
+			"\"pid\":4242,\"comm\":\"curl\",",
 			"\"flags\":[\"timewait_sock\"]},",
 			"{\"state\":\"TIME-WAIT\",\"local\":\"127.0.0.1:40001\",",
 			"\"remote\":\"127.0.0.2:8080\",\"cookie\":30,\"family\":\"ipv4\",",
 			"\"began_ns\":900000000000,\"state_since_ns\":987700000000,",
 			"\"in_state_ns\":12300000000,\"expires_ns\":1047700000000,",
+			"\"uid\":0,\"cgroup_id\":0,\"cgroup\":null,\"pid\":0,\"comm\":\"\",",
 			"\"flags\":[\"timewait_sock\"]}],\"count\":3}\n",
 			NULL
 		};
@@ -179,7 +196,7 @@ static void test_output(void)
 int main(void)
 {
 	ksft_print_header();
-	ksft_set_plan(12 + 3);
+	ksft_set_plan(18 + 3);
 	make_snapshot();
 	test_filters();
 	test_output();

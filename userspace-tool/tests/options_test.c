@@ -290,7 +290,7 @@ static void test_filters(void)
 	       "list_without_filters_matches_all", "saw rc %d '%s'", rc, err);
 	expect_error("unknown_filter_word_is_an_error",
 		     PARSE(&o, "list", "port", "80"),
-		     "filter 'port': unknown (state, src, dst, sport or dport)");
+		     "filter 'port': unknown (state, src, dst, sport, dport, pid, comm, uid or cgroup)");
 	expect_error("unknown_state_is_an_error",
 		     PARSE(&o, "list", "state", "sleepy"),
 		     "state 'sleepy': unknown state name");
