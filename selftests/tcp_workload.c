@@ -42,6 +42,20 @@
  *   -p P  listening port (default 8000; SYN-SENT uses P+1)
  *   -a A  IPv4 address of the listeners (default 127.0.0.1; any 127/8)
  *   -x    exit after "ready" instead of holding (timewait sockets stay)
+ *
+ * Owners (a server and clients in processes, and cgroups, of their own):
+ *   -N NAME  name this process NAME (prctl PR_SET_NAME) before anything
+ *   -P NAME  serve: listen() here on -a:-p (IPv4), and accept() in a forked
+ *            child named NAME, which closes each connection when the
+ *            client has (its TIME-WAIT is the client's), or at once with
+ *            -q (the TIME-WAIT is the server's); no other listeners
+ *   -C N     client only: N connections to -a:-p, each closed first by
+ *            this client, waiting for the server's close (TIME-WAIT here)
+ *   -K N     client only: N connections to -a:-p, each closed when the
+ *            server has closed it (a -q server: its TIME-WAIT)
+ *   -G       the clients connect all N, print "connected" and close them
+ *            only at SIGUSR1: TIME-WAITs of several clients then begin
+ *            together, however slow connecting was
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -402,18 +416,120 @@ static void syn_flood(int n, int backlog)
 	close(l[1]);
 }
 
+/*
+ * -P: listen here, accept in a child named @name (each connection closed
+ * once the client closed it, or at once with @server_first); -C and -K:
+ * clients of such a server.  Then "ready", and hold as main() does.
+ */
+/* Read until the peer's FIN (or an error), however long it takes. */
+static void read_to_eof(int fd)
+{
+	char buf[256];
+
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+}
+
+static int owners(const char *name, int server_first, int n_close_first,
+		  int n_close_last, int gate, int hold, const sigset_t *sigs)
+{
+	int n = n_close_first + n_close_last;
+	int *fds = calloc(n ? n : 1, sizeof(*fds));
+	sigset_t usr1;
+	pid_t kid = 0;
+	int l, fd, i, sig;
+
+	if (!fds)
+		die("calloc");
+
+	if (name) {
+		l = ts_listen(AF_INET, port, 4096);
+		if (l < 0)
+			die("listen");
+		kid = fork();
+		if (kid < 0)
+			die("fork");
+		if (!kid) {
+			sigprocmask(SIG_UNBLOCK, sigs, NULL);
+			prctl(PR_SET_PDEATHSIG, SIGTERM);
+			if (prctl(PR_SET_NAME, name, 0, 0, 0))
+				die("prctl PR_SET_NAME");
+			for (;;) {
+				fd = accept(l, NULL, NULL);
+				if (fd < 0)
+					die("accept");
+				if (!server_first)
+					read_to_eof(fd);
+				close(fd);
+			}
+		}
+		close(l);
+	}
+	for (i = 0; i < n; i++) {
+		fds[i] = ts_connect(AF_INET, port, 0);
+		if (fds[i] < 0)
+			die("connect");
+	}
+	if (gate) {
+		sigemptyset(&usr1);
+		sigaddset(&usr1, SIGUSR1);
+		printf("connected\n");
+		fflush(stdout);
+		sigwait(&usr1, &sig);
+	}
+	/* -C: this end closes first; -K: the server has, or will. */
+	for (i = 0; i < n_close_first; i++)
+		shutdown(fds[i], SHUT_WR);
+	for (i = 0; i < n; i++) {
+		read_to_eof(fds[i]);
+		close(fds[i]);
+	}
+	free(fds);
+	printf("ready\n");
+	fflush(stdout);
+	if (hold)
+		sigwait(sigs, &sig);
+	if (kid) {
+		kill(kid, SIGTERM);
+		waitpid(kid, NULL, 0);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int n_tw = 0, n_stw = 0, n_est = 0, n_cw = 0, n_orphan = 0, n_synsent = 0;
 	int n_req = 0, n_lossy = 0, n_syn_kill = 0;
 	int n_unread = 0, n_reset = 0, n_reuse = 0, n_fw1 = 0, n_flood = 0, backlog = 2;
 	int lfd[2], opt, i, cli, srv, hold = 1;
+	int n_client = 0, n_client_last = 0, server_first = 0, gate = 0;
+	const char *serve = NULL;
 	struct rlimit rl;
 	sigset_t sigs;
 	int sig;
 
-	while ((opt = getopt(argc, argv, "t:T:e:w:o:s:r:S:L:c:k:R:f:F:b:W6mp:a:x")) != -1) {
+	while ((opt = getopt(argc, argv,
+			     "t:T:e:w:o:s:r:S:L:c:k:R:f:F:b:W6mp:a:xN:P:qC:K:G")) != -1) {
 		switch (opt) {
+		case 'N':
+			if (prctl(PR_SET_NAME, optarg, 0, 0, 0))
+				die("prctl PR_SET_NAME");
+			break;
+		case 'P':
+			serve = optarg;
+			break;
+		case 'q':
+			server_first = 1;
+			break;
+		case 'C':
+			n_client = atoi(optarg);
+			break;
+		case 'K':
+			n_client_last = atoi(optarg);
+			break;
+		case 'G':
+			gate = 1;
+			break;
 		case 't':
 			n_tw = atoi(optarg);
 			break;
@@ -494,6 +610,18 @@ int main(int argc, char **argv)
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGINT);
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	{
+		sigset_t usr1;
+
+		/* -G waits for it with sigwait(). */
+		sigemptyset(&usr1);
+		sigaddset(&usr1, SIGUSR1);
+		sigprocmask(SIG_BLOCK, &usr1, NULL);
+	}
+
+	if (serve || n_client || n_client_last)
+		return owners(serve, server_first, n_client, n_client_last, gate,
+			      hold, &sigs);
 
 	lfd[0] = ts_listen(AF_INET, port, 4096);
 	lfd[1] = ts_listen(AF_INET6, port, 4096);

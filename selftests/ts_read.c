@@ -40,6 +40,10 @@
  *                      moment "ready" is printed until nothing came for
  *                      MS milliseconds; then "records N lost L span_ns S"
  *                      (S: from the first record's time to the last's)
+ *   ts_read owners MS  the same stream, each record on a line of its own:
+ *                      "OLD NEW uid UID cgroup ID pid PID comm COMM" for
+ *                      a state change (states as JSON keys), "port_failure
+ *                      uid UID ..." for a port failure; then the summary
  *
  * A field the loaded module does not fill in (an older ABI: the size it
  * returns ends before it) is an error, exit status 3, never a 0.
@@ -56,7 +60,7 @@
 
 static const char usage[] =
 	"usage: ts_read counts|snapcount|snapcheck CHUNK|stat NAME|misses|reconcile|oracle\n"
-	"               |stattime N|stream MS\n";
+	"               |stattime N|stream MS|owners MS\n";
 
 static int state_by_name(const char *s)
 {
@@ -186,7 +190,21 @@ static int print_reconcile(const struct tcpstate_stats *st)
 	return 0;
 }
 
-static int stream(int fd, int idle_ms)
+static void print_owner(const struct tcpstate_event *ev)
+{
+	if (ev->type == TCPSTATE_EVENT_STATE)
+		printf("%s %s", state_key(ev->old_state) ?: "-",
+		       state_key(ev->new_state) ?: "-");
+	else if (ev->type == TCPSTATE_EVENT_PORT_FAILURE)
+		printf("port_failure");
+	else
+		return;
+	printf(" uid %u cgroup %llu pid %u comm %.16s\n", ev->uid,
+	       (unsigned long long)ev->cgroup_id, ev->pid,
+	       ev->comm[0] ? ev->comm : "-");
+}
+
+static int stream(int fd, int idle_ms, int owners)
 {
 	static struct tcpstate_event ev[1024];
 	unsigned long long records = 0, lost = 0, first = 0, last = 0;
@@ -212,6 +230,8 @@ static int stream(int fd, int idle_ms)
 				lost += ev[i].lost;
 				continue;
 			}
+			if (owners)
+				print_owner(&ev[i]);
 			if (!first)
 				first = ev[i].time_ns;
 			last = ev[i].time_ns;
@@ -474,7 +494,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (!strcmp(argv[1], "stream") && argc == 3)
-		return stream(fd, atoi(argv[2]));
+		return stream(fd, atoi(argv[2]), 0);
+	if (!strcmp(argv[1], "owners") && argc == 3)
+		return stream(fd, atoi(argv[2]), 1);
 	if (!strcmp(argv[1], "oracle"))
 		return oracle(fd);
 	if (!strcmp(argv[1], "snapcheck") && argc == 3)

@@ -1,0 +1,275 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Owners: every connection names the uid and cgroup of its socket and the
+# process that made it, kept through TIME-WAIT, and each reader sees what
+# it may see of them.
+#
+# In a namespace of its own, with three cgroup v2 groups of the guest:
+#   svc_srv  a server that listen()s in one process (srv_parent) and
+#            accept()s in a forked child (srv_child): on port 9000 the
+#            clients close first, on 9001 the server does;
+#   svc_a    svc_a_client, root: 300 client-closed connections to 9000;
+#   svc_b    svc_b_client, uid 65534: 20 of them; then, as the same uid,
+#            listeners and 5 connected pairs on 9100, held.
+# Then: the TIME-WAITs are attributed exactly (cgroup id, uid, comm, pid),
+# in the snapshot and through `list` filters; a server-closed TIME-WAIT is
+# the accepting child's, the listener its creator's; every full socket of
+# the held workload has the owner `ss -tanpe --cgroup` shows; a reader in a
+# PID namespace of its own sees its namespace's pids (0 for the others); a
+# reader of another uid sees uid and cgroup, and pid and comm only of its
+# own uid's connections.
+. "$(dirname "$0")/lib.sh"
+
+require_root_and_module
+module_loaded || { echo "# SKIP: the module is not loaded"; exit $ksft_skip; }
+for c in jq setpriv unshare nsenter ss; do
+	command -v $c > /dev/null || { echo "# SKIP: needs $c"; exit $ksft_skip; }
+done
+tap_plan 14
+
+ns=ts_owners
+cgroot=/sys/fs/cgroup
+out=$(mktemp -d)
+pids=
+
+cleanup()
+{
+	local p
+
+	for p in $pids; do
+		stop_workload "$p"
+	done
+	ip netns del $ns 2>/dev/null
+	for p in svc_a svc_b svc_srv; do
+		# Empty now: its processes were stopped.
+		rmdir "$cgroot/$p" 2>/dev/null
+	done
+	rm -rf "$out"
+}
+trap cleanup EXIT
+
+if ! grep -q " $cgroot cgroup2 " /proc/mounts; then
+	mount -t cgroup2 none $cgroot || { echo "# SKIP: cannot mount cgroup2"; exit $ksft_skip; }
+fi
+for c in svc_a svc_b svc_srv; do
+	mkdir -p "$cgroot/$c" || exit 1
+done
+id_a=$(stat -c %i $cgroot/svc_a)
+id_b=$(stat -c %i $cgroot/svc_b)
+id_srv=$(stat -c %i $cgroot/svc_srv)
+
+new_ns $ns || exit 1
+
+# in_cg CG CMD...: CMD in cgroup CG and namespace $ns, keeping its pid;
+# in place of the (sub)shell that calls it.
+in_cg()
+{
+	local cg=$1
+
+	shift
+	exec sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$cgroot/$cg" \
+		nsenter --net=/run/netns/$ns "$@"
+}
+
+NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups"
+
+# bg NAME CMD...: start CMD in the background, wait for its "ready" (or
+# $BG_READY); sets bg_pid (the pid CMD keeps through its execs).
+bg()
+{
+	local name=$1
+
+	shift
+	"$@" > "$out/$name.out" 2> "$out/$name.err" &
+	bg_pid=$!
+	pids="$pids $bg_pid"
+	wait_for 1200 grep -q "${BG_READY:-ready}" "$out/$name.out" ||
+		{ sed 's/^/# '"$name"': /' "$out/$name.err"; return 1; }
+}
+
+# fg NAME CMD...: run CMD to its end, as a process of its own whose pid
+# is fg_pid; fails when it does.
+fg()
+{
+	local name=$1
+
+	shift
+	"$@" > "$out/$name.out" 2> "$out/$name.err" &
+	fg_pid=$!
+	wait $fg_pid || { sed 's/^/# '"$name"': /' "$out/$name.err"; return 1; }
+}
+
+# list NAME [CMD...]: `tcpstate -j list` in the namespace as CMD runs it
+# (root by default), into $out/NAME.json.
+list()
+{
+	local name=$1
+
+	shift
+	nsenter --net=/run/netns/$ns "$@" "$TCPSTATE_CLI" -j list state all \
+		> "$out/$name.json" 2> "$out/$name.err"
+}
+
+# q NAME FILTER: jq -c over $out/NAME.json
+q()
+{
+	jq -c "$2" "$out/$1.json"
+}
+
+bg srv in_cg svc_srv "$TCP_WORKLOAD" -N srv_parent -P srv_child -p 9000 &&
+	srv_pid=$bg_pid &&
+	bg srvq in_cg svc_srv "$TCP_WORKLOAD" -N srv_parent -P srv_child -q -p 9001 &&
+	srvq_pid=$bg_pid &&
+	bg held in_cg svc_b $NOBODY "$TCP_WORKLOAD" -N svc_b_held -e 5 -p 9100 &&
+	held_pid=$bg_pid
+tap_result servers_ready $? "a workload failed"
+srvq_kid=$(pgrep -P "$srvq_pid")
+
+# --- a reader in a PID namespace of its own --------------------------------
+cat > "$out/inner.sh" <<EOF
+#!/bin/sh
+"$TCP_WORKLOAD" -N inner -e 1 -p 9200 > "$out/inner.out" &
+w=\$!
+i=0
+while ! grep -q ready "$out/inner.out" && [ \$i -lt 600 ]; do sleep 0.1; i=\$((i + 1)); done
+echo \$w > "$out/inner.pid"
+"$TCPSTATE_CLI" -j list state all > "$out/pidns.json"
+kill \$w
+EOF
+chmod +x "$out/inner.sh"
+in_ns $ns unshare -p --fork --mount-proc "$out/inner.sh"
+inner=$(cat "$out/inner.pid" 2>/dev/null)
+got=$(q pidns "[([.connections[] | select(.comm == \"inner\") | .pid] | unique),
+	 ([.connections[] | select(.comm != \"inner\" and .pid != 0)] | length),
+	 ([.connections[] | select(.pid == 0 and .comm != \"\")] | length),
+	 ([.connections[] | select(.cgroup_id == $id_b and .uid == 65534)] | length)]")
+[ -n "$inner" ] && [ "$got" = "[[$inner],0,0,12]" ]
+tap_result pid_namespace_reader_sees_its_own_pids $? \
+	"expected [[$inner],0,0,12] (the inner workload by its inner pid, no pid of outside, no comm without a pid, svc_b_held's uid and cgroup as ever); saw $got"
+
+# --- the clients: TIME-WAITs live 60 s, so they connect first, all of
+# them, then close together, and every reading is taken right after (an
+# emulated VM on a busy host is slow).
+BG_READY=connected bg a in_cg svc_a "$TCP_WORKLOAD" -N svc_a_client -C 300 -G -p 9000 -x &&
+	a_pid=$bg_pid &&
+	BG_READY=connected bg b in_cg svc_b $NOBODY "$TCP_WORKLOAD" -N svc_b_client -C 20 -G -p 9000 -x &&
+	b_pid=$bg_pid &&
+	BG_READY=connected bg k in_cg svc_a "$TCP_WORKLOAD" -N svc_a_client -K 10 -G -p 9001 -x &&
+	k_pid=$bg_pid
+rc=$?
+start=$(date +%s)
+kill -USR1 $a_pid $b_pid $k_pid
+wait $a_pid && wait $b_pid && wait $k_pid && [ $rc -eq 0 ]
+tap_result clients_done $? "a client failed: $(cat "$out/a.err" "$out/b.err" "$out/k.err" | head -n 3)"
+
+# The clients' TIME-WAITs reach it when the server closes: wait for all.
+tw_9000()
+{
+	[ "$(in_ns $ns ss -tanH state time-wait '( dport = :9000 )' | wc -l)" -eq 320 ]
+}
+wait_for 100 tw_9000
+tap_result clients_left_320_time_waits $? \
+	"expected 320 TIME-WAITs to port 9000 in ss; saw $(in_ns $ns ss -tanH state time-wait '( dport = :9000 )' | wc -l)"
+
+# Every reading, at once.
+list root
+list nobody $NOBODY
+count()
+{
+	in_ns $ns "$TCPSTATE_CLI" -j list state time-wait dport 9000 "$@" | jq .count
+}
+counts="$(count comm svc_a_client) $(count pid "$a_pid") $(count uid 0) $(count cgroup /svc_a)"
+counts="$counts $(count comm svc_b_client) $(count pid "$b_pid") $(count uid 65534) $(count cgroup "$cgroot/svc_b")"
+echo "# the clients began to close $(($(date +%s) - start)) s ago"
+
+tw='.connections[] | select(.state == "TIME-WAIT" and (.remote | endswith(":9000")))'
+got=$(q root "[([$tw | select(.cgroup_id == $id_a)] | length),
+	 ([$tw | select(.cgroup_id == $id_a and .uid == 0 and .comm == \"svc_a_client\" and .pid == $a_pid)] | length),
+	 ([$tw | select(.cgroup_id == $id_b)] | length),
+	 ([$tw | select(.cgroup_id == $id_b and .uid == 65534 and .comm == \"svc_b_client\" and .pid == $b_pid)] | length),
+	 ([$tw] | length)]")
+[ "$got" = "[300,300,20,20,320]" ]
+tap_result time_waits_attributed_300_to_svc_a_20_to_svc_b $? \
+	"expected [300,300,20,20,320] (svc_a's cgroup, and its uid 0, comm, pid $a_pid; svc_b's, uid 65534, pid $b_pid; all); saw $got"
+
+got=$(q root "[$tw | select(.cgroup_id == $id_a)][0] | [.cgroup, .flags[0]]")
+[ "$got" = '["/svc_a","timewait_sock"]' ]
+tap_result cgroup_path_of_a_timewait_socket $? "expected [\"/svc_a\",\"timewait_sock\"]; saw $got"
+
+# The filters of list.
+got=$counts
+[ "$got" = "300 300 300 300 20 20 20 20" ]
+tap_result list_filters_comm_pid_uid_cgroup $? \
+	"expected 300 for each filter of svc_a, 20 for svc_b; saw $got"
+
+# Server-closed TIME-WAIT: the accepting child's, not the listener's maker.
+stw='.connections[] | select(.state == "TIME-WAIT" and (.local | endswith(":9001")))'
+got=$(q root "[([$stw] | length),
+	 ([$stw | select(.comm == \"srv_child\" and .pid == $srvq_kid and .cgroup_id == $id_srv and .uid == 0)] | length)]")
+[ "$got" = "[10,10]" ]
+tap_result server_closed_time_wait_is_the_acceptors $? \
+	"expected 10 TIME-WAITs on port 9001, all of srv_child (pid $srvq_kid, cgroup svc_srv); saw $got"
+
+got=$(q root "[.connections[] | select(.state == \"LISTEN\" and (.local | endswith(\":9000\"))) | [.comm, .pid == $srv_pid, .cgroup]]")
+[ "$got" = '[["srv_parent",true,"/svc_srv"]]' ]
+tap_result listener_is_its_listen_callers $? \
+	"expected [[\"srv_parent\",true,\"/svc_srv\"]] (pid $srv_pid); saw $got"
+
+# Every full socket of the held workload against ss: its one process
+# made them all (ss -p names the holders of a socket: for the forked
+# server's listener that is the child, not listen()'s caller).
+in_ns $ns ss -tanpeH --cgroup '( sport = :9100 or dport = :9100 )' > "$out/ss.txt"
+awk '{
+	cookie = "0"; uid = 0; cg = "-"; comm = "-"; pid = 0
+	for (i = 1; i <= NF; i++) {
+		if ($i ~ /^sk:/) cookie = substr($i, 4)
+		else if ($i ~ /^uid:/) uid = substr($i, 5)
+		else if ($i ~ /^cgroup:/) cg = substr($i, 8)
+		else if ($i ~ /^users:/) {
+			split($i, u, "\"");
+			comm = u[2]
+			match($i, /pid=[0-9]+/)
+			pid = substr($i, RSTART + 4, RLENGTH - 4)
+		}
+	}
+	print cookie, uid, cg, comm, pid
+}' "$out/ss.txt" | while read -r cookie rest; do
+	echo "$((16#$cookie)) $rest"
+done | sort > "$out/ss.owners"
+q root '.connections[] | select(.state != "TIME-WAIT" and
+	((.local | endswith(":9100")) or (.remote | endswith(":9100")))) |
+	"\(.cookie) \(.uid) \(.cgroup) \(.comm) \(.pid)"' | tr -d '"' | sort > "$out/mod.owners"
+n=$(wc -l < "$out/ss.owners")
+[ "$n" -eq 12 ] && diff "$out/ss.owners" "$out/mod.owners" > "$out/diff" &&
+	grep -q " 65534 /svc_b svc_b_held $held_pid\$" "$out/mod.owners"
+tap_result full_sockets_owned_as_ss_shows $? \
+	"expected 12 sockets (2 listeners, 5 pairs), the same owners as ss -tanpe --cgroup: $n; $(head -c 600 "$out/diff" | tr '\n' '|')"
+
+# --- a reader of another uid -------------------------------------------------
+got=$(q nobody "[([$tw | select(.cgroup_id == $id_a and .uid == 0 and .pid == 0 and .comm == \"\")] | length),
+	 ([$tw | select(.cgroup_id == $id_b and .uid == 65534 and .pid == $b_pid and .comm == \"svc_b_client\")] | length),
+	 ([.connections[] | select(.uid != 65534 and .pid != 0)] | length)]")
+[ "$got" = "[300,20,0]" ]
+tap_result other_uid_sees_uid_and_cgroup_not_process $? \
+	"expected [300,20,0]: svc_a's uid and cgroup without pid or comm, svc_b's (its own uid) in full, no pid of another uid; saw $got"
+
+got=$(q root "[.connections[] | select(.uid != 65534 and .pid != 0)] | length")
+[ "$got" -gt 0 ]
+tap_result root_sees_every_process $? "expected pids of other uids for root; saw $got"
+
+# --- the event stream names the owner too -----------------------------------
+bg events in_ns $ns "$TS_READ" owners 3000 &&
+	fg e in_cg svc_a "$TCP_WORKLOAD" -N svc_a_events -C 1 -p 9000 -x
+e_pid=$fg_pid
+wait_for 100 grep -q "^records" "$out/events.out"
+got=$(grep -c "^closed syn_sent uid 0 cgroup $id_a pid $e_pid comm svc_a_events\$" "$out/events.out")
+got="$got $(grep -c "^[a-z_0-9]* time_wait uid 0 cgroup $id_a pid $e_pid comm svc_a_events\$" "$out/events.out")"
+[ "$got" = "1 1" ]
+tap_result event_records_name_the_owner $? \
+	"expected SYN-SENT and TIME-WAIT records of pid $e_pid in cgroup svc_a; saw $got: $(grep -v '^listen\|^syn_recv' "$out/events.out" | head -n 8 | tr '\n' '|')"
+
+[ "$(kernel_reports | wc -l)" -eq 0 ]
+tap_result no_kernel_reports $? "$(kernel_reports | head -n 3)"
+
+tap_exit
