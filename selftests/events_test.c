@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -210,6 +211,7 @@ TEST(records_describe_the_connection)
 {
 	struct tcpstate_event ev[64];
 	const struct tcpstate_event *e, *syn = NULL, *est = NULL, *lis = NULL;
+	char comm[16] = "";
 	struct ts_conn c;
 	int fd, n, i;
 
@@ -253,8 +255,16 @@ TEST(records_describe_the_connection)
 	EXPECT_EQ(8000, est->dport);
 	EXPECT_EQ(127, est->daddr[0]);
 	EXPECT_EQ(1, est->daddr[3]);
-	EXPECT_EQ(0, est->pid);
 	EXPECT_EQ(0, est->port_kind);
+	/* The owner: this process made the listener and the client. */
+	ASSERT_EQ(0, prctl(PR_GET_NAME, comm));
+	for (e = lis; e; e = e == lis ? syn : e == syn ? est : NULL) {
+		EXPECT_EQ(getpid(), e->pid);
+		EXPECT_STREQ(comm, e->comm);
+		EXPECT_EQ(getuid(), e->uid);
+		EXPECT_NE(0, e->cgroup_id);
+		EXPECT_EQ(lis->cgroup_id, e->cgroup_id);
+	}
 	close(fd);
 }
 

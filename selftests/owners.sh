@@ -26,7 +26,7 @@ module_loaded || { echo "# SKIP: the module is not loaded"; exit $ksft_skip; }
 for c in jq setpriv unshare nsenter ss; do
 	command -v $c > /dev/null || { echo "# SKIP: needs $c"; exit $ksft_skip; }
 done
-tap_plan 14
+tap_plan 15
 
 ns=ts_owners
 cgroot=/sys/fs/cgroup
@@ -121,10 +121,19 @@ bg srv in_cg svc_srv "$TCP_WORKLOAD" -N srv_parent -P srv_child -p 9000 &&
 	srv_pid=$bg_pid &&
 	bg srvq in_cg svc_srv "$TCP_WORKLOAD" -N srv_parent -P srv_child -q -p 9001 &&
 	srvq_pid=$bg_pid &&
-	bg held in_cg svc_b $NOBODY "$TCP_WORKLOAD" -N svc_b_held -e 5 -p 9100 &&
+	bg held in_cg svc_b $NOBODY "$TCP_WORKLOAD" -N svc_b_held -e 5 -r 2 -p 9100 &&
 	held_pid=$bg_pid
 tap_result servers_ready $? "a workload failed"
 srvq_kid=$(pgrep -P "$srvq_pid")
+
+# A request (SYN-RECV, never accepted: TCP_DEFER_ACCEPT on 9102) is its
+# listener's: the process that listen()ed, and the listener's uid and cgroup.
+list held
+got=$(q held "[.connections[] | select(.state == \"SYN-RECV\" and (.local | endswith(\":9102\"))) |
+	       [.comm, .pid == $held_pid, .uid, .cgroup]]")
+[ "$got" = '[["svc_b_held",true,65534,"/svc_b"],["svc_b_held",true,65534,"/svc_b"]]' ]
+tap_result request_is_its_listeners $? \
+	"expected two requests of svc_b_held (pid $held_pid), uid 65534, /svc_b; saw $got"
 
 # --- a reader in a PID namespace of its own --------------------------------
 cat > "$out/inner.sh" <<EOF
@@ -143,7 +152,8 @@ inner=$(cat "$out/inner.pid" 2>/dev/null)
 got=$(q pidns "[([.connections[] | select(.comm == \"inner\") | .pid] | unique),
 	 ([.connections[] | select(.comm != \"inner\" and .pid != 0)] | length),
 	 ([.connections[] | select(.pid == 0 and .comm != \"\")] | length),
-	 ([.connections[] | select(.cgroup_id == $id_b and .uid == 65534)] | length)]")
+	 ([.connections[] | select(.cgroup_id == $id_b and .uid == 65534 and
+				   ((.local | endswith(\":9100\")) or (.remote | endswith(\":9100\"))))] | length)]")
 [ -n "$inner" ] && [ "$got" = "[[$inner],0,0,12]" ]
 tap_result pid_namespace_reader_sees_its_own_pids $? \
 	"expected [[$inner],0,0,12] (the inner workload by its inner pid, no pid of outside, no comm without a pid, svc_b_held's uid and cgroup as ever); saw $got"
@@ -168,7 +178,7 @@ tw_9000()
 {
 	[ "$(in_ns $ns ss -tanH state time-wait '( dport = :9000 )' | wc -l)" -eq 320 ]
 }
-wait_for 100 tw_9000
+wait_for 300 tw_9000
 tap_result clients_left_320_time_waits $? \
 	"expected 320 TIME-WAITs to port 9000 in ss; saw $(in_ns $ns ss -tanH state time-wait '( dport = :9000 )' | wc -l)"
 

@@ -138,6 +138,8 @@ TEST(connect_exhaustion_is_counted_with_who_and_where)
 	EXPECT_EQ(1, r.f[0].daddr[3]);
 	EXPECT_EQ(getpid(), r.f[0].pid);
 	EXPECT_STREQ(comm, r.f[0].comm);
+	EXPECT_EQ(getuid(), r.f[0].uid);
+	EXPECT_NE(0, r.f[0].cgroup_id);
 	EXPECT_NE(0, r.f[0].time_ns);
 
 	while ((n = read(sfd, ev, sizeof(ev)) / (int)sizeof(ev[0])) > 0) {
@@ -152,6 +154,8 @@ TEST(connect_exhaustion_is_counted_with_who_and_where)
 			EXPECT_EQ(8000, e->dport);
 			EXPECT_EQ(getpid(), e->pid);
 			EXPECT_STREQ(comm, e->comm);
+			EXPECT_EQ(getuid(), e->uid);
+			EXPECT_EQ(r.f[0].cgroup_id, e->cgroup_id);
 			EXPECT_EQ(r.f[0].cookie, e->cookie);
 		}
 	}

@@ -50,7 +50,7 @@
  *            client has (its TIME-WAIT is the client's), or at once with
  *            -q (the TIME-WAIT is the server's); no other listeners
  *   -C N     client only: N connections to -a:-p, each closed first by
- *            this client, waiting for the server's close (TIME-WAIT here)
+ *            this client (TIME-WAIT here once the server closed too)
  *   -K N     client only: N connections to -a:-p, each closed when the
  *            server has closed it (a -q server: its TIME-WAIT)
  *   -G       the clients connect all N, print "connected" and close them
@@ -477,10 +477,15 @@ static int owners(const char *name, int server_first, int n_close_first,
 		fflush(stdout);
 		sigwait(&usr1, &sig);
 	}
-	/* -C: this end closes first; -K: the server has, or will. */
+	/*
+	 * -C: this end closes first, and leaves the rest to the kernel (an
+	 * orphan, in TIME-WAIT once the server closed too: waiting for each
+	 * server close in turn is slow on a busy emulated VM); -K: the
+	 * server has closed.
+	 */
 	for (i = 0; i < n_close_first; i++)
-		shutdown(fds[i], SHUT_WR);
-	for (i = 0; i < n; i++) {
+		close(fds[i]);
+	for (i = n_close_first; i < n; i++) {
 		read_to_eof(fds[i]);
 		close(fds[i]);
 	}

@@ -103,6 +103,22 @@ static void failure_json(struct output *o, const struct tcpstate_event *ev)
 	out_finish(o);
 }
 
+/* The connection's owner (uid null when unknown; pid 0: not visible). */
+static void owner_json(struct output *o, const struct tcpstate_event *ev)
+{
+	char comm[sizeof(ev->comm) + 1];
+
+	if (ev->uid == TCPSTATE_UID_UNKNOWN)
+		out_null(o, "uid", NULL);
+	else
+		out_u64(o, "uid", NULL, ev->uid);
+	out_u64(o, "cgroup_id", NULL, ev->cgroup_id);
+	out_u64(o, "pid", NULL, ev->pid);
+	memcpy(comm, ev->comm, sizeof(ev->comm));
+	comm[sizeof(ev->comm)] = '\0';
+	out_str(o, "comm", NULL, comm);
+}
+
 static void event_json(FILE *f, const struct tcpstate_event *ev)
 {
 	char l[FORMAT_ENDPOINT_LEN], r[FORMAT_ENDPOINT_LEN];
@@ -133,6 +149,7 @@ static void event_json(FILE *f, const struct tcpstate_event *ev)
 	out_u64(&o, "prev_state_ns", NULL, ev->prev_state_ns);
 	if (ev->tw_exit != TCPSTATE_TW_EXIT_NONE)
 		out_str(&o, "tw_exit", NULL, name_or_q(tw_exit_name(ev->tw_exit)));
+	owner_json(&o, ev);
 	out_finish(&o);
 }
 
@@ -177,6 +194,8 @@ static void event_text(struct watch_ctx *w, FILE *f,
 		name_or_q(state_ss_name(ev->new_state)));
 	if (ev->tw_exit != TCPSTATE_TW_EXIT_NONE)
 		fprintf(f, " %s", name_or_q(tw_exit_name(ev->tw_exit)));
+	if (ev->pid)
+		fprintf(f, " %.*s/%u", (int)sizeof(ev->comm), ev->comm, ev->pid);
 	fputc('\n', f);
 }
 
@@ -213,10 +232,11 @@ int watch_records(struct watch_ctx *w, FILE *f, const void *buf, size_t len,
 			return -1;
 		}
 		memcpy(&size, p + off, sizeof(size));
-		if (size < sizeof(ev)) {
+		/* A module before owners: records end before uid. */
+		if (size < TCPSTATE_EVENT_SIZE_V1) {
 			snprintf(err, errlen,
-				 "record of %u bytes, expected at least %zu",
-				 size, sizeof(ev));
+				 "record of %u bytes, expected at least %d",
+				 size, TCPSTATE_EVENT_SIZE_V1);
 			return -1;
 		}
 		if (size > len - off) {
@@ -226,7 +246,8 @@ int watch_records(struct watch_ctx *w, FILE *f, const void *buf, size_t len,
 			return -1;
 		}
 		/* Only the part this tool knows; records may be unaligned. */
-		memcpy(&ev, p + off, sizeof(ev));
+		memset(&ev, 0, sizeof(ev));
+		memcpy(&ev, p + off, size < sizeof(ev) ? size : sizeof(ev));
 		off += size;
 		watch_event(w, f, &ev);
 		if (w->limit && w->printed >= w->limit)

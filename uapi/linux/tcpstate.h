@@ -183,8 +183,9 @@ struct tcpstate_conn {
  *		thread group id in the PID namespace of the file's opener.
  *		Both are kept after that process exits, through TIME-WAIT.
  *		They are shown only to an opener who could see that
- *		process: one with the same effective uid as the process had,
- *		or CAP_SYS_PTRACE or CAP_NET_ADMIN over the user namespace of
+ *		process: one whose effective uid is the socket's uid (the
+ *		uid of the process that made the socket), or with
+ *		CAP_SYS_PTRACE or CAP_NET_ADMIN over the user namespace of
  *		the file's network namespace; and only when the process has
  *		a pid in the opener's PID namespace.  Otherwise pid is 0 and
  *		comm empty, as they are when the module does not know them

@@ -260,20 +260,24 @@ static void test_json(void)
 			"{\"type\":\"state\",\"time_ns\":5000123000456,\"netns\":4026531840,",
 			"\"cookie\":4097,\"family\":\"ipv4\",\"local\":\"127.0.0.1:40000\",",
 			"\"remote\":\"127.0.0.2:8080\",\"old\":\"CLOSED\",\"new\":\"SYN-SENT\",",
-			"\"prev_state_ns\":0}\n",
+			"\"prev_state_ns\":0,",
+			"\"uid\":0,\"cgroup_id\":0,\"pid\":0,\"comm\":\"\"}\n",
 			"{\"type\":\"state\",\"time_ns\":5000124000456,\"netns\":4026531840,",
 			"\"cookie\":4097,\"family\":\"ipv4\",\"local\":\"127.0.0.1:40000\",",
 			"\"remote\":\"127.0.0.2:8080\",\"old\":\"FIN-WAIT-2\",\"new\":\"TIME-WAIT\",",
-			"\"prev_state_ns\":412000}\n",
+			"\"prev_state_ns\":412000,",
+			"\"uid\":0,\"cgroup_id\":0,\"pid\":0,\"comm\":\"\"}\n",
 			"{\"type\":\"lost\",\"lost\":17}\n",
 			"{\"type\":\"state\",\"time_ns\":5000200000456,\"netns\":4026531840,",
 			"\"cookie\":4097,\"family\":\"ipv6\",\"local\":\"[2001:db8::1]:443\",",
 			"\"remote\":\"[2001:db8::2]:51234\",\"old\":\"SYN-RECV\",\"new\":\"ESTAB\",",
-			"\"prev_state_ns\":3200000}\n",
+			"\"prev_state_ns\":3200000,",
+			"\"uid\":0,\"cgroup_id\":0,\"pid\":0,\"comm\":\"\"}\n",
 			"{\"type\":\"state\",\"time_ns\":5060124000456,\"netns\":4026531840,",
 			"\"cookie\":4097,\"family\":\"ipv4\",\"local\":\"127.0.0.1:40000\",",
 			"\"remote\":\"127.0.0.2:8080\",\"old\":\"TIME-WAIT\",\"new\":\"CLOSED\",",
-			"\"prev_state_ns\":60010000000,\"tw_exit\":\"expired\"}\n",
+			"\"prev_state_ns\":60010000000,\"tw_exit\":\"expired\",",
+			"\"uid\":0,\"cgroup_id\":0,\"pid\":0,\"comm\":\"\"}\n",
 			NULL
 		};
 		expect_str("watch_json_lines", join(want), s);
@@ -288,15 +292,14 @@ static void test_malformed(void)
 	char *s;
 	int rc;
 
-	s = run(false, false, 0, 0, sizeof(struct tcpstate_event) - 8, 2, &rc);
+	s = run(false, false, 0, 0, TCPSTATE_EVENT_SIZE_V1 - 8, 2, &rc);
 	{
 		char want[256];
 
 		snprintf(want, sizeof(want),
 			 "TIME         LOCAL           REMOTE           SPENT TRANSITION\n"
-			 "error: record of %zu bytes, expected at least %zu\n",
-			 sizeof(struct tcpstate_event) - 8,
-			 sizeof(struct tcpstate_event));
+			 "error: record of %d bytes, expected at least %d\n",
+			 TCPSTATE_EVENT_SIZE_V1 - 8, TCPSTATE_EVENT_SIZE_V1);
 		expect_str("watch_record_smaller_than_known_is_an_error", want, s);
 	}
 	expect_u64("watch_malformed_rc", (unsigned long long)-1, rc);
