@@ -125,7 +125,8 @@ rc=$?
 text_lines()
 {
 	awk -v old="$1" -v new="$2" -v cause="$3" \
-		'$2 == "127.0.0.1:8000" && $5 == old && $6 == "->" && $7 == new && $8 == cause' \
+		'$2 == "127.0.0.1:8000" && $5 == old && $6 == "->" && $7 == new &&
+		 ($8 == cause || (cause == "" && $8 ~ /\//))' \
 		"$tmp/watch.txt" | wc -l
 }
 json_cookies()
