@@ -75,26 +75,6 @@ static const char *format_uid(char *buf, size_t len, __u32 uid)
 	return buf;
 }
 
-static void list_owner_json(struct output *o, const struct tcpstate_conn *c)
-{
-	char comm[sizeof(c->comm) + 1];
-	const char *path = cgroup_path(c->cgroup_id);
-
-	if (c->uid == TCPSTATE_UID_UNKNOWN)
-		out_null(o, "uid", NULL);
-	else
-		out_u64(o, "uid", NULL, c->uid);
-	out_u64(o, "cgroup_id", NULL, c->cgroup_id);
-	if (path)
-		out_str(o, "cgroup", NULL, path);
-	else
-		out_null(o, "cgroup", NULL);
-	out_u64(o, "pid", NULL, c->pid);
-	memcpy(comm, c->comm, sizeof(c->comm));
-	comm[sizeof(c->comm)] = '\0';
-	out_str(o, "comm", NULL, comm);
-}
-
 static void list_item(struct output *o, const struct tcpstate_conn *c,
 		      __u64 in_state)
 {
@@ -121,7 +101,8 @@ static void list_item(struct output *o, const struct tcpstate_conn *c,
 	out_u64(o, "state_since_ns", NULL, c->state_since_ns);
 	out_u64(o, "in_state_ns", NULL, in_state);
 	out_u64(o, "expires_ns", NULL, c->expires_ns);
-	list_owner_json(o, c);
+	out_owner(o, c->uid, c->cgroup_id, true, cgroup_path(c->cgroup_id),
+		  c->pid, c->comm);
 	out_begin_array(o, "flags", NULL);
 	for (i = 0; i < ARRAY_SIZE(flags); i++)
 		if (c->flags & flags[i].flag)

@@ -3,6 +3,9 @@
  * Text and JSON output through one path (see output.h).
  */
 #include <math.h>
+#include <string.h>
+
+#include <linux/tcpstate.h>
 
 #include "output.h"
 
@@ -225,4 +228,25 @@ void out_finish(struct output *o)
 {
 	if (o->json)
 		fputs("}\n", o->f);
+}
+
+void out_owner(struct output *o, __u32 uid, __u64 cgroup_id, bool with_path,
+	       const char *cgroup_path, __u32 pid, const char *comm)
+{
+	char name[17];
+
+	if (uid == TCPSTATE_UID_UNKNOWN)
+		out_null(o, "uid", NULL);
+	else
+		out_u64(o, "uid", NULL, uid);
+	out_u64(o, "cgroup_id", NULL, cgroup_id);
+	if (with_path && cgroup_path)
+		out_str(o, "cgroup", NULL, cgroup_path);
+	else if (with_path)
+		out_null(o, "cgroup", NULL);
+	out_u64(o, "pid", NULL, pid);
+	/* comm is 16 bytes, NUL-padded, not always NUL-terminated. */
+	memcpy(name, comm, 16);
+	name[16] = '\0';
+	out_str(o, "comm", NULL, name);
 }

@@ -46,6 +46,13 @@ void out_double(struct output *o, const char *key, const char *label,
 void out_bool(struct output *o, const char *key, const char *label, bool v);
 /* No value: JSON null, "-" in text. */
 void out_null(struct output *o, const char *key, const char *label);
+/*
+ * A connection's owner as JSON keys: uid (null for TCPSTATE_UID_UNKNOWN),
+ * cgroup_id, cgroup (@cgroup_path, or null; left out when @with_path is
+ * false), pid, comm.
+ */
+void out_owner(struct output *o, __u32 uid, __u64 cgroup_id, bool with_path,
+	       const char *cgroup_path, __u32 pid, const char *comm);
 /* Finish the report: closes the top-level JSON object. */
 void out_finish(struct output *o);
 

@@ -103,22 +103,6 @@ static void failure_json(struct output *o, const struct tcpstate_event *ev)
 	out_finish(o);
 }
 
-/* The connection's owner (uid null when unknown; pid 0: not visible). */
-static void owner_json(struct output *o, const struct tcpstate_event *ev)
-{
-	char comm[sizeof(ev->comm) + 1];
-
-	if (ev->uid == TCPSTATE_UID_UNKNOWN)
-		out_null(o, "uid", NULL);
-	else
-		out_u64(o, "uid", NULL, ev->uid);
-	out_u64(o, "cgroup_id", NULL, ev->cgroup_id);
-	out_u64(o, "pid", NULL, ev->pid);
-	memcpy(comm, ev->comm, sizeof(ev->comm));
-	comm[sizeof(ev->comm)] = '\0';
-	out_str(o, "comm", NULL, comm);
-}
-
 static void event_json(FILE *f, const struct tcpstate_event *ev)
 {
 	char l[FORMAT_ENDPOINT_LEN], r[FORMAT_ENDPOINT_LEN];
@@ -149,7 +133,7 @@ static void event_json(FILE *f, const struct tcpstate_event *ev)
 	out_u64(&o, "prev_state_ns", NULL, ev->prev_state_ns);
 	if (ev->tw_exit != TCPSTATE_TW_EXIT_NONE)
 		out_str(&o, "tw_exit", NULL, name_or_q(tw_exit_name(ev->tw_exit)));
-	owner_json(&o, ev);
+	out_owner(&o, ev->uid, ev->cgroup_id, false, NULL, ev->pid, ev->comm);
 	out_finish(&o);
 }
 
