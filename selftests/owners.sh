@@ -26,7 +26,7 @@ module_loaded || { echo "# SKIP: the module is not loaded"; exit $ksft_skip; }
 for c in jq setpriv unshare nsenter ss; do
 	command -v $c > /dev/null || { echo "# SKIP: needs $c"; exit $ksft_skip; }
 done
-tap_plan 15
+tap_plan 16
 
 ns=ts_owners
 cgroot=/sys/fs/cgroup
@@ -176,13 +176,13 @@ tap_result clients_done $? "a client failed: $(cat "$out/a.err" "$out/b.err" "$o
 # The clients' TIME-WAITs reach it when the server closes: wait for all.
 tw_9000()
 {
-	[ "$(in_ns $ns ss -tanH state time-wait '( dport = :9000 )' | wc -l)" -eq 320 ]
+	in_ns $ns ss -tanH state time-wait '( dport = :9000 )' | wc -l
 }
-wait_for 300 tw_9000
+wait_for 300 test "$(tw_9000)" -eq 320
 tap_result clients_left_320_time_waits $? \
-	"expected 320 TIME-WAITs to port 9000 in ss; saw $(in_ns $ns ss -tanH state time-wait '( dport = :9000 )' | wc -l)"
+	"expected 320 TIME-WAITs to port 9000 in ss; saw $(tw_9000)"
 
-# Every reading, at once.
+# Every reading of them, at once.
 list root
 list nobody $NOBODY
 count()
@@ -191,17 +191,44 @@ count()
 }
 counts="$(count comm svc_a_client) $(count pid "$a_pid") $(count uid 0) $(count cgroup /svc_a)"
 counts="$counts $(count comm svc_b_client) $(count pid "$b_pid") $(count uid 65534) $(count cgroup "$cgroot/svc_b")"
-echo "# the clients began to close $(($(date +%s) - start)) s ago"
+
+# A TIME-WAIT lives 60 s, and nothing adds one to port 9000 now, so ss
+# after the readings bounds each of them: when it still shows all 320,
+# every reading must be exact; when the host stalled the guest long enough
+# for some to expire (seen: 24 s stalls with four guests on two cores),
+# each count lies between its full value less the expired ones and its
+# full value, and every attribution stays exact.
+left=$(tw_9000)
+lost=$((320 - left))
+# the server-closed ones, made at the same time
+left_srv=$(in_ns $ns ss -tanH state time-wait '( sport = :9001 )' | wc -l)
+echo "# the clients began to close $(($(date +%s) - start)) s ago; $lost of the 320 TIME-WAITs expired since"
+# near GOT FULL...: each word of GOT is its FULL, less at most $lost
+near()
+{
+	local got=($1) i=0 full
+
+	shift
+	[ ${#got[@]} -eq $# ] || return 1
+	for full in "$@"; do
+		[ "${got[$i]}" -le "$full" ] && [ "${got[$i]}" -ge $((full - lost)) ] || return 1
+		i=$((i + 1))
+	done
+}
+[ "$left" -gt 0 ] && [ "$left_srv" -gt 0 ]
+tap_result time_waits_outlived_the_readings $? \
+	"$left of 320 client-closed and $left_srv of 10 server-closed TIME-WAITs left when the readings ended: the guest stalled for a minute"
 
 tw='.connections[] | select(.state == "TIME-WAIT" and (.remote | endswith(":9000")))'
 got=$(q root "[([$tw | select(.cgroup_id == $id_a)] | length),
 	 ([$tw | select(.cgroup_id == $id_a and .uid == 0 and .comm == \"svc_a_client\" and .pid == $a_pid)] | length),
 	 ([$tw | select(.cgroup_id == $id_b)] | length),
 	 ([$tw | select(.cgroup_id == $id_b and .uid == 65534 and .comm == \"svc_b_client\" and .pid == $b_pid)] | length),
-	 ([$tw] | length)]")
-[ "$got" = "[300,300,20,20,320]" ]
+	 ([$tw] | length)] | map(tostring) | join(\" \")")
+set -- $got
+near "$got" 300 300 20 20 320 && [ "$1" = "$2" ] && [ "$3" = "$4" ] && [ "$5" = $(($1 + $3)) ]
 tap_result time_waits_attributed_300_to_svc_a_20_to_svc_b $? \
-	"expected [300,300,20,20,320] (svc_a's cgroup, and its uid 0, comm, pid $a_pid; svc_b's, uid 65534, pid $b_pid; all); saw $got"
+	"expected 300 300 20 20 320 less at most $lost expired (svc_a's cgroup, and its uid 0, comm, pid $a_pid; svc_b's, uid 65534, pid $b_pid; all); saw $got"
 
 got=$(q root "[$tw | select(.cgroup_id == $id_a)][0] | [.cgroup, .flags[0]]")
 [ "$got" = '["/svc_a","timewait_sock"]' ]
@@ -209,17 +236,18 @@ tap_result cgroup_path_of_a_timewait_socket $? "expected [\"/svc_a\",\"timewait_
 
 # The filters of list.
 got=$counts
-[ "$got" = "300 300 300 300 20 20 20 20" ]
+near "$got" 300 300 300 300 20 20 20 20
 tap_result list_filters_comm_pid_uid_cgroup $? \
-	"expected 300 for each filter of svc_a, 20 for svc_b; saw $got"
+	"expected 300 for each filter of svc_a, 20 for svc_b, less at most $lost expired; saw $got"
 
 # Server-closed TIME-WAIT: the accepting child's, not the listener's maker.
 stw='.connections[] | select(.state == "TIME-WAIT" and (.local | endswith(":9001")))'
 got=$(q root "[([$stw] | length),
-	 ([$stw | select(.comm == \"srv_child\" and .pid == $srvq_kid and .cgroup_id == $id_srv and .uid == 0)] | length)]")
-[ "$got" = "[10,10]" ]
+	 ([$stw | select(.comm == \"srv_child\" and .pid == $srvq_kid and .cgroup_id == $id_srv and .uid == 0)] | length)] | map(tostring) | join(\" \")")
+set -- $got
+[ "$1" -le 10 ] && [ "$1" -ge "$left_srv" ] && [ "$1" = "$2" ]
 tap_result server_closed_time_wait_is_the_acceptors $? \
-	"expected 10 TIME-WAITs on port 9001, all of srv_child (pid $srvq_kid, cgroup svc_srv); saw $got"
+	"expected 10 TIME-WAITs on port 9001 ($left_srv left after the readings), all of srv_child (pid $srvq_kid, cgroup svc_srv); saw $got"
 
 got=$(q root "[.connections[] | select(.state == \"LISTEN\" and (.local | endswith(\":9000\"))) | [.comm, .pid == $srv_pid, .cgroup]]")
 [ "$got" = '[["srv_parent",true,"/svc_srv"]]' ]
@@ -259,10 +287,12 @@ tap_result full_sockets_owned_as_ss_shows $? \
 # --- a reader of another uid -------------------------------------------------
 got=$(q nobody "[([$tw | select(.cgroup_id == $id_a and .uid == 0 and .pid == 0 and .comm == \"\")] | length),
 	 ([$tw | select(.cgroup_id == $id_b and .uid == 65534 and .pid == $b_pid and .comm == \"svc_b_client\")] | length),
-	 ([.connections[] | select(.uid != 65534 and .pid != 0)] | length)]")
-[ "$got" = "[300,20,0]" ]
+	 ([.connections[] | select(.uid != 65534 and .pid != 0)] | length),
+	 ([$tw] | length)] | map(tostring) | join(\" \")")
+set -- $got
+near "$got" 300 20 0 320 && [ "$4" = $(($1 + $2)) ]
 tap_result other_uid_sees_uid_and_cgroup_not_process $? \
-	"expected [300,20,0]: svc_a's uid and cgroup without pid or comm, svc_b's (its own uid) in full, no pid of another uid; saw $got"
+	"expected 300 20 0 320 less at most $lost expired: svc_a's uid and cgroup without pid or comm, svc_b's (its own uid) in full, no pid of another uid, nothing else; saw $got"
 
 got=$(q root "[.connections[] | select(.uid != 65534 and .pid != 0)] | length")
 [ "$got" -gt 0 ]
