@@ -117,6 +117,12 @@ q()
 	jq -c "$2" "$out/$1.json"
 }
 
+# qn NAME FILTER: the numbers FILTER makes of $out/NAME.json, on one line
+qn()
+{
+	jq -r "$2 | map(tostring) | join(\" \")" "$out/$1.json"
+}
+
 bg srv in_cg svc_srv "$TCP_WORKLOAD" -N srv_parent -P srv_child -p 9000 &&
 	srv_pid=$bg_pid &&
 	bg srvq in_cg svc_srv "$TCP_WORKLOAD" -N srv_parent -P srv_child -q -p 9001 &&
@@ -220,11 +226,11 @@ tap_result time_waits_outlived_the_readings $? \
 	"$left of 320 client-closed and $left_srv of 10 server-closed TIME-WAITs left when the readings ended: the guest stalled for a minute"
 
 tw='.connections[] | select(.state == "TIME-WAIT" and (.remote | endswith(":9000")))'
-got=$(q root "[([$tw | select(.cgroup_id == $id_a)] | length),
+got=$(qn root "[([$tw | select(.cgroup_id == $id_a)] | length),
 	 ([$tw | select(.cgroup_id == $id_a and .uid == 0 and .comm == \"svc_a_client\" and .pid == $a_pid)] | length),
 	 ([$tw | select(.cgroup_id == $id_b)] | length),
 	 ([$tw | select(.cgroup_id == $id_b and .uid == 65534 and .comm == \"svc_b_client\" and .pid == $b_pid)] | length),
-	 ([$tw] | length)] | map(tostring) | join(\" \")")
+	 ([$tw] | length)]")
 set -- $got
 near "$got" 300 300 20 20 320 && [ "$1" = "$2" ] && [ "$3" = "$4" ] && [ "$5" = $(($1 + $3)) ]
 tap_result time_waits_attributed_300_to_svc_a_20_to_svc_b $? \
@@ -242,8 +248,8 @@ tap_result list_filters_comm_pid_uid_cgroup $? \
 
 # Server-closed TIME-WAIT: the accepting child's, not the listener's maker.
 stw='.connections[] | select(.state == "TIME-WAIT" and (.local | endswith(":9001")))'
-got=$(q root "[([$stw] | length),
-	 ([$stw | select(.comm == \"srv_child\" and .pid == $srvq_kid and .cgroup_id == $id_srv and .uid == 0)] | length)] | map(tostring) | join(\" \")")
+got=$(qn root "[([$stw] | length),
+	 ([$stw | select(.comm == \"srv_child\" and .pid == $srvq_kid and .cgroup_id == $id_srv and .uid == 0)] | length)]")
 set -- $got
 [ "$1" -le 10 ] && [ "$1" -ge "$left_srv" ] && [ "$1" = "$2" ]
 tap_result server_closed_time_wait_is_the_acceptors $? \
@@ -285,10 +291,10 @@ tap_result full_sockets_owned_as_ss_shows $? \
 	"expected 12 sockets (2 listeners, 5 pairs), the same owners as ss -tanpe --cgroup: $n; $(head -c 600 "$out/diff" | tr '\n' '|')"
 
 # --- a reader of another uid -------------------------------------------------
-got=$(q nobody "[([$tw | select(.cgroup_id == $id_a and .uid == 0 and .pid == 0 and .comm == \"\")] | length),
+got=$(qn nobody "[([$tw | select(.cgroup_id == $id_a and .uid == 0 and .pid == 0 and .comm == \"\")] | length),
 	 ([$tw | select(.cgroup_id == $id_b and .uid == 65534 and .pid == $b_pid and .comm == \"svc_b_client\")] | length),
 	 ([.connections[] | select(.uid != 65534 and .pid != 0)] | length),
-	 ([$tw] | length)] | map(tostring) | join(\" \")")
+	 ([$tw] | length)]")
 set -- $got
 near "$got" 300 20 0 320 && [ "$4" = $(($1 + $2)) ]
 tap_result other_uid_sees_uid_and_cgroup_not_process $? \
