@@ -184,7 +184,11 @@ tw_9000()
 {
 	in_ns $ns ss -tanH state time-wait '( dport = :9000 )' | wc -l
 }
-wait_for 300 test "$(tw_9000)" -eq 320
+all_tw_9000()
+{
+	[ "$(tw_9000)" -eq 320 ]
+}
+wait_for 300 all_tw_9000
 tap_result clients_left_320_time_waits $? \
 	"expected 320 TIME-WAITs to port 9000 in ss; saw $(tw_9000)"
 
