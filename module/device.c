@@ -137,7 +137,7 @@ static ssize_t tcpstate_read(struct file *file, char __user *buf, size_t count,
 {
 	struct tcpstate_reader *r;
 
-	if (count < sizeof(struct tcpstate_event))
+	if (count < TCPSTATE_EVENT_SIZE_V1)
 		return -EINVAL;
 	r = tcpstate_file_reader(file->private_data);
 	if (IS_ERR(r))

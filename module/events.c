@@ -305,6 +305,28 @@ static bool reader_has_data(struct tcpstate_reader *r)
 	return READ_ONCE(r->count) || READ_ONCE(r->lost_pending);
 }
 
+/*
+ * Copy @n records from the tail on, each cut to its first @usize bytes (a
+ * reader built for smaller records), with size saying so; returns the
+ * records copied.
+ */
+static u32 ring_copy_short(struct tcpstate_reader *r, char __user *buf, u32 n,
+			   u32 usize)
+{
+	u32 i, idx = r->tail;
+
+	for (i = 0; i < n; i++) {
+		char __user *dst = buf + (size_t)i * usize;
+
+		if (copy_to_user(dst, &r->ring[idx], usize) ||
+		    put_user(usize, (u32 __user *)dst))
+			break;
+		if (++idx == r->size)
+			idx = 0;
+	}
+	return i;
+}
+
 /* Copy @n records from the tail on; returns the records copied. */
 static u32 ring_copy_out(struct tcpstate_reader *r, char __user *buf, u32 n)
 {
@@ -324,12 +346,20 @@ static u32 ring_copy_out(struct tcpstate_reader *r, char __user *buf, u32 n)
 ssize_t tcpstate_reader_read(struct tcpstate_reader *r, char __user *buf,
 			     size_t count, bool nonblock)
 {
-	const size_t rec = sizeof(struct tcpstate_event);
+	size_t rec = sizeof(struct tcpstate_event);
 	u32 avail, want, done;
 	ssize_t ret;
 
-	if (count < rec)
-		return -EINVAL;
+	/*
+	 * A buffer that holds no whole record but a first-version one (a
+	 * reader of one record at a time, built before records grew) gets
+	 * first-version records: their fields are the first ones of today's.
+	 */
+	if (count < rec) {
+		if (count < TCPSTATE_EVENT_SIZE_V1)
+			return -EINVAL;
+		rec = TCPSTATE_EVENT_SIZE_V1;
+	}
 	if (mutex_lock_interruptible(&r->read_lock))
 		return -ERESTARTSYS;
 
@@ -359,7 +389,10 @@ ssize_t tcpstate_reader_read(struct tcpstate_reader *r, char __user *buf,
 	raw_spin_unlock_irq(&r->lock);
 
 	want = min_t(size_t, avail, count / rec);
-	done = ring_copy_out(r, buf, want);
+	if (rec == sizeof(struct tcpstate_event))
+		done = ring_copy_out(r, buf, want);
+	else
+		done = ring_copy_short(r, buf, want, rec);
 
 	raw_spin_lock_irq(&r->lock);
 	r->tail += done;

@@ -32,6 +32,7 @@
 #include <linux/uidgid.h>
 #include <linux/user_namespace.h>
 #include <net/sock.h>
+#include <net/tcp_states.h>
 
 #include "fhooks.h"
 #include "tcpstate.h"
@@ -60,8 +61,43 @@ void tcpstate_who_sock(struct tcpstate_who *w, const struct sock *sk)
 
 void tcpstate_who_current(struct tcpstate_who *w)
 {
+	/*
+	 * The process, and its name as ps and ss -p show it: the thread
+	 * group leader's, not a thread's own.  A rename racing with this
+	 * copy may leave a mix of both names, NUL-terminated all the same
+	 * (taking task_lock() here would sleep on PREEMPT_RT).
+	 */
 	w->pid = task_tgid(current);
-	strscpy_pad(w->comm, current->comm, sizeof(w->comm));
+	memcpy(w->comm, current->group_leader->comm, sizeof(w->comm));
+	w->comm[sizeof(w->comm) - 1] = '\0';
+}
+
+/*
+ * May a reader with credentials @cred see @pid's process?  As with
+ * ptrace's uid rule (the one /proc follows under hidepid): while the
+ * process lives, when its real, effective and saved uids are all the
+ * reader's; once it is gone, when the socket's uid is.  So a socket made
+ * by one user and handed to another's process (SCM_RIGHTS, a setuid
+ * program) does not show that process to the first.
+ */
+static bool who_visible(const struct tcpstate_who *w, const struct cred *cred)
+{
+	const struct task_struct *t;
+	const struct cred *tcred;
+	bool ok;
+
+	rcu_read_lock();
+	t = pid_task(w->pid, PIDTYPE_TGID);
+	if (t) {
+		tcred = __task_cred(t);
+		ok = uid_eq(tcred->uid, cred->euid) &&
+		     uid_eq(tcred->euid, cred->euid) &&
+		     uid_eq(tcred->suid, cred->euid);
+	} else {
+		ok = uid_eq(w->uid, cred->euid);
+	}
+	rcu_read_unlock();
+	return ok;
 }
 
 void tcpstate_who_export(const struct tcpstate_who *w,
@@ -75,7 +111,7 @@ void tcpstate_who_export(const struct tcpstate_who *w,
 	memset(comm, 0, TASK_COMM_LEN);
 	if (!w->pid)
 		return;
-	if (!READ_ONCE(v->all) && !uid_eq(w->uid, v->cred->euid))
+	if (!READ_ONCE(v->all) && !who_visible(w, v->cred))
 		return;
 	*pid = pid_nr_ns(w->pid, v->pid_ns);
 	if (*pid)
@@ -102,13 +138,30 @@ static void sock_graft_hook(struct ftrace_regs *fregs)
 	if (!sk || sk->sk_protocol != IPPROTO_TCP || sk->sk_type != SOCK_STREAM ||
 	    (sk->sk_family != AF_INET && sk->sk_family != AF_INET6))
 		return;
-	cookie = atomic64_read(&sk->sk_cookie);
-	if (!cookie || !in_task())
+	if (!in_task())
 		return;
 	tcpstate_who_sock(&who, sk);
 	tcpstate_who_current(&who);
+	cookie = atomic64_read(&sk->sk_cookie);
 	rcu_read_lock();
-	tcpstate_table_set_who(sock_net(sk), cookie, &who);
+	if (cookie) {
+		tcpstate_table_set_who(sock_net(sk), cookie, &who);
+	} else if (sk->sk_state != TCP_CLOSE) {
+		/*
+		 * A child with no request of ours: a Fast Open server
+		 * accepts it in SYN_RECV, before its first state change
+		 * (which would make its entry without a process), and a
+		 * syncookie child may be accepted before anything saw it.
+		 */
+		struct tcpstate_tuple tuple;
+
+		cookie = tcpstate_sk_cookie(sk);
+		tcpstate_tuple_from_sk(&tuple, sk);
+		tcpstate_table_set(sock_net(sk), cookie, &tuple, -1,
+				   sk->sk_state, 0, tcpstate_sk_owner(sk), 0,
+				   TCPSTATE_CHANGE_TUPLE | TCPSTATE_CHANGE_CREATE |
+				   TCPSTATE_CHANGE_BIRTH, &who);
+	}
 	rcu_read_unlock();
 }
 

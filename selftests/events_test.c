@@ -191,8 +191,8 @@ TEST(bad_requests_get_their_errno)
 	EXPECT_EQ(-1, ioctl(fd, TCPSTATE_IOC_NETNS, &ns));
 	EXPECT_EQ(EINVAL, errno);
 
-	/* read(): shorter than one record, then nothing there yet. */
-	EXPECT_EQ(-1, read(fd, buf, REC - 1));
+	/* read(): shorter than a first-version record, then nothing there yet. */
+	EXPECT_EQ(-1, read(fd, buf, TCPSTATE_EVENT_SIZE_V1 - 1));
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(-1, read(fd, buf, REC));
 	EXPECT_EQ(EAGAIN, errno);
@@ -266,6 +266,48 @@ TEST(records_describe_the_connection)
 		EXPECT_EQ(lis->cgroup_id, e->cgroup_id);
 	}
 	close(fd);
+}
+
+/*
+ * A reader built for first-version records reads one at a time with a
+ * buffer of that size: it gets each record's first fields, size set to
+ * it, then the next record whole, as a reader of today's size would.
+ */
+TEST(first_version_reader_gets_first_version_records)
+{
+	struct tcpstate_event ev[8], all[8];
+	unsigned char buf[REC + 16];
+	int fd, fd2, n, i;
+
+	ASSERT_EQ(0, ts_new_netns());
+	fd = open_stream();
+	fd2 = open_stream();
+	ASSERT_LE(0, fd);
+	ASSERT_LE(0, fd2);
+	ASSERT_EQ(0, start_stream(fd));
+	ASSERT_EQ(0, start_stream(fd2));
+	ASSERT_LE(0, ts_listen(AF_INET, 8000, 8));
+	ASSERT_LE(0, ts_listen(AF_INET6, 8001, 8));
+	n = drain(fd2, all, 8);
+	ASSERT_EQ(2, n) TH_LOG("expected the two listeners' births, saw %d", n);
+	for (i = 0; i < n; i++) {
+		memset(buf, 0xa5, sizeof(buf));
+		/* Room for less than a record, more than a first-version one. */
+		ASSERT_EQ((ssize_t)TCPSTATE_EVENT_SIZE_V1,
+			  read(fd, buf, TCPSTATE_EVENT_SIZE_V1 + 8));
+		memcpy(&ev[i], buf, TCPSTATE_EVENT_SIZE_V1);
+		EXPECT_EQ(TCPSTATE_EVENT_SIZE_V1, ev[i].size);
+		EXPECT_EQ(0, memcmp((char *)&ev[i] + sizeof(ev[i].size),
+				    (char *)&all[i] + sizeof(all[i].size),
+				    TCPSTATE_EVENT_SIZE_V1 - sizeof(ev[i].size)));
+		/* Nothing past the record was written. */
+		EXPECT_EQ(0xa5, buf[TCPSTATE_EVENT_SIZE_V1]);
+	}
+	EXPECT_EQ(8001, ev[1].sport);
+	EXPECT_EQ(-1, read(fd, buf, TCPSTATE_EVENT_SIZE_V1));
+	EXPECT_EQ(EAGAIN, errno);
+	close(fd);
+	close(fd2);
 }
 
 TEST(poll_and_blocking_read_wake_up)

@@ -39,9 +39,11 @@
  *				effective local port range.
  *
  * read() streams the namespace's state changes as struct tcpstate_event
- * records, whole records only, as many as fit; a buffer smaller than one
- * record fails with EINVAL (records grew from TCPSTATE_EVENT_SIZE_V1 to
- * 128 bytes: a reader steps through a buffer by each record's size).  The
+ * records, whole records only, as many as fit; a reader steps through a
+ * buffer by each record's size.  Records grew from TCPSTATE_EVENT_SIZE_V1
+ * to 128 bytes: a buffer smaller than one record but not than
+ * TCPSTATE_EVENT_SIZE_V1 gets records of that first size (the first
+ * fields, size set to it); a smaller one fails with EINVAL.  The
  * stream starts at the first read() or poll() on the file.  Each file has
  * a buffer of its own (module parameter event_buffer, in records); when a
  * slow reader lets it fill up, later
