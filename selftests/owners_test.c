@@ -246,7 +246,7 @@ TEST(socket_of_one_user_connected_by_another_hides_the_process)
 	got[n] = '\0';
 	snprintf(want, sizeof(want), "%u 0 -", NOBODY);
 	EXPECT_STREQ(want, got)
-		TH_LOG("nobody reads the socket it made, connected by root's process %d: expected uid %u and no process",
+		TH_LOG("socket of nobody, connected by root pid %d: expected uid %u, no process",
 		       getpid(), NOBODY);
 	close(fd);
 	close(lfd);
