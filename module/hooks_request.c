@@ -69,7 +69,7 @@ static void req_hash_hook(struct ftrace_regs *fregs)
 			   TCPSTATE_CHANGE_CREATE | TCPSTATE_CHANGE_TUPLE |
 			   TCPSTATE_CHANGE_BIRTH, &who);
 	rcu_read_unlock();
-	put_pid(who.pid);
+	tcpstate_put_pid(who.pid);
 }
 
 static void req_promote_hook(struct ftrace_regs *fregs)

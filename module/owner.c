@@ -27,6 +27,8 @@
 #include <linux/cred.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
+#include <linux/rcupdate.h>
+#include <linux/refcount.h>
 #include <linux/sched.h>
 #include <linux/string.h>
 #include <linux/uidgid.h>
@@ -70,6 +72,34 @@ void tcpstate_who_current(struct tcpstate_who *w)
 	w->pid = task_tgid(current);
 	memcpy(w->comm, current->group_leader->comm, sizeof(w->comm));
 	w->comm[sizeof(w->comm) - 1] = '\0';
+}
+
+static void tcpstate_put_pid_rcu(struct rcu_head *head)
+{
+	put_pid(container_of(head, struct pid, rcu));
+}
+
+/*
+ * put_pid() where hooks run.  On PREEMPT_RT the last put may not run
+ * there: it frees memory, and may free a PID namespace, under sleeping
+ * locks, while hooks run with preemption off.  A reference that is the
+ * last is one of a detached pid: free_pid() took it out of the PID hash
+ * and put the hash's reference from an RCU callback, so nobody can find
+ * it anymore and its rcu_head is free again.  The last put then goes
+ * through that rcu_head, as the kernel's own last put of the hash's
+ * reference does (delayed_put_pid()).
+ */
+void tcpstate_put_pid(struct pid *pid)
+{
+	if (!pid)
+		return;
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT) || preemptible()) {
+		put_pid(pid);
+		return;
+	}
+	if (refcount_dec_not_one(&pid->count))
+		return;
+	call_rcu(&pid->rcu, tcpstate_put_pid_rcu);
 }
 
 /*

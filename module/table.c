@@ -453,7 +453,7 @@ static void entry_unused(struct tcpstate_entry *e)
 /* After unlocking: its process reference goes too (any context). */
 static void entry_free(struct tcpstate_net *tn, struct tcpstate_entry *e)
 {
-	put_pid(e->pid);
+	tcpstate_put_pid(e->pid);
 	kmem_cache_free(tcpstate_entry_cache, e);
 	atomic_long_dec(&tn->entries);
 	atomic_long_dec(&tcpstate_all_entries);
@@ -510,7 +510,7 @@ static void entry_who(const struct tcpstate_entry *e, struct tcpstate_who *w)
 
 /*
  * Take what @in knows of the owner (NULL: nothing) into @e, under its
- * lock: returns a pid reference the caller drops (put_pid()) after
+ * lock: returns a pid reference the caller drops (tcpstate_put_pid()) after
  * unlocking, or NULL.
  */
 static struct pid *entry_set_who(struct tcpstate_entry *e,
@@ -657,7 +657,7 @@ unlock:
 		tcpstate_notify(&tn->readers, &c);
 	hlist_bl_unlock(b);
 	local_irq_restore(irqflags);
-	put_pid(drop);
+	tcpstate_put_pid(drop);
 	entry_unused(spare);
 	if (added)
 		table_fit(tn);
@@ -685,7 +685,7 @@ void tcpstate_table_set_who(struct net *net, u64 cookie,
 		drop = entry_set_who(e, who);
 	hlist_bl_unlock(b);
 	local_irq_restore(irqflags);
-	put_pid(drop);
+	tcpstate_put_pid(drop);
 out:
 	rcu_read_unlock();
 }
@@ -1212,7 +1212,7 @@ void tcpstate_port_failure(struct sock *sk, int kind, int err)
 		if (tn->port_count < port_failures)
 			tn->port_count++;
 		raw_spin_unlock_irqrestore(&tn->port_lock, flags);
-		put_pid(drop);
+		tcpstate_put_pid(drop);
 	}
 	atomic64_inc(&tn->port_total[kind][t.family == AF_INET6]);
 
@@ -1628,6 +1628,8 @@ void tcpstate_table_exit(void)
 {
 	unregister_pernet_subsys(&tcpstate_net_ops);
 	kmem_cache_destroy(tcpstate_entry_cache);
+	/* The hooks are gone: wait for their last puts (tcpstate_put_pid()). */
+	rcu_barrier();
 }
 
 void tcpstate_tuple_from_sk(struct tcpstate_tuple *t, const struct sock *sk)

@@ -65,6 +65,7 @@ void tcpstate_who_none(struct tcpstate_who *w);
 /* The socket's uid and cgroup; no process. */
 void tcpstate_who_sock(struct tcpstate_who *w, const struct sock *sk);
 /* And the current process (process context). */
+void tcpstate_put_pid(struct pid *pid);
 void tcpstate_who_current(struct tcpstate_who *w);
 /* Fill the uapi fields of @w as @v may see them. */
 void tcpstate_who_export(const struct tcpstate_who *w,
