@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +63,7 @@ TEST(fast_open_child_accepted_in_syn_recv_is_the_acceptors)
 	int lfd, cfd, qlen = 8, status, p[2];
 	socklen_t len = ts_addr(AF_INET, 8000, &ss);
 	unsigned char state = 0;
-	pid_t acceptor;
+	pid_t acceptor, parent;
 	__u64 cookie = 0;
 
 	ASSERT_EQ(0, ts_new_netns());
@@ -73,6 +74,7 @@ TEST(fast_open_child_accepted_in_syn_recv_is_the_acceptors)
 	ASSERT_EQ(0, setsockopt(lfd, IPPROTO_TCP, TCP_FASTOPEN, &qlen, sizeof(qlen)));
 	ASSERT_EQ(0, pipe(p));
 
+	parent = getpid();
 	acceptor = fork();
 	ASSERT_LE(0, acceptor);
 	if (!acceptor) {
@@ -80,6 +82,10 @@ TEST(fast_open_child_accepted_in_syn_recv_is_the_acceptors)
 		socklen_t tl = sizeof(ti);
 		int s;
 
+		/* Gone with the test, however it ends. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(1);
 		prctl(PR_SET_NAME, "tfo_acceptor");
 		s = accept(lfd, NULL, NULL);
 		if (s < 0 || getsockopt(s, IPPROTO_TCP, TCP_INFO, &ti, &tl))
