@@ -18,6 +18,9 @@
 #             first (the test-only debug_fill parameter, module/fill.c),
 #             for each N of BENCH_FILL (default "100000 1000000"): the
 #             per-connection cost as the table grows, against "module"
+#   base      another build of tcpstate.ko, BENCH_BASE_KO (e.g. the commit
+#             before a change: "before" and "after" in one run), nobody
+#             reading; only when BENCH_BASE_KO is set
 #   bpftrace  bpftrace counting sock:inet_sock_set_state per state in-kernel
 #   bcc       tcpstates-bpfcc printing every change (module unloaded)
 # in BENCH_ROUNDS interleaved rounds (default 7): each round runs every
@@ -51,6 +54,15 @@ samples=$BENCH_OUT/storms.jsonl
 : > "$samples"
 
 free_group=(none)
+BASE_KO=${BENCH_BASE_KO:-}
+if [ -n "$BASE_KO" ]; then
+	if [ -f "$BASE_KO" ]; then
+		free_group+=(base)
+	else
+		echo "bench: BENCH_BASE_KO=$BASE_KO: no such file" >&2
+		exit 1
+	fi
+fi
 if [ "$PEERS" = 1 ]; then
 	command -v bpftrace > /dev/null && free_group+=(bpftrace) ||
 		echo "bench: bpftrace not installed: left out (scripts/bench-deps.sh)"
@@ -218,6 +230,21 @@ run_fill()
 	echo "$cap" > $param/max_entries
 }
 
+# run_base ROUND: the storm with the other build loaded (the free group
+# runs with the module unloaded).
+run_base()
+{
+	local s params
+
+	read -r -a params <<< "${BENCH_MODULE_PARAMS:-}"
+	insmod "$BASE_KO" "${params[@]}" || { echo "bench: insmod $BASE_KO failed" >&2; return; }
+	fresh_ns $ns || return
+	s=$(storm)
+	sample base "$1" "$s" "$(transitions)"
+	drop_ns $ns
+	rmmod tcpstate || { echo "bench: rmmod of the base module failed" >&2; exit 1; }
+}
+
 run_bpftrace()
 {
 	local pid s seen
@@ -282,6 +309,7 @@ run()
 	case "$1" in
 	none) run_none "$2" ;;
 	module) run_module "$2" ;;
+	base) run_base "$2" ;;
 	raw) run_raw "$2" 1 ;;
 	raw2) run_raw "$2" 2 ;;
 	watch) run_watch "$2" ;;
@@ -333,12 +361,13 @@ module_unload
 
 labels='{"none": "no tracer",
 	 "module": "tcpstate.ko loaded",
+	 "base": "base tcpstate.ko (BENCH_BASE_KO) loaded",
 	 "raw": "tcpstate.ko + one raw reader",
 	 "raw2": "tcpstate.ko + two raw readers",
 	 "watch": "tcpstate.ko + tcpstate -j watch",
 	 "bpftrace": "bpftrace counting the tracepoint",
 	 "bcc": "tcpstates-bpfcc"}'
-order='["none", "module", "raw", "raw2", "watch", "bpftrace", "bcc"'
+order='["none", "module", "base", "raw", "raw2", "watch", "bpftrace", "bcc"'
 for n in $FILL; do
 	labels=$(jq -c --arg k "fill$n" --arg l "tcpstate.ko + $n entries" \
 		'. + {($k): $l}' <<< "$labels")

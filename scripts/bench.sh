@@ -13,7 +13,7 @@
 #      bytes per entry (bench-reports.sh)
 #
 # The environment variables of each script pass through: BENCH_CONNS,
-# BENCH_ROUNDS, BENCH_PEERS, BENCH_MODULE_PARAMS, BENCH_NETNS, BENCH_TW,
+# BENCH_ROUNDS, BENCH_PEERS, BENCH_MODULE_PARAMS, BENCH_BASE_KO, BENCH_NETNS, BENCH_TW,
 # BENCH_REPORT_ROUNDS.  BENCH_ONLY="events memory reports" runs a subset.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
