@@ -55,6 +55,8 @@ help:
 	@echo "  cli            the command-line tool"
 	@echo "  check          every test: W=1 build, checkpatch, sparse, unit tests, kselftests in a VM,"
 	@echo "                 the packages installed, booted with each kernel and purged (root)"
+	@echo "  check-all      check on 6.1, 6.1-rt, 6.12, 6.12-rt and a debug kernel (KASAN, lockdep,"
+	@echo "                 kmemleak), installing them; CHECK_ALL=\"6.1 6.12\" picks some (hours)"
 	@echo "  demo           boot a VM, load the module and show what the CLI reports"
 	@echo "  bench          in a VM: storm cost against no tracer and the peers, readers' loss,"
 	@echo "                 memory, report latency against ss; bench.json and bench.png"
@@ -107,6 +109,9 @@ sparse:
 # again so that the VM kernel's version is read after it is installed.
 check demo vm-shell: deps
 	$(Q)$(MAKE) vm-$@
+
+check-all: deps
+	$(Q)scripts/check-all.sh
 
 # bench also needs its peers (bpftrace, tcpstates-bpfcc) and gnuplot:
 # scripts/bench-deps.sh installs them, apart from deps, so that check never
@@ -203,6 +208,6 @@ clean: module-clean
 	$(Q)if [ -f $(KSFT_TREE)/tools/testing/selftests/lib.mk ]; then $(MAKE) -C selftests clean; fi
 	$(Q)rm -rf $(BUILD)/check $(BUILD)/vm/runs $(BUILD)/deb $(BUILD)/pkg-test
 
-.PHONY: all help deps module module-clean cli ksft selftests style sparse check demo bench \
+.PHONY: all help deps module module-clean cli ksft selftests style sparse check check-all demo bench \
 	install uninstall deb \
 	vm-shell vm-check vm-demo vm-bench vm-vm-shell clean

