@@ -18,9 +18,9 @@
 #             first (the test-only debug_fill parameter, module/fill.c),
 #             for each N of BENCH_FILL (default "100000 1000000"): the
 #             per-connection cost as the table grows, against "module"
-#   base      another build of tcpstate.ko, BENCH_BASE_KO (e.g. the commit
-#             before a change: "before" and "after" in one run), nobody
-#             reading; only when BENCH_BASE_KO is set
+#   baseN     other builds of tcpstate.ko, the N-th of BENCH_BASE_KO (paths,
+#             e.g. of the commits before changes: "before" and "after" in
+#             one run), nobody reading; only when BENCH_BASE_KO is set
 #   bpftrace  bpftrace counting sock:inet_sock_set_state per state in-kernel
 #   bcc       tcpstates-bpfcc printing every change (module unloaded)
 # in BENCH_ROUNDS interleaved rounds (default 7): each round runs every
@@ -54,15 +54,14 @@ samples=$BENCH_OUT/storms.jsonl
 : > "$samples"
 
 free_group=(none)
-BASE_KO=${BENCH_BASE_KO:-}
-if [ -n "$BASE_KO" ]; then
-	if [ -f "$BASE_KO" ]; then
-		free_group+=(base)
-	else
-		echo "bench: BENCH_BASE_KO=$BASE_KO: no such file" >&2
+read -r -a base_ko <<< "${BENCH_BASE_KO:-}"
+for i in "${!base_ko[@]}"; do
+	if [ ! -f "${base_ko[$i]}" ]; then
+		echo "bench: BENCH_BASE_KO: ${base_ko[$i]}: no such file" >&2
 		exit 1
 	fi
-fi
+	free_group+=("base$((i + 1))")
+done
 if [ "$PEERS" = 1 ]; then
 	command -v bpftrace > /dev/null && free_group+=(bpftrace) ||
 		echo "bench: bpftrace not installed: left out (scripts/bench-deps.sh)"
@@ -230,19 +229,19 @@ run_fill()
 	echo "$cap" > $param/max_entries
 }
 
-# run_base ROUND: the storm with the other build loaded (the free group
-# runs with the module unloaded).
+# run_base ROUND N: the storm with the N-th other build loaded (the free
+# group runs with the module unloaded).
 run_base()
 {
-	local s params
+	local s params ko=${base_ko[$(($2 - 1))]}
 
 	read -r -a params <<< "${BENCH_MODULE_PARAMS:-}"
-	insmod "$BASE_KO" "${params[@]}" || { echo "bench: insmod $BASE_KO failed" >&2; return; }
+	insmod "$ko" "${params[@]}" || { echo "bench: insmod $ko failed" >&2; return; }
 	fresh_ns $ns || return
 	s=$(storm)
-	sample base "$1" "$s" "$(transitions)"
+	sample "base$2" "$1" "$s" "$(transitions)"
 	drop_ns $ns
-	rmmod tcpstate || { echo "bench: rmmod of the base module failed" >&2; exit 1; }
+	rmmod tcpstate || { echo "bench: rmmod of $ko failed" >&2; exit 1; }
 }
 
 run_bpftrace()
@@ -309,7 +308,7 @@ run()
 	case "$1" in
 	none) run_none "$2" ;;
 	module) run_module "$2" ;;
-	base) run_base "$2" ;;
+	base*) run_base "$2" "${1#base}" ;;
 	raw) run_raw "$2" 1 ;;
 	raw2) run_raw "$2" 2 ;;
 	watch) run_watch "$2" ;;
@@ -361,13 +360,17 @@ module_unload
 
 labels='{"none": "no tracer",
 	 "module": "tcpstate.ko loaded",
-	 "base": "base tcpstate.ko (BENCH_BASE_KO) loaded",
 	 "raw": "tcpstate.ko + one raw reader",
 	 "raw2": "tcpstate.ko + two raw readers",
 	 "watch": "tcpstate.ko + tcpstate -j watch",
 	 "bpftrace": "bpftrace counting the tracepoint",
 	 "bcc": "tcpstates-bpfcc"}'
-order='["none", "module", "base", "raw", "raw2", "watch", "bpftrace", "bcc"'
+order='["none", "module", "raw", "raw2", "watch", "bpftrace", "bcc"'
+for i in "${!base_ko[@]}"; do
+	labels=$(jq -c --arg k "base$((i + 1))" --arg l "other build $((i + 1)) loaded" \
+		'. + {($k): $l}' <<< "$labels")
+	order+=", \"base$((i + 1))\""
+done
 for n in $FILL; do
 	labels=$(jq -c --arg k "fill$n" --arg l "tcpstate.ko + $n entries" \
 		'. + {($k): $l}' <<< "$labels")
@@ -376,13 +379,14 @@ done
 order+=']'
 
 jq -s --argjson labels "$labels" --argjson order "$order" \
-	--argjson conns $((2 * N)) --argjson rounds "$ROUNDS" '
+	--argjson conns $((2 * N)) --argjson rounds "$ROUNDS" \
+	--argjson kos "$(printf '%s\n' "${base_ko[@]}" | jq -R . | jq -sc 'map(select(. != ""))')" '
 	def med: sort | if length == 0 then null
 		elif length % 2 == 1 then .[(length - 1) / 2]
 		else (.[length / 2 - 1] + .[length / 2]) / 2 end;
 	. as $all
 	| ([$all[] | select(.config == "none") | .seconds] | med) as $base
-	| {connections: $conns, rounds: $rounds, baseline_s: $base,
+	| {connections: $conns, rounds: $rounds, baseline_s: $base, base_ko: $kos,
 	   configs: [$order[] as $k
 		| [$all[] | select(.config == $k)] as $s
 		| select($s | length > 0)

@@ -27,6 +27,7 @@ if [ "$(q '.storm != null')" = true ]; then
 	printf '  %-34s %8s %13s %6s %12s %7s\n' "what ran during the storm" median "spread" ratio "ratio spread" paired
 	q '.storm.configs[] | [.label, .median_s, .min_s, .max_s, .ratio, .ratio_min, .ratio_max, .paired] | @tsv' |
 		awk -F'\t' '{ printf "  %-34s %6.2f s %5.2f-%5.2f s %6.2f %5.2f-%5.2f %7.2f\n", $1, $2, $3, $4, $5, $6, $7, $8 }'
+	q '.storm.base_ko // [] | to_entries[] | "  other build \(.key + 1): \(.value)"'
 	echo
 	echo "Events during those storms:"
 	q '.storm.configs[] | select(.key == "raw") |
