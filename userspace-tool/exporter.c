@@ -91,8 +91,8 @@ static int collect_one(const struct options *o, int fd, struct collected *c)
 	if (report_sample_read(fd, o->device, EXPORTER_SAMPLE, &c->sample))
 		return -1;
 	report_summary(&c->sum, NULL, &c->sample, 0);
-	if (report_ports(&c->ports, NULL, &c->sample, o->family, o->warn_pct,
-			 o->crit_pct)) {
+	if (report_ports(&c->ports, NULL, &c->sample, o->family, o->by,
+			 o->warn_pct, o->crit_pct)) {
 		report_sample_free(&c->sample);
 		return -1;
 	}

@@ -13,6 +13,7 @@
 #include "http.h"
 #include "kernel.h"
 #include "options.h"
+#include "owner.h"
 
 #define DEFAULT_DEVICE "/dev/tcpstate"
 #define MAX_TOP 100000
@@ -28,6 +29,7 @@ enum {
 	OPT_CHECK,
 	OPT_LISTEN,
 	OPT_TEXTFILE,
+	OPT_BY,
 };
 
 static const char *const command_names[] = {
@@ -111,6 +113,7 @@ struct seen {
 	bool crit;
 	bool interval;
 	bool listen;
+	bool by;
 };
 
 /*
@@ -135,6 +138,7 @@ static int parse_flags(struct options *opts, struct seen *seen, int argc,
 		{ "check",	no_argument,		NULL, OPT_CHECK },
 		{ "listen",	required_argument,	NULL, OPT_LISTEN },
 		{ "textfile",	required_argument,	NULL, OPT_TEXTFILE },
+		{ "by",		required_argument,	NULL, OPT_BY },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -231,6 +235,15 @@ static int parse_flags(struct options *opts, struct seen *seen, int argc,
 			}
 			opts->textfile = optarg;
 			break;
+		case OPT_BY:
+			if (owner_by_parse(optarg, &opts->by)) {
+				snprintf(err, errlen,
+					 "--by '%s': not an owner key (comm, pid, uid or cgroup)",
+					 optarg);
+				return -1;
+			}
+			seen->by = true;
+			break;
 		case 'h':
 			opts->help = true;
 			return argc;
@@ -309,6 +322,12 @@ static int check_combinations(struct options *opts, const struct seen *seen,
 	    (opts->check || seen->warn || seen->crit)) {
 		snprintf(err, errlen, "--%s: only for 'ports'",
 			 opts->check ? "check" : seen->warn ? "warn" : "crit");
+		return -1;
+	}
+	if (seen->by && opts->command != CMD_TIMEWAIT &&
+	    opts->command != CMD_PORTS && opts->command != CMD_TOP) {
+		snprintf(err, errlen,
+			 "--by: only for 'timewait', 'ports' and 'top'");
 		return -1;
 	}
 	if (opts->crit_pct < opts->warn_pct) {

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "filter.h"
+#include "report.h"
 
 enum command {
 	CMD_SUMMARY,
@@ -57,6 +58,9 @@ struct options {
 	double warn_pct;	/* --warn: ports: warning from this use, % */
 	double crit_pct;	/* --crit: ports: critical from this use, % */
 	bool check;		/* --check: ports: one line, Nagios exit codes */
+	enum owner_by by;	/* --by: timewait, ports, top: what owners are
+				 * grouped by; OWNER_BY_CGROUP by default
+				 */
 	struct conn_filter filter;	/* list: filter words, -4/-6 included */
 	const char *listen;	/* exporter: ADDR:PORT; NULL with --textfile
 				 * alone

@@ -14,12 +14,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "commands.h"
 #include "device.h"
 #include "errors.h"
 #include "format.h"
 #include "kernel.h"
 #include "netns.h"
+#include "owner.h"
 #include "ports.h"
 #include "states.h"
 
@@ -73,7 +75,8 @@ char *port_failure_describe(char *buf, size_t len,
 			    const struct tcpstate_port_failure *f)
 {
 	char where[FORMAT_ENDPOINT_LEN + FORMAT_ADDR_LEN + 8];
-	char a[FORMAT_ADDR_LEN], e[32], comm[17];
+	char a[FORMAT_ADDR_LEN], e[32], comm[17], cg[CGROUP_NAME_LEN];
+	char in[CGROUP_NAME_LEN + 8] = "";
 
 	if (f->kind == TCPSTATE_PORT_CONNECT) {
 		format_endpoint(where, sizeof(where), f->family, f->daddr,
@@ -88,8 +91,12 @@ char *port_failure_describe(char *buf, size_t len,
 		format_addr(where, sizeof(where), f->family, f->saddr);
 	}
 	comm_copy(comm, f->comm);
-	snprintf(buf, len, "%s %s pid %u (%s) %s", kind_name(f->kind), where,
-		 f->pid, comm, port_error_name(e, sizeof(e), f->error));
+	/* The cgroup says which service, also when the process is gone. */
+	if (f->cgroup_id)
+		snprintf(in, sizeof(in), " cgroup %s",
+			 cgroup_name(cg, sizeof(cg), f->cgroup_id));
+	snprintf(buf, len, "%s %s pid %u (%s)%s %s", kind_name(f->kind), where,
+		 f->pid, comm, in, port_error_name(e, sizeof(e), f->error));
 	return buf;
 }
 
@@ -163,6 +170,62 @@ void ports_column_widths(const struct ports_report *r, size_t rows, int *lw,
 	}
 }
 
+/*
+ * Under a destination, in its column, who holds its ports:
+ * "held by nginx.service 12031, cron.service 4 (+2 more)".
+ */
+static void text_holders(FILE *f, const struct ports_report *r,
+			 const struct ports_dest *d, int lw)
+{
+	char name[OWNER_NAME_LEN];
+	size_t i;
+
+	if (!d->n_holders)
+		return;
+	fprintf(f, "%-*s held by", lw, "");
+	for (i = 0; i < d->n_holders; i++)
+		fprintf(f, "%s %s %llu", i ? "," : "",
+			owner_name(name, sizeof(name), r->by, &d->holders[i].key),
+			(unsigned long long)d->holders[i].count);
+	if (d->all_holders > d->n_holders)
+		fprintf(f, " (+%zu more)", d->all_holders - d->n_holders);
+	fputc('\n', f);
+}
+
+/* Every owner's ports towards all destinations, and its failures. */
+static void text_owners(FILE *f, const struct ports_report *r, size_t rows)
+{
+	char name[OWNER_NAME_LEN], head[32];
+	__u64 failures = ports_failure_total(&r->info, -1);
+	int w;
+	size_t i;
+
+	if (!r->n_owners)
+		return;
+	if (rows > r->n_owners)
+		rows = r->n_owners;
+	snprintf(head, sizeof(head), "OWNER (%s)", owner_by_name(r->by));
+	w = strlen(head);
+	for (i = 0; i < rows; i++) {
+		int len = strlen(owner_name(name, sizeof(name), r->by,
+					    &r->owners[i].key));
+
+		w = len > w ? len : w;
+	}
+	fprintf(f, "%-*s %7s %8s\n", w, head, "PORTS", "FAILURES");
+	for (i = 0; i < rows; i++)
+		fprintf(f, "%-*s %7llu %8llu\n", w,
+			owner_name(name, sizeof(name), r->by, &r->owners[i].key),
+			(unsigned long long)r->owners[i].count,
+			(unsigned long long)r->owners[i].failures);
+	if (rows < r->n_owners)
+		fprintf(f, "(%zu more owners: --top shows more)\n",
+			r->n_owners - rows);
+	if (failures > r->kept_failures)
+		fprintf(f, "(FAILURES: of the last %zu of %llu, those the module keeps)\n",
+			r->kept_failures, (unsigned long long)failures);
+}
+
 static void text_table(FILE *f, const struct ports_report *r, size_t rows)
 {
 	char l[FORMAT_ADDR_LEN], d[FORMAT_ENDPOINT_LEN];
@@ -190,6 +253,7 @@ static void text_table(FILE *f, const struct ports_report *r, size_t rows)
 			rate_text(x, sizeof(x), p->tw_exit_per_s),
 			ports_exhaustion_text(e, sizeof(e), p->exhaustion_s),
 			p->tw_reuse_applies ? "yes" : "no");
+		text_holders(f, r, p, lw);
 	}
 	if (rows < r->n_dests)
 		fprintf(f, "(%zu more destinations: --top shows more)\n",
@@ -212,9 +276,11 @@ static void text_failures(FILE *f, const struct ports_report *r,
 			port_failure_describe(line, sizeof(line), &r->recent[i]));
 }
 
-static void json_dest(struct output *o, const struct ports_dest *d)
+static void json_dest(struct output *o, const struct ports_dest *d,
+		      enum owner_by by)
 {
 	char a[FORMAT_ADDR_LEN];
+	size_t i;
 	int st;
 
 	out_begin_item(o, NULL);
@@ -236,6 +302,15 @@ static void json_dest(struct output *o, const struct ports_dest *d)
 		if (PORTS_CLIENT_STATES & BIT(st))
 			out_u64(o, state_key(st), NULL, d->states[st]);
 	out_end(o);
+	out_begin_array(o, "holders", NULL);
+	for (i = 0; i < d->n_holders; i++) {
+		out_begin_item(o, NULL);
+		out_owner_key(o, by, &d->holders[i].key);
+		out_u64(o, "ports", NULL, d->holders[i].count);
+		out_end_item(o);
+	}
+	out_end_array(o);
+	out_u64(o, "holder_count", NULL, d->all_holders);
 	out_end_item(o);
 }
 
@@ -265,11 +340,16 @@ static void json_failure(struct output *o, const struct tcpstate_port_failure *f
 	out_str(o, "comm", NULL, comm);
 	out_str(o, "error", NULL, port_error_name(e, sizeof(e), f->error));
 	out_u64(o, "cookie", NULL, f->cookie);
+	if (f->uid == TCPSTATE_UID_UNKNOWN)
+		out_null(o, "uid", NULL);
+	else
+		out_u64(o, "uid", NULL, f->uid);
+	out_cgroup(o, f->cgroup_id);
 	out_end_item(o);
 }
 
 static void json_report(struct output *o, const struct ports_report *r,
-			size_t rows)
+			size_t rows, size_t owner_rows)
 {
 	static const char *const kinds[] = { "connect", "bind" };
 	size_t i;
@@ -289,9 +369,21 @@ static void json_report(struct output *o, const struct ports_report *r,
 	out_u64(o, "tcp_tw_reuse", NULL, r->info.tcp_tw_reuse);
 	out_begin_array(o, "destinations", NULL);
 	for (i = 0; i < rows; i++)
-		json_dest(o, &r->dests[i]);
+		json_dest(o, &r->dests[i], r->by);
 	out_end_array(o);
 	out_u64(o, "destination_count", NULL, r->n_dests);
+	out_str(o, "owners_by", NULL, owner_by_name(r->by));
+	out_begin_array(o, "owners", NULL);
+	for (i = 0; i < r->n_owners && i < owner_rows; i++) {
+		out_begin_item(o, NULL);
+		out_owner_key(o, r->by, &r->owners[i].key);
+		out_u64(o, "ports", NULL, r->owners[i].count);
+		out_u64(o, "failures", NULL, r->owners[i].failures);
+		out_end_item(o);
+	}
+	out_end_array(o);
+	out_u64(o, "owner_count", NULL, r->n_owners);
+	out_u64(o, "kept_failures", NULL, r->kept_failures);
 	out_begin(o, "failures", NULL);
 	for (k = 0; k < TCPSTATE_PORT_KIND_MAX; k++) {
 		out_begin(o, kinds[k], NULL);
@@ -319,11 +411,12 @@ void ports_report_print(struct output *o, const struct ports_report *r,
 	size_t rows = r->n_dests < top ? r->n_dests : top;
 
 	if (o->json) {
-		json_report(o, r, rows);
+		json_report(o, r, rows, top);
 		return;
 	}
 	text_head(o->f, r);
 	text_table(o->f, r, rows);
+	text_owners(o->f, r, top);
 	text_failures(o->f, r, wall_offset_ns);
 }
 
@@ -377,8 +470,8 @@ int cmd_ports(const struct options *opts)
 	close(fd);
 	if (rc)
 		return fail(opts);
-	rc = report_ports(&r, &first, &second, opts->family, opts->warn_pct,
-			  opts->crit_pct);
+	rc = report_ports(&r, &first, &second, opts->family, opts->by,
+			  opts->warn_pct, opts->crit_pct);
 	report_sample_free(&first);
 	report_sample_free(&second);
 	if (rc)

@@ -18,8 +18,9 @@
 /* "EADDRNOTAVAIL", "EADDRINUSE", else "error N"; @error may be negative. */
 const char *port_error_name(char *buf, size_t len, __s32 error);
 /*
- * "connect 127.0.0.1:8000 pid 123 (curl) EADDRNOTAVAIL", with
- * "from ADDR" after the destination when the socket was bound;
+ * "connect 127.0.0.1:8000 pid 123 (curl) cgroup nginx.service
+ * EADDRNOTAVAIL", with "from ADDR" after the destination when the socket
+ * was bound, and no cgroup when the module does not know it;
  * "bind 0.0.0.0 pid 5 (nginx) EADDRINUSE".
  */
 char *port_failure_describe(char *buf, size_t len,

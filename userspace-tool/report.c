@@ -170,11 +170,11 @@ long report_overview(int fd, struct summary_report **reports)
 
 int report_timewait(struct tw_report *r, const struct report_sample *prev,
 		    const struct report_sample *cur, int family,
-		    unsigned int top)
+		    unsigned int top, enum owner_by by)
 {
 	bool rates = prev && (prev->what & REPORT_STATS);
 
-	if (tw_report_build(r, cur->conns, cur->n_conns, family, top,
+	if (tw_report_build(r, cur->conns, cur->n_conns, family, top, by,
 			    cur->done_ns, rates ? &prev->stats : &cur->stats,
 			    &cur->stats, rates ? report_elapsed_s(prev, cur) : 0)) {
 		report_error("tcpstate: timewait: out of memory\n");
@@ -184,8 +184,8 @@ int report_timewait(struct tw_report *r, const struct report_sample *prev,
 }
 
 int report_ports(struct ports_report *r, const struct report_sample *prev,
-		 const struct report_sample *cur, int family, double warn_pct,
-		 double crit_pct)
+		 const struct report_sample *cur, int family, enum owner_by by,
+		 double warn_pct, double crit_pct)
 {
 	bool rates = prev && (prev->what & REPORT_TABLE);
 	struct ports_input in;
@@ -203,6 +203,7 @@ int report_ports(struct ports_report *r, const struct report_sample *prev,
 	in.failures = cur->failures;
 	in.n_failures = cur->n_failures;
 	in.family = family;
+	in.by = by;
 	in.warn_pct = warn_pct;
 	in.crit_pct = crit_pct;
 	if (ports_report_build(r, &in)) {

@@ -48,6 +48,55 @@
 #include "rates.h"
 
 /*
+ * Owners: who made a connection, as the module keeps it through TIME-WAIT
+ * (struct tcpstate_conn: uid, cgroup, process), grouped by one of these
+ * facts, which `--by` picks.  The TIME-WAIT and port reports count what
+ * each owner holds with the functions below (report_owners.c).
+ */
+enum owner_by {
+	OWNER_BY_CGROUP,	/* the default: a service, under systemd */
+	OWNER_BY_COMM,
+	OWNER_BY_PID,		/* a process: its pid, with its comm */
+	OWNER_BY_UID,
+	OWNER_BY_MAX,
+};
+
+/* An owner as @by tells them apart; what @by does not use is 0. */
+struct owner_key {
+	__u64 cgroup_id;	/* OWNER_BY_CGROUP; 0: not known */
+	__u32 uid;		/* OWNER_BY_UID; TCPSTATE_UID_UNKNOWN */
+	__u32 pid;		/* OWNER_BY_PID; 0: not known or not visible */
+	char comm[16];		/* OWNER_BY_COMM, OWNER_BY_PID; NUL-padded,
+				 * "" when not known or not visible
+				 */
+};
+
+/* An owner and what it holds. */
+struct owner_count {
+	struct owner_key key;
+	__u64 count;		/* TIME-WAIT: connections; ports: local ports
+				 * in use
+				 */
+	__u64 failures;		/* ports: port failures among those kept */
+};
+
+/* The key by @by of an owner with these facts. */
+void owner_key_make(struct owner_key *k, enum owner_by by, __u32 uid,
+		    __u64 cgroup_id, __u32 pid, const char *comm);
+void owner_key_of_conn(struct owner_key *k, enum owner_by by,
+		       const struct tcpstate_conn *c);
+void owner_key_of_failure(struct owner_key *k, enum owner_by by,
+			  const struct tcpstate_port_failure *f);
+/* An order of keys: by cgroup id, uid, pid, then comm. */
+int owner_key_cmp(const struct owner_key *x, const struct owner_key *y);
+/*
+ * Add up the counts and failures of equal keys of @o[0..n), in place,
+ * ordered most count first, then most failures, then by key (the output is
+ * deterministic).  Returns how many owners there are.
+ */
+size_t owners_merge(struct owner_count *o, size_t n);
+
+/*
  * The TIME-WAIT report: how many, how fast, how old, who holds them and
  * how they ended.
  */
@@ -75,6 +124,10 @@ struct tw_report {
 	size_t n_remote;
 	struct tw_endpoint *ports;
 	size_t n_ports;
+	enum owner_by by;		/* what owners are grouped by */
+	struct owner_count *owners;	/* the top ones, most first */
+	size_t n_owners;
+	size_t all_owners;		/* owners of TIME-WAIT, the top or not */
 	__u64 exits[TCPSTATE_TW_EXIT_MAX];	/* since counting began */
 };
 
@@ -84,10 +137,12 @@ extern const unsigned int tw_age_from_s[TW_AGE_BUCKETS];
 /*
  * Build the report from @conns[0..n) (of @family, 0: both) at @now_ns, and
  * the stats samples @first and @second taken @elapsed_s apart.  The top
- * lists keep @top rows.  Returns 0, or -1 when out of memory.
+ * lists keep @top rows; owners are grouped @by.  Returns 0, or -1 when out
+ * of memory.
  */
 int tw_report_build(struct tw_report *r, const struct tcpstate_conn *conns,
-		    long n, int family, unsigned int top, __u64 now_ns,
+		    long n, int family, unsigned int top, enum owner_by by,
+		    __u64 now_ns,
 		    const struct tcpstate_stats *first,
 		    const struct tcpstate_stats *second, double elapsed_s);
 /* Free what tw_report_build() allocated. */
@@ -105,6 +160,8 @@ void tw_report_free(struct tw_report *r);
 
 /* Failures the report shows, newest first. */
 #define PORTS_RECENT_FAILURES	10
+/* Owners shown per destination: its top holders. */
+#define PORTS_DEST_HOLDERS	3
 
 /* Nagios plugin exit codes. */
 enum check_status {
@@ -138,6 +195,15 @@ struct ports_dest {
 	double freed_per_s;
 	double exhaustion_s;	/* 0: full; INFINITY: never; NAN: unknown */
 	bool tw_reuse_applies;
+	/*
+	 * Who holds its ports, grouped by the report's @by: the owners with
+	 * most of them, of @all_holders.  A port counts for each owner that
+	 * holds it: a TIME-WAIT one connect() gave another owner again
+	 * (tcp_tw_reuse) counts for both.
+	 */
+	struct owner_count holders[PORTS_DEST_HOLDERS];
+	size_t n_holders;
+	size_t all_holders;
 };
 
 struct ports_input {
@@ -152,6 +218,7 @@ struct ports_input {
 	const struct tcpstate_port_failure *failures;	/* oldest first */
 	long n_failures;
 	int family;		/* AF_INET, AF_INET6; 0: both */
+	enum owner_by by;	/* what owners are grouped by */
 	double warn_pct;
 	double crit_pct;
 };
@@ -165,6 +232,15 @@ struct ports_report {
 	size_t n_dests;
 	struct tcpstate_port_failure recent[PORTS_RECENT_FAILURES];	/* newest first */
 	size_t n_recent;
+	/*
+	 * Every owner of ports in use (towards any destination) or of a
+	 * failure among the @kept_failures the sample has: most ports
+	 * first, then most failures.
+	 */
+	enum owner_by by;
+	struct owner_count *owners;
+	size_t n_owners;
+	size_t kept_failures;
 	double warn_pct;
 	double crit_pct;
 	enum check_status status;
@@ -202,8 +278,12 @@ void ports_report_free(struct ports_report *r);
 #define REPORT_TABLE	0x02	/* TCPSTATE_IOC_SNAPSHOT: every connection */
 #define REPORT_PORTS	0x04	/* TCPSTATE_IOC_PORTS: range, failures */
 
-/* Port failures a sample keeps: the newest ones. */
-#define REPORT_FAILURES	PORTS_RECENT_FAILURES
+/*
+ * Port failures a sample keeps: the newest ones, as many as the module
+ * keeps by default (its port_failures), so that the port report can say
+ * whose they were.
+ */
+#define REPORT_FAILURES	64
 
 struct report_sample {
 	unsigned int what;	/* REPORT_* it holds; 0: none (no sample) */
@@ -300,22 +380,24 @@ long report_overview(int fd, struct summary_report **reports);
 
 /*
  * The TIME-WAIT report (timewait.h) of @cur (REPORT_STATS | REPORT_TABLE),
- * rates since @prev's stats, of @family (0: both), top lists of @top rows.
- * 0, or -1 after printing why (out of memory); tw_report_free() it.
+ * rates since @prev's stats, of @family (0: both), top lists of @top rows,
+ * owners grouped @by.  0, or -1 after printing why (out of memory);
+ * tw_report_free() it.
  */
 int report_timewait(struct tw_report *r, const struct report_sample *prev,
 		    const struct report_sample *cur, int family,
-		    unsigned int top);
+		    unsigned int top, enum owner_by by);
 
 /*
  * The port report (ports.h) of @cur (REPORT_STATS | REPORT_TABLE |
  * REPORT_PORTS), rates since @prev's table (NULL or without REPORT_TABLE:
- * none), of @family (0: both), with the --check thresholds @warn_pct and
- * @crit_pct.  Its destinations are most used first, which is least
- * headroom first.  0, or -1 after printing why; ports_report_free() it.
+ * none), of @family (0: both), owners grouped @by, with the --check
+ * thresholds @warn_pct and @crit_pct.  Its destinations are most used
+ * first, which is least headroom first.  0, or -1 after printing why;
+ * ports_report_free() it.
  */
 int report_ports(struct ports_report *r, const struct report_sample *prev,
-		 const struct report_sample *cur, int family, double warn_pct,
-		 double crit_pct);
+		 const struct report_sample *cur, int family, enum owner_by by,
+		 double warn_pct, double crit_pct);
 
 #endif

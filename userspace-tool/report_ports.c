@@ -307,6 +307,118 @@ static int changes(struct ports_report *r, const struct ports_input *in,
 	return 0;
 }
 
+/* A local port a counted connection holds: towards what, for whom. */
+struct held_port {
+	size_t dest;		/* in r->dests, in key order */
+	struct owner_key key;
+	unsigned int sport;
+};
+
+static int cmp_held(const void *a, const void *b)
+{
+	const struct held_port *x = a, *y = b;
+	int c;
+
+	if (x->dest != y->dest)
+		return x->dest < y->dest ? -1 : 1;
+	c = owner_key_cmp(&x->key, &y->key);
+	if (c)
+		return c;
+	return (x->sport > y->sport) - (x->sport < y->sport);
+}
+
+/*
+ * The distinct ports each owner holds towards each destination, into
+ * @per[] with @dest[] saying whose destination: grouped by destination, in
+ * the order of @h[0..n) (sorted by cmp_held).  Returns how many.
+ */
+static size_t ports_per_owner(const struct held_port *h, size_t n,
+			      struct owner_count *per, size_t *dest)
+{
+	size_t i, m = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!i || h[i].dest != h[i - 1].dest ||
+		    owner_key_cmp(&h[i].key, &h[i - 1].key)) {
+			memset(&per[m], 0, sizeof(per[m]));
+			per[m].key = h[i].key;
+			per[m].count = 1;
+			dest[m++] = h[i].dest;
+		} else if (h[i].sport != h[i - 1].sport) {
+			per[m - 1].count++;
+		}
+	}
+	return m;
+}
+
+/*
+ * Who holds the ports of each destination (r->dests, still in key order),
+ * and every owner's ports towards all of them and failures among those
+ * kept.  Returns 0, or -1 when out of memory.
+ */
+static int owners(struct ports_report *r, const struct ports_input *in,
+		  const __u64 *listening)
+{
+	size_t room = (in->n_second > 0 ? (size_t)in->n_second : 0) +
+		      (in->n_failures > 0 ? (size_t)in->n_failures : 0) + 1;
+	struct owner_count *per;
+	struct held_port *h;
+	size_t *dest, n = 0, m, i, j, k;
+	struct ports_dest *d;
+	long c;
+
+	h = calloc(room, sizeof(*h));
+	dest = calloc(room, sizeof(*dest));
+	r->owners = calloc(room, sizeof(*r->owners));
+	if (!h || !dest || !r->owners) {
+		free(h);
+		free(dest);
+		return -1;
+	}
+	for (c = 0; c < in->n_second; c++) {
+		const struct tcpstate_conn *conn = &in->second[c];
+
+		if ((in->family && conn->family != in->family) ||
+		    !ports_conn_counts(conn, r->info.range_low,
+				       r->info.range_high, listening))
+			continue;
+		d = find_dest(r, conn);
+		if (!d)
+			continue;
+		h[n].dest = d - r->dests;
+		owner_key_of_conn(&h[n].key, in->by, conn);
+		h[n].sport = conn->sport;
+		n++;
+	}
+	qsort(h, n, sizeof(*h), cmp_held);
+	per = r->owners;
+	m = ports_per_owner(h, n, per, dest);
+	for (i = 0; i < m; i = j) {
+		for (j = i; j < m && dest[j] == dest[i]; j++)
+			;
+		d = &r->dests[dest[i]];
+		d->all_holders = owners_merge(&per[i], j - i);
+		for (k = 0; k < d->all_holders && k < PORTS_DEST_HOLDERS; k++)
+			d->holders[k] = per[i + k];
+		d->n_holders = k;
+	}
+	/* Now every owner: the ports of each destination, then failures. */
+	for (c = 0; c < in->n_failures; c++) {
+		const struct tcpstate_port_failure *f = &in->failures[c];
+
+		if (in->family && f->family != in->family)
+			continue;
+		memset(&per[m], 0, sizeof(per[m]));
+		owner_key_of_failure(&per[m].key, in->by, f);
+		per[m++].failures = 1;
+		r->kept_failures++;
+	}
+	r->n_owners = owners_merge(per, m);
+	free(h);
+	free(dest);
+	return 0;
+}
+
 static void finish_dest(struct ports_dest *d, const struct ports_report *r)
 {
 	__u64 avail = r->info.available;
@@ -423,6 +535,7 @@ int ports_report_build(struct ports_report *r, const struct ports_input *in)
 
 	memset(r, 0, sizeof(*r));
 	r->netns = in->netns;
+	r->by = in->by;
 	r->info = *in->ports;
 	r->warn_pct = in->warn_pct;
 	r->crit_pct = in->crit_pct;
@@ -436,7 +549,8 @@ int ports_report_build(struct ports_report *r, const struct ports_input *in)
 	listening_ports(listening, in->second, in->n_second);
 	listening_ports(listening_first, in->first, r->rates ? in->n_first : 0);
 	if (group(r, in, listening) ||
-	    (r->rates && changes(r, in, listening_first, listening))) {
+	    (r->rates && changes(r, in, listening_first, listening)) ||
+	    owners(r, in, listening)) {
 		free(listening);
 		ports_report_free(r);
 		return -1;
@@ -461,6 +575,9 @@ int ports_report_build(struct ports_report *r, const struct ports_input *in)
 void ports_report_free(struct ports_report *r)
 {
 	free(r->dests);
+	free(r->owners);
 	r->dests = NULL;
 	r->n_dests = 0;
+	r->owners = NULL;
+	r->n_owners = 0;
 }

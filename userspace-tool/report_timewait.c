@@ -88,7 +88,8 @@ static void time_left(struct tw_report *r, double *left, size_t n)
 }
 
 int tw_report_build(struct tw_report *r, const struct tcpstate_conn *conns,
-		    long n, int family, unsigned int top, __u64 now_ns,
+		    long n, int family, unsigned int top, enum owner_by by,
+		    __u64 now_ns,
 		    const struct tcpstate_stats *first,
 		    const struct tcpstate_stats *second, double elapsed_s)
 {
@@ -98,13 +99,15 @@ int tw_report_build(struct tw_report *r, const struct tcpstate_conn *conns,
 
 	memset(r, 0, sizeof(*r));
 	r->netns = second->netns;
+	r->by = by;
 	memcpy(r->exits, second->tw_exits, sizeof(r->exits));
 	tw_rate_compute(&r->rate, first, second, elapsed_s);
 
 	r->remote = calloc(room, sizeof(*r->remote));
 	r->ports = calloc(room, sizeof(*r->ports));
+	r->owners = calloc(room, sizeof(*r->owners));
 	left = calloc(room, sizeof(*left));
-	if (!r->remote || !r->ports || !left) {
+	if (!r->remote || !r->ports || !r->owners || !left) {
 		free(left);
 		tw_report_free(r);
 		return -1;
@@ -128,6 +131,8 @@ int tw_report_build(struct tw_report *r, const struct tcpstate_conn *conns,
 		memcpy(r->remote[tw].addr, c->daddr, sizeof(c->daddr));
 		r->remote[tw].port = c->dport;
 		r->ports[tw].port = c->sport;
+		owner_key_of_conn(&r->owners[tw].key, by, c);
+		r->owners[tw].count = 1;
 		tw++;
 	}
 	r->timewait = tw;
@@ -135,6 +140,8 @@ int tw_report_build(struct tw_report *r, const struct tcpstate_conn *conns,
 	free(left);
 	r->n_remote = top_endpoints(r->remote, tw, top);
 	r->n_ports = top_endpoints(r->ports, tw, top);
+	r->all_owners = owners_merge(r->owners, tw);
+	r->n_owners = r->all_owners < top ? r->all_owners : top;
 	return 0;
 }
 
@@ -142,6 +149,8 @@ void tw_report_free(struct tw_report *r)
 {
 	free(r->remote);
 	free(r->ports);
+	free(r->owners);
 	r->remote = NULL;
 	r->ports = NULL;
+	r->owners = NULL;
 }

@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "format.h"
 #include "netns.h"
+#include "owner.h"
 #include "states.h"
 #include "timewait.h"
 
@@ -39,6 +40,27 @@ static void print_age(struct output *o, const struct tw_report *r)
 	out_end_array(o);
 }
 
+/* Who holds the TIME-WAITs: "nginx.service   12031". */
+static void print_owners(struct output *o, const struct tw_report *r)
+{
+	char label[64], name[OWNER_NAME_LEN];
+	size_t i;
+
+	snprintf(label, sizeof(label), "top owners by %s", owner_by_name(r->by));
+	out_str(o, "owners_by", NULL, owner_by_name(r->by));
+	out_begin_array(o, "top_owners", label);
+	for (i = 0; i < r->n_owners; i++) {
+		const struct owner_count *w = &r->owners[i];
+
+		out_begin_item(o, owner_name(name, sizeof(name), r->by, &w->key));
+		out_owner_key(o, r->by, &w->key);
+		out_u64(o, "count", "count", w->count);
+		out_end_item(o);
+	}
+	out_end_array(o);
+	out_u64(o, "owner_count", NULL, r->all_owners);
+}
+
 static void print_top(struct output *o, const struct tw_report *r)
 {
 	char ep[FORMAT_ENDPOINT_LEN], a[FORMAT_ADDR_LEN];
@@ -57,6 +79,7 @@ static void print_top(struct output *o, const struct tw_report *r)
 		out_end_item(o);
 	}
 	out_end_array(o);
+	print_owners(o, r);
 	out_begin_array(o, "top_local_ports", "top local ports");
 	for (i = 0; i < r->n_ports; i++) {
 		snprintf(ep, sizeof(ep), "%u", r->ports[i].port);
@@ -108,7 +131,8 @@ int cmd_timewait(const struct options *opts)
 	close(fd);
 	if (rc)
 		return 1;
-	rc = report_timewait(&r, &first, &second, opts->family, opts->top);
+	rc = report_timewait(&r, &first, &second, opts->family, opts->top,
+			     opts->by);
 	report_sample_free(&first);
 	report_sample_free(&second);
 	if (rc)

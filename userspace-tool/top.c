@@ -65,8 +65,8 @@ static int top_sample(struct top *t)
 		ports_report_free(&t->ports);
 	t->have = false;
 	report_summary(&t->sum, &t->prev, &t->cur, o->interval_s);
-	if (report_ports(&t->ports, &t->prev, &t->cur, o->family, o->warn_pct,
-			 o->crit_pct))
+	if (report_ports(&t->ports, &t->prev, &t->cur, o->family, o->by,
+			 o->warn_pct, o->crit_pct))
 		return -1;
 	t->have = true;
 	top_sort_dests(&t->ports, t->sort);

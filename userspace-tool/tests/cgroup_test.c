@@ -5,13 +5,12 @@
  * to a path when the cgroup is no unit, to the id when it was removed.
  * TAP output.
  */
-#include <sys/stat.h>
-
 #include "unit.h"
 
 #include "../cgroup.h"
+#include "../owner.h"
 
-static char root[] = "/tmp/tcpstate-cgroup-XXXXXX";
+static char root[64];
 
 static const char *const tree[] = {
 	"/system.slice",
@@ -63,26 +62,35 @@ static void test_unit_names(void)
 		{ "/system.slice/service", NULL },
 	};
 	char buf[CGROUP_NAME_LEN], name[128];
-	const char *seen;
+	const char *seen, *want;
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		seen = cgroup_unit_name(buf, sizeof(buf), cases[i].path);
+		if (!seen)
+			seen = "(none)";
+		want = cases[i].unit;
+		if (!want)
+			want = "(none)";
 		snprintf(name, sizeof(name), "unit_name_%zu %s", i, cases[i].path);
-		expect_str(name, cases[i].unit ? cases[i].unit : "(none)",
-			   seen ? seen : "(none)");
+		expect_str(name, want, seen);
 	}
 }
 
 static __u64 id_of(const char *path)
 {
-	char full[512];
-	struct stat st;
+	return fake_cgroup_id(root, path);
+}
 
-	snprintf(full, sizeof(full), "%s%s", root, path);
-	if (stat(full, &st))
-		ksft_exit_fail_msg("stat %s failed\n", full);
-	return st.st_ino;
+static char *json_of_cgroup(__u64 id)
+{
+	struct unit_buf b;
+	struct output o;
+
+	out_init(&o, unit_open(&b), true);
+	out_cgroup(&o, id);
+	out_finish(&o);
+	return unit_take(&b);
 }
 
 static void test_fake_tree(void)
@@ -90,23 +98,16 @@ static void test_fake_tree(void)
 	char full[512], buf[CGROUP_NAME_LEN], want[256];
 	__u64 nginx, docker_sub, foo, svc_a, gone;
 	const char *p;
-	size_t i;
+	char *s;
 
-	if (!mkdtemp(root))
-		ksft_exit_fail_msg("mkdtemp failed\n");
-	for (i = 0; tree[i]; i++) {
-		snprintf(full, sizeof(full), "%s%s", root, tree[i]);
-		if (mkdir(full, 0755))
-			ksft_exit_fail_msg("mkdir %s failed\n", full);
-	}
+	fake_cgroups_make(root, tree);
 	nginx = id_of("/system.slice/nginx.service");
 	docker_sub = id_of("/system.slice/docker.service/sub");
 	foo = id_of(tree[8]);
 	svc_a = id_of("/svc_a");
 	gone = id_of("/gone");
 	/* Removed before anything looked: its TIME-WAITs outlived it. */
-	snprintf(full, sizeof(full), "%s/gone", root);
-	rmdir(full);
+	fake_cgroup_remove(root, "/gone");
 	cgroup_set_root(root);
 
 	p = cgroup_path(nginx);
@@ -133,6 +134,25 @@ static void test_fake_tree(void)
 	expect_u64("id_of_a_full_path", svc_a, cgroup_id_of(full));
 	expect_u64("id_of_a_removed_path_is_0", 0, cgroup_id_of("/gone"));
 
+	s = json_of_cgroup(nginx);
+	snprintf(want, sizeof(want),
+		 "{\"cgroup_id\":%llu,\"cgroup\":\"/system.slice/nginx.service\",\"unit\":\"nginx.service\"}\n",
+		 (unsigned long long)nginx);
+	expect_str("json_of_a_unit", want, s);
+	free(s);
+	s = json_of_cgroup(svc_a);
+	snprintf(want, sizeof(want),
+		 "{\"cgroup_id\":%llu,\"cgroup\":\"/svc_a\",\"unit\":null}\n",
+		 (unsigned long long)svc_a);
+	expect_str("json_of_no_unit", want, s);
+	free(s);
+	s = json_of_cgroup(gone);
+	snprintf(want, sizeof(want),
+		 "{\"cgroup_id\":%llu,\"cgroup\":null,\"unit\":null}\n",
+		 (unsigned long long)gone);
+	expect_str("json_of_a_removed_cgroup", want, s);
+	free(s);
+
 	/* Another root forgets the first: nothing of it is found. */
 	snprintf(full, sizeof(full), "%s/system.slice", root);
 	cgroup_set_root(full);
@@ -140,17 +160,13 @@ static void test_fake_tree(void)
 	expect_str("another_root_sees_its_own_paths", "/nginx.service",
 		   p ? p : "(null)");
 
-	for (i = ARRAY_SIZE(tree) - 1; i-- > 0;) {
-		snprintf(full, sizeof(full), "%s%s", root, tree[i]);
-		rmdir(full);
-	}
-	rmdir(root);
+	fake_cgroups_remove(root, tree);
 }
 
 int main(void)
 {
 	ksft_print_header();
-	ksft_set_plan(18 + 13);
+	ksft_set_plan(18 + 16);
 	test_unit_names();
 	test_fake_tree();
 	ksft_finished();

@@ -327,6 +327,56 @@ static void test_top(void)
 		     "--all-netns: not supported by 'top' (use -n)");
 }
 
+static void test_by(void)
+{
+	static char *const words[] = { "cgroup", "comm", "pid", "uid" };
+	static const enum owner_by keys[] = {
+		OWNER_BY_CGROUP, OWNER_BY_COMM, OWNER_BY_PID, OWNER_BY_UID,
+	};
+	struct options o;
+	char name[64];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < ARRAY_SIZE(words); i++) {
+		rc = PARSE(&o, "timewait", "--by", words[i]);
+		snprintf(name, sizeof(name), "timewait_by_%s", words[i]);
+		expect(rc == 0 && o.command == CMD_TIMEWAIT && o.by == keys[i],
+		       name, "saw rc %d cmd %d by %d err '%s'", rc, o.command,
+		       o.by, err);
+	}
+	rc = PARSE(&o, "timewait");
+	expect(rc == 0 && o.by == OWNER_BY_CGROUP, "by_cgroup_is_the_default",
+	       "saw rc %d by %d err '%s'", rc, o.by, err);
+	rc = PARSE(&o, "--by=uid", "ports", "--top", "3");
+	expect(rc == 0 && o.command == CMD_PORTS && o.by == OWNER_BY_UID &&
+	       o.top == 3, "by_before_the_command_for_ports",
+	       "saw rc %d cmd %d by %d top %u err '%s'", rc, o.command, o.by,
+	       o.top, err);
+	rc = PARSE(&o, "top", "--by", "comm");
+	expect(rc == 0 && o.command == CMD_TOP && o.by == OWNER_BY_COMM,
+	       "by_for_top", "saw rc %d cmd %d by %d err '%s'", rc, o.command,
+	       o.by, err);
+	expect_error("by_unknown_key_is_an_error",
+		     PARSE(&o, "timewait", "--by", "foo"),
+		     "--by 'foo': not an owner key (comm, pid, uid or cgroup)");
+	expect_error("by_is_case_sensitive",
+		     PARSE(&o, "ports", "--by", "PID"),
+		     "--by 'PID': not an owner key (comm, pid, uid or cgroup)");
+	expect_error("by_empty_is_an_error", PARSE(&o, "ports", "--by", ""),
+		     "--by '': not an owner key (comm, pid, uid or cgroup)");
+	expect_error("by_without_its_argument_is_an_error",
+		     PARSE(&o, "timewait", "--by"),
+		     "option '--by' needs an argument (try 'tcpstate --help')");
+	expect_error("by_not_for_list", PARSE(&o, "list", "--by", "comm"),
+		     "--by: only for 'timewait', 'ports' and 'top'");
+	expect_error("by_not_for_summary", PARSE(&o, "--by", "uid"),
+		     "--by: only for 'timewait', 'ports' and 'top'");
+	expect_error("by_not_for_exporter",
+		     PARSE(&o, "exporter", "--by", "cgroup"),
+		     "--by: only for 'timewait', 'ports' and 'top'");
+}
+
 static void test_exporter(void)
 {
 	struct options o;
@@ -371,7 +421,7 @@ static void test_exporter(void)
 int main(void)
 {
 	ksft_print_header();
-	ksft_set_plan(10 + 6 + 8 + 9 + 10 + 13 + 5 + 9 + 4 + 8);
+	ksft_set_plan(10 + 6 + 8 + 9 + 10 + 13 + 5 + 9 + 4 + 14 + 8);
 	test_basics();
 	test_errors();
 	test_interval();
@@ -381,6 +431,7 @@ int main(void)
 	test_netns_path();
 	test_filters();
 	test_top();
+	test_by();
 	test_exporter();
 	ksft_finished();
 }

@@ -82,7 +82,7 @@ static void fake_ns(struct fake_ns *f, __u32 netns)
 {
 	fake_sample(&f->s, netns);
 	report_summary(&f->sum, NULL, &f->s, 0);
-	if (report_ports(&f->ports, NULL, &f->s, 0, 80, 95))
+	if (report_ports(&f->ports, NULL, &f->s, 0, OWNER_BY_CGROUP, 80, 95))
 		ksft_exit_fail_msg("report_ports failed\n");
 }
 

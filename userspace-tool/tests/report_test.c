@@ -125,7 +125,7 @@ static void test_ports(void)
 	b.ports.range_high = 40009;
 	b.ports.available = 10;
 
-	if (report_ports(&r, &a, &b, 0, 80, 95))
+	if (report_ports(&r, &a, &b, 0, OWNER_BY_CGROUP, 80, 95))
 		ksft_exit_fail_msg("report_ports failed\n");
 	expect_u64("ports_one_destination", 1, r.n_dests);
 	expect_u64("ports_used_and_free", 3 * 100 + 7,
@@ -140,7 +140,7 @@ static void test_ports(void)
 	expect_u64("ports_netns_from_the_stats", 4026531840U, r.netns);
 	ports_report_free(&r);
 
-	if (report_ports(&r, NULL, &b, 0, 80, 95))
+	if (report_ports(&r, NULL, &b, 0, OWNER_BY_CGROUP, 80, 95))
 		ksft_exit_fail_msg("report_ports failed\n");
 	expect_u64("ports_no_rates_from_one_sample", 1,
 		   !r.rates && isnan(r.dests[0].new_per_s));

@@ -107,7 +107,8 @@ static void test_both_families(void)
 	struct tw_report r;
 	char *s;
 
-	if (tw_report_build(&r, conns, nconns, 0, 5, NOW, &first, &second, 2.0))
+	if (tw_report_build(&r, conns, nconns, 0, 5, OWNER_BY_CGROUP, NOW,
+			    &first, &second, 2.0))
 		ksft_exit_fail_msg("tw_report_build failed\n");
 	expect_u64("timewait_counts_every_family", 325, r.timewait);
 	expect_u64("fin_wait2_counts_only_timewait_sockets", 3, r.fin_wait2);
@@ -133,6 +134,9 @@ static void test_both_families(void)
 			"{\"address\":\"127.0.0.2\",\"port\":8080,\"count\":300},",
 			"{\"address\":\"10.0.0.9\",\"port\":443,\"count\":20},",
 			"{\"address\":\"::1\",\"port\":80,\"count\":5}],",
+			"\"owners_by\":\"cgroup\",\"top_owners\":[{\"name\":\"-\",",
+			"\"cgroup_id\":0,\"cgroup\":null,\"unit\":null,\"count\":325}],",
+			"\"owner_count\":1,",
 			"\"top_local_ports\":[{\"port\":40000,\"count\":2},",
 			"{\"port\":40001,\"count\":2},{\"port\":40002,\"count\":2},",
 			"{\"port\":40003,\"count\":2},{\"port\":40004,\"count\":2}],",
@@ -156,7 +160,8 @@ static void test_ipv4_top3(void)
 	struct tw_report r;
 	char *s;
 
-	if (tw_report_build(&r, conns, nconns, AF_INET, 3, NOW, &first, &second, 2.0))
+	if (tw_report_build(&r, conns, nconns, AF_INET, 3, OWNER_BY_CGROUP, NOW,
+			    &first, &second, 2.0))
 		ksft_exit_fail_msg("tw_report_build failed\n");
 	s = render(&r, false);
 	{
@@ -182,6 +187,8 @@ static void test_ipv4_top3(void)
 			"top remote endpoints:\n",
 			"  127.0.0.2:8080               300\n",
 			"  10.0.0.9:443                 20\n",
+			"top owners by cgroup:\n",
+			"  -                            320\n",
 			"top local ports:\n",
 			"  40000                        1\n",
 			"  40001                        1\n",
@@ -206,7 +213,8 @@ static void test_empty(void)
 	struct tw_report r;
 	char *s;
 
-	if (tw_report_build(&r, conns, 0, 0, 5, NOW, &first, &first, 0))
+	if (tw_report_build(&r, conns, 0, 0, 5, OWNER_BY_CGROUP, NOW, &first,
+			    &first, 0))
 		ksft_exit_fail_msg("tw_report_build failed\n");
 	s = render(&r, true);
 	{
@@ -220,7 +228,8 @@ static void test_empty(void)
 			"{\"from_s\":30,\"to_s\":45,\"count\":0},",
 			"{\"from_s\":45,\"to_s\":60,\"count\":0},",
 			"{\"from_s\":60,\"to_s\":null,\"count\":0}],",
-			"\"top_remote\":[],\"top_local_ports\":[],",
+			"\"top_remote\":[],\"owners_by\":\"cgroup\",\"top_owners\":[],",
+			"\"owner_count\":0,\"top_local_ports\":[],",
 			"\"exits\":{\"expired\":0,\"reused\":0,\"syn\":0,\"rst\":0,",
 			"\"netns\":0,\"other\":0}}\n",
 			NULL

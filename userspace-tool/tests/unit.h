@@ -15,6 +15,7 @@
 
 #include <arpa/inet.h>
 #include <linux/tcpstate.h>
+#include <sys/stat.h>
 
 #include "kselftest.h"
 
@@ -155,6 +156,59 @@ static inline void expect_jq(const char *name, const char *json,
 		ksft_test_result_fail("%s: jq '%s' expected %s, saw %s\n", name,
 				      filter, want, seen);
 	free(seen);
+}
+
+/*
+ * A fake cgroup2 tree: the directories @paths[] ("/system.slice", ...,
+ * parents first, NULL-terminated) made under a new temporary directory,
+ * whose path goes into @root (at least 64 bytes).
+ */
+static inline void fake_cgroups_make(char *root, const char *const *paths)
+{
+	char full[4096];
+
+	strcpy(root, "/tmp/tcpstate-cgroup-XXXXXX");
+	if (!mkdtemp(root))
+		ksft_exit_fail_msg("mkdtemp failed\n");
+	for (; *paths; paths++) {
+		snprintf(full, sizeof(full), "%s%s", root, *paths);
+		if (mkdir(full, 0755))
+			ksft_exit_fail_msg("mkdir %s failed\n", full);
+	}
+}
+
+/* The id of the fake cgroup @path: its directory's inode number. */
+static inline __u64 fake_cgroup_id(const char *root, const char *path)
+{
+	char full[4096];
+	struct stat st;
+
+	snprintf(full, sizeof(full), "%s%s", root, path);
+	if (stat(full, &st))
+		ksft_exit_fail_msg("stat %s failed\n", full);
+	return st.st_ino;
+}
+
+/* Remove @path of the fake tree (a cgroup that went away). */
+static inline void fake_cgroup_remove(const char *root, const char *path)
+{
+	char full[4096];
+
+	snprintf(full, sizeof(full), "%s%s", root, path);
+	rmdir(full);
+}
+
+/* Remove the tree fake_cgroups_make() made, children first. */
+static inline void fake_cgroups_remove(const char *root,
+				       const char *const *paths)
+{
+	size_t n = 0;
+
+	while (paths[n])
+		n++;
+	while (n--)
+		fake_cgroup_remove(root, paths[n]);
+	rmdir(root);
 }
 
 #endif
