@@ -102,6 +102,8 @@ expect 'time-wait' -j l state t
 expect 'sport' li sp
 expect '' summary ''
 expect '' -c ''
+expect 'cgroup comm' timewait --by c
+expect 'pid' list pi
 
 netns=/run/netns
 if [ -d "$netns" ] || mkdir -p "$netns" 2>/dev/null; then
