@@ -141,7 +141,7 @@ tap_result screen_connections_equal_ss_and_timewait_sockets_30 $? \
 	"expected 'connections $conns  timewait sockets 30'; saw: $(grep ^connections "$tmp/screen")"
 
 # The destination table: 127.0.0.2:8080 first, all 20 ports taken.
-row=$(awk '/^DESTINATION/ { getline; print $1, $3, $4, $5, $NF; exit }' "$tmp/screen")
+row=$(awk '/^DESTINATION/ { getline; print $1, $3, $4, $5, $8; exit }' "$tmp/screen")
 order=$(dest_rows "$tmp/screen" | tr '\n' ' ')
 [ "$row" = "127.0.0.2:8080 20 0 0.0% full" ] &&
 	[ "$order" = "127.0.0.2:8080 127.0.0.1:8000 127.0.0.1:7000 " ]
@@ -155,7 +155,7 @@ row=$(awk '$1 == "127.0.0.1:8000" { print $3, $4, $5; exit }' "$tmp/screen")
 tap_result 127.0.0.1:8000_10_used_10_free_50_percent $? \
 	"expected '10 10 50.0%'; saw '$row'"
 
-grep -qE "^  [0-9:.]+ connect 127\.0\.0\.2:8080 (from 127\.0\.0\.1 )?pid $fail_pid \(tcp_workload\) EADDRNOTAVAIL" "$tmp/screen"
+grep -qE "^  [0-9:.]+ connect 127\.0\.0\.2:8080 (from 127\.0\.0\.1 )?pid $fail_pid \(tcp_workload\) (cgroup [^ ]+ )?EADDRNOTAVAIL" "$tmp/screen"
 tap_result latest_port_failure_with_pid_and_comm $? \
 	"expected the failure of pid $fail_pid; saw: $(sed -n '/^LATEST PORT FAILURES/,$p' "$tmp/screen" | head -n 3)"
 

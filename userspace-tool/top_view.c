@@ -3,7 +3,8 @@
  * The lines of `tcpstate top`, from the summary and port reports: the
  * per-state gauges with their rates, TIME-WAIT's entry and exit rates with
  * a sparkline of the last minute, the destinations by port headroom with
- * time to exhaustion, and the latest port failures.
+ * time to exhaustion and the owner that holds most of their ports, and the
+ * latest port failures.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -13,6 +14,7 @@
 
 #include "format.h"
 #include "kernel.h"
+#include "owner.h"
 #include "ports.h"
 #include "states.h"
 #include "top.h"
@@ -280,11 +282,26 @@ static void timewait(struct frame_ctx *x, const struct top_input *in)
 	add(x, TOP_PLAIN, "  exits:%s", exits);
 }
 
+/* A destination's top holder and its ports: "nginx.service 300". */
+static const char *holder_text(char *buf, size_t len, enum owner_by by,
+			       const struct ports_dest *d)
+{
+	char name[OWNER_NAME_LEN];
+
+	if (!d->n_holders)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%s %llu",
+			 owner_name(name, sizeof(name), by, &d->holders[0].key),
+			 (unsigned long long)d->holders[0].count);
+	return buf;
+}
+
 static void dests(struct frame_ctx *x, const struct ports_report *r,
 		  size_t rows)
 {
 	char l[FORMAT_ADDR_LEN], d[FORMAT_ENDPOINT_LEN], e[FORMAT_DURATION_LEN];
-	char nw[16], fr[16];
+	char nw[16], fr[16], held[OWNER_NAME_LEN + 24], head[32];
 	int lw, dw;
 	size_t i;
 
@@ -301,22 +318,24 @@ static void dests(struct frame_ctx *x, const struct ports_report *r,
 	if (rows > r->n_dests)
 		rows = r->n_dests;
 	ports_column_widths(r, rows, &lw, &dw);
-	add(x, TOP_HEADER, "%-*s %-*s %6s %6s %8s %7s %7s %9s", dw,
+	snprintf(head, sizeof(head), "TOP HOLDER (%s)", owner_by_name(r->by));
+	add(x, TOP_HEADER, "%-*s %-*s %6s %6s %8s %7s %7s %9s  %s", dw,
 	    "DESTINATION", lw, "LOCAL", "USED", "FREE", "HEADROOM", "NEW/s",
-	    "FREED/s", "EXHAUSTED");
+	    "FREED/s", "EXHAUSTED", head);
 	for (i = 0; i < rows; i++) {
 		const struct ports_dest *p = &r->dests[i];
 		double room = floor((100.0 - p->used_pct) * 10.0) / 10.0;
 
 		add(x, p->free ? TOP_PLAIN : TOP_ALERT,
-		    "%-*s %-*s %6llu %6llu %7.1f%% %7s %7s %9s", dw,
+		    "%-*s %-*s %6llu %6llu %7.1f%% %7s %7s %9s  %s", dw,
 		    format_endpoint(d, sizeof(d), p->family, p->daddr, p->dport),
 		    lw, format_addr(l, sizeof(l), p->family, p->saddr),
 		    (unsigned long long)p->used, (unsigned long long)p->free,
 		    room < 0 ? 0 : room,
 		    rate_text(nw, sizeof(nw), r->rates, p->new_per_s),
 		    rate_text(fr, sizeof(fr), r->rates, p->freed_per_s),
-		    ports_exhaustion_text(e, sizeof(e), p->exhaustion_s));
+		    ports_exhaustion_text(e, sizeof(e), p->exhaustion_s),
+		    holder_text(held, sizeof(held), r->by, p));
 	}
 	if (rows < r->n_dests)
 		add(x, TOP_PLAIN, "(%zu more destinations)", r->n_dests - rows);

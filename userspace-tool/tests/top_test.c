@@ -148,6 +148,14 @@ static void test_frame(void)
 	for (i = 0; i < 30; i++)
 		d[i] = dest("127.0.0.2", 8000 + i, 20 - i % 20, 0, INFINITY);
 	d[0].exhaustion_s = 0;
+	/* Who holds most of a destination's ports: by comm here. */
+	d[0].holders[0].key = (struct owner_key){ .comm = "curl" };
+	d[0].holders[0].count = 18;
+	d[0].holders[1].key = (struct owner_key){ .comm = "wget" };
+	d[0].holders[1].count = 2;
+	d[0].n_holders = 2;
+	d[0].all_holders = 2;
+	r.by = OWNER_BY_COMM;
 	r.dests = d;
 	r.n_dests = 30;
 	r.rates = true;
@@ -185,9 +193,15 @@ static void test_frame(void)
 	expect_str("frame_gauge_row_with_rates",
 		   "ESTAB             6      0.0      0.0   TIME-WAIT        30     15.0      0.0",
 		   line_starting(&f, "ESTAB"));
-	expect_str("frame_full_destination_first",
-		   "127.0.0.2:8000 127.0.0.1     20      0     0.0%     0.0     0.0      full",
+	expect_str("frame_destination_header_names_the_holder_key",
+		   "DESTINATION    LOCAL       USED   FREE HEADROOM   NEW/s FREED/s EXHAUSTED  TOP HOLDER (comm)",
+		   line_starting(&f, "DESTINATION"));
+	expect_str("frame_full_destination_first_with_its_top_holder",
+		   "127.0.0.2:8000 127.0.0.1     20      0     0.0%     0.0     0.0      full  curl 18",
 		   line_starting(&f, "127.0.0.2:8000"));
+	expect_str("frame_destination_without_holders",
+		   "127.0.0.2:8001 127.0.0.1     19      1     5.0%     0.0     0.0         -  -",
+		   line_starting(&f, "127.0.0.2:8001"));
 	expect_str("frame_says_how_many_more_destinations",
 		   "(22 more destinations)", line_starting(&f, "(22 more"));
 	expect_str("frame_failure_names_pid_and_comm",
@@ -211,7 +225,7 @@ static void test_frame(void)
 int main(void)
 {
 	ksft_print_header();
-	ksft_set_plan(21);
+	ksft_set_plan(23);
 	test_sparkline();
 	test_sort();
 	test_frame();
