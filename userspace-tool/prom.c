@@ -10,6 +10,7 @@
 #include <linux/tcpstate.h>
 
 #include "format.h"
+#include "owner.h"
 #include "prom.h"
 #include "states.h"
 
@@ -273,6 +274,43 @@ static void ports_headroom(const struct prom_ctx *c)
 	dests(c, DEST_HEADROOM);
 }
 
+static void owner_sample(const struct prom_ctx *c, const char *name, __u64 v)
+{
+	sample_start(c);
+	prom_printf(c->b, ",cgroup=\"");
+	prom_label_value(c->b, name);
+	prom_printf(c->b, "\"} %llu\n", (unsigned long long)v);
+}
+
+/*
+ * The ports of the top N cgroups (the report's owners, most ports first),
+ * the rest summed up as cgroup="other": a series per owner would grow
+ * with every service, and every restart of one in a cgroup of its own.
+ */
+static void ports_used_by_cgroup(const struct prom_ctx *c)
+{
+	char name[OWNER_NAME_LEN];
+	__u64 other = 0;
+	size_t i;
+
+	if (!c->ports || c->ports->by != OWNER_BY_CGROUP)
+		return;
+	for (i = 0; i < c->ports->n_owners; i++) {
+		const struct owner_count *w = &c->ports->owners[i];
+
+		if (!w->count)
+			break;	/* failures only, from here on */
+		if (i < c->top)
+			owner_sample(c, owner_name(name, sizeof(name),
+						   OWNER_BY_CGROUP, &w->key),
+				     w->count);
+		else
+			other += w->count;
+	}
+	if (i > c->top)
+		owner_sample(c, PROM_OTHER_DST, other);
+}
+
 struct prom_family {
 	const char *name;
 	const char *type;
@@ -316,6 +354,9 @@ static const struct prom_family families[] = {
 	{ "tcpstate_ports_headroom_ratio", "gauge",
 	  "Free over available local ports towards a destination (dst=\"other\": the lowest past the top N).",
 	  ports_headroom },
+	{ "tcpstate_ports_used_by_cgroup", "gauge",
+	  "Local ports in use towards any destination by the connections of a cgroup: its systemd unit, else its path, else its id, - when not known (cgroup=\"other\": the sum past the top N).",
+	  ports_used_by_cgroup },
 };
 
 static void family_head(struct prom_buf *b, const char *name, const char *type,

@@ -7,10 +7,12 @@
  *
  * Every family comes once, with # HELP and # TYPE, followed by its samples
  * from every namespace.  Counters end in _total.  The labels are netns
- * (the namespace's inode number), state, cause, hook, kind, family, and
- * src and dst for the ports of one destination.  Per destination families
- * keep the @top destinations with the least headroom; the rest are summed
- * up in one series with dst="other" (see prom_format()).
+ * (the namespace's inode number), state, cause, hook, kind, family, src
+ * and dst for the ports of one destination, and cgroup for the ports of
+ * one owner.  Per destination families keep the @top destinations with
+ * the least headroom; the rest are summed up in one series with
+ * dst="other" (see prom_format()); the per cgroup one likewise keeps the
+ * @top cgroups with the most ports, and cgroup="other".
  */
 #ifndef TCPSTATE_PROM_H
 #define TCPSTATE_PROM_H
@@ -23,7 +25,7 @@
 
 /* The Content-Type of the exposition. */
 #define PROM_CONTENT_TYPE	"text/plain; version=0.0.4; charset=utf-8"
-/* The dst label of the destinations past the top N. */
+/* The dst (cgroup) label of the destinations (cgroups) past the top N. */
 #define PROM_OTHER_DST		"other"
 
 /* A growing text; @failed once an allocation failed (the text is cut). */

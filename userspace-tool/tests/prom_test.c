@@ -12,6 +12,7 @@
 
 #include "unit.h"
 
+#include "../cgroup.h"
 #include "../prom.h"
 #include "../report.h"
 
@@ -19,6 +20,16 @@
 #define NETNS_B 4026532001U
 
 static struct tcpstate_conn conns[6];
+
+/* The cgroups of the connections, in a fake cgroup2 tree. */
+static const char *const tree[] = {
+	"/system.slice",
+	"/system.slice/nginx.service",
+	"/svc_b",
+	NULL
+};
+
+static char root[64];
 
 /*
  * A namespace with 1 established connection, 4 TIME-WAIT, to three
@@ -63,6 +74,11 @@ static void fake_sample(struct report_sample *s, __u32 netns)
 		  TCPSTATE_TIME_WAIT);
 	fake_conn(&conns[5], 6, AF_INET, "0.0.0.0", 22, "0.0.0.0", 0,
 		  TCPSTATE_LISTEN);
+	/* nginx.service holds 3 ports, /svc_b 1, an unknown cgroup 1. */
+	conns[0].cgroup_id = fake_cgroup_id(root, tree[1]);
+	conns[1].cgroup_id = conns[0].cgroup_id;
+	conns[2].cgroup_id = conns[0].cgroup_id;
+	conns[3].cgroup_id = fake_cgroup_id(root, tree[2]);
 	s->conns = conns;
 	s->n_conns = 6;
 	s->ports.range_low = 40000;
@@ -149,6 +165,10 @@ static const char *const want_one[] = {
 	"# TYPE tcpstate_ports_headroom_ratio gauge\n",
 	"tcpstate_ports_headroom_ratio{netns=\"4026531840\",src=\"10.0.0.1\",dst=\"10.0.0.9:80\"} 0.7\n",
 	"tcpstate_ports_headroom_ratio{netns=\"4026531840\",dst=\"other\"} 0.9\n",
+	"# HELP tcpstate_ports_used_by_cgroup Local ports in use towards any destination by the connections of a cgroup: its systemd unit, else its path, else its id, - when not known (cgroup=\"other\": the sum past the top N).\n",
+	"# TYPE tcpstate_ports_used_by_cgroup gauge\n",
+	"tcpstate_ports_used_by_cgroup{netns=\"4026531840\",cgroup=\"nginx.service\"} 3\n",
+	"tcpstate_ports_used_by_cgroup{netns=\"4026531840\",cgroup=\"other\"} 2\n",
 	"# HELP tcpstate_misses_total Facts a hook of the module missed, in all namespaces (the reconcile pass repairs the table).\n",
 	"# TYPE tcpstate_misses_total counter\n",
 	"tcpstate_misses_total{hook=\"state\"} 0\n",
@@ -232,6 +252,23 @@ static unsigned int lines_with(const char *text, const char *prefix)
 	return n;
 }
 
+/* The lines of @text that start with @prefix, one after the other. */
+static const char *samples_of(const char *text, const char *prefix)
+{
+	static char buf[4096];
+	const char *p = strstr(text, prefix), *end = p;
+
+	while (end && !strncmp(end, prefix, strlen(prefix))) {
+		end = strchr(end, '\n');
+		if (end)
+			end++;
+	}
+	if (!p || !end)
+		return "";
+	snprintf(buf, sizeof(buf), "%.*s", (int)(end - p), p);
+	return buf;
+}
+
 static const char failures_b[] =
 	"tcpstate_port_failures_total{netns=\"4026532001\",kind=\"connect\",family=\"ipv4\"} 4\n";
 static const char headroom_v6[] =
@@ -275,6 +312,12 @@ static void test_two_namespaces_and_top(void)
 		   !!strstr(b.text, failures_b));
 	expect_u64("headroom_of_the_ipv6_destination", 1,
 		   !!strstr(b.text, headroom_v6));
+	/* Every cgroup, most ports first, ties by id (0, unknown, first). */
+	expect_str("top_20_shows_every_cgroup_and_no_other",
+		   "tcpstate_ports_used_by_cgroup{netns=\"4026531840\",cgroup=\"nginx.service\"} 3\n"
+		   "tcpstate_ports_used_by_cgroup{netns=\"4026531840\",cgroup=\"-\"} 1\n"
+		   "tcpstate_ports_used_by_cgroup{netns=\"4026531840\",cgroup=\"/svc_b\"} 1\n",
+		   samples_of(b.text, "tcpstate_ports_used_by_cgroup{"));
 	prom_buf_free(&b);
 	ports_report_free(&a.ports);
 	ports_report_free(&b2.ports);
@@ -314,10 +357,13 @@ static void test_down_and_escape(void)
 int main(void)
 {
 	ksft_print_header();
-	ksft_set_plan(17);
+	ksft_set_plan(18);
+	fake_cgroups_make(root, tree);
+	cgroup_set_root(root);
 	test_one_namespace();
 	test_two_namespaces_and_top();
 	test_other_bucket();
 	test_down_and_escape();
+	fake_cgroups_remove(root, tree);
 	ksft_finished();
 }
