@@ -66,6 +66,8 @@ static void failure_of(struct tcpstate_port_failure *f,
 	f->family = ev->family;
 	f->pid = ev->pid;
 	memcpy(f->comm, ev->comm, sizeof(f->comm));
+	f->uid = ev->uid;
+	f->cgroup_id = ev->cgroup_id;
 	f->error = ev->error;
 	f->kind = (__u8)(ev->port_kind < TCPSTATE_PORT_KIND_MAX ?
 			 ev->port_kind : TCPSTATE_PORT_KIND_MAX);
@@ -100,6 +102,11 @@ static void failure_json(struct output *o, const struct tcpstate_event *ev)
 	comm[sizeof(ev->comm)] = '\0';
 	out_str(o, "comm", NULL, comm);
 	out_str(o, "error", NULL, port_error_name(e, sizeof(e), ev->error));
+	if (ev->uid == TCPSTATE_UID_UNKNOWN)
+		out_null(o, "uid", NULL);
+	else
+		out_u64(o, "uid", NULL, ev->uid);
+	out_u64(o, "cgroup_id", NULL, ev->cgroup_id);
 	out_finish(o);
 }
 

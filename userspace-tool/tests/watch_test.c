@@ -12,6 +12,7 @@
 
 #include "unit.h"
 
+#include "../cgroup.h"
 #include "../watch.h"
 
 #define NS_US 1000ULL
@@ -83,9 +84,15 @@ static struct tcpstate_event ev_port(int kind, int family, const char *src,
 	return ev;
 }
 
+/* The cgroup of the first port failure, in a fake cgroup2 tree. */
+static const char *const tree[] = { "/system.slice", "/system.slice/curl.service", NULL };
+static char root[64];
+
 static void test_port_failures(void)
 {
 	static struct tcpstate_event pev[3];
+	char want_json[512];
+	__u64 id;
 	struct watch_ctx w;
 	struct unit_buf b;
 	char err[128];
@@ -93,8 +100,13 @@ static void test_port_failures(void)
 	char *s;
 	int rc;
 
+	fake_cgroups_make(root, tree);
+	cgroup_set_root(root);
+	id = fake_cgroup_id(root, tree[1]);
 	pev[0] = ev_port(TCPSTATE_PORT_CONNECT, AF_INET, "127.0.0.1",
 			 "127.0.0.1", 8000, 61123, "curl");
+	pev[0].uid = 33;
+	pev[0].cgroup_id = id;
 	pev[1] = ev_port(TCPSTATE_PORT_BIND, AF_INET6, NULL, NULL, 0, 62000,
 			 "nginx");
 	pev[2] = ev_port(TCPSTATE_PORT_CONNECT, AF_INET, NULL, "10.0.0.9", 443,
@@ -105,7 +117,7 @@ static void test_port_failures(void)
 	s = unit_take(&b);
 	{
 		static const char *const want[] = {
-			"4026531840 22:14:21.123 PORT FAILURE connect 127.0.0.1:8000 from 127.0.0.1 pid 4242 (curl) EADDRNOTAVAIL\n",
+			"4026531840 22:14:21.123 PORT FAILURE connect 127.0.0.1:8000 from 127.0.0.1 pid 4242 (curl) cgroup curl.service EADDRNOTAVAIL\n",
 			"4026531840 22:14:22.000 PORT FAILURE bind :: pid 4242 (nginx) EADDRINUSE\n",
 			"4026531840 22:14:23.000 PORT FAILURE connect 10.0.0.9:443 pid 4242 (wget) EADDRNOTAVAIL\n",
 			NULL
@@ -125,15 +137,24 @@ static void test_port_failures(void)
 			"\"netns\":4026531840,\"cookie\":4099,\"kind\":\"connect\",",
 			"\"family\":\"ipv4\",\"local\":\"127.0.0.1\",",
 			"\"remote\":\"127.0.0.1:8000\",\"pid\":4242,\"comm\":\"curl\",",
-			"\"error\":\"EADDRNOTAVAIL\"}\n",
-			"{\"type\":\"port_failure\",\"time_ns\":5063000000000,",
+			"\"error\":\"EADDRNOTAVAIL\",\"uid\":33,\"cgroup_id\":",
+			NULL
+		};
+		/* after the id the file system gave the first one's cgroup */
+		static const char *const rest[] = {
+			"}\n{\"type\":\"port_failure\",\"time_ns\":5063000000000,",
 			"\"netns\":4026531840,\"cookie\":4099,\"kind\":\"connect\",",
 			"\"family\":\"ipv4\",\"local\":null,",
 			"\"remote\":\"10.0.0.9:443\",\"pid\":4242,\"comm\":\"wget\",",
-			"\"error\":\"EADDRNOTAVAIL\"}\n",
+			"\"error\":\"EADDRNOTAVAIL\",\"uid\":0,\"cgroup_id\":0}\n",
 			NULL
 		};
-		expect_str("watch_port_failures_json_ipv4_only", join(want), s);
+		size_t n;
+
+		n = snprintf(want_json, sizeof(want_json), "%s%llu", join(want),
+			     (unsigned long long)id);
+		snprintf(want_json + n, sizeof(want_json) - n, "%s", join(rest));
+		expect_str("watch_port_failures_json_ipv4_only", want_json, s);
 	}
 	expect_jq("watch_port_failures_json_by_jq", s,
 		  "select(.local == null) | [.kind, .remote, .comm, .error]",
@@ -317,5 +338,6 @@ int main(void)
 	test_json();
 	test_malformed();
 	test_port_failures();
+	fake_cgroups_remove(root, tree);
 	ksft_finished();
 }
