@@ -5,7 +5,8 @@
 # a network namespace, and show TIME-WAIT building up as tcpstate reports
 # it (summary, timewait, watch, list), next to what ss and
 # /proc/net/sockstat say; then drive a namespace into local port
-# exhaustion and show `tcpstate ports` catching it.
+# exhaustion from a batch job in a cgroup of its own, and show `tcpstate
+# ports` catching it and naming the process and the cgroup that did it.
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 set -e
@@ -68,10 +69,16 @@ say "port exhaustion: a namespace with ten local ports and no TIME-WAIT reuse"
 ip netns add tight
 ip -n tight link set lo up
 ip netns exec tight sysctl -w net.ipv4.ip_local_port_range="40000 40009" net.ipv4.tcp_tw_reuse=0
-say "ten short connections to 127.0.0.1:8000: their TIME-WAITs hold all ten ports"
-ip netns exec tight $workload -p 8000 -t 10 -x > /dev/null
-say "the eleventh connect()"
-ip netns exec tight $workload -p 8000 -t 1 -x > /dev/null || true
+cg=/sys/fs/cgroup
+grep -q " $cg cgroup2 " /proc/mounts || mount -t cgroup2 none $cg
+job_cg=$cg/batch.slice/report-job.service
+mkdir -p "$job_cg"
+# job CMD...: CMD as a process of report-job.service, in namespace tight
+job() { sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$job_cg" ip netns exec tight "$@"; }
+say "a batch job, report_job in report-job.service, makes ten short connections to 127.0.0.1:8000: their TIME-WAITs hold all ten ports"
+job $workload -N report_job -p 8000 -t 10 -x > /dev/null
+say "its eleventh connect()"
+job $workload -N report_job -p 8000 -t 1 -x > /dev/null || true
 say tcpstate -n tight -i 0 ports
 $tcpstate -n tight -i 0 ports
 say "tcpstate -n tight ports --check   (for monitoring: 0 ok, 1 warning, 2 critical, 3 unknown)"
@@ -80,7 +87,12 @@ $tcpstate -n tight -i 0 ports --check || rc=$?
 note "exit status $rc"
 say "tcpstate -n tight -i 0 summary | grep -A3 ^ports   (counters only: the headroom is in ports)"
 $tcpstate -n tight -i 0 summary | grep -A3 ^ports
+say "who ran out: tcpstate -n tight -j -i 0 ports | jq .recent_failures[0]"
+$tcpstate -n tight -j -i 0 ports | jq -r '.recent_failures[0] |
+	"\(.comm) (pid \(.pid)) of \(.unit // .cgroup // .cgroup_id) found no local port for \(.address):\(.port)"'
+note "the TIME-WAITs outlive the process: ss -tanp names no one, tcpstate still does"
 ip netns del tight
+rmdir "$job_cg" "$cg/batch.slice" 2>/dev/null || true
 say rmmod tcpstate
 rmmod tcpstate
 rm -f "$watch_out"
