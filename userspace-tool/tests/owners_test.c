@@ -3,8 +3,9 @@
  * Unit tests of the owners in the TIME-WAIT and port reports, on a fake
  * snapshot whose cgroups live in a fake cgroup2 tree:
  *   nginx.service  (/system.slice/nginx.service) nginx, pids 100 and 101,
- *		    uid 33: 300 TIME-WAITs to 10.0.0.9:443 (150 each), and
- *		    6 established to 10.0.0.8:80;
+ *		    uid 33: 300 TIME-WAITs to 10.0.0.9:443 (150 each), a
+ *		    SYN-SENT on the port of one of them, and 6 established
+ *		    to 10.0.0.8:80;
  *   /svc_b	    curl, pid 200, uid 1000: 20 TIME-WAITs to 10.0.0.9:443
  *		    (10 of them with bytes after the comm's NUL), and a
  *		    SYN-SENT on a port an nginx TIME-WAIT holds; one
@@ -102,6 +103,9 @@ static void make_snapshot(void)
 		    1000, 200, i < 10 ? "curl" : "curl\0junk");
 	add("10.0.0.9", 443, 40000, TCPSTATE_SYN_SENT, id_svc_b, 1000, 200,
 	    "curl");
+	/* and nginx/101 one on its own TIME-WAIT's port: still one port */
+	add("10.0.0.9", 443, 40299, TCPSTATE_SYN_SENT, id_nginx, 33, 101,
+	    "nginx");
 	for (i = 0; i < 6; i++)
 		add("10.0.0.8", 80, 40500 + i, TCPSTATE_ESTABLISHED, id_nginx,
 		    33, 100, "nginx");
