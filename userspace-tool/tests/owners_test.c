@@ -98,9 +98,13 @@ static void make_snapshot(void)
 	for (i = 0; i < 300; i++)
 		add("10.0.0.9", 443, 40000 + i, TCPSTATE_TIME_WAIT, id_nginx,
 		    33, i < 150 ? 100 : 101, "nginx");
-	for (i = 0; i < 20; i++)
+	for (i = 0; i < 20; i++) {
 		add("10.0.0.9", 443, 40300 + i, TCPSTATE_TIME_WAIT, id_svc_b,
-		    1000, 200, i < 10 ? "curl" : "curl\0junk");
+		    1000, 200, "curl");
+		/* what follows the NUL is not the name */
+		if (i >= 10)
+			memcpy(conns[nconns - 1].comm, "curl\0junk", 10);
+	}
 	add("10.0.0.9", 443, 40000, TCPSTATE_SYN_SENT, id_svc_b, 1000, 200,
 	    "curl");
 	/* and nginx/101 one on its own TIME-WAIT's port: still one port */
@@ -326,8 +330,8 @@ static void test_timewait_views(void)
 	tw_report_free(&r);
 }
 
-static void ports_build(struct ports_report *r, enum owner_by by,
-			struct tcpstate_ports *p)
+static void ports_build_family(struct ports_report *r, enum owner_by by,
+			       struct tcpstate_ports *p, int family)
 {
 	struct ports_input in;
 
@@ -345,10 +349,17 @@ static void ports_build(struct ports_report *r, enum owner_by by,
 	in.failures = failures;
 	in.n_failures = 3;
 	in.by = by;
+	in.family = family;
 	in.warn_pct = 80;
 	in.crit_pct = 95;
 	if (ports_report_build(r, &in))
 		ksft_exit_fail_msg("ports_report_build failed\n");
+}
+
+static void ports_build(struct ports_report *r, enum owner_by by,
+			struct tcpstate_ports *p)
+{
+	ports_build_family(r, by, p, 0);
 }
 
 static char *ports_render(const struct ports_report *r, bool json,
@@ -477,12 +488,18 @@ static void test_ports_holders(void)
 	expect_str("ports_owners_by_uid", "33 306/2, 1000 22/1, 65534 5/0, - 2/0",
 		   owners_ports_text(r.by, r.owners, r.n_owners));
 	ports_report_free(&r);
+
+	/* -6: none of it (the failures are IPv4 too) */
+	ports_build_family(&r, OWNER_BY_CGROUP, &p, AF_INET6);
+	expect_u64("ports_ipv6_only_no_owner_no_failure", 0,
+		   r.n_owners + r.kept_failures);
+	ports_report_free(&r);
 }
 
 int main(void)
 {
 	ksft_print_header();
-	ksft_set_plan(10 + 6 + 12);
+	ksft_set_plan(10 + 6 + 13);
 	make_snapshot();
 	test_timewait_by_each_key();
 	test_timewait_views();
