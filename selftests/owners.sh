@@ -114,7 +114,7 @@ list()
 # q NAME FILTER: jq -c over $out/NAME.json
 q()
 {
-	jq -c "$2" "$out/$1.json"
+	jq -rc "$2" "$out/$1.json"
 }
 
 # qn NAME FILTER: the numbers FILTER makes of $out/NAME.json, on one line
