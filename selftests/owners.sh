@@ -18,7 +18,9 @@
 # the held workload has the owner `ss -tanpe --cgroup` shows; a reader in a
 # PID namespace of its own sees its namespace's pids (0 for the others); a
 # reader of another uid sees uid and cgroup, and pid and comm only of its
-# own uid's connections.
+# own uid's connections.  The CLI's reports count them by owner:
+# `timewait --by cgroup` and `--by comm`, and `ports`, whose holder of the
+# destination's ports is svc_a.
 . "$(dirname "$0")/lib.sh"
 
 require_root_and_module
@@ -26,7 +28,7 @@ module_loaded || { echo "# SKIP: the module is not loaded"; exit $ksft_skip; }
 for c in jq setpriv unshare nsenter ss; do
 	command -v $c > /dev/null || { echo "# SKIP: needs $c"; exit $ksft_skip; }
 done
-tap_plan 16
+tap_plan 20
 
 ns=ts_owners
 cgroot=/sys/fs/cgroup
@@ -111,7 +113,7 @@ list()
 		> "$out/$name.json" 2> "$out/$name.err"
 }
 
-# q NAME FILTER: jq -c over $out/NAME.json
+# q NAME FILTER: jq -rc over $out/NAME.json (strings raw)
 q()
 {
 	jq -rc "$2" "$out/$1.json"
@@ -201,6 +203,18 @@ count()
 }
 counts="$(count comm svc_a_client) $(count pid "$a_pid") $(count uid 0) $(count cgroup /svc_a)"
 counts="$counts $(count comm svc_b_client) $(count pid "$b_pid") $(count uid 65534) $(count cgroup "$cgroot/svc_b")"
+# the reports by owner
+report()	# NAME ARGS...: tcpstate ARGS... in the namespace, into $out/NAME
+{
+	local name=$1
+
+	shift
+	in_ns $ns "$TCPSTATE_CLI" -i 0 "$@" > "$out/$name" 2> "$out/$name.err"
+}
+report by_cgroup.json -j timewait --by cgroup
+report by_comm.json -j timewait --by comm
+report by_cgroup.txt timewait --by cgroup
+report ports.json -j ports
 
 # A TIME-WAIT lives 60 s, and nothing adds one to port 9000 now, so ss
 # after the readings bounds each of them: when it still shows all 320,
@@ -249,6 +263,57 @@ got=$counts
 near "$got" 300 300 300 300 20 20 20 20
 tap_result list_filters_comm_pid_uid_cgroup $? \
 	"expected 300 for each filter of svc_a, 20 for svc_b, less at most $lost expired; saw $got"
+
+# The reports by owner: the same numbers, named.  svc_a and svc_b are no
+# systemd units: their names are their paths.  An owner whose TIME-WAITs
+# all expired (a stalled guest) is not listed: it counts 0.
+# owner FILE ARRAY KEY VALUE FIELDS: the FIELDS (a jq list) of the item of
+# ARRAY whose KEY is VALUE, or nothing
+owner()
+{
+	jq -r "[.$2[] | select(.$3 == $4) | $5] | map(tostring) | join(\" \")" "$out/$1"
+}
+# count_of FILE ARRAY KEY VALUE FIELD: FIELD of that item, 0 when none
+count_of()
+{
+	local n
+
+	n=$(owner "$@")
+	echo "${n:-0}"
+}
+a=$(count_of by_cgroup.json top_owners cgroup_id $id_a .count)
+b=$(count_of by_cgroup.json top_owners cgroup_id $id_b .count)
+got="$(jq -r .owners_by "$out/by_cgroup.json") $a $b|$(owner by_cgroup.json top_owners cgroup_id $id_a '.name, .cgroup, .unit')"
+got="$got|$(owner by_cgroup.json top_owners cgroup_id $id_b '.name, .cgroup, .unit')"
+near "$a $b" 300 20 &&
+	[ "$got" = "cgroup $a $b|$([ "$a" -gt 0 ] && echo "/svc_a /svc_a null")|$([ "$b" -gt 0 ] && echo "/svc_b /svc_b null")" ]
+tap_result timewait_by_cgroup_svc_a_300_svc_b_20 $? \
+	"expected 'cgroup 300 20|/svc_a /svc_a null|/svc_b /svc_b null' (owners_by, counts less at most $lost expired|name, path, unit of each); saw '$got' $(head -c 300 "$out/by_cgroup.json.err")"
+
+a=$(count_of by_comm.json top_owners name '"svc_a_client"' .count)
+b=$(count_of by_comm.json top_owners name '"svc_b_client"' .count)
+got="$(jq -r .owners_by "$out/by_comm.json") $a $b"
+near "$a $b" 300 20 && [ "$got" = "comm $a $b" ]
+tap_result timewait_by_comm_svc_a_client_svc_b_client $? \
+	"expected 'comm 300 20' (owners_by, the counts of svc_a_client and svc_b_client, less at most $lost expired); saw '$got' $(head -c 300 "$out/by_comm.json.err")"
+
+# The text, as an operator reads it: the owner next to its count.
+got=$(sed -n '/^top owners by cgroup:$/,/^[a-z]/p' "$out/by_cgroup.txt" | awk '$1 == "/svc_a" { print $2 }')
+near "${got:-0}" 300 && { [ -n "$got" ] || [ "$lost" -ge 300 ]; }
+tap_result timewait_text_names_svc_a $? \
+	"expected a line '  /svc_a 300' (less at most $lost) under 'top owners by cgroup:'; saw '$got' in: $(head -n 40 "$out/by_cgroup.txt" | tr '\n' '|')"
+
+# ports: svc_a holds most of the ports towards 127.0.0.1:9000, svc_b the
+# rest; the holders come most ports first.
+d='.destinations[] | select(.address == "127.0.0.1" and .port == 9000) | .holders'
+a=$(jq -r "[$d[] | select(.cgroup_id == $id_a) | .ports] | add // 0" "$out/ports.json")
+b=$(jq -r "[$d[] | select(.cgroup_id == $id_b) | .ports] | add // 0" "$out/ports.json")
+got=$(jq -r "[.owners_by, ([$d[] | .ports] | . == sort_by(-.)), ([$d[] | select(.cgroup_id == $id_a)][0].name)] |
+	     map(tostring) | join(\" \")" "$out/ports.json")
+near "$a $b" 300 20 && [ "$got" = "cgroup true $([ "$a" -gt 0 ] && echo /svc_a || echo null)" ] &&
+	{ [ "$a" -le "$b" ] || [ "$(jq -r "[$d][0][0].name" "$out/ports.json")" = /svc_a ]; }
+tap_result ports_names_svc_a_as_the_holder $? \
+	"expected 127.0.0.1:9000 held by /svc_a 300 and /svc_b 20 (less at most $lost expired), most first, by cgroup; saw $a and $b, '$got': $(jq -c "[$d]" "$out/ports.json" | head -c 400) $(head -c 300 "$out/ports.json.err")"
 
 # Server-closed TIME-WAIT: the accepting child's, not the listener's maker.
 stw='.connections[] | select(.state == "TIME-WAIT" and (.local | endswith(":9001")))'
