@@ -222,7 +222,7 @@ static void text_owners(FILE *f, const struct ports_report *r, size_t rows)
 		fprintf(f, "(%zu more owners: --top shows more)\n",
 			r->n_owners - rows);
 	if (failures > r->kept_failures)
-		fprintf(f, "(FAILURES: of the last %zu of %llu, those the module keeps)\n",
+		fprintf(f, "(FAILURES: of the %zu failures the module keeps; %llu in all)\n",
 			r->kept_failures, (unsigned long long)failures);
 }
 

@@ -439,6 +439,15 @@ static void test_ports_holders(void)
 	}
 	free(s);
 
+	/* More failures than the module keeps: the owners' are of those kept. */
+	r.info.total[TCPSTATE_PORT_CONNECT][0] = 70;
+	s = ports_render(&r, false, 2);
+	expect_str("ports_text_says_failures_are_of_those_kept",
+		   "(FAILURES: of the 3 failures the module keeps; 71 in all)\n",
+		   strstr(s, "(FAILURES") ? section(s, "(FAILURES", ")\n") : s);
+	free(s);
+	r.info.total[TCPSTATE_PORT_CONNECT][0] = 2;
+
 	s = ports_render(&r, true, 1);
 	{
 		static const char *const want[] = {
@@ -499,7 +508,7 @@ static void test_ports_holders(void)
 int main(void)
 {
 	ksft_print_header();
-	ksft_set_plan(10 + 6 + 13);
+	ksft_set_plan(10 + 6 + 14);
 	make_snapshot();
 	test_timewait_by_each_key();
 	test_timewait_views();
