@@ -95,6 +95,10 @@ int owner_key_cmp(const struct owner_key *x, const struct owner_key *y);
  * deterministic).  Returns how many owners there are.
  */
 size_t owners_merge(struct owner_count *o, size_t n);
+/* For a tally of owners (group.h): adds @other's counts to @group. */
+void owners_add(void *group, const void *other);
+/* Most ports or connections first, then most failures, then by key. */
+void owners_order(struct owner_count *o, size_t n);
 
 /*
  * The TIME-WAIT report: how many, how fast, how old, who holds them and

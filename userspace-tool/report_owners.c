@@ -3,9 +3,11 @@
  * Owners of connections and of port failures, grouped by one of their
  * facts (report.h): what the TIME-WAIT and port reports count them with.
  */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "group.h"
 #include "report.h"
 
 void owner_key_make(struct owner_key *k, enum owner_by by, __u32 uid,
@@ -54,13 +56,6 @@ int owner_key_cmp(const struct owner_key *x, const struct owner_key *y)
 	return memcmp(x->comm, y->comm, sizeof(x->comm));
 }
 
-static int cmp_key(const void *a, const void *b)
-{
-	const struct owner_count *x = a, *y = b;
-
-	return owner_key_cmp(&x->key, &y->key);
-}
-
 static int cmp_count(const void *a, const void *b)
 {
 	const struct owner_count *x = a, *y = b;
@@ -72,19 +67,27 @@ static int cmp_count(const void *a, const void *b)
 	return owner_key_cmp(&x->key, &y->key);
 }
 
+void owners_add(void *group, const void *other)
+{
+	struct owner_count *g = group;
+	const struct owner_count *o = other;
+
+	g->count += o->count;
+	g->failures += o->failures;
+}
+
+void owners_order(struct owner_count *o, size_t n)
+{
+	qsort(o, n, sizeof(*o), cmp_count);
+}
+
 size_t owners_merge(struct owner_count *o, size_t n)
 {
-	size_t i, groups = 0;
+	size_t groups;
 
-	qsort(o, n, sizeof(*o), cmp_key);
-	for (i = 0; i < n; i++) {
-		if (groups && !owner_key_cmp(&o[groups - 1].key, &o[i].key)) {
-			o[groups - 1].count += o[i].count;
-			o[groups - 1].failures += o[i].failures;
-			continue;
-		}
-		o[groups++] = o[i];
-	}
-	qsort(o, groups, sizeof(*o), cmp_count);
+	/* The key: owner_key_make() zeroes it whole, padding-free. */
+	static_assert(sizeof(struct owner_key) == 8 + 4 + 4 + 16, "owner_key");
+	groups = group_merge(o, n, sizeof(*o), sizeof(o->key), owners_add);
+	owners_order(o, groups);
 	return groups;
 }

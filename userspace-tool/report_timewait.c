@@ -3,9 +3,12 @@
  * The TIME-WAIT report, built from a snapshot of the table and two stats
  * samples by a pure function (report.h).
  */
+#include <stddef.h>
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "group.h"
 #include "report.h"
 
 #define NSEC_PER_SEC 1000000000ULL
@@ -20,13 +23,6 @@ static int age_bucket(__u64 age_ns)
 		if (age_ns >= tw_age_from_s[i] * NSEC_PER_SEC)
 			break;
 	return i;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
 }
 
 /* By family, address, port: equal endpoints end up next to each other. */
@@ -53,38 +49,44 @@ static int cmp_count(const void *a, const void *b)
 	return cmp_endpoint(a, b);
 }
 
-/*
- * Count equal endpoints of e[0..n), sort by count and keep @top of them,
- * in place.  Returns how many are kept.
- */
+static void add_count(void *group, const void *other)
+{
+	((struct tw_endpoint *)group)->count +=
+		((const struct tw_endpoint *)other)->count;
+}
+
+/* Sort the endpoint groups e[0..n) by count; returns how many of @top are kept. */
 static size_t top_endpoints(struct tw_endpoint *e, size_t n, unsigned int top)
 {
-	size_t i, groups = 0;
-
-	qsort(e, n, sizeof(*e), cmp_endpoint);
-	for (i = 0; i < n; i++) {
-		if (groups && !cmp_endpoint(&e[groups - 1], &e[i])) {
-			e[groups - 1].count++;
-			continue;
-		}
-		e[groups] = e[i];
-		e[groups].count = 1;
-		groups++;
-	}
-	qsort(e, groups, sizeof(*e), cmp_count);
-	return groups < top ? groups : top;
+	qsort(e, n, sizeof(*e), cmp_count);
+	return n < top ? n : top;
 }
 
 static void time_left(struct tw_report *r, double *left, size_t n)
 {
+	size_t i;
+
 	r->with_timer = n;
 	if (!n)
 		return;
-	qsort(left, n, sizeof(*left), cmp_double);
 	r->left_min_s = left[0];
-	r->left_max_s = left[n - 1];
-	r->left_median_s = n % 2 ? left[n / 2] :
-				   (left[n / 2 - 1] + left[n / 2]) / 2;
+	r->left_max_s = left[0];
+	for (i = 1; i < n; i++) {
+		if (left[i] < r->left_min_s)
+			r->left_min_s = left[i];
+		if (left[i] > r->left_max_s)
+			r->left_max_s = left[i];
+	}
+	r->left_median_s = select_nth(left, n, n / 2);
+	if (n % 2 == 0) {
+		/* The lower middle one: the largest of those before. */
+		double lower = left[0];
+
+		for (i = 1; i < n / 2; i++)
+			if (left[i] > lower)
+				lower = left[i];
+		r->left_median_s = (lower + r->left_median_s) / 2;
+	}
 }
 
 int tw_report_build(struct tw_report *r, const struct tcpstate_conn *conns,
@@ -93,8 +95,12 @@ int tw_report_build(struct tw_report *r, const struct tcpstate_conn *conns,
 		    const struct tcpstate_stats *first,
 		    const struct tcpstate_stats *second, double elapsed_s)
 {
-	size_t room = n > 0 ? (size_t)n : 1, tw = 0, timers = 0;
+	struct tally remote, ports, owners;
+	struct tw_endpoint ep;
+	struct owner_count oc;
+	size_t tw = 0, timers = 0;
 	double *left;
+	int err = 0;
 	long i;
 
 	memset(r, 0, sizeof(*r));
@@ -103,16 +109,16 @@ int tw_report_build(struct tw_report *r, const struct tcpstate_conn *conns,
 	memcpy(r->exits, second->tw_exits, sizeof(r->exits));
 	tw_rate_compute(&r->rate, first, second, elapsed_s);
 
-	r->remote = calloc(room, sizeof(*r->remote));
-	r->ports = calloc(room, sizeof(*r->ports));
-	r->owners = calloc(room, sizeof(*r->owners));
-	left = calloc(room, sizeof(*left));
-	if (!r->remote || !r->ports || !r->owners || !left) {
-		free(left);
-		tw_report_free(r);
+	/* The key: family, address and port, no padding between or before. */
+	static_assert(offsetof(struct tw_endpoint, count) ==
+		       sizeof(int) + 16 + sizeof(unsigned int), "tw_endpoint key");
+	tally_init(&remote, sizeof(ep), offsetof(struct tw_endpoint, count), add_count);
+	tally_init(&ports, sizeof(ep), offsetof(struct tw_endpoint, count), add_count);
+	tally_init(&owners, sizeof(oc), sizeof(oc.key), owners_add);
+	left = malloc((n > 0 ? (size_t)n : 1) * sizeof(*left));
+	if (!left)
 		return -1;
-	}
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && !err; i++) {
 		const struct tcpstate_conn *c = &conns[i];
 
 		if (family && c->family != family)
@@ -127,20 +133,39 @@ int tw_report_build(struct tw_report *r, const struct tcpstate_conn *conns,
 		if (c->expires_ns)
 			left[timers++] = c->expires_ns > now_ns ?
 				(double)(c->expires_ns - now_ns) / NSEC_PER_SEC : 0;
-		r->remote[tw].family = c->family;
-		memcpy(r->remote[tw].addr, c->daddr, sizeof(c->daddr));
-		r->remote[tw].port = c->dport;
-		r->ports[tw].port = c->sport;
-		owner_key_of_conn(&r->owners[tw].key, by, c);
-		r->owners[tw].count = 1;
+		memset(&ep, 0, sizeof(ep));
+		ep.family = c->family;
+		memcpy(ep.addr, c->daddr, sizeof(c->daddr));
+		ep.port = c->dport;
+		ep.count = 1;
+		err = tally_add(&remote, &ep);
+		memset(&ep, 0, sizeof(ep));
+		ep.port = c->sport;
+		ep.count = 1;
+		err |= tally_add(&ports, &ep);
+		memset(&oc, 0, sizeof(oc));
+		owner_key_of_conn(&oc.key, by, c);
+		oc.count = 1;
+		err |= tally_add(&owners, &oc);
 		tw++;
 	}
-	r->timewait = tw;
-	time_left(r, left, timers);
+	if (!err)
+		time_left(r, left, timers);
 	free(left);
-	r->n_remote = top_endpoints(r->remote, tw, top);
-	r->n_ports = top_endpoints(r->ports, tw, top);
-	r->all_owners = owners_merge(r->owners, tw);
+	r->n_remote = remote.n;
+	r->remote = tally_take(&remote);
+	r->n_ports = ports.n;
+	r->ports = tally_take(&ports);
+	r->all_owners = owners.n;
+	r->owners = tally_take(&owners);
+	if (err) {
+		tw_report_free(r);
+		return -1;
+	}
+	r->timewait = tw;
+	r->n_remote = top_endpoints(r->remote, r->n_remote, top);
+	r->n_ports = top_endpoints(r->ports, r->n_ports, top);
+	owners_order(r->owners, r->all_owners);
 	r->n_owners = r->all_owners < top ? r->all_owners : top;
 	return 0;
 }

@@ -241,13 +241,44 @@ static void test_empty(void)
 	tw_report_free(&r);
 }
 
+/*
+ * Time left: the median of an even count is the mean of the middle two,
+ * whatever the order of the entries; min and max are exact.
+ */
+static void test_time_left_even(void)
+{
+	static const unsigned int left_s[] = { 40, 10, 35, 20, 5, 50 };
+	struct tcpstate_conn c[6];
+	struct tw_report r;
+	char got[96];
+	unsigned int i;
+
+	for (i = 0; i < 6; i++) {
+		fake_conn(&c[i], i + 1, AF_INET, "127.0.0.1", 40000 + i,
+			  "127.0.0.2", 80, TCPSTATE_TIME_WAIT);
+		c[i].state_since_ns = NOW - NS_S;
+		c[i].expires_ns = NOW + left_s[i] * NS_S;
+	}
+	if (tw_report_build(&r, c, 6, 0, 5, OWNER_BY_CGROUP, NOW, &first,
+			    &first, 0))
+		ksft_exit_fail_msg("tw_report_build failed\n");
+	/* sorted: 5 10 20 35 40 50, so (20 + 35) / 2 */
+	snprintf(got, sizeof(got), "min %.1f median %.1f max %.1f of %llu",
+		 r.left_min_s, r.left_median_s, r.left_max_s,
+		 (unsigned long long)r.with_timer);
+	expect_str("timewait_time_left_median_of_even_count_min_max",
+		   "min 5.0 median 27.5 max 50.0 of 6", got);
+	tw_report_free(&r);
+}
+
 int main(void)
 {
 	ksft_print_header();
-	ksft_set_plan(9);
+	ksft_set_plan(10);
 	make_snapshot();
 	test_both_families();
 	test_ipv4_top3();
 	test_empty();
+	test_time_left_even();
 	ksft_finished();
 }
