@@ -123,16 +123,17 @@ static void reader_push(struct tcpstate_reader *r, const struct tcpstate_event *
 			const struct tcpstate_who *who)
 {
 	struct tcpstate_event *slot;
-	unsigned long flags;
 	u32 room;
 
-	raw_spin_lock_irqsave(&r->lock, flags);
+	tcpstate_bh_disable();
+	raw_spin_lock(&r->lock);
 	room = r->size - r->count;
 	/* A pending loss goes first, so it needs room for two. */
 	if (room < (r->lost_pending ? 2 : 1)) {
 		WRITE_ONCE(r->lost_pending, r->lost_pending + 1);
 		r->lost_total++;
-		raw_spin_unlock_irqrestore(&r->lock, flags);
+		raw_spin_unlock(&r->lock);
+		tcpstate_bh_enable();
 		return;
 	}
 	if (r->lost_pending) {
@@ -144,7 +145,8 @@ static void reader_push(struct tcpstate_reader *r, const struct tcpstate_event *
 	if (who)
 		tcpstate_who_export(who, r->view, &slot->uid, &slot->cgroup_id,
 				    &slot->pid, slot->comm);
-	raw_spin_unlock_irqrestore(&r->lock, flags);
+	raw_spin_unlock(&r->lock);
+	tcpstate_bh_enable();
 
 	/*
 	 * Not here, under the table's bucket lock: the wait queue's lock
@@ -292,11 +294,13 @@ void tcpstate_reader_detach(struct tcpstate_reader *r)
 
 	/* Nor a consumer copying out of it. */
 	mutex_lock(&r->read_lock);
-	raw_spin_lock_irq(&r->lock);
+	tcpstate_bh_disable();
+	raw_spin_lock(&r->lock);
 	r->tail = 0;
 	WRITE_ONCE(r->count, 0);
 	WRITE_ONCE(r->lost_pending, 0);
-	raw_spin_unlock_irq(&r->lock);
+	raw_spin_unlock(&r->lock);
+	tcpstate_bh_enable();
 	mutex_unlock(&r->read_lock);
 }
 
@@ -375,7 +379,8 @@ ssize_t tcpstate_reader_read(struct tcpstate_reader *r, char __user *buf,
 			return -ERESTARTSYS;
 	}
 
-	raw_spin_lock_irq(&r->lock);
+	tcpstate_bh_disable();
+	raw_spin_lock(&r->lock);
 	/*
 	 * A loss the producers could not report yet comes after everything
 	 * in the ring: once the ring is empty it goes in as a record, so it
@@ -386,7 +391,8 @@ ssize_t tcpstate_reader_read(struct tcpstate_reader *r, char __user *buf,
 		WRITE_ONCE(r->lost_pending, 0);
 	}
 	avail = r->count;
-	raw_spin_unlock_irq(&r->lock);
+	raw_spin_unlock(&r->lock);
+	tcpstate_bh_enable();
 
 	want = min_t(size_t, avail, count / rec);
 	if (rec == sizeof(struct tcpstate_event))
@@ -394,12 +400,14 @@ ssize_t tcpstate_reader_read(struct tcpstate_reader *r, char __user *buf,
 	else
 		done = ring_copy_short(r, buf, want, rec);
 
-	raw_spin_lock_irq(&r->lock);
+	tcpstate_bh_disable();
+	raw_spin_lock(&r->lock);
 	r->tail += done;
 	if (r->tail >= r->size)
 		r->tail -= r->size;
 	WRITE_ONCE(r->count, r->count - done);
-	raw_spin_unlock_irq(&r->lock);
+	raw_spin_unlock(&r->lock);
+	tcpstate_bh_enable();
 
 	ret = done ? done * rec : -EFAULT;
 out:
@@ -418,11 +426,12 @@ __poll_t tcpstate_reader_poll(struct tcpstate_reader *r, struct file *file,
 
 u64 tcpstate_reader_lost(struct tcpstate_reader *r)
 {
-	unsigned long flags;
 	u64 lost;
 
-	raw_spin_lock_irqsave(&r->lock, flags);
+	tcpstate_bh_disable();
+	raw_spin_lock(&r->lock);
 	lost = r->lost_total;
-	raw_spin_unlock_irqrestore(&r->lock, flags);
+	raw_spin_unlock(&r->lock);
+	tcpstate_bh_enable();
 	return lost;
 }

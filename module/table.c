@@ -7,8 +7,8 @@
  * tcpstate_buckets): 16 buckets for an empty namespace, at most one entry
  * per bucket on average as it grows, resized by a work item while the
  * hooks go on.  Each bucket is an hlist_bl whose bit 0 is its lock, taken
- * with interrupts off for a few instructions; a bit spinlock spins on
- * PREEMPT_RT too, where the hooks run atomically.  Entries come from a
+ * with softirqs off (tcpstate_bh_disable()) for a few instructions; a bit
+ * spinlock spins on PREEMPT_RT too, where the hooks run atomically.  Entries come from a
  * kmem_cache with GFP_ATOMIC, allocated before the lock is taken: hooks
  * never sleep.  Every access to an entry is under its bucket lock, so
  * entries are freed at once; a generation of buckets is freed after an
@@ -250,7 +250,7 @@ static inline bool bucket_moved(struct hlist_bl_head *b)
 }
 
 /*
- * Lock the bucket of @key, following resizes; interrupts are off and the
+ * Lock the bucket of @key, following resizes; softirqs are off and the
  * caller is in an RCU read-side section.
  */
 static struct hlist_bl_head *bucket_lock(struct tcpstate_net *tn, u64 key)
@@ -259,7 +259,7 @@ static struct hlist_bl_head *bucket_lock(struct tcpstate_net *tn, u64 key)
 	struct tcpstate_buckets *t = rcu_dereference(tn->table);
 	struct hlist_bl_head *b;
 
-	lockdep_assert_irqs_disabled();
+	tcpstate_assert_bh_disabled();
 	for (;;) {
 		b = bucket_of(t, key);
 		hlist_bl_lock(b);
@@ -288,7 +288,7 @@ static struct hlist_bl_head *bucket_lock_range(struct tcpstate_net *tn, u64 pos,
 	struct hlist_bl_head *b;
 	u64 e, width;
 
-	lockdep_assert_irqs_disabled();
+	tcpstate_assert_bh_disabled();
 	*end = 0;
 	for (;;) {
 		width = 1ULL << (64 - t->bits);
@@ -459,7 +459,10 @@ static void entry_free(struct tcpstate_net *tn, struct tcpstate_entry *e)
 	atomic_long_dec(&tcpstate_all_entries);
 }
 
-/* Counter updates; the caller holds a bucket lock, so interrupts are off. */
+/*
+ * Counter updates; the caller holds a bucket lock: nothing else on this
+ * CPU updates them until it is released (hard interrupts never do).
+ */
 static void count_enter(struct tcpstate_net *tn, int state, u8 flags)
 {
 	__this_cpu_inc(tn->counters->gauge[state]);
@@ -587,7 +590,6 @@ void tcpstate_table_set(struct net *net, u64 cookie,
 	struct tcpstate_change c;
 	struct tcpstate_net *tn;
 	struct hlist_bl_head *b;
-	unsigned long irqflags;
 	bool changed = false, added = false;
 	u64 now;
 
@@ -599,7 +601,7 @@ void tcpstate_table_set(struct net *net, u64 cookie,
 	if (!tn)
 		goto out;
 again:
-	local_irq_save(irqflags);
+	tcpstate_bh_disable();
 	b = bucket_lock(tn, key_of(cookie));
 	e = bucket_find(b, cookie, &prev);
 	if (!e) {
@@ -608,7 +610,7 @@ again:
 		if (!spare) {
 			/* Allocation stays outside the bucket lock. */
 			hlist_bl_unlock(b);
-			local_irq_restore(irqflags);
+			tcpstate_bh_enable();
 			spare = entry_alloc(tn, change & TCPSTATE_CHANGE_BIRTH);
 			if (!spare)
 				goto out;
@@ -656,7 +658,7 @@ unlock:
 	if (changed)
 		tcpstate_notify(&tn->readers, &c);
 	hlist_bl_unlock(b);
-	local_irq_restore(irqflags);
+	tcpstate_bh_enable();
 	tcpstate_put_pid(drop);
 	entry_unused(spare);
 	if (added)
@@ -671,20 +673,19 @@ void tcpstate_table_set_who(struct net *net, u64 cookie,
 	struct tcpstate_entry *e, *prev;
 	struct tcpstate_net *tn;
 	struct hlist_bl_head *b;
-	unsigned long irqflags;
 	struct pid *drop = NULL;
 
 	rcu_read_lock();
 	tn = tcpstate_net_live(net);
 	if (!tn)
 		goto out;
-	local_irq_save(irqflags);
+	tcpstate_bh_disable();
 	b = bucket_lock(tn, key_of(cookie));
 	e = bucket_find(b, cookie, &prev);
 	if (e)
 		drop = entry_set_who(e, who);
 	hlist_bl_unlock(b);
-	local_irq_restore(irqflags);
+	tcpstate_bh_enable();
 	tcpstate_put_pid(drop);
 out:
 	rcu_read_unlock();
@@ -696,7 +697,6 @@ bool tcpstate_table_get_who(struct net *net, u64 cookie,
 	struct tcpstate_entry *e, *prev;
 	struct tcpstate_net *tn;
 	struct hlist_bl_head *b;
-	unsigned long irqflags;
 	bool found = false;
 
 	if (!cookie)
@@ -705,7 +705,7 @@ bool tcpstate_table_get_who(struct net *net, u64 cookie,
 	tn = tcpstate_net_live(net);
 	if (!tn)
 		goto out;
-	local_irq_save(irqflags);
+	tcpstate_bh_disable();
 	b = bucket_lock(tn, key_of(cookie));
 	e = bucket_find(b, cookie, &prev);
 	if (e) {
@@ -714,7 +714,7 @@ bool tcpstate_table_get_who(struct net *net, u64 cookie,
 		found = true;
 	}
 	hlist_bl_unlock(b);
-	local_irq_restore(irqflags);
+	tcpstate_bh_enable();
 out:
 	rcu_read_unlock();
 	return found;
@@ -753,7 +753,6 @@ bool tcpstate_table_close(struct net *net, u64 cookie, u8 need_flags,
 	struct tcpstate_entry *e = NULL, *prev;
 	struct tcpstate_net *tn;
 	struct hlist_bl_head *b;
-	unsigned long irqflags;
 	bool removed = false;
 
 	if (!cookie)
@@ -763,7 +762,7 @@ bool tcpstate_table_close(struct net *net, u64 cookie, u8 need_flags,
 	if (!tn)
 		goto out;
 
-	local_irq_save(irqflags);
+	tcpstate_bh_disable();
 	b = bucket_lock(tn, key_of(cookie));
 	e = bucket_find(b, cookie, &prev);
 	if (!e || (e->flags & need_flags) != need_flags || (e->flags & skip_flags) ||
@@ -773,7 +772,7 @@ bool tcpstate_table_close(struct net *net, u64 cookie, u8 need_flags,
 		entry_remove(tn, e, tw_exit);
 	}
 	hlist_bl_unlock(b);
-	local_irq_restore(irqflags);
+	tcpstate_bh_enable();
 	if (e) {
 		entry_free(tn, e);
 		table_fit(tn);
@@ -847,7 +846,6 @@ void tcpstate_table_check(struct net *net, const struct tcpstate_ksock *ks,
 	struct tcpstate_change c;
 	struct tcpstate_net *tn;
 	struct hlist_bl_head *b;
-	unsigned long irqflags;
 	bool confirmed = false, added = false;
 	u64 now;
 
@@ -859,7 +857,7 @@ void tcpstate_table_check(struct net *net, const struct tcpstate_ksock *ks,
 	if (!tn)
 		goto out;
 again:
-	local_irq_save(irqflags);
+	tcpstate_bh_disable();
 	b = bucket_lock(tn, key_of(ks->cookie));
 	e = bucket_find(b, ks->cookie, &prev);
 	if (e) {
@@ -881,7 +879,7 @@ again:
 	}
 	if (!spare) {
 		hlist_bl_unlock(b);
-		local_irq_restore(irqflags);
+		tcpstate_bh_enable();
 		spare = entry_alloc(tn, !r);
 		if (!spare)
 			goto out;
@@ -907,7 +905,7 @@ again:
 	}
 unlock:
 	hlist_bl_unlock(b);
-	local_irq_restore(irqflags);
+	tcpstate_bh_enable();
 	entry_unused(spare);
 	if (added)
 		table_fit(tn);
@@ -925,10 +923,9 @@ static void table_sweep(struct tcpstate_net *tn, struct tcpstate_recon *r,
 		struct tcpstate_entry *e, *dead = NULL;
 		struct hlist_bl_node *n, *tmp;
 		struct hlist_bl_head *b;
-		unsigned long irqflags;
 
 		rcu_read_lock();
-		local_irq_save(irqflags);
+		tcpstate_bh_disable();
 		b = bucket_lock_range(tn, pos, &end);
 		hlist_bl_for_each_entry_safe(e, n, tmp, b, node) {
 			if (!walk_covers(key_of(e->cookie), pos, end) ||
@@ -947,7 +944,7 @@ static void table_sweep(struct tcpstate_net *tn, struct tcpstate_recon *r,
 			dead = e;
 		}
 		hlist_bl_unlock(b);
-		local_irq_restore(irqflags);
+		tcpstate_bh_enable();
 		if (dead)
 			table_fit(tn);
 		rcu_read_unlock();
@@ -1333,9 +1330,8 @@ unsigned int tcpstate_table_snapshot(struct net *net, u64 cursor[2],
 		struct tcpstate_entry *e;
 		struct hlist_bl_head *b;
 		struct hlist_bl_node *hn;
-		unsigned long irqflags;
 
-		local_irq_save(irqflags);
+		tcpstate_bh_disable();
 		b = bucket_lock_range(tn, pos, &end);
 		hlist_bl_for_each_entry(e, hn, b, node) {
 			u64 key = key_of(e->cookie);
@@ -1351,7 +1347,7 @@ unsigned int tcpstate_table_snapshot(struct net *net, u64 cursor[2],
 			pos = key + 1;
 		}
 		hlist_bl_unlock(b);
-		local_irq_restore(irqflags);
+		tcpstate_bh_enable();
 		if (!*done)
 			break;
 		pos = end;
@@ -1391,9 +1387,8 @@ static unsigned int bucket_move(struct hlist_bl_head *b, struct tcpstate_buckets
 	unsigned int len, longest = 0;
 	struct hlist_bl_node *hn;
 	struct hlist_bl_head *nb;
-	unsigned long irqflags;
 
-	local_irq_save(irqflags);
+	tcpstate_bh_disable();
 	hlist_bl_lock(b);
 	while ((hn = hlist_bl_first(b))) {
 		e = hlist_bl_entry(hn, struct tcpstate_entry, node);
@@ -1411,7 +1406,7 @@ static unsigned int bucket_move(struct hlist_bl_head *b, struct tcpstate_buckets
 	/* Whoever locks it from now on goes to nt; the lock bit stays set. */
 	WRITE_ONCE(b->first, (struct hlist_bl_node *)(BUCKET_MOVED | LIST_BL_LOCKMASK));
 	hlist_bl_unlock(b);
-	local_irq_restore(irqflags);
+	tcpstate_bh_enable();
 	return longest;
 }
 

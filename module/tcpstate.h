@@ -5,12 +5,15 @@
 #ifndef _TCPSTATE_H
 #define _TCPSTATE_H
 
+#include <linux/bottom_half.h>
 #include <linux/hash.h>
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/list.h>
+#include <linux/lockdep.h>
 #include <linux/percpu.h>
 #include <linux/poll.h>
+#include <linux/preempt.h>
 #include <linux/sched.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
@@ -313,6 +316,36 @@ void tcpstate_device_exit(void);
 
 /* The socket cookie, generated when it was never asked for. */
 u64 tcpstate_sk_cookie(struct sock *sk);
+
+/*
+ * Around the table's locks (bucket bit locks, a reader's ring lock): they
+ * are taken by hooks in process and softirq context and by file
+ * operations, never in hard interrupt context, so keeping softirqs out is
+ * enough for a softirq never to spin on a lock the task it interrupted
+ * holds; it costs much less than turning interrupts off, notably under
+ * emulation, where turning them back on ends a translation block.  On
+ * PREEMPT_RT softirqs are threads and those locks disable preemption,
+ * which keeps them out: there is nothing to do, and nothing may be done,
+ * as hooks run with preemption off and local_bh_disable() takes a
+ * sleeping lock there.
+ */
+static inline void tcpstate_bh_disable(void)
+{
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
+		local_bh_disable();
+}
+
+static inline void tcpstate_bh_enable(void)
+{
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
+		local_bh_enable();
+}
+
+static inline void tcpstate_assert_bh_disabled(void)
+{
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
+		lockdep_assert(in_softirq());
+}
 
 static inline u64 tcpstate_now_ns(void)
 {
