@@ -4,8 +4,9 @@
  * open file that reads it, and as a tcpstate:* trace event.
  *
  * Each reader owns a ring of event_buffer records.  Producers are the
- * hooks, in any context: they take the reader's raw spinlock for a copy of
- * one record and never wait; the consumer is woken by an irq_work, outside
+ * hooks, in process or softirq context: they take the reader's raw
+ * spinlock (softirqs off, tcpstate_bh_disable()) for a copy of one record
+ * and never wait; the consumer is woken by an irq_work, outside
  * the producer's locks.  When the ring is full the record is dropped and
  * counted; the count is handed to the reader as a TCPSTATE_EVENT_LOST
  * record in the place of what was lost, before anything newer.  So every

@@ -103,6 +103,17 @@ static void req_free_hook(struct ftrace_regs *fregs)
 	cookie = atomic64_read(&sk->sk_cookie);
 	if (!cookie)
 		return;
+	/*
+	 * The last reference may go with the SYN-ACK's skb (sock_edemux),
+	 * freed where its driver frees it: a driver that does that in hard
+	 * interrupt context, or with interrupts off, breaks the rules, but
+	 * the table's locks must not be taken there.  The reconcile pass
+	 * removes the entry instead.
+	 */
+	if (unlikely(in_hardirq() || irqs_disabled())) {
+		tcpstate_count_miss(TCPSTATE_MISS_REQ_FREE);
+		return;
+	}
 	rcu_read_lock();
 	tcpstate_table_close(sock_net(sk), cookie, TCPSTATE_F_REQUEST_SOCK, 0,
 			     -1, 0);

@@ -6,9 +6,9 @@
  * A hash table that grows and shrinks with its entries (struct
  * tcpstate_buckets): 16 buckets for an empty namespace, at most one entry
  * per bucket on average as it grows, resized by a work item while the
- * hooks go on.  Each bucket is an hlist_bl whose bit 0 is its lock, taken
- * with softirqs off (tcpstate_bh_disable()) for a few instructions; a bit
- * spinlock spins on PREEMPT_RT too, where the hooks run atomically.  Entries come from a
+ * hooks go on.  Each bucket is an hlist_bl whose bit 0 is its lock,
+ * taken with softirqs off (tcpstate_bh_disable()) for a few instructions;
+ * a bit spinlock spins on PREEMPT_RT too, where the hooks run atomically.  Entries come from a
  * kmem_cache with GFP_ATOMIC, allocated before the lock is taken: hooks
  * never sleep.  Every access to an entry is under its bucket lock, so
  * entries are freed at once; a generation of buckets is freed after an
@@ -330,7 +330,7 @@ static struct tcpstate_net *tcpstate_net_live(struct net *net)
 
 /*
  * The per-CPU counters, allocated when the namespace gets its first entry
- * (in any context); NULL when that allocation failed.
+ * (by a hook or not); NULL when that allocation failed.
  */
 static struct tcpstate_counters __percpu *net_counters(struct tcpstate_net *tn)
 {
@@ -450,7 +450,7 @@ static void entry_unused(struct tcpstate_entry *e)
 	atomic_long_dec(&tcpstate_all_entries);
 }
 
-/* After unlocking: its process reference goes too (any context). */
+/* After unlocking: its process reference goes too (process or softirq context). */
 static void entry_free(struct tcpstate_net *tn, struct tcpstate_entry *e)
 {
 	tcpstate_put_pid(e->pid);

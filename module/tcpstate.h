@@ -132,9 +132,10 @@ void tcpstate_tuple_sockaddr(const struct tcpstate_tuple *t, bool local,
 			     void *out);
 
 /*
- * How an event changes the table.  All of them may be called from any
- * context (process, softirq, timer), never sleep, and must be called under
- * rcu_read_lock().
+ * How an event changes the table.  All of them may be called in process
+ * or softirq context (timers included), not in hard interrupt context nor
+ * with interrupts off (see tcpstate_bh_disable()), never sleep, and must
+ * be called under rcu_read_lock().
  */
 enum tcpstate_change_flags {
 	TCPSTATE_CHANGE_CREATE	= 0x01,	/* create the entry when it is missing */
@@ -288,8 +289,8 @@ void tcpstate_owner_hooks_exit(void);
 
 /*
  * events.c: the event stream.  A reader is one open file's buffer of
- * records.  tcpstate_notify() may be called from any context, never
- * sleeps, and never waits for a reader.
+ * records.  tcpstate_notify() may be called in process or softirq
+ * context, never sleeps, and never waits for a reader.
  */
 struct tcpstate_reader;
 
@@ -343,6 +344,8 @@ static inline void tcpstate_bh_enable(void)
 
 static inline void tcpstate_assert_bh_disabled(void)
 {
+	lockdep_assert(!in_hardirq());
+	lockdep_assert_irqs_enabled();
 	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
 		lockdep_assert(in_softirq());
 }
