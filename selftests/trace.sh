@@ -52,14 +52,16 @@ all=$(lines timewait_enter 'TIME_WAIT prev_state_ns=' | wc -l)
 tap_result timewait_enter_5_clients_and_1_server $? \
 	"expected 5 timewait_enter to 127.0.0.1:8000, 1 from it, 6 in all; saw $to_server, $on_server, $all"
 
-fw2=$(lines state_change ' FIN_WAIT2 -> TIME_WAIT prev_state_ns=[0-9]+$' | wc -l)
+# Each event ends with its connection's owner.
+owner=' uid=[0-9]+ cgroup=[0-9]+ pid=[0-9]+ comm=[^ ]*$'
+fw2=$(lines state_change " FIN_WAIT2 -> TIME_WAIT prev_state_ns=[0-9]+$owner" | wc -l)
 mod=$(ip netns exec $ns "$TS_READ" stat trans:fin_wait2:time_wait)
 [ "$fw2" -eq 6 ] && [ "$mod" -eq 6 ]
 tap_result state_change_fin_wait2_to_time_wait_6 $? \
 	"expected 6 such state_change events and 6 counted by the module; saw $fw2, $mod"
 
 exits=$(lines timewait_exit '' | wc -l)
-exit_line=$(lines timewait_exit 'src=127\.0\.0\.1:8000 dest=127\.0\.0\.1:[0-9]+ TIME_WAIT -> CLOSE cause=syn prev_state_ns=[0-9]+$')
+exit_line=$(lines timewait_exit "src=127\\.0\\.0\\.1:8000 dest=127\\.0\\.0\\.1:[0-9]+ TIME_WAIT -> CLOSE cause=syn prev_state_ns=[0-9]+$owner")
 exit_cookie=$(printf '%s\n' "$exit_line" | sed -n 's/.* cookie=\([0-9]*\) .*/\1/p')
 enter_cookie=$(lines timewait_enter 'src=127\.0\.0\.1:8000 ' | sed -n 's/.* cookie=\([0-9]*\) .*/\1/p')
 [ "$exits" -eq 1 ] && [ -n "$exit_cookie" ] && [ "$exit_cookie" = "$enter_cookie" ]
