@@ -188,7 +188,8 @@ wait_quiescent()
 	return 1
 }
 
-TCPSTATE_CLI=$selftests_dir/../userspace-tool/tcpstate
+# TCPSTATE_CLI may name another build of the CLI (a mutant, for one).
+TCPSTATE_CLI=${TCPSTATE_CLI:-$selftests_dir/../userspace-tool/tcpstate}
 
 # wait_for TENTHS CMD...: run CMD every 0.1 s until it succeeds, at most
 # TENTHS times; fails when it never did.
@@ -202,6 +203,14 @@ wait_for()
 		sleep 0.1
 	done
 	return 1
+}
+
+# cgroup2_mounted: /sys/fs/cgroup is a cgroup2 mount (mounted now if it
+# was not); fails when it cannot be.
+cgroup2_mounted()
+{
+	grep -q " /sys/fs/cgroup cgroup2 " /proc/mounts ||
+		mount -t cgroup2 none /sys/fs/cgroup
 }
 
 # netns_inode NS: the inode number of namespace NS (empty: this one).

@@ -51,9 +51,7 @@ cleanup()
 }
 trap cleanup EXIT
 
-if ! grep -q " $cgroot cgroup2 " /proc/mounts; then
-	mount -t cgroup2 none $cgroot || { echo "# SKIP: cannot mount cgroup2"; exit $ksft_skip; }
-fi
+cgroup2_mounted || { echo "# SKIP: cannot mount cgroup2"; exit $ksft_skip; }
 for c in svc_a svc_b svc_srv; do
 	mkdir -p "$cgroot/$c" || exit 1
 done

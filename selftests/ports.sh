@@ -6,7 +6,7 @@
 # connections to 127.0.0.1:8000 hold all ten ports in TIME-WAIT; the
 # eleventh connect() fails with EADDRNOTAVAIL; tcpstate shows the
 # destination at 10 of 10 ports (100%), the failure with the failing
-# process's pid and comm, and --check exits 2 (critical).  A bind() to
+# process's pid, comm and cgroup, and --check exits 2 (critical).  A bind() to
 # port 0 that finds nothing free is counted apart.  A healthy namespace
 # checks OK (0); a connection in SYN-SENT is counted with its port.
 . "$(dirname "$0")/lib.sh"
@@ -14,13 +14,15 @@
 require_root_and_module
 module_loaded || { echo "# SKIP: the module is not loaded"; exit $ksft_skip; }
 command -v jq > /dev/null || { echo "# SKIP: needs jq"; exit $ksft_skip; }
-tap_plan 11
+tap_plan 12
 
 ns=ts_ports
 ok_ns=ts_ports_ok
 tmp=$(mktemp -d)
+cg=/sys/fs/cgroup/ts-ports.slice/ts-ports-job.service
 cleanup()
 {
+	rmdir "$cg" "${cg%/*}" 2>/dev/null
 	ip netns del $ns 2>/dev/null
 	ip netns del $ok_ns 2>/dev/null
 	rm -rf "$tmp"
@@ -47,8 +49,13 @@ wait_for 100 ss_says_10
 tap_result ten_connections_hold_ten_ports_in_timewait $((rc + $?)) \
 	"expected tcp_workload to succeed and ss to count 10 TIME-WAIT; saw status $rc, $(ss_timewait)"
 
-# The eleventh: its pid and comm are what the module must name.
-ip netns exec $ns "$TCP_WORKLOAD" -p 8000 -t 1 -x > /dev/null 2> "$tmp/err" &
+# The eleventh, run by a service of its own: its pid, comm and cgroup are
+# what the module must name.
+cgroup2_mounted || { echo "# SKIP: cannot mount cgroup2"; exit $ksft_skip; }
+mkdir -p "$cg" || exit 1
+cg_id=$(stat -c %i "$cg")
+sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$cg" \
+	ip netns exec $ns "$TCP_WORKLOAD" -p 8000 -t 1 -x > /dev/null 2> "$tmp/err" &
 pid=$!
 wait $pid
 rc=$?
@@ -77,6 +84,16 @@ got=$(jq -c '.recent_failures[0] | [.kind, .address, .port, .pid, .comm, .error,
 want="[\"connect\",\"127.0.0.1\",8000,$pid,\"tcp_workload\",\"EADDRNOTAVAIL\",\"ipv4\"]"
 [ "$got" = "$want" ]
 tap_result failure_names_destination_pid_and_comm $? "expected $want, saw $got"
+
+# The cgroup outlives the process: JSON gives its id, path and unit, the
+# text its unit, on the failure's line and in the owners' table.
+got=$(jq -c '[.recent_failures[0] | .cgroup_id, .cgroup, .unit]' "$tmp/ports.json")
+want="[$cg_id,\"/ts-ports.slice/ts-ports-job.service\",\"ts-ports-job.service\"]"
+line=$(grep -c "connect 127.0.0.1:8000 from 127.0.0.1 pid $pid (tcp_workload) cgroup ts-ports-job.service EADDRNOTAVAIL" \
+	"$tmp/ports.txt")
+[ "$got" = "$want" ] && [ "$line" -eq 1 ]
+tap_result failure_names_the_cgroup $? \
+	"expected $want and one text line 'connect 127.0.0.1:8000 from 127.0.0.1 pid $pid (tcp_workload) cgroup ts-ports-job.service EADDRNOTAVAIL'; saw $got and $line lines: $(grep -i "pid $pid" "$tmp/ports.txt")"
 
 out=$("$TCPSTATE_CLI" -n $ns -i 0 ports --check)
 rc=$?
