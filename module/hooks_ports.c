@@ -1,24 +1,36 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Local port exhaustion: calls that wanted a local port and found none
- * free.  The kernel counts neither.
+ * free.  The kernel counts neither.  And the birth of a connect()'s
+ * connection, once it has its local port.
  *
- *  __inet_hash_connect(death_row, sk, port_offset, check_established)
- *	connect() choosing a local port for its destination, IPv4 and IPv6.
- *	-EADDRNOTAVAIL: every port of the range is taken for this
- *	destination (or, for a socket bound beforehand, its 4-tuple is).
- *	It may sleep (cond_resched): the kretprobe has room for many
- *	calls in flight per CPU, and misses are counted.  A missed return
- *	loses a failure count, or the SYN-SENT entry's local port until the
- *	next state change or reconcile pass.  On success the
- *	port is chosen: the entry of the connection, born in SYN-SENT
- *	before it had one, takes its tuple again.
- *  inet_csk_get_port(sk, snum)
+ *  tcp_fastopen_defer_connect(sk, err)
+ *	Called by tcp_v4_connect() and tcp_v6_connect() once the local
+ *	port is chosen and the route set, before the SYN (whether Fast
+ *	Open defers it to the first sendmsg() or not): the connection is
+ *	born here in SYN-SENT, with its whole tuple and the caller as its
+ *	process, in one update of the table.  The CLOSE -> SYN_SENT store
+ *	before it, with no port yet, is skipped (hooks_state.c).  An entry
+ *	hook through ftrace: no return probe on every connect().
+ *  SYN_SENT -> CLOSE with no local port (hooks_state.c)
+ *	A connect() that found no free local port for its destination:
+ *	__inet_hash_connect() failed, and connect() undoes its SYN_SENT
+ *	store, in the calling process, before it has a port.  Counted as
+ *	EADDRNOTAVAIL (an allocation failure there, -ENOMEM, looks the
+ *	same).  A socket reused for another connect() still shows the
+ *	port of the earlier one while it searches: its entry is made at
+ *	CLOSE -> SYN_SENT with port 0, which the hook above fills in, so
+ *	that an entry still at port 0 tells the failure.  A socket bound
+ *	beforehand to its port keeps it, and a 4-tuple of it already in
+ *	use is a conflict of that bind, not a lack of ports: not counted.
+ *  inet_csk_get_port(sk, snum), a kretprobe
  *	bind() to port 0, and listen() on an unbound socket, with snum 0:
  *	-EADDRINUSE when no port of the range is free.  On success a
- *	listener (listen() stores LISTEN first) takes its port.
+ *	listener (listen() stores LISTEN first) takes its port.  It may
+ *	sleep (cond_resched): the kretprobe has room for many calls in
+ *	flight per CPU, and misses are counted.
  *
- * Both run in the calling process with the socket locked, so the socket's
+ * All run in the calling process with the socket locked, so the socket's
  * addresses, current's pid and comm are the caller's.
  */
 #include <linux/errno.h>
@@ -27,6 +39,7 @@
 #include <net/sock.h>
 #include <net/tcp_states.h>
 
+#include "fhooks.h"
 #include "probes.h"
 #include "tcpstate.h"
 
@@ -34,42 +47,37 @@ struct port_data {
 	struct sock *sk;
 };
 
-static int port_connect_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+static void connect_hook(struct ftrace_regs *fregs)
 {
-	struct sock *sk = (void *)regs_get_kernel_argument(regs, 1);
-	struct port_data *d = (void *)ri->data;
-
-	if (sk->sk_protocol != IPPROTO_TCP)
-		return 1;
-	d->sk = sk;
-	return 0;
-}
-
-static int port_connect_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
-{
-	struct port_data *d = (void *)ri->data;
-	struct sock *sk = d->sk;
-	int ret = regs_return_value(regs);
+	struct sock *sk = (void *)tcpstate_farg(fregs, 0);
 	struct tcpstate_tuple tuple;
+	struct tcpstate_who who;
 	u64 cookie;
 
-	if (tcpstate_fault_inject(TCPSTATE_MISS_CONNECT_PORT))
-		return 0;
-	if (ret == -EADDRNOTAVAIL)
-		tcpstate_port_failure(sk, TCPSTATE_PORT_CONNECT, -EADDRNOTAVAIL);
-	if (ret || sk->sk_state != TCP_SYN_SENT)
-		return 0;
-	/* Only a connection we mirror has a cookie yet. */
-	cookie = atomic64_read(&sk->sk_cookie);
-	if (!cookie)
-		return 0;
+	if (sk->sk_protocol != IPPROTO_TCP || sk->sk_state != TCP_SYN_SENT)
+		return;
+	cookie = tcpstate_sk_cookie(sk);
 	tcpstate_tuple_from_sk(&tuple, sk);
+	tcpstate_who_sock(&who, sk);
+	tcpstate_who_current(&who);
 	rcu_read_lock();
-	tcpstate_table_set(sock_net(sk), cookie, &tuple, -1, TCP_SYN_SENT, 0,
-			   tcpstate_sk_owner(sk), 0, TCPSTATE_CHANGE_TUPLE,
-			   NULL);
+	tcpstate_table_set(sock_net(sk), cookie, &tuple, TCP_CLOSE, TCP_SYN_SENT,
+			   0, tcpstate_sk_owner(sk), 0,
+			   TCPSTATE_CHANGE_CREATE | TCPSTATE_CHANGE_BIRTH |
+			   TCPSTATE_CHANGE_TUPLE, &who);
 	rcu_read_unlock();
-	return 0;
+}
+
+bool tcpstate_connect_reused(const struct sock *sk)
+{
+	/* Unbound, so about to search a port, yet showing one. */
+	return !inet_sk(sk)->inet_num && inet_sk(sk)->inet_sport;
+}
+
+void tcpstate_connect_closed(struct sock *sk, u16 entry_sport)
+{
+	if (in_task() && (!inet_sk(sk)->inet_sport || !entry_sport))
+		tcpstate_port_failure(sk, TCPSTATE_PORT_CONNECT, -EADDRNOTAVAIL);
 }
 
 static int port_bind_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
@@ -115,12 +123,6 @@ static int port_bind_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
-static struct kretprobe port_connect_krp = {
-	.entry_handler	= port_connect_entry,
-	.handler	= port_connect_ret,
-	.data_size	= sizeof(struct port_data),
-};
-
 static struct kretprobe port_bind_krp = {
 	.entry_handler	= port_bind_entry,
 	.handler	= port_bind_ret,
@@ -128,9 +130,6 @@ static struct kretprobe port_bind_krp = {
 };
 
 static struct tcpstate_probe tcpstate_port_probes[] = {
-	{ .symbol = "__inet_hash_connect", .krp = &port_connect_krp,
-	  .miss = TCPSTATE_MISS_CONNECT_PORT,
-	  .lost = "connect() failing for lack of a local port is not counted" },
 	{ .symbol = "inet_csk_get_port", .krp = &port_bind_krp,
 	  .miss = TCPSTATE_MISS_BIND_PORT,
 	  .lost = "bind() to port 0 failing for lack of a port is not counted" },
@@ -142,12 +141,30 @@ static struct tcpstate_probe_set tcpstate_port_set = {
 	.count	= ARRAY_SIZE(tcpstate_port_probes),
 };
 
+static struct tcpstate_fhook tcpstate_connect_hooks[] = {
+	{ .symbol = "tcp_fastopen_defer_connect", .fn = connect_hook,
+	  .miss = TCPSTATE_MISS_CONNECT_PORT, .required = true,
+	  .lost = "connect()'s connections are not seen" },
+};
+
 int tcpstate_port_hooks_init(void)
 {
-	return tcpstate_probes_register(&tcpstate_port_set);
+	int err;
+
+	err = tcpstate_fhooks_register(tcpstate_connect_hooks,
+				       ARRAY_SIZE(tcpstate_connect_hooks));
+	if (err)
+		return err;
+	err = tcpstate_probes_register(&tcpstate_port_set);
+	if (err)
+		tcpstate_fhooks_unregister(tcpstate_connect_hooks,
+					   ARRAY_SIZE(tcpstate_connect_hooks));
+	return err;
 }
 
 void tcpstate_port_hooks_exit(void)
 {
 	tcpstate_probes_unregister(&tcpstate_port_set);
+	tcpstate_fhooks_unregister(tcpstate_connect_hooks,
+				   ARRAY_SIZE(tcpstate_connect_hooks));
 }

@@ -116,7 +116,7 @@ static void req_free_hook(struct ftrace_regs *fregs)
 	}
 	rcu_read_lock();
 	tcpstate_table_close(sock_net(sk), cookie, TCPSTATE_F_REQUEST_SOCK, 0,
-			     -1, 0);
+			     -1, 0, NULL);
 	rcu_read_unlock();
 }
 

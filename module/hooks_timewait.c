@@ -171,7 +171,7 @@ static void tw_kill_hook(struct ftrace_regs *fregs)
 		return;
 	rcu_read_lock();
 	tcpstate_table_close(twsk_net(tw), cookie, TCPSTATE_F_TIMEWAIT_SOCK, 0,
-			     tw_kill_cause(tw), 0);
+			     tw_kill_cause(tw), 0, NULL);
 	rcu_read_unlock();
 }
 

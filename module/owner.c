@@ -11,9 +11,9 @@
  *  - uid and cgroup are on the full socket (sk_uid, sk_cgrp_data), read at
  *    every state change of it; a request socket has neither and takes its
  *    listener's, as its child will (sk_clone_lock() copies both);
- *  - the process exists only in process context: connect() stores
- *    CLOSE -> SYN_SENT and listen() CLOSE -> LISTEN in the calling process
- *    (hooks_state.c); a request takes its listener's process from the
+ *  - the process exists only in process context: connect() makes its
+ *    entry once it has its port (hooks_ports.c) and listen() stores
+ *    CLOSE -> LISTEN in the calling process (hooks_state.c); a request takes its listener's process from the
  *    listener's entry (hooks_request.c); accept() grafts the child onto
  *    the accepting process's socket, which sock_graft() tells the LSM
  *    through security_sock_graft(), with the child's new sk_uid already

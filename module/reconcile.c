@@ -15,8 +15,8 @@
  *  - an entry the kernel no longer has is removed (a timewait socket whose
  *    death was missed, past its expiry; a request socket long gone).
  *
- * The walk is not atomic with the hooks: a socket is hashed a moment after
- * its entry is made, and its entry removed a moment before it is
+ * The walk is not atomic with the hooks: a socket is hashed a moment before
+ * or after its entry is made, and its entry removed a moment before it is
  * unhashed, so one walk can see differences that are gone a microsecond
  * later.  A difference is acted on only when the previous pass saw the
  * very same one (same cookie, same kernel state, same entry unchanged

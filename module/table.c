@@ -748,7 +748,7 @@ static void entry_remove(struct tcpstate_net *tn, struct tcpstate_entry *e,
 }
 
 bool tcpstate_table_close(struct net *net, u64 cookie, u8 need_flags,
-			  u8 skip_flags, int tw_exit, u32 owner)
+			  u8 skip_flags, int tw_exit, u32 owner, u16 *sport)
 {
 	struct tcpstate_entry *e = NULL, *prev;
 	struct tcpstate_net *tn;
@@ -769,6 +769,8 @@ bool tcpstate_table_close(struct net *net, u64 cookie, u8 need_flags,
 	    (owner && entry_owner(e) != owner)) {
 		e = NULL;
 	} else {
+		if (sport)
+			*sport = e->tuple.sport;
 		entry_remove(tn, e, tw_exit);
 	}
 	hlist_bl_unlock(b);

@@ -170,10 +170,10 @@ bool tcpstate_table_get_who(struct net *net, u64 cookie,
  * all of these flags; @skip_flags: not when it has any of these; @owner:
  * when not 0, only when the entry is that socket's.  @tw_exit: the
  * TCPSTATE_TW_EXIT_* cause to count, or -1.  Returns true when an entry
- * was removed.
+ * was removed, and then its local port in *@sport when @sport is not NULL.
  */
 bool tcpstate_table_close(struct net *net, u64 cookie, u8 need_flags,
-			  u8 skip_flags, int tw_exit, u32 owner);
+			  u8 skip_flags, int tw_exit, u32 owner, u16 *sport);
 
 /*
  * Which full socket owns an entry: a hash of its address, compared and
@@ -255,6 +255,13 @@ int tcpstate_table_reset(struct net *net);
  * Process context, may not sleep.
  */
 void tcpstate_port_failure(struct sock *sk, int kind, int err);
+/*
+ * connect() (hooks_ports.c): is @sk, at CLOSE -> SYN_SENT, a socket that
+ * shows an earlier connect()'s port?  At SYN_SENT -> CLOSE, count it when
+ * it found no local port; @entry_sport: its entry's port (not 0: none).
+ */
+bool tcpstate_connect_reused(const struct sock *sk);
+void tcpstate_connect_closed(struct sock *sk, u16 entry_sport);
 /*
  * Fill @req's totals and range and copy up to @room of the kept failures,
  * oldest first, into @out, as @v may see them; returns the number copied.

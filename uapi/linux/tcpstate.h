@@ -121,7 +121,7 @@ enum tcpstate_miss {
 	TCPSTATE_MISS_REQ_HASH,		/* a request socket is hashed */
 	TCPSTATE_MISS_REQ_PROMOTE,	/* a request becomes a full socket */
 	TCPSTATE_MISS_REQ_FREE,		/* a request socket is freed */
-	TCPSTATE_MISS_CONNECT_PORT,	/* connect() chooses its local port */
+	TCPSTATE_MISS_CONNECT_PORT,	/* connect() has its local port */
 	TCPSTATE_MISS_BIND_PORT,	/* bind() to port 0 */
 	TCPSTATE_MISS_ALLOC,		/* no memory for an entry (not the cap) */
 	TCPSTATE_MISS_ACCEPT,		/* accept() takes a connection over:
