@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,9 @@
 #include "tcpstate_lib.h"
 #include "kselftest_harness.h"
 
+#ifndef IP_BIND_ADDRESS_NO_PORT
+#define IP_BIND_ADDRESS_NO_PORT 24
+#endif
 #ifndef IP_LOCAL_PORT_RANGE
 #define IP_LOCAL_PORT_RANGE 51
 #endif
@@ -180,6 +184,175 @@ TEST(each_destination_port_has_its_own_space)
 	ASSERT_EQ(0, ports_read(fd, &r));
 	EXPECT_EQ(0, r.req.total[TCPSTATE_PORT_CONNECT][0]);
 	EXPECT_EQ(0, r.req.count);
+}
+
+/* A connect() of socket @s to listener @lfd's address: 0 or its errno. */
+static int connect_to(int s, int lfd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(lfd, (struct sockaddr *)&ss, &len) ||
+	    connect(s, (struct sockaddr *)&ss, len))
+		return errno;
+	return 0;
+}
+
+/*
+ * A connect() that had its port and failed later (refused), and one from
+ * a port bound beforehand whose 4-tuple is in use, are no lack of ports.
+ */
+TEST(refused_and_bound_conflicts_are_not_a_lack_of_ports)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(LO + 5) };
+	struct ports_result r;
+	int fd, lfd, s1, s2, one = 1;
+
+	ASSERT_EQ(0, ports_netns());
+	fd = ts_open();
+	lfd = ts_listen(AF_INET, 8000, 64);
+	ASSERT_LE(0, lfd);
+	/* Nothing listens on 8001: the SYN gets a RST. */
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a.sin_port = htons(8001);
+	s1 = socket(AF_INET, SOCK_STREAM, 0);
+	ASSERT_LE(0, s1);
+	EXPECT_EQ(-1, connect(s1, (struct sockaddr *)&a, sizeof(a)));
+	EXPECT_EQ(ECONNREFUSED, errno);
+	close(s1);
+
+	a.sin_port = htons(LO + 5);
+	s1 = socket(AF_INET, SOCK_STREAM, 0);
+	s2 = socket(AF_INET, SOCK_STREAM, 0);
+	ASSERT_EQ(0, setsockopt(s1, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)));
+	ASSERT_EQ(0, setsockopt(s2, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)));
+	ASSERT_EQ(0, bind(s1, (struct sockaddr *)&a, sizeof(a)));
+	ASSERT_EQ(0, bind(s2, (struct sockaddr *)&a, sizeof(a)));
+	ASSERT_EQ(0, connect_to(s1, lfd));
+	EXPECT_EQ(EADDRNOTAVAIL, connect_to(s2, lfd));
+
+	ASSERT_EQ(0, ports_read(fd, &r));
+	EXPECT_EQ(0, r.req.total[TCPSTATE_PORT_CONNECT][0]);
+	EXPECT_EQ(0, r.req.count);
+}
+
+/* Fill the ten ports with TIME-WAITs towards listener @lfd. */
+static int fill_ports(int tsfd, int lfd)
+{
+	int i, err;
+
+	for (i = 0; i < HI - LO + 1; i++) {
+		err = client_closed(tsfd, lfd, AF_INET, 0);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/*
+ * A socket whose connect() was refused still shows that connect()'s port
+ * while its next connect() searches one: a search that fails is counted
+ * all the same.
+ */
+TEST(a_reused_socket_that_finds_no_port_is_counted)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(8001) };
+	struct ports_result r;
+	int fd, lfd, s;
+
+	ASSERT_EQ(0, ports_netns());
+	fd = ts_open();
+	lfd = ts_listen(AF_INET, 8000, 64);
+	ASSERT_LE(0, lfd);
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	ASSERT_LE(0, s);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	EXPECT_EQ(-1, connect(s, (struct sockaddr *)&a, sizeof(a)));
+	EXPECT_EQ(ECONNREFUSED, errno);
+	ASSERT_EQ(0, fill_ports(fd, lfd));
+	EXPECT_EQ(EADDRNOTAVAIL, connect_to(s, lfd));
+
+	ASSERT_EQ(0, ports_read(fd, &r));
+	EXPECT_EQ(1, r.req.total[TCPSTATE_PORT_CONNECT][0]);
+	ASSERT_EQ(1, r.req.count);
+	EXPECT_EQ(8000, r.f[0].dport);
+	EXPECT_EQ(getpid(), r.f[0].pid);
+}
+
+/* IP_BIND_ADDRESS_NO_PORT: bind() leaves the port to connect()'s search. */
+TEST(a_bind_without_port_that_finds_none_is_counted)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	struct ports_result r;
+	int fd, lfd, s, one = 1;
+
+	ASSERT_EQ(0, ports_netns());
+	fd = ts_open();
+	lfd = ts_listen(AF_INET, 8000, 64);
+	ASSERT_LE(0, lfd);
+	ASSERT_EQ(0, fill_ports(fd, lfd));
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, setsockopt(s, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one,
+				sizeof(one)));
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ASSERT_EQ(0, bind(s, (struct sockaddr *)&a, sizeof(a)));
+	EXPECT_EQ(EADDRNOTAVAIL, connect_to(s, lfd));
+
+	ASSERT_EQ(0, ports_read(fd, &r));
+	EXPECT_EQ(1, r.req.total[TCPSTATE_PORT_CONNECT][0]);
+	EXPECT_EQ(0, r.req.total[TCPSTATE_PORT_BIND][0]);
+	ASSERT_EQ(1, r.req.count);
+	EXPECT_EQ(127, r.f[0].saddr[0]);
+}
+
+/*
+ * TCP_FASTOPEN_CONNECT with a cookie cached defers the SYN to the first
+ * write: connect() returns at once, in SYN-SENT with its port, which the
+ * table shows right away.
+ */
+TEST(a_deferred_fast_open_connect_shows_its_port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	struct tcpstate_conn *conns;
+	const struct tcpstate_conn *c;
+	int fd, lfd, s, a, one = 1, qlen = 16;
+	long n;
+
+	ASSERT_EQ(0, ports_netns());
+	ASSERT_EQ(0, ts_write_file("/proc/sys/net/ipv4/tcp_fastopen", "3"));
+	fd = ts_open();
+	lfd = ts_listen(AF_INET, 8000, 64);
+	ASSERT_LE(0, lfd);
+	ASSERT_EQ(0, setsockopt(lfd, IPPROTO_TCP, TCP_FASTOPEN, &qlen, sizeof(qlen)));
+	/* The first connection asks for the cookie. */
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, setsockopt(s, IPPROTO_TCP, TCP_FASTOPEN_CONNECT, &one, sizeof(one)));
+	ASSERT_EQ(0, connect_to(s, lfd));
+	ASSERT_EQ(1, write(s, "x", 1));
+	a = accept(lfd, NULL, NULL);
+	ASSERT_LE(0, a);
+	close(a);
+	close(s);
+
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, setsockopt(s, IPPROTO_TCP, TCP_FASTOPEN_CONNECT, &one, sizeof(one)));
+	ASSERT_EQ(0, connect_to(s, lfd));
+	ASSERT_EQ(0, getsockname(s, (struct sockaddr *)&ss, &len));
+	ASSERT_EQ(TCPSTATE_SYN_SENT, ts_wait_state(fd, ts_sock_cookie(s),
+						   TCPSTATE_SYN_SENT, 2000))
+		TH_LOG("the deferred connect() is not in SYN-SENT: was the cookie cached?");
+	n = ts_snapshot(fd, &conns, 64);
+	ASSERT_LE(0, n);
+	c = ts_find(conns, n, ts_sock_cookie(s));
+	ASSERT_NE(NULL, c);
+	EXPECT_EQ(ntohs(((struct sockaddr_in *)&ss)->sin_port), c->sport);
+	EXPECT_EQ(8000, c->dport);
+	free(conns);
+	close(s);
 }
 
 TEST(reserved_ports_shrink_the_range_exactly)
