@@ -7,6 +7,7 @@
  * Each test runs in a namespace of its own with a ten-port range and
  * tcp_tw_reuse off.  Needs the module loaded.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -164,6 +165,70 @@ TEST(connect_exhaustion_is_counted_with_who_and_where)
 		}
 	}
 	EXPECT_EQ(1, found);
+}
+
+/*
+ * The entry of a connect() in SYN-SENT has the local port it was given,
+ * while the SYN goes unanswered (sent on a dummy link with nobody behind
+ * it), IPv4 and IPv6; close() in SYN-SENT is no lack of ports.
+ */
+TEST(syn_sent_entry_has_the_port_connect_picked)
+{
+	static const struct {
+		int family;
+		const char *dst;
+	} to[] = { { AF_INET, "198.51.100.2" }, { AF_INET6, "2001:db8::2" } };
+	struct tcpstate_conn *all = NULL;
+	const struct tcpstate_conn *c;
+	struct ports_result r;
+	unsigned int i;
+	int tsfd;
+
+	ASSERT_EQ(0, ts_new_netns());
+	ASSERT_EQ(0, system("ip link add ts_dummy type dummy"));
+	ASSERT_EQ(0, system("ip link set ts_dummy up"));
+	ASSERT_EQ(0, system("ip addr add 198.51.100.1/24 dev ts_dummy"));
+	ASSERT_EQ(0, system("ip addr add 2001:db8::1/64 dev ts_dummy nodad"));
+	tsfd = ts_open();
+	ASSERT_LE(0, tsfd);
+	for (i = 0; i < ARRAY_SIZE(to); i++) {
+		struct sockaddr_storage ss = { 0 }, me;
+		socklen_t len = sizeof(me);
+		int fd = socket(to[i].family, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		long n;
+
+		ASSERT_LE(0, fd);
+		ss.ss_family = to[i].family;
+		if (to[i].family == AF_INET) {
+			struct sockaddr_in *sin = (void *)&ss;
+
+			sin->sin_port = htons(9);
+			ASSERT_EQ(1, inet_pton(AF_INET, to[i].dst, &sin->sin_addr));
+		} else {
+			struct sockaddr_in6 *sin6 = (void *)&ss;
+
+			sin6->sin6_port = htons(9);
+			ASSERT_EQ(1, inet_pton(AF_INET6, to[i].dst, &sin6->sin6_addr));
+		}
+		ASSERT_EQ(-1, connect(fd, (struct sockaddr *)&ss, sizeof(ss)));
+		ASSERT_EQ(EINPROGRESS, errno);
+		ASSERT_EQ(0, getsockname(fd, (struct sockaddr *)&me, &len));
+		n = ts_snapshot(tsfd, &all, 64);
+		ASSERT_LE(0, n);
+		c = ts_find(all, n, ts_sock_cookie(fd));
+		ASSERT_NE(NULL, c);
+		EXPECT_EQ(TCPSTATE_SYN_SENT, c->state);
+		EXPECT_EQ(ntohs(((struct sockaddr_in *)&me)->sin_port), c->sport)
+			TH_LOG("family %d: the entry's local port is %u", to[i].family, c->sport);
+		EXPECT_EQ(9, c->dport);
+		free(all);
+		all = NULL;
+		close(fd);
+	}
+	ASSERT_EQ(0, ports_read(tsfd, &r));
+	EXPECT_EQ(0, r.req.total[TCPSTATE_PORT_CONNECT][0]);
+	EXPECT_EQ(0, r.req.total[TCPSTATE_PORT_CONNECT][1]);
+	close(tsfd);
 }
 
 TEST(each_destination_port_has_its_own_space)
