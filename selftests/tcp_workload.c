@@ -144,6 +144,31 @@ static int client(int family, int p, int nonblock, int reuse,
 	return -1;
 }
 
+/*
+ * Who holds local port @ss: `ss -tano` of the port, to stderr, when a
+ * bind() or connect() there failed (ss lists TIME-WAIT and closing
+ * sockets, which hold a port as much as open ones do).
+ */
+static void show_port(const struct sockaddr_storage *ss)
+{
+	char cmd[96], line[512];
+	int e = errno, p;
+	FILE *f;
+
+	p = ntohs(ss->ss_family == AF_INET6 ? ((const struct sockaddr_in6 *)ss)->sin6_port :
+		  ((const struct sockaddr_in *)ss)->sin_port);
+	snprintf(cmd, sizeof(cmd), "ss -tanoH '( sport = :%d or dport = :%d )' 2>&1", p, p);
+	fflush(NULL);
+	f = popen(cmd, "r");
+	if (f) {
+		fprintf(stderr, "tcp_workload: the sockets on port %d now (ss -tano):\n", p);
+		while (fgets(line, sizeof(line), f))
+			fprintf(stderr, "tcp_workload:   %s", line);
+		pclose(f);
+	}
+	errno = e;
+}
+
 /* A connected pair: *cli and *srv. */
 static void pair(int lfd[2], int i, int *cli, int *srv)
 {
@@ -206,8 +231,10 @@ static void timewait_killed_by_syn(int lfd[2], int i)
 	 */
 	usleep(100000);
 	cli = client(family, port, 0, 1, &local, llen, 1);
-	if (cli < 0)
+	if (cli < 0) {
+		show_port(&local);
 		die("connect from the client's port over the server's TIME-WAIT");
+	}
 	srv = accept(lfd[family == AF_INET6], NULL, NULL);
 	if (srv < 0)
 		die("accept");
