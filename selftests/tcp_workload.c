@@ -95,13 +95,11 @@ static int family_of(int i)
 /*
  * A client socket connected (or, @nonblock, connecting) to the listener on
  * loopback port @p; with @reuse SO_REUSEADDR, with @local bound there
- * first.  With -W, or @local, EADDRNOTAVAIL is waited out; with
- * @wait_bind, so is a bind() to @local that finds it still taken
- * (EADDRINUSE: the old connection there has not finished closing).
- * Returns the fd or -1.
+ * first.  With -W, or @local, EADDRNOTAVAIL is waited out.  Returns the
+ * fd or -1.
  */
 static int client(int family, int p, int nonblock, int reuse,
-		  const struct sockaddr_storage *local, socklen_t llen, int wait_bind)
+		  const struct sockaddr_storage *local, socklen_t llen)
 {
 	struct sockaddr_storage peer;
 	socklen_t plen = ts_addr(family, p, &peer);
@@ -113,24 +111,16 @@ static int client(int family, int p, int nonblock, int reuse,
 			return -1;
 		if (reuse)
 			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof(reuse));
-		/*
-		 * The bound: a guest on an overloaded host stalls for seconds
-		 * (a soft lockup report of 24 s was seen); success returns at
-		 * once, so only a real failure waits it out.
-		 */
-		if (local && bind(fd, (const struct sockaddr *)local, llen)) {
-			if (errno != EADDRINUSE || !wait_bind || waited >= 20000)
-				break;
-			close(fd);
-			usleep(10000);
-			continue;
-		}
+		if (local && bind(fd, (const struct sockaddr *)local, llen))
+			break;
 		if (!connect(fd, (struct sockaddr *)&peer, plen) ||
 		    (nonblock && errno == EINPROGRESS))
 			return fd;
 		/*
 		 * A bound port waits for its old connection to reach TIME-WAIT
-		 * (the last FIN may still be on its way): up to 20 s, as above.
+		 * (the last FIN may still be on its way): up to 20 s, a bound
+		 * for the machine's speed (a guest on an overloaded host stalls
+		 * for seconds; a soft lockup report of 24 s was seen).
 		 */
 		if (errno != EADDRNOTAVAIL || (!local && !wait_for_port) ||
 		    waited >= 20000)
@@ -174,7 +164,7 @@ static void pair(int lfd[2], int i, int *cli, int *srv)
 {
 	int family = family_of(i);
 
-	*cli = client(family, port, 0, 0, NULL, 0, 0);
+	*cli = client(family, port, 0, 0, NULL, 0);
 	if (*cli < 0)
 		die("connect");
 	*srv = accept(lfd[family == AF_INET6], NULL, NULL);
@@ -208,33 +198,81 @@ static void abort_close(int fd)
 	close(fd);
 }
 
+/* A socket with SO_REUSEADDR bound to @local (port 0: one bind() picks). */
+static int bound(const struct sockaddr_storage *local, socklen_t llen)
+{
+	int fd = socket(local->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1, e;
+
+	if (fd < 0)
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(fd, (const struct sockaddr *)local, llen)) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
 /*
  * The server closes first and ends in TIME-WAIT; then a SYN from the
  * client's port, to the same listener, ends that timewait socket (the
  * kernel's TCP_TW_SYN) and makes a new connection, which is aborted.
+ *
+ * The client's port is one that bind() picks, with SO_REUSEADDR, not one
+ * connect() picks: connect() shares a port with sockets connected to other
+ * destinations (inet_hash_connect() asks only that the 4-tuple be new),
+ * such as the TIME-WAITs of an earlier workload in the namespace, and
+ * those, without SO_REUSEADDR, make a bind() to that port fail with
+ * EADDRINUSE for as long as they live, up to 60 s.  bind() picks a port
+ * no socket of the namespace has.  From then on sockets of ours, all with
+ * SO_REUSEADDR, hold the port (no conflict among them; connect() passes
+ * over a port bound so), until the new connection has it.
  */
 static void timewait_killed_by_syn(int lfd[2], int i)
 {
-	struct sockaddr_storage local;
-	socklen_t llen = sizeof(local);
-	int family = family_of(i), cli, srv;
+	struct sockaddr_storage local, peer;
+	int family = family_of(i), cli, srv, held, waited;
+	socklen_t llen = ts_addr(family, 0, &local), plen = ts_addr(family, port, &peer);
 
-	pair(lfd, i, &cli, &srv);
+	if (family == AF_INET)	/* the address connect() would take */
+		((struct sockaddr_in *)&local)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	cli = client(family, port, 0, 1, &local, llen);
+	if (cli < 0)
+		die("connect from a port bind() picks");
+	srv = accept(lfd[family == AF_INET6], NULL, NULL);
+	if (srv < 0)
+		die("accept");
+	llen = sizeof(local);
 	if (getsockname(cli, (struct sockaddr *)&local, &llen))
 		die("getsockname");
+	held = bound(&local, llen);
+	if (held < 0) {
+		show_port(&local);
+		die("bind to the client's port while it is connected");
+	}
 	close(srv);
 	wait_eof(cli);
 	close(cli);
-	/*
-	 * Let the server's timewait socket take the client's FIN; the
-	 * client's own socket may take a little longer to go (bind() waits).
-	 */
+	/* Let the server's timewait socket take the client's FIN. */
 	usleep(100000);
-	cli = client(family, port, 0, 1, &local, llen, 1);
-	if (cli < 0) {
-		show_port(&local);
-		die("connect from the client's port over the server's TIME-WAIT");
+	/*
+	 * EADDRNOTAVAIL while the old connection is still in LAST-ACK (its
+	 * FIN or the ACK may still be on its way): up to 20 s, as client().
+	 */
+	for (waited = 0; ; waited += 10) {
+		cli = bound(&local, llen);
+		if (cli >= 0 && !connect(cli, (struct sockaddr *)&peer, plen))
+			break;
+		if (cli < 0 || errno != EADDRNOTAVAIL || waited >= 20000) {
+			show_port(&local);
+			die("connect from the client's port over the server's TIME-WAIT");
+		}
+		close(cli);
+		usleep(10000);
 	}
+	close(held);
 	srv = accept(lfd[family == AF_INET6], NULL, NULL);
 	if (srv < 0)
 		die("accept");
@@ -298,14 +336,14 @@ static void connect_over_timewait(int lfd[2], int i)
 	socklen_t llen;
 
 	for (tries = 0; ; tries++) {
-		cli = client(family, port, 0, 1, NULL, 0, 0);
+		cli = client(family, port, 0, 1, NULL, 0);
 		if (cli < 0)
 			die("connect");
 		llen = sizeof(local);
 		if (getsockname(cli, (struct sockaddr *)&local, &llen))
 			die("getsockname");
 		client_closes_first(lfd, family, cli);
-		cli = client(family, port, 0, 1, &local, llen, 0);
+		cli = client(family, port, 0, 1, &local, llen);
 		if (cli >= 0)
 			break;
 		/*
@@ -361,7 +399,7 @@ static void flood_clients(int n, int first)
 	if (!c)
 		die("calloc");
 	for (i = 0; i < n; i++) {
-		c[i] = client(family_of(first + i), port + 3, 1, 0, NULL, 0, 0);
+		c[i] = client(family_of(first + i), port + 3, 1, 0, NULL, 0);
 		if (c[i] < 0)
 			die("flood connect");
 	}
