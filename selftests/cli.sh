@@ -6,22 +6,25 @@
 # remote endpoint of `tcpstate timewait` (text and JSON), `summary` counts
 # the 320 that ss counts, and `list` filters out exactly the 300; `watch`
 # shows the FIN-WAIT-2 -> TIME-WAIT substate change and the death of the
-# timewait socket with its cause; errors are one line and the documented
-# exit status.
+# timewait socket with its cause (made by tcp_workload -S, which must not
+# trip over a TIME-WAIT on its port); errors are one line and the
+# documented exit status.
 . "$(dirname "$0")/lib.sh"
 
 require_root_and_module
 module_loaded || { echo "# SKIP: the module is not loaded"; exit $ksft_skip; }
 command -v jq > /dev/null || { echo "# SKIP: needs jq"; exit $ksft_skip; }
-tap_plan 14
+tap_plan 15
 
 ns=ts_cli
+ns_port=ts_cli_port
 tmp=$(mktemp -d)
 cleanup()
 {
 	[ -n "$watch_text" ] && stop_workload "$watch_text"
 	[ -n "$watch_json" ] && stop_workload "$watch_json"
 	ip netns del $ns 2>/dev/null
+	ip netns del $ns_port 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -120,7 +123,7 @@ head=$(head -n 1 "$tmp/watch.txt" | xargs)
 tap_result watchers_running_text_with_its_header $? \
 	"expected both watchers to see the probe listener and the text header; saw status $rc, header '$head'"
 
-ip netns exec $ns "$TCP_WORKLOAD" -p 8000 -S 1 -x > /dev/null
+ip netns exec $ns "$TCP_WORKLOAD" -p 8000 -S 1 -x > /dev/null 2> "$tmp/syn.err"
 rc=$?
 text_lines()
 {
@@ -154,7 +157,7 @@ fw2=$(text_lines FIN-WAIT-2 TIME-WAIT "")
 died=$(text_lines TIME-WAIT CLOSED syn)
 [ $rc -eq 0 ] && [ "$fw2" -eq 1 ] && [ "$died" -eq 1 ] && [ $text_rc -eq 0 ]
 tap_result watch_text_shows_fin_wait2_to_time_wait_and_its_end $? \
-	"expected one 'FIN-WAIT-2 -> TIME-WAIT' and one 'TIME-WAIT -> CLOSED syn' line for 127.0.0.1:8000, exit 0 on SIGTERM; saw workload status $rc, $fw2 and $died, exit $text_rc"
+	"expected one 'FIN-WAIT-2 -> TIME-WAIT' and one 'TIME-WAIT -> CLOSED syn' line for 127.0.0.1:8000, exit 0 on SIGTERM; saw workload status $rc ($(tr '\n' '|' < "$tmp/syn.err")), $fw2 and $died, exit $text_rc"
 
 c1=$(json_cookies FIN-WAIT-2 TIME-WAIT "" | xargs)
 c2=$(json_cookies TIME-WAIT CLOSED syn | xargs)
@@ -162,6 +165,27 @@ bad=$(jq -c 'select(.type != "state" and .type != "lost")' "$tmp/watch.json" 2>&
 [ -n "$c1" ] && [ "$c1" = "$c2" ] && [ "${c1#* }" = "$c1" ] && [ "$bad" -eq 0 ] && [ $json_rc -eq 0 ]
 tap_result watch_json_same_cookie_enters_and_leaves_time_wait $? \
 	"expected one FIN-WAIT-2 -> TIME-WAIT and one TIME-WAIT -> CLOSED (tw_exit syn) object with the same cookie, all lines valid, exit 0 on SIGTERM; saw cookies '$c1' and '$c2', $bad bad lines, exit $json_rc"
+
+# --- tcp_workload -S beside a TIME-WAIT on its port ------------------------
+# -S above ran among the 320 client TIME-WAITs to 127.0.0.2:8080 and
+# 127.0.0.3:9090.  connect() shares a port with sockets connected elsewhere
+# (only the 4-tuple must be new), and a bind() to such a port fails while
+# they live (no SO_REUSEADDR): -S, which binds a new client to its old
+# client's port, failed so about once in 45 runs, when connect() happened
+# on one of the 320.  Here it is certain: with a 2-port range, the even
+# port, which connect() tries first, has a TIME-WAIT to 127.0.0.2:8080.
+new_ns $ns_port &&
+	in_ns $ns_port sysctl -qw net.ipv4.ip_local_port_range="40000 40001" &&
+	in_ns $ns_port "$TCP_WORKLOAD" -a 127.0.0.2 -p 8080 -t 1 -x > /dev/null
+rc=$?
+tw=$(in_ns $ns_port ss -tanH | awk '$1 == "TIME-WAIT" { print $4, $5 }' | tr '\n' '|')
+start=$(date +%s)
+in_ns $ns_port "$TCP_WORKLOAD" -p 8000 -S 1 -x > /dev/null 2> "$tmp/syn_port.err"
+syn_rc=$?
+took=$(($(date +%s) - start))
+[ $rc -eq 0 ] && [ "$tw" = "127.0.0.1:40000 127.0.0.2:8080|" ] && [ $syn_rc -eq 0 ]
+tap_result syn_kill_workload_beside_a_timewait_on_its_port $? \
+	"expected one TIME-WAIT 127.0.0.1:40000 -> 127.0.0.2:8080 (setup status 0), then tcp_workload -S to succeed; saw status $rc, '$tw', then status $syn_rc after $took s: $(tr '\n' '|' < "$tmp/syn_port.err")"
 
 # --- errors: one line on stderr, exit 1 for the device, 2 for usage --------
 # expect_error NAME STATUS PATTERN ARGS...
