@@ -19,8 +19,9 @@
  *	EADDRNOTAVAIL (an allocation failure there, -ENOMEM, looks the
  *	same).  A socket reused for another connect() still shows the
  *	port of the earlier one while it searches: its entry is made at
- *	CLOSE -> SYN_SENT with port 0, which the hook above fills in, so
- *	that an entry still at port 0 tells the failure.  A socket bound
+ *	CLOSE -> SYN_SENT, pending with that port (shown as 0), which the
+ *	hook above replaces, so that a socket still showing the pending
+ *	port tells the failure.  A socket bound
  *	beforehand to its port keeps it, and a 4-tuple of it already in
  *	use is a conflict of that bind, not a lack of ports: not counted.
  *  inet_csk_get_port(sk, snum), a kretprobe
@@ -68,15 +69,18 @@ static void connect_hook(struct ftrace_regs *fregs)
 	rcu_read_unlock();
 }
 
-bool tcpstate_connect_reused(const struct sock *sk)
+u16 tcpstate_connect_stale_port(const struct sock *sk)
 {
 	/* Unbound, so about to search a port, yet showing one. */
-	return !inet_sk(sk)->inet_num && inet_sk(sk)->inet_sport;
+	return inet_sk(sk)->inet_num ? 0 : ntohs(inet_sk(sk)->inet_sport);
 }
 
-void tcpstate_connect_closed(struct sock *sk, u16 entry_sport)
+void tcpstate_connect_closed(struct sock *sk, int stale_port)
 {
-	if (in_task() && (!inet_sk(sk)->inet_sport || !entry_sport))
+	int sport = ntohs(inet_sk(sk)->inet_sport);
+
+	/* No port, or still the earlier one: the search failed. */
+	if (in_task() && (!sport || sport == stale_port))
 		tcpstate_port_failure(sk, TCPSTATE_PORT_CONNECT, -EADDRNOTAVAIL);
 }
 

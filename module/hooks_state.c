@@ -61,7 +61,7 @@ static void tcpstate_probe_set_state(void *data, const struct sock *csk,
 	if (oldstate == TCP_LISTEN && newstate == TCP_SYN_RECV)
 		return;
 	connecting = oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT;
-	if (connecting && !tcpstate_connect_reused(sk))
+	if (connecting && !tcpstate_connect_stale_port(sk))
 		return;
 	if (tcpstate_fault_inject(TCPSTATE_MISS_STATE))
 		return;
@@ -72,22 +72,23 @@ static void tcpstate_probe_set_state(void *data, const struct sock *csk,
 		 * A child that dies in SYN_RECV may never have owned the
 		 * connection (hooks_request.c): only its owner ends it.
 		 */
-		u16 sport = U16_MAX;	/* not 0: no entry */
+		int stale_port = -1;
 
 		cookie = atomic64_read(&sk->sk_cookie);
 		tcpstate_table_close(sock_net(sk), cookie, 0,
 				     TCPSTATE_F_TIMEWAIT_SOCK, -1,
 				     oldstate == TCP_SYN_RECV ?
-				     tcpstate_sk_owner(sk) : 0, &sport);
+				     tcpstate_sk_owner(sk) : 0, &stale_port);
 		if (oldstate == TCP_SYN_SENT)
-			tcpstate_connect_closed(sk, sport);
+			tcpstate_connect_closed(sk, stale_port);
 		goto out;
 	}
 
 	/*
 	 * A connection is born where connect() has its port (hooks_ports.c;
 	 * a reused socket's entry is made at CLOSE -> SYN_SENT already, but
-	 * a drop past the cap is counted there), at CLOSE -> LISTEN, and as
+	 * a drop past the cap is counted in hooks_ports.c), at CLOSE ->
+	 * LISTEN, and as
 	 * a child whose cookie was never generated, which had no request
 	 * socket of ours (syncookies, Fast Open): past the cap it is
 	 * counted as dropped there, once.  A child leaving
@@ -109,12 +110,13 @@ static void tcpstate_probe_set_state(void *data, const struct sock *csk,
 		goto out;	/* never had a cookie: never mirrored */
 	cookie = tcpstate_sk_cookie(sk);
 	tcpstate_tuple_from_sk(&tuple, sk);
-	if (connecting)
-		tuple.sport = 0;	/* the earlier connect()'s */
+	if (connecting)		/* pending: the earlier connect()'s port */
+		tuple.sport = tcpstate_connect_stale_port(sk);
 	/*
 	 * The owner: uid and cgroup from the socket, at every change; the
 	 * process where the connection is made, in process context: the
-	 * caller of connect() (CLOSE -> SYN_SENT) or listen() (-> LISTEN).
+	 * caller of listen() (-> LISTEN), or of connect() for a reused
+	 * socket (CLOSE -> SYN_SENT; hooks_ports.c for the others).
 	 * A child takes accept()'s process later (owner.c).
 	 */
 	tcpstate_who_sock(&who, sk);
@@ -122,7 +124,8 @@ static void tcpstate_probe_set_state(void *data, const struct sock *csk,
 	    (newstate == TCP_SYN_SENT || newstate == TCP_LISTEN))
 		tcpstate_who_current(&who);
 	tcpstate_table_set(sock_net(sk), cookie, &tuple, oldstate, newstate,
-			   0, tcpstate_sk_owner(sk), 0, change, &who);
+			   connecting ? TCPSTATE_F_PORT_PENDING : 0,
+			   tcpstate_sk_owner(sk), 0, change, &who);
 out:
 	rcu_read_unlock();
 }

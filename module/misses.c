@@ -7,8 +7,8 @@
  *
  * The hooks on ftrace and the tracepoint do not miss by construction; what
  * is counted for them is what our own code refused: no memory for an
- * entry, and the fault injection below.  The remaining kretprobes
- * (hooks_ports.c) add the hits the kprobes core could not deliver.
+ * entry, and the fault injection below.  The remaining kretprobe
+ * (bind's, hooks_ports.c) adds the hits the kprobes core could not deliver.
  *
  * Fault injection (debug_miss_every=N): every Nth call of each hook is
  * dropped on purpose and counted, to test that misses are seen and healed.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Registering the kprobes and kretprobes of the hooks_*.c files (only the
- * port hooks need return values now; the rest are on ftrace, fhooks.c): each one
+ * bind port hook needs a return value now; the rest are on ftrace, fhooks.c): each one
  * that cannot be placed on the running kernel is reported at load with
  * what is lost without it; a set fails only when none of a required group
  * could be placed.  Misses (hits the kernel could not deliver, because a

@@ -483,6 +483,12 @@ static void count_transition(struct tcpstate_net *tn, int from, int to)
 		__this_cpu_inc(tn->counters->transitions[from][to]);
 }
 
+/* The local port shown: 0 while an earlier connect()'s is pending. */
+static u16 entry_sport(const struct tcpstate_entry *e)
+{
+	return e->flags & TCPSTATE_F_PORT_PENDING ? 0 : e->tuple.sport;
+}
+
 static void change_fill(struct tcpstate_change *c, struct tcpstate_net *tn,
 			const struct tcpstate_entry *e, int from, u64 now)
 {
@@ -491,11 +497,12 @@ static void change_fill(struct tcpstate_change *c, struct tcpstate_net *tn,
 	c->prev_state_ns = valid_state(from) && e->since_ns != now ?
 			   now - e->since_ns : 0;
 	c->tuple = e->tuple;
+	c->tuple.sport = entry_sport(e);
 	c->netns = tn->netns;
 	c->old_state = from;
 	c->new_state = e->state;
 	c->tw_exit = TCPSTATE_TW_EXIT_NONE;
-	c->flags = e->flags;
+	c->flags = e->flags & TCPSTATE_F_EXPORTED;
 	c->who.uid = e->uid;
 	c->who.cgroup = e->cgroup;
 	c->who.pid = e->pid;
@@ -748,7 +755,7 @@ static void entry_remove(struct tcpstate_net *tn, struct tcpstate_entry *e,
 }
 
 bool tcpstate_table_close(struct net *net, u64 cookie, u8 need_flags,
-			  u8 skip_flags, int tw_exit, u32 owner, u16 *sport)
+			  u8 skip_flags, int tw_exit, u32 owner, int *stale_port)
 {
 	struct tcpstate_entry *e = NULL, *prev;
 	struct tcpstate_net *tn;
@@ -769,8 +776,8 @@ bool tcpstate_table_close(struct net *net, u64 cookie, u8 need_flags,
 	    (owner && entry_owner(e) != owner)) {
 		e = NULL;
 	} else {
-		if (sport)
-			*sport = e->tuple.sport;
+		if (stale_port && (e->flags & TCPSTATE_F_PORT_PENDING))
+			*stale_port = e->tuple.sport;
 		entry_remove(tn, e, tw_exit);
 	}
 	hlist_bl_unlock(b);
@@ -1303,11 +1310,11 @@ static void entry_export(const struct tcpstate_entry *e, struct tcpstate_conn *c
 	c->expires_ns = entry_expires(e);
 	memcpy(c->saddr, &e->tuple.saddr, sizeof(c->saddr));
 	memcpy(c->daddr, &e->tuple.daddr, sizeof(c->daddr));
-	c->sport = e->tuple.sport;
+	c->sport = entry_sport(e);
 	c->dport = e->tuple.dport;
 	c->family = e->tuple.family;
 	c->state = e->state;
-	c->flags = e->flags;
+	c->flags = e->flags & TCPSTATE_F_EXPORTED;
 	entry_who(e, &who);
 	tcpstate_who_export(&who, v, &c->uid, &c->cgroup_id, &c->pid, c->comm);
 }

@@ -132,6 +132,15 @@ void tcpstate_tuple_sockaddr(const struct tcpstate_tuple *t, bool local,
 			     void *out);
 
 /*
+ * Never shown: an entry made at CLOSE -> SYN_SENT for a socket that still
+ * shows an earlier connect()'s port while it searches a new one
+ * (hooks_ports.c); its tuple holds that stale port, shown as 0.
+ */
+#define TCPSTATE_F_PORT_PENDING	0x80
+#define TCPSTATE_F_EXPORTED	(TCPSTATE_F_TIMEWAIT_SOCK | TCPSTATE_F_REQUEST_SOCK | \
+				 TCPSTATE_F_SEEDED | TCPSTATE_F_RECONCILED)
+
+/*
  * How an event changes the table.  All of them may be called in process
  * or softirq context (timers included), not in hard interrupt context nor
  * with interrupts off (see tcpstate_bh_disable()), never sleep, and must
@@ -170,10 +179,11 @@ bool tcpstate_table_get_who(struct net *net, u64 cookie,
  * all of these flags; @skip_flags: not when it has any of these; @owner:
  * when not 0, only when the entry is that socket's.  @tw_exit: the
  * TCPSTATE_TW_EXIT_* cause to count, or -1.  Returns true when an entry
- * was removed, and then its local port in *@sport when @sport is not NULL.
+ * was removed; then, when @stale_port is not NULL, *@stale_port is the
+ * stale port of a TCPSTATE_F_PORT_PENDING entry, else left alone.
  */
 bool tcpstate_table_close(struct net *net, u64 cookie, u8 need_flags,
-			  u8 skip_flags, int tw_exit, u32 owner, u16 *sport);
+			  u8 skip_flags, int tw_exit, u32 owner, int *stale_port);
 
 /*
  * Which full socket owns an entry: a hash of its address, compared and
@@ -256,12 +266,13 @@ int tcpstate_table_reset(struct net *net);
  */
 void tcpstate_port_failure(struct sock *sk, int kind, int err);
 /*
- * connect() (hooks_ports.c): is @sk, at CLOSE -> SYN_SENT, a socket that
- * shows an earlier connect()'s port?  At SYN_SENT -> CLOSE, count it when
- * it found no local port; @entry_sport: its entry's port (not 0: none).
+ * connect() (hooks_ports.c): at CLOSE -> SYN_SENT, the port @sk still
+ * shows from an earlier connect(), or 0.  At SYN_SENT -> CLOSE, count it
+ * when it found no local port; @stale_port: the port its pending entry
+ * was made with, or -1.
  */
-bool tcpstate_connect_reused(const struct sock *sk);
-void tcpstate_connect_closed(struct sock *sk, u16 entry_sport);
+u16 tcpstate_connect_stale_port(const struct sock *sk);
+void tcpstate_connect_closed(struct sock *sk, int stale_port);
 /*
  * Fill @req's totals and range and copy up to @room of the kept failures,
  * oldest first, into @out, as @v may see them; returns the number copied.
