@@ -344,6 +344,50 @@ TEST(a_reused_socket_that_finds_no_port_is_counted)
 	EXPECT_EQ(getpid(), r.f[0].pid);
 }
 
+/*
+ * A socket refused twice, then connected: no failure is counted, and its
+ * entry shows the port of its last connect().
+ */
+TEST(a_refused_reconnect_is_no_failure_and_keeps_its_port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(8001) };
+	struct sockaddr_storage me;
+	socklen_t len = sizeof(me);
+	struct tcpstate_conn *conns;
+	const struct tcpstate_conn *c;
+	struct ports_result r;
+	int fd, lfd, s, i;
+	long n;
+
+	ASSERT_EQ(0, ports_netns());
+	fd = ts_open();
+	lfd = ts_listen(AF_INET, 8000, 64);
+	ASSERT_LE(0, lfd);
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	ASSERT_LE(0, s);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	for (i = 0; i < 2; i++) {
+		EXPECT_EQ(-1, connect(s, (struct sockaddr *)&a, sizeof(a)));
+		EXPECT_EQ(ECONNREFUSED, errno);
+	}
+	ASSERT_EQ(0, connect_to(s, lfd));
+	ASSERT_EQ(0, getsockname(s, (struct sockaddr *)&me, &len));
+	ASSERT_EQ(TCPSTATE_ESTABLISHED, ts_wait_state(fd, ts_sock_cookie(s),
+						      TCPSTATE_ESTABLISHED, 2000));
+	n = ts_snapshot(fd, &conns, 64);
+	ASSERT_LE(0, n);
+	c = ts_find(conns, n, ts_sock_cookie(s));
+	ASSERT_NE(NULL, c);
+	EXPECT_EQ(ntohs(((struct sockaddr_in *)&me)->sin_port), c->sport);
+	EXPECT_EQ(0, c->flags);
+	free(conns);
+
+	ASSERT_EQ(0, ports_read(fd, &r));
+	EXPECT_EQ(0, r.req.total[TCPSTATE_PORT_CONNECT][0]);
+	EXPECT_EQ(0, r.req.count);
+	close(s);
+}
+
 /* IP_BIND_ADDRESS_NO_PORT: bind() leaves the port to connect()'s search. */
 TEST(a_bind_without_port_that_finds_none_is_counted)
 {
