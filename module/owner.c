@@ -13,8 +13,9 @@
  *    listener's, as its child will (sk_clone_lock() copies both);
  *  - the process exists only in process context: connect() makes its
  *    entry once it has its port (hooks_ports.c) and listen() stores
- *    CLOSE -> LISTEN in the calling process (hooks_state.c); a request takes its listener's process from the
- *    listener's entry (hooks_request.c); accept() grafts the child onto
+ *    CLOSE -> LISTEN in the calling process (hooks_state.c); a request
+ *    takes its listener's process from the listener's entry
+ *    (hooks_request.c); accept() grafts the child onto
  *    the accepting process's socket, which sock_graft() tells the LSM
  *    through security_sock_graft(), with the child's new sk_uid already
  *    set: hooked here, in process context, on 6.1 and 6.12 alike.
