@@ -192,16 +192,14 @@ clients_and_readings()
 	clients_rc=$?
 	echo "# the clients ended $(($(date +%s) - start)) s after they began to close;" \
 		"srv_child $(pgrep -x srv_child > /dev/null && echo alive || echo gone); by state:" \
-		"$(in_ns $ns ss -tanH '( dport = :9000 or sport = :9000 )' | awk '{ print $1 }' |
-		   sort | uniq -c | tr '\n' ' ')"
+		"$(states_9000)"
 
 	# The clients' TIME-WAITs reach it when the server closes: wait for all.
 	wait_for 300 all_tw_9000
 	all_rc=$?
 	all_seen=$(tw_9000)
 	echo "# $all_seen TIME-WAITs to port 9000 $(($(date +%s) - start)) s after; by state:" \
-		"$(in_ns $ns ss -tanH '( dport = :9000 or sport = :9000 )' | awk '{ print $1 }' |
-		   sort | uniq -c | tr '\n' ' ')"
+		"$(states_9000)"
 
 	# Every reading of them, at once.
 	list root
@@ -219,6 +217,12 @@ clients_and_readings()
 	left_srv=$(in_ns $ns ss -tanH state time-wait '( sport = :9001 )' | wc -l)
 	elapsed=$(($(date +%s) - start))
 	echo "# the clients began to close $elapsed s ago; $lost of the 320 TIME-WAITs expired since"
+}
+# states_9000: how many sockets to or from port 9000 are in each state
+states_9000()
+{
+	in_ns $ns ss -tanH '( dport = :9000 or sport = :9000 )' | awk '{ print $1 }' |
+		sort | uniq -c | tr '\n' ' '
 }
 tw_9000()
 {

@@ -32,25 +32,6 @@
 
 #define NOBODY 65534
 
-/* The snapshot's entry of @cookie, copied to @out; 0 when found. */
-static int entry_of(__u64 cookie, struct tcpstate_conn *out)
-{
-	struct tcpstate_conn *all = NULL;
-	const struct tcpstate_conn *c;
-	int fd = ts_open();
-	long n;
-
-	if (fd < 0)
-		return -1;
-	n = ts_snapshot(fd, &all, 64);
-	close(fd);
-	c = n < 0 ? NULL : ts_find(all, n, cookie);
-	if (c)
-		*out = *c;
-	free(all);
-	return c ? 0 : -1;
-}
-
 /*
  * Fast Open with no cookie needed, and every segment on lo delayed 300 ms:
  * the server's child is queued for accept() in SYN_RECV, with the client's
@@ -105,7 +86,7 @@ TEST(fast_open_child_accepted_in_syn_recv_is_the_acceptors)
 	ASSERT_EQ(1, read(p[0], &state, 1));
 	ASSERT_EQ(TCP_SYN_RECV, state)
 		TH_LOG("the child was accepted in state %d, not SYN_RECV: nothing tested", state);
-	ASSERT_EQ(0, entry_of(cookie, &e))
+	ASSERT_EQ(0, ts_entry_of(cookie, &e))
 		TH_LOG("no entry for the accepted child (cookie %llu)",
 		       (unsigned long long)cookie);
 	EXPECT_EQ(acceptor, e.pid);
@@ -139,7 +120,7 @@ TEST(thread_connecting_names_its_process)
 	ASSERT_EQ(0, pthread_create(&t, NULL, connect_thread, NULL));
 	ASSERT_EQ(0, pthread_join(t, NULL));
 	ASSERT_LE(0, thread_fd);
-	ASSERT_EQ(0, entry_of(ts_sock_cookie(thread_fd), &e));
+	ASSERT_EQ(0, ts_entry_of(ts_sock_cookie(thread_fd), &e));
 	EXPECT_EQ(getpid(), e.pid);
 	EXPECT_STREQ(comm, e.comm);
 	close(thread_fd);
@@ -199,7 +180,7 @@ static pid_t read_as_nobody(__u64 cookie, int out_fd)
 
 		if (setresgid(NOBODY, NOBODY, NOBODY) || setresuid(NOBODY, NOBODY, NOBODY))
 			_exit(2);
-		if (entry_of(cookie, &e))
+		if (ts_entry_of(cookie, &e))
 			_exit(3);
 		n = snprintf(line, sizeof(line), "%u %u %s", e.uid, e.pid,
 			     e.comm[0] ? e.comm : "-");

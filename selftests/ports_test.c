@@ -167,6 +167,18 @@ TEST(connect_exhaustion_is_counted_with_who_and_where)
 	EXPECT_EQ(1, found);
 }
 
+/* The local port of socket @s (IPv4 or IPv6), or 0. */
+static int local_port(int s)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(s, (struct sockaddr *)&ss, &len))
+		return 0;
+	return ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port :
+		     ((struct sockaddr_in *)&ss)->sin_port);
+}
+
 /*
  * The entry of a connect() in SYN-SENT has the local port it was given,
  * while the SYN goes unanswered (sent on a dummy link with nobody behind
@@ -178,8 +190,7 @@ TEST(syn_sent_entry_has_the_port_connect_picked)
 		int family;
 		const char *dst;
 	} to[] = { { AF_INET, "198.51.100.2" }, { AF_INET6, "2001:db8::2" } };
-	struct tcpstate_conn *all = NULL;
-	const struct tcpstate_conn *c;
+	struct tcpstate_conn c;
 	struct ports_result r;
 	unsigned int i;
 	int tsfd;
@@ -192,10 +203,8 @@ TEST(syn_sent_entry_has_the_port_connect_picked)
 	tsfd = ts_open();
 	ASSERT_LE(0, tsfd);
 	for (i = 0; i < ARRAY_SIZE(to); i++) {
-		struct sockaddr_storage ss = { 0 }, me;
-		socklen_t len = sizeof(me);
+		struct sockaddr_storage ss = { 0 };
 		int fd = socket(to[i].family, SOCK_STREAM | SOCK_NONBLOCK, 0);
-		long n;
 
 		ASSERT_LE(0, fd);
 		ss.ss_family = to[i].family;
@@ -212,17 +221,11 @@ TEST(syn_sent_entry_has_the_port_connect_picked)
 		}
 		ASSERT_EQ(-1, connect(fd, (struct sockaddr *)&ss, sizeof(ss)));
 		ASSERT_EQ(EINPROGRESS, errno);
-		ASSERT_EQ(0, getsockname(fd, (struct sockaddr *)&me, &len));
-		n = ts_snapshot(tsfd, &all, 64);
-		ASSERT_LE(0, n);
-		c = ts_find(all, n, ts_sock_cookie(fd));
-		ASSERT_NE(NULL, c);
-		EXPECT_EQ(TCPSTATE_SYN_SENT, c->state);
-		EXPECT_EQ(ntohs(((struct sockaddr_in *)&me)->sin_port), c->sport)
-			TH_LOG("family %d: the entry's local port is %u", to[i].family, c->sport);
-		EXPECT_EQ(9, c->dport);
-		free(all);
-		all = NULL;
+		ASSERT_EQ(0, ts_entry_of(ts_sock_cookie(fd), &c));
+		EXPECT_EQ(TCPSTATE_SYN_SENT, c.state);
+		EXPECT_EQ(local_port(fd), c.sport)
+			TH_LOG("family %d: the entry's local port is %u", to[i].family, c.sport);
+		EXPECT_EQ(9, c.dport);
 		close(fd);
 	}
 	ASSERT_EQ(0, ports_read(tsfd, &r));
@@ -263,6 +266,15 @@ static int connect_to(int s, int lfd)
 	return 0;
 }
 
+/* A connect() of socket @s to 127.0.0.1:8001, where nothing listens: its errno. */
+static int refused(int s)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = ts_addr(AF_INET, 8001, &ss);
+
+	return connect(s, (struct sockaddr *)&ss, len) ? errno : 0;
+}
+
 /*
  * A connect() that had its port and failed later (refused), and one from
  * a port bound beforehand whose 4-tuple is in use, are no lack of ports.
@@ -277,16 +289,12 @@ TEST(refused_and_bound_conflicts_are_not_a_lack_of_ports)
 	fd = ts_open();
 	lfd = ts_listen(AF_INET, 8000, 64);
 	ASSERT_LE(0, lfd);
-	/* Nothing listens on 8001: the SYN gets a RST. */
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	a.sin_port = htons(8001);
 	s1 = socket(AF_INET, SOCK_STREAM, 0);
 	ASSERT_LE(0, s1);
-	EXPECT_EQ(-1, connect(s1, (struct sockaddr *)&a, sizeof(a)));
-	EXPECT_EQ(ECONNREFUSED, errno);
+	EXPECT_EQ(ECONNREFUSED, refused(s1));
 	close(s1);
 
-	a.sin_port = htons(LO + 5);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	s1 = socket(AF_INET, SOCK_STREAM, 0);
 	s2 = socket(AF_INET, SOCK_STREAM, 0);
 	ASSERT_EQ(0, setsockopt(s1, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)));
@@ -321,7 +329,6 @@ static int fill_ports(int tsfd, int lfd)
  */
 TEST(a_reused_socket_that_finds_no_port_is_counted)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(8001) };
 	struct ports_result r;
 	int fd, lfd, s;
 
@@ -331,9 +338,7 @@ TEST(a_reused_socket_that_finds_no_port_is_counted)
 	ASSERT_LE(0, lfd);
 	s = socket(AF_INET, SOCK_STREAM, 0);
 	ASSERT_LE(0, s);
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	EXPECT_EQ(-1, connect(s, (struct sockaddr *)&a, sizeof(a)));
-	EXPECT_EQ(ECONNREFUSED, errno);
+	EXPECT_EQ(ECONNREFUSED, refused(s));
 	ASSERT_EQ(0, fill_ports(fd, lfd));
 	EXPECT_EQ(EADDRNOTAVAIL, connect_to(s, lfd));
 
@@ -350,14 +355,9 @@ TEST(a_reused_socket_that_finds_no_port_is_counted)
  */
 TEST(a_refused_reconnect_is_no_failure_and_keeps_its_port)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(8001) };
-	struct sockaddr_storage me;
-	socklen_t len = sizeof(me);
-	struct tcpstate_conn *conns;
-	const struct tcpstate_conn *c;
+	struct tcpstate_conn c;
 	struct ports_result r;
 	int fd, lfd, s, i;
-	long n;
 
 	ASSERT_EQ(0, ports_netns());
 	fd = ts_open();
@@ -365,22 +365,14 @@ TEST(a_refused_reconnect_is_no_failure_and_keeps_its_port)
 	ASSERT_LE(0, lfd);
 	s = socket(AF_INET, SOCK_STREAM, 0);
 	ASSERT_LE(0, s);
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	for (i = 0; i < 2; i++) {
-		EXPECT_EQ(-1, connect(s, (struct sockaddr *)&a, sizeof(a)));
-		EXPECT_EQ(ECONNREFUSED, errno);
-	}
+	for (i = 0; i < 2; i++)
+		EXPECT_EQ(ECONNREFUSED, refused(s));
 	ASSERT_EQ(0, connect_to(s, lfd));
-	ASSERT_EQ(0, getsockname(s, (struct sockaddr *)&me, &len));
 	ASSERT_EQ(TCPSTATE_ESTABLISHED, ts_wait_state(fd, ts_sock_cookie(s),
 						      TCPSTATE_ESTABLISHED, 2000));
-	n = ts_snapshot(fd, &conns, 64);
-	ASSERT_LE(0, n);
-	c = ts_find(conns, n, ts_sock_cookie(s));
-	ASSERT_NE(NULL, c);
-	EXPECT_EQ(ntohs(((struct sockaddr_in *)&me)->sin_port), c->sport);
-	EXPECT_EQ(0, c->flags);
-	free(conns);
+	ASSERT_EQ(0, ts_entry_of(ts_sock_cookie(s), &c));
+	EXPECT_EQ(local_port(s), c.sport);
+	EXPECT_EQ(0, c.flags);
 
 	ASSERT_EQ(0, ports_read(fd, &r));
 	EXPECT_EQ(0, r.req.total[TCPSTATE_PORT_CONNECT][0]);
@@ -422,12 +414,8 @@ TEST(a_bind_without_port_that_finds_none_is_counted)
  */
 TEST(a_deferred_fast_open_connect_shows_its_port)
 {
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-	struct tcpstate_conn *conns;
-	const struct tcpstate_conn *c;
+	struct tcpstate_conn c;
 	int fd, lfd, s, a, one = 1, qlen = 16;
-	long n;
 
 	ASSERT_EQ(0, ports_netns());
 	ASSERT_EQ(0, ts_write_file("/proc/sys/net/ipv4/tcp_fastopen", "3"));
@@ -450,17 +438,12 @@ TEST(a_deferred_fast_open_connect_shows_its_port)
 	ASSERT_LE(0, s);
 	ASSERT_EQ(0, setsockopt(s, IPPROTO_TCP, TCP_FASTOPEN_CONNECT, &one, sizeof(one)));
 	ASSERT_EQ(0, connect_to(s, lfd));
-	ASSERT_EQ(0, getsockname(s, (struct sockaddr *)&ss, &len));
 	ASSERT_EQ(TCPSTATE_SYN_SENT, ts_wait_state(fd, ts_sock_cookie(s),
 						   TCPSTATE_SYN_SENT, 2000))
 		TH_LOG("the deferred connect() is not in SYN-SENT: was the cookie cached?");
-	n = ts_snapshot(fd, &conns, 64);
-	ASSERT_LE(0, n);
-	c = ts_find(conns, n, ts_sock_cookie(s));
-	ASSERT_NE(NULL, c);
-	EXPECT_EQ(ntohs(((struct sockaddr_in *)&ss)->sin_port), c->sport);
-	EXPECT_EQ(8000, c->dport);
-	free(conns);
+	ASSERT_EQ(0, ts_entry_of(ts_sock_cookie(s), &c));
+	EXPECT_EQ(local_port(s), c.sport);
+	EXPECT_EQ(8000, c.dport);
 	close(s);
 }
 

@@ -76,6 +76,24 @@ const struct tcpstate_conn *ts_find(const struct tcpstate_conn *c, long n,
 	return NULL;
 }
 
+int ts_entry_of(__u64 cookie, struct tcpstate_conn *out)
+{
+	struct tcpstate_conn *all = NULL;
+	const struct tcpstate_conn *c;
+	int fd = ts_open();
+	long n;
+
+	if (fd < 0)
+		return -1;
+	n = ts_snapshot(fd, &all, 64);
+	close(fd);
+	c = n < 0 ? NULL : ts_find(all, n, cookie);
+	if (c)
+		*out = *c;
+	free(all);
+	return c ? 0 : -1;
+}
+
 __u64 ts_sock_cookie(int sock)
 {
 	__u64 cookie = 0;

@@ -36,6 +36,8 @@ int ts_stats(int fd, struct tcpstate_stats *st);
 long ts_snapshot(int fd, struct tcpstate_conn **out, unsigned int chunk);
 const struct tcpstate_conn *ts_find(const struct tcpstate_conn *c, long n,
 				    __u64 cookie);
+/* The caller's namespace's entry of @cookie, copied to @out; 0 when found. */
+int ts_entry_of(__u64 cookie, struct tcpstate_conn *out);
 __u64 ts_sock_cookie(int sock);
 /* Poll the snapshot until @cookie is in @state (or gone, for state 0). */
 int ts_wait_state(int fd, __u64 cookie, int state, int timeout_ms);
