@@ -53,16 +53,19 @@ static void tcpstate_probe_set_state(void *data, const struct sock *csk,
 	struct tcpstate_tuple tuple;
 	struct tcpstate_who who;
 	unsigned int change;
-	bool connecting;
+	u16 pending_port = 0;
 	u64 cookie;
 
 	if (!tcpstate_is_tcp(sk))
 		return;
 	if (oldstate == TCP_LISTEN && newstate == TCP_SYN_RECV)
 		return;
-	connecting = oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT;
-	if (connecting && !tcpstate_connect_stale_port(sk))
-		return;
+	if (oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT) {
+		/* Only a reused socket's entry is made here (hooks_ports.c). */
+		pending_port = tcpstate_connect_stale_port(sk);
+		if (!pending_port)
+			return;
+	}
 	if (tcpstate_fault_inject(TCPSTATE_MISS_STATE))
 		return;
 
@@ -100,7 +103,7 @@ static void tcpstate_probe_set_state(void *data, const struct sock *csk,
 	 */
 	cookie = atomic64_read(&sk->sk_cookie);
 	change = TCPSTATE_CHANGE_TUPLE;
-	if (connecting)
+	if (pending_port)
 		change |= TCPSTATE_CHANGE_CREATE;
 	else if (oldstate == TCP_CLOSE || (oldstate == TCP_SYN_RECV && !cookie))
 		change |= TCPSTATE_CHANGE_CREATE | TCPSTATE_CHANGE_BIRTH;
@@ -110,8 +113,8 @@ static void tcpstate_probe_set_state(void *data, const struct sock *csk,
 		goto out;	/* never had a cookie: never mirrored */
 	cookie = tcpstate_sk_cookie(sk);
 	tcpstate_tuple_from_sk(&tuple, sk);
-	if (connecting)		/* pending: the earlier connect()'s port */
-		tuple.sport = tcpstate_connect_stale_port(sk);
+	if (pending_port)	/* the earlier connect()'s port */
+		tuple.sport = pending_port;
 	/*
 	 * The owner: uid and cgroup from the socket, at every change; the
 	 * process where the connection is made, in process context: the
@@ -124,7 +127,7 @@ static void tcpstate_probe_set_state(void *data, const struct sock *csk,
 	    (newstate == TCP_SYN_SENT || newstate == TCP_LISTEN))
 		tcpstate_who_current(&who);
 	tcpstate_table_set(sock_net(sk), cookie, &tuple, oldstate, newstate,
-			   connecting ? TCPSTATE_F_PORT_PENDING : 0,
+			   pending_port ? TCPSTATE_F_PORT_PENDING : 0,
 			   tcpstate_sk_owner(sk), 0, change, &who);
 out:
 	rcu_read_unlock();
