@@ -40,7 +40,7 @@ ss_timewait()
 }
 
 reports_before=$(kernel_reports | wc -l)
-new_ns $ns || exit 1
+new_ns $ns && keep_timewaits $ns || exit 1
 
 # --- 320 TIME-WAITs, 300 of them to 127.0.0.2:8080 --------------------
 ip netns exec $ns "$TCP_WORKLOAD" -a 127.0.0.2 -p 8080 -t 300 -x > /dev/null &&
@@ -53,7 +53,7 @@ ss_says_320()
 }
 wait_for 100 ss_says_320
 tap_result workloads_leave_320_timewait $((rc + $?)) \
-	"expected tcp_workload to succeed and ss to count 320 TIME-WAIT; saw status $rc, $(ss_timewait)"
+	"expected tcp_workload to succeed and ss to count 320 TIME-WAIT; saw status $rc, $(ss_timewait); $(tw_killers $ns)"
 
 # The text report: the first row under "top remote endpoints:".
 cli -n $ns -i 0 timewait > "$tmp/tw.txt"
@@ -174,7 +174,7 @@ tap_result watch_json_same_cookie_enters_and_leaves_time_wait $? \
 # client's port, failed so about once in 45 runs, when connect() happened
 # on one of the 320.  Here it is certain: with a 2-port range, the even
 # port, which connect() tries first, has a TIME-WAIT to 127.0.0.2:8080.
-new_ns $ns_port &&
+new_ns $ns_port && keep_timewaits $ns_port &&
 	in_ns $ns_port sysctl -qw net.ipv4.ip_local_port_range="40000 40001" &&
 	in_ns $ns_port "$TCP_WORKLOAD" -a 127.0.0.2 -p 8080 -t 1 -x > /dev/null
 rc=$?

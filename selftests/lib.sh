@@ -166,6 +166,28 @@ new_ns()
 	ip netns add "$1" && ip -n "$1" link set lo up
 }
 
+# keep_timewaits NS: no RST ends a TIME-WAIT of namespace NS
+# (tcp_rfc1337), for tests that count the TIME-WAITs a workload leaves.
+# Without it a few go on a busy emulated VM: a vCPU that stalls between
+# building a delayed ACK and sending it delivers it after the server's
+# FIN, with an older timestamp; the client's TIME-WAIT rejects it (PAWS)
+# and answers with an ACK; the server's connection is gone, so its
+# listener answers with a RST, which kills the TIME-WAIT (RFC 1337's
+# "TIME-WAIT assassination").  Seen: 4 to 62 of 320 (nstat:
+# TcpExtPAWSEstab and TcpOutRsts as many, in that namespace alone).
+keep_timewaits()
+{
+	in_ns "$1" sysctl -qw net.ipv4.tcp_rfc1337=1
+}
+
+# tw_killers NS: the counters of namespace NS that count what can end
+# TIME-WAITs before their time, for a test's message.
+tw_killers()
+{
+	in_ns "$1" nstat -asz TcpOutRsts TcpExtPAWSEstab TcpExtTWKilled TcpExtTWRecycled \
+		TcpExtTCPTimeWaitOverflow | awk '!/^#/ { printf "%s %s ", $1, $2 }'
+}
+
 # wait_quiescent: wait (up to 120 s) until no deleted namespace is still
 # being dismantled, i.e. every entry of the module belongs to the initial
 # namespace or to one `ip netns` lists.  Namespaces earlier tests deleted

@@ -59,7 +59,7 @@ id_a=$(stat -c %i $cgroot/svc_a)
 id_b=$(stat -c %i $cgroot/svc_b)
 id_srv=$(stat -c %i $cgroot/svc_srv)
 
-new_ns $ns || exit 1
+new_ns $ns && keep_timewaits $ns || exit 1
 
 # in_cg CG CMD...: CMD in cgroup CG and namespace $ns, keeping its pid;
 # in place of the (sub)shell that calls it.
@@ -192,14 +192,14 @@ clients_and_readings()
 	clients_rc=$?
 	echo "# the clients ended $(($(date +%s) - start)) s after they began to close;" \
 		"srv_child $(pgrep -x srv_child > /dev/null && echo alive || echo gone); by state:" \
-		"$(states_9000)"
+		"$(states_9000); $(tw_killers $ns)"
 
 	# The clients' TIME-WAITs reach it when the server closes: wait for all.
 	wait_for 300 all_tw_9000
 	all_rc=$?
 	all_seen=$(tw_9000)
 	echo "# $all_seen TIME-WAITs to port 9000 $(($(date +%s) - start)) s after; by state:" \
-		"$(states_9000)"
+		"$(states_9000); $(tw_killers $ns)"
 
 	# Every reading of them, at once.
 	list root
