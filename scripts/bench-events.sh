@@ -72,11 +72,19 @@ FILL=${BENCH_FILL-100000 1000000}
 module_group=(module raw raw2 watch)
 for n in $FILL; do module_group+=("fill$n"); done
 
-# storm: the storm in $ns; prints its seconds, or "fail".
+# busy_ticks: the CPU time of every CPU that was not idle (user, nice,
+# system, irq, softirq, steal), in USER_HZ ticks since boot.
+busy_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
+HZ_USER=$(getconf CLK_TCK)
+
+# storm: the storm in $ns; prints its seconds and the CPU seconds that
+# went into it (every CPU, every task, softirqs and the tracers'
+# processes), or "fail".
 storm()
 {
-	local t0 t1 p1 p2 rc=0
+	local t0 t1 p1 p2 c0 c1 rc=0
 
+	c0=$(busy_ticks)
 	t0=$(now)
 	ip netns exec $ns $workload -x -t "$N" -p 8000 > /dev/null &
 	p1=$!
@@ -85,11 +93,12 @@ storm()
 	wait $p1 || rc=1
 	wait $p2 || rc=1
 	t1=$(now)
+	c1=$(busy_ticks)
 	if [ $rc -ne 0 ]; then
 		echo fail
 		return
 	fi
-	calc "$t1 - $t0"
+	echo "$(calc "$t1 - $t0") $(calc "($c1 - $c0) / $HZ_USER")"
 }
 
 # transitions: state changes the module counted in $ns.
@@ -101,19 +110,20 @@ reader_result()
 	awk '$1 == "records" { print $2, $4, $6 }' "$1"
 }
 
-# sample CONFIG ROUND SECONDS CHANGES EXTRA: one line of storms.jsonl;
-# EXTRA is a JSON object of what the configuration adds.
+# sample CONFIG ROUND "SECONDS CPU_SECONDS" CHANGES EXTRA: one line of
+# storms.jsonl; EXTRA is a JSON object of what the configuration adds.
 sample()
 {
-	local changes=${4:-null} extra=${5:-'{}'}
+	local changes=${4:-null} extra=${5:-'{}'} secs cpu
 
-	if [ "$3" = fail ]; then
+	read -r secs cpu <<< "$3"
+	if [ "$secs" = fail ] || [ -z "$cpu" ]; then
 		echo "bench: round $2: the storm under $1 failed: sample dropped" >&2
 		return
 	fi
-	jq -nc --arg c "$1" --argjson r "$2" --argjson s "$3" \
+	jq -nc --arg c "$1" --argjson r "$2" --argjson s "$secs" --argjson cpu "$cpu" \
 		--argjson ch "$changes" --argjson x "$extra" \
-		'{config: $c, round: $r, seconds: $s, changes: $ch} + $x' >> "$samples"
+		'{config: $c, round: $r, seconds: $s, cpu_s: $cpu, changes: $ch} + $x' >> "$samples"
 }
 
 run_none()
@@ -386,7 +396,9 @@ jq -s --argjson labels "$labels" --argjson order "$order" \
 		else (.[length / 2 - 1] + .[length / 2]) / 2 end;
 	. as $all
 	| ([$all[] | select(.config == "none") | .seconds] | med) as $base
-	| {connections: $conns, rounds: $rounds, baseline_s: $base, base_ko: $kos,
+	| ([$all[] | select(.config == "none") | .cpu_s] | med) as $cbase
+	| {connections: $conns, rounds: $rounds, baseline_s: $base,
+	   baseline_cpu_s: $cbase, base_ko: $kos,
 	   configs: [$order[] as $k
 		| [$all[] | select(.config == $k)] as $s
 		| select($s | length > 0)
@@ -400,6 +412,13 @@ jq -s --argjson labels "$labels" --argjson order "$order" \
 		   paired: ([$s[] as $x | $all[]
 				| select(.config == "none" and .round == $x.round)
 				| $x.seconds / .seconds] | med),
+		   cpu_median_s: ([$s[].cpu_s] | med),
+		   cpu_ratio: (if $cbase and $cbase > 0 then ([$s[].cpu_s] | med) / $cbase else null end),
+		   cpu_ratio_min: (if $cbase and $cbase > 0 then ([$s[].cpu_s] | min) / $cbase else null end),
+		   cpu_ratio_max: (if $cbase and $cbase > 0 then ([$s[].cpu_s] | max) / $cbase else null end),
+		   cpu_paired: ([$s[] as $x | $all[]
+				| select(.config == "none" and .round == $x.round and .cpu_s > 0)
+				| $x.cpu_s / .cpu_s] | med),
 		   changes: ([$s[].changes | select(. != null)] | med)}
 		+ (if $k == "raw" or $k == "raw2" then
 			{readers: [range(0; ($s[0].readers | length)) as $i

@@ -15,6 +15,7 @@ q() { jq -r "$@" "$f"; }
 
 q '"tcpstate bench, \(.date[0:10]): kernel \(.kernel), \(.vcpus) vCPUs, " +
    (if (.cpu | test("TCG|QEMU")) then "emulated CPU (QEMU TCG)" else .cpu end) +
+   (if .icount_shift != null then ", clock counting instructions (\(pow(2; .icount_shift)) ns each)" else "" end) +
    ", \(.memory_kb / 1024 | floor) MiB, \(.took_s / 60 | floor) min"'
 
 if [ "$(q '.storm != null')" = true ]; then
@@ -27,6 +28,16 @@ if [ "$(q '.storm != null')" = true ]; then
 	printf '  %-34s %8s %13s %6s %12s %7s\n' "what ran during the storm" median "spread" ratio "ratio spread" paired
 	q '.storm.configs[] | [.label, .median_s, .min_s, .max_s, .ratio, .ratio_min, .ratio_max, .paired] | @tsv' |
 		awk -F'\t' '{ printf "  %-34s %6.2f s %5.2f-%5.2f s %6.2f %5.2f-%5.2f %7.2f\n", $1, $2, $3, $4, $5, $6, $7, $8 }'
+	if [ "$(q '.storm.baseline_cpu_s != null')" = true ]; then
+		echo
+		q '.storm | "CPU time of the same storms: every CPU'"'"'s time not idle (/proc/stat: user, system, " +
+			"softirq...),\nwhich leaves out the waits a storm'"'"'s time has; no-tracer median " +
+			"\(.baseline_cpu_s * 100 | round / 100) s."'
+		printf '  %-34s %10s %6s %12s %7s\n' "what ran during the storm" "CPU median" ratio "ratio spread" paired
+		q '.storm.configs[] | select(.cpu_median_s != null) |
+			[.label, .cpu_median_s, .cpu_ratio, .cpu_ratio_min, .cpu_ratio_max, .cpu_paired] | @tsv' |
+			awk -F'\t' '{ printf "  %-34s %8.2f s %6.2f %5.2f-%5.2f %7.2f\n", $1, $2, $3, $4, $5, $6 }'
+	fi
 	q '.storm.base_ko // [] | to_entries[] | "  other build \(.key + 1): \(.value)"'
 	echo
 	echo "Events during those storms:"

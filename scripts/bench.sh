@@ -71,12 +71,13 @@ jq -n --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --arg kernel "$(uname -r)" \
 	--arg cpu "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)" \
 	--argjson cpus "$(nproc)" --argjson mem "$(meminfo MemTotal)" \
 	--arg cmdline "$(cat /proc/cmdline)" --arg version "$(git describe --always --dirty 2> /dev/null)" \
-	--argjson took "$(calc "$(now) - $t0")" \
+	--argjson took "$(calc "$(now) - $t0")" --arg icount "${BENCH_ICOUNT:-}" \
 	--argjson storm "$(part storm)" --argjson memory "$(part memory)" \
 	--argjson reconcile "$(part reconcile)" --argjson reports "$(part reports)" \
 	'{date: $date, kernel: $kernel, cpu: $cpu,
 	  emulated: ($cpu | test("TCG|QEMU")), vcpus: $cpus,
 	  memory_kb: $mem, cmdline: $cmdline, version: $version, took_s: $took,
+	  icount_shift: (if $icount == "" then null else ($icount | tonumber) end),
 	  storm: $storm, memory: $memory, reconcile: $reconcile, reports: $reports}' \
 	> "$BENCH_OUT/bench.json" || exit 1
 scripts/bench-table.sh "$BENCH_OUT/bench.json"

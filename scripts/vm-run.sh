@@ -37,6 +37,13 @@ Options:
   -m, --memory SIZE    guest memory (default: 2G)
   -a, --append ARGS    more kernel command line arguments, e.g. slab_nomerge
                        (or \$VM_APPEND)
+  -c, --cpus N         vCPUs (default: 2, or \$VM_CPUS)
+  -i, --icount SHIFT   instruction counting: the guest's clock advances
+                       2^SHIFT ns per guest instruction and not while it
+                       idles, whatever the host's load, so times measured
+                       in the guest count the work done (or \$VM_ICOUNT).
+                       One host thread runs the vCPUs; QEMU 7.2 hangs
+                       bringing up a second one: use with -c 1
   -o, --out DIR        keep console.log, dmesg and status here (default: a
                        new directory under .build/vm/runs)
   -s, --shell          interactive shell in the guest instead of COMMAND
@@ -63,6 +70,8 @@ modver=${VM_MODULES:-}
 timeout=${VM_TIMEOUT:-600}
 memory=${VM_MEMORY:-2G}
 extra_append=${VM_APPEND:-}
+icount=${VM_ICOUNT:-}
+cpus=${VM_CPUS:-2}
 out=
 shell=0
 
@@ -74,6 +83,8 @@ while [ $# -gt 0 ]; do
 	-m|--memory) memory=${2:?}; shift 2 ;;
 	-a|--append) extra_append+=" ${2:?}"; shift 2 ;;
 	-o|--out) out=${2:?}; shift 2 ;;
+	-c|--cpus) cpus=${2:?}; shift 2 ;;
+	-i|--icount) icount=${2:?}; shift 2 ;;
 	-s|--shell) shell=1; shift ;;
 	-h|--help) usage; exit 0 ;;
 	--) shift; break ;;
@@ -89,6 +100,14 @@ if [ $shell -eq 0 ] && [ $# -eq 0 ]; then
 fi
 case "$timeout" in
 ''|*[!0-9]*) echo "$me: timeout is not a number of seconds: $timeout" >&2; exit 2 ;;
+esac
+case "$cpus" in
+[1-9]|[1-9][0-9]) ;;
+*) echo "$me: not a number of vCPUs: $cpus" >&2; exit 2 ;;
+esac
+case "$icount" in
+''|[0-9]|10) ;;
+*) echo "$me: icount shift is not a number from 0 to 10: $icount" >&2; exit 2 ;;
 esac
 
 if [ -z "$kernel" ]; then
@@ -170,7 +189,10 @@ out=$(cd "$out" && pwd)
 
 # No 5-level paging: 6.1 KASAN kernels fault in early boot with it.
 accel=(-accel tcg -cpu max,la57=off)
-if [ -w /dev/kvm ] && grep -qE '\b(vmx|svm)\b' /proc/cpuinfo; then
+if [ -n "$icount" ]; then
+	accel=(-accel tcg,thread=single -icount "shift=$icount,sleep=off"
+	       -cpu max,la57=off)
+elif [ -w /dev/kvm ] && grep -qE '\b(vmx|svm)\b' /proc/cpuinfo; then
 	accel=(-accel kvm -cpu host)
 fi
 
@@ -179,7 +201,7 @@ append+=" softlockup_panic=1 mitigations=off tsc=reliable no_timer_check"
 append+=" printk.devkmsg=on"
 [ -n "$extra_append" ] && append+=" $extra_append"
 
-qemu=(qemu-system-x86_64 -machine q35 "${accel[@]}" -smp 2 -m "$memory"
+qemu=(qemu-system-x86_64 -machine q35 "${accel[@]}" -smp "$cpus" -m "$memory"
 	-nodefaults -no-reboot -display none
 	-kernel "$kernel" -initrd "$initrd" -append "$append"
 	-serial "file:$out/console.log"
