@@ -3,12 +3,16 @@
  * Timewait sockets, IPv4 and IPv6: each way a TIME-WAIT ends is counted
  * under its own cause and no other (reuse by connect(), a new SYN, a RST,
  * namespace deletion, the 60-second timer), and a tcp_max_tw_buckets
- * overflow is counted without inventing a timewait entry.  Each test runs
- * in a namespace of its own.
+ * overflow is counted without inventing a timewait entry; a stale ACK's
+ * RST kills a TIME-WAIT (RFC 1337 assassination) unless tcp_rfc1337 is
+ * set.  Each test runs in a namespace of its own.
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -241,6 +245,412 @@ TEST_F(tw, overflow_is_counted_and_invents_no_entry)
 			break;
 	fclose(f);
 	EXPECT_EQ(10, tw);
+}
+
+/*
+ * RFC 1337 TIME-WAIT assassination, made on purpose.  The server's delayed
+ * ACK, built before its FIN and sent after it (a stalled vCPU), carries an
+ * older TCP timestamp than the FIN.  The client's TIME-WAIT rejects it by
+ * PAWS (TcpExtPAWSEstab) and answers with an ACK of its rcv_nxt; the
+ * server's socket is gone, so the listener answers that ACK with a RST
+ * whose seq is that rcv_nxt: in window, it kills the TIME-WAIT unless
+ * net.ipv4.tcp_rfc1337 is set (tcp_timewait_state_process()).
+ *
+ * A raw TCP socket sees every segment of the test's namespace and forges
+ * the stale ACK "from the server": the seq and ack the server's next
+ * segment would have after its FIN, and a TSval 1 below the FIN's, so PAWS
+ * is the only reason to reject it.
+ */
+#define TH_FIN 0x01
+#define TH_SYN 0x02
+#define TH_RST 0x04
+#define TH_ACK 0x10
+
+/* A TCP segment the raw socket saw. */
+struct seg {
+	unsigned short sport, dport;
+	__u32 seq, ack;
+	__u8 flags;
+	bool ts;		/* it had a timestamp option */
+	__u32 tsval, tsecr;
+};
+
+/* A raw TCP socket: sees every segment of the namespace, sends the stale ACK. */
+struct sniffer {
+	int raw;
+	char seen[2048];	/* the segments seen, for the logs */
+};
+
+FIXTURE(paws) {
+	int fd;			/* the device */
+	struct sniffer sn;
+	struct ts_conn c;
+};
+
+FIXTURE_VARIANT(paws) {
+	int family;
+};
+
+FIXTURE_VARIANT_ADD(paws, ipv4) {
+	.family = AF_INET,
+};
+
+FIXTURE_VARIANT_ADD(paws, ipv6) {
+	.family = AF_INET6,
+};
+
+FIXTURE_SETUP(paws)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = ts_addr(variant->family, 0, &ss);
+
+	ASSERT_EQ(0, ts_new_netns()) TH_LOG("new netns: %s", strerror(errno));
+	self->fd = ts_open();
+	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", TS_DEVICE, strerror(errno));
+	self->sn.raw = socket(variant->family, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_TCP);
+	ASSERT_LE(0, self->sn.raw) TH_LOG("raw TCP socket: %s", strerror(errno));
+	ASSERT_EQ(0, bind(self->sn.raw, (struct sockaddr *)&ss, len))
+		TH_LOG("bind the raw socket to loopback: %s", strerror(errno));
+	self->sn.seen[0] = '\0';
+}
+
+FIXTURE_TEARDOWN(paws)
+{
+	close(self->sn.raw);
+	close(self->fd);
+}
+
+static __u32 get32(const __u8 *p)
+{
+	__u32 v;
+
+	memcpy(&v, p, sizeof(v));
+	return ntohl(v);
+}
+
+static unsigned short get16(const __u8 *p)
+{
+	__u16 v;
+
+	memcpy(&v, p, sizeof(v));
+	return ntohs(v);
+}
+
+static void put32(__u8 *p, __u32 v)
+{
+	v = htonl(v);
+	memcpy(p, &v, sizeof(v));
+}
+
+static void put16(__u8 *p, unsigned short v)
+{
+	__u16 n = htons(v);
+
+	memcpy(p, &n, sizeof(n));
+}
+
+/* The TCP header at @th (@len bytes) into @s; 0 when it is one. */
+static int parse_tcp(const __u8 *th, size_t len, struct seg *s)
+{
+	size_t doff, i;
+
+	memset(s, 0, sizeof(*s));
+	if (len < 20)
+		return -1;
+	doff = (th[12] >> 4) * 4;
+	if (doff < 20 || doff > len)
+		return -1;
+	s->sport = get16(th);
+	s->dport = get16(th + 2);
+	s->seq = get32(th + 4);
+	s->ack = get32(th + 8);
+	s->flags = th[13];
+	for (i = 20; i < doff && th[i] != 0;) {
+		if (th[i] == 1) {		/* NOP */
+			i++;
+			continue;
+		}
+		if (i + 1 >= doff || th[i + 1] < 2 || i + th[i + 1] > doff)
+			break;
+		if (th[i] == 8 && th[i + 1] == 10) {	/* timestamps */
+			s->ts = true;
+			s->tsval = get32(th + i + 2);
+			s->tsecr = get32(th + i + 6);
+		}
+		i += th[i + 1];
+	}
+	return 0;
+}
+
+static void log_seg(struct sniffer *sn, const struct seg *s)
+{
+	size_t used = strlen(sn->seen);
+
+	snprintf(sn->seen + used, sizeof(sn->seen) - used,
+		 "%s%u>%u %s%s%s%s seq %u ack %u ts %u/%u", used ? "; " : "",
+		 s->sport, s->dport, s->flags & TH_SYN ? "S" : "",
+		 s->flags & TH_FIN ? "F" : "", s->flags & TH_RST ? "R" : "",
+		 s->flags & TH_ACK ? "." : "",
+		 s->seq, s->ack, s->tsval, s->tsecr);
+}
+
+/*
+ * Wait for a segment from port @sport to port @dport with all of @flags
+ * set, logging every segment seen on the way; 0 when one came.
+ */
+static int wait_seg(struct sniffer *sn, int family, unsigned short sport,
+		    unsigned short dport, __u8 flags, struct seg *s)
+{
+	struct pollfd pfd = { .fd = sn->raw, .events = POLLIN };
+	int waited;
+	__u8 b[2048];
+
+	for (waited = 0; waited < WAIT_MS; waited += 10) {
+		size_t off = 0;
+		ssize_t n;
+
+		if (poll(&pfd, 1, 10) != 1)
+			continue;
+		n = recv(sn->raw, b, sizeof(b), MSG_DONTWAIT);
+		if (n <= 0)
+			continue;
+		/* IPv4 raw sockets get the IP header too, IPv6 ones do not. */
+		if (family == AF_INET)
+			off = (b[0] & 0xf) * 4;
+		if ((size_t)n <= off || parse_tcp(b + off, n - off, s))
+			continue;
+		log_seg(sn, s);
+		if (s->sport == sport && s->dport == dport && (s->flags & flags) == flags)
+			return 0;
+	}
+	return -1;
+}
+
+static __u32 csum_add(__u32 sum, const __u8 *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += get16(p + i);
+	if (len & 1)
+		sum += p[len - 1] << 8;
+	return sum;
+}
+
+/*
+ * Send a pure ACK from PORT to @dport, loopback to loopback, with a
+ * timestamp option.  The IPv4 and IPv6 pseudo-headers add up to the same
+ * sum: both addresses, the protocol and the TCP length.
+ */
+static int send_ack(struct sniffer *sn, int family, unsigned short dport,
+		    __u32 seq, __u32 ack, __u32 tsval, __u32 tsecr)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = ts_addr(family, 0, &ss);
+	const __u8 *addr = family == AF_INET6 ?
+		(const __u8 *)&((struct sockaddr_in6 *)&ss)->sin6_addr :
+		(const __u8 *)&((struct sockaddr_in *)&ss)->sin_addr;
+	size_t alen = family == AF_INET6 ? 16 : 4;
+	__u8 th[32] = { 0 };
+	__u32 sum;
+
+	put16(th, PORT);
+	put16(th + 2, dport);
+	put32(th + 4, seq);
+	put32(th + 8, ack);
+	th[12] = (sizeof(th) / 4) << 4;
+	th[13] = TH_ACK;
+	put16(th + 14, 1024);			/* window */
+	th[20] = 1;				/* NOP, NOP, timestamps */
+	th[21] = 1;
+	th[22] = 8;
+	th[23] = 10;
+	put32(th + 24, tsval);
+	put32(th + 28, tsecr);
+	sum = csum_add(IPPROTO_TCP + sizeof(th), addr, alen);
+	sum = csum_add(sum, addr, alen);
+	sum = csum_add(sum, th, sizeof(th));
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	put16(th + 16, ~sum & 0xffff);
+	if (sendto(sn->raw, th, sizeof(th), 0, (struct sockaddr *)&ss, len) != sizeof(th))
+		return -1;
+	return 0;
+}
+
+#define MIB_SEP "\n "
+
+/* TcpExt PAWSEstab of this namespace, or -1. */
+static long long paws_estab(void)
+{
+	char names[4096], values[4096], *n, *v, *sn, *sv;
+	FILE *f = fopen("/proc/net/netstat", "r");
+	long long found = -1;
+
+	if (!f)
+		return -1;
+	while (found < 0 && fgets(names, sizeof(names), f) &&
+	       fgets(values, sizeof(values), f)) {
+		if (strncmp(names, "TcpExt:", 7) || strncmp(values, "TcpExt:", 7))
+			continue;
+		n = strtok_r(names + 7, MIB_SEP, &sn);
+		v = strtok_r(values + 7, MIB_SEP, &sv);
+		for (; n && v; n = strtok_r(NULL, MIB_SEP, &sn), v = strtok_r(NULL, MIB_SEP, &sv))
+			if (!strcmp(n, "PAWSEstab"))
+				found = atoll(v);
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * The TIME-WAITs ss shows from local port @cport to PORT, or -1; the
+ * last one's line in @line ("none" when there is none).
+ */
+static int ss_timewaits(unsigned short cport, char *line, size_t size)
+{
+	char buf[512], st[32], local[128], peer[128], *l, *p;
+	FILE *f = popen("ss -tanH", "r");
+	int n = 0;
+
+	snprintf(line, size, "none");
+	if (!f)
+		return -1;
+	while (fgets(buf, sizeof(buf), f)) {
+		if (sscanf(buf, "%31s %*s %*s %127s %127s", st, local, peer) != 3)
+			continue;
+		l = strrchr(local, ':');
+		p = strrchr(peer, ':');
+		if (strcmp(st, state_ss_name(TCPSTATE_TIME_WAIT)) || !l || !p ||
+		    atoi(l + 1) != cport || atoi(p + 1) != PORT)
+			continue;
+		n++;
+		buf[strcspn(buf, "\n")] = '\0';
+		snprintf(line, size, "%s", buf);
+	}
+	return pclose(f) == 0 ? n : -1;
+}
+
+/* Wait until ss shows @want such TIME-WAITs; returns the last count. */
+static int wait_ss_timewaits(unsigned short cport, int want, char *line, size_t size)
+{
+	int waited, n = -1;
+
+	for (waited = 0; waited < WAIT_MS; waited += 20) {
+		n = ss_timewaits(cport, line, size);
+		if (n == want)
+			break;
+		ts_sleep_ms(20);
+	}
+	return n;
+}
+
+/*
+ * A client-closed connection whose client holds a TIME-WAIT, then the
+ * stale ACK: check that the TIME-WAIT rejected it by PAWS, answered with
+ * an ACK of its rcv_nxt, and that the listener answered with a RST at that
+ * rcv_nxt.  What the RST did to the TIME-WAIT is for the caller.
+ */
+static void stale_ack(struct __test_metadata *_metadata, int fd, struct sniffer *sn,
+		      struct ts_conn *c, int family)
+{
+	struct seg fin, ack, rst;
+	long long paws0, paws1;
+	char line[512];
+
+	ASSERT_EQ(0, ts_conn_open(c, family, PORT));
+	close(c->cfd);
+	/*
+	 * The client's FIN-WAIT-2 is a timewait socket already: the server's
+	 * FIN takes it to TIME-WAIT with the FIN's TSval as its ts_recent.
+	 */
+	ASSERT_EQ(TCPSTATE_FIN_WAIT2, ts_wait_state(fd, c->ccookie,
+						    TCPSTATE_FIN_WAIT2, WAIT_MS));
+	drain_and_close(c->sfd);
+	ASSERT_EQ(TCPSTATE_TIME_WAIT, ts_wait_state(fd, c->ccookie,
+						    TCPSTATE_TIME_WAIT, WAIT_MS));
+	ASSERT_EQ(1, wait_ss_timewaits(c->cport, 1, line, sizeof(line)))
+		TH_LOG("ss should show the client's TIME-WAIT :%u -> :%u; saw %s",
+		       c->cport, PORT, line);
+	ASSERT_EQ(0, wait_seg(sn, family, PORT, c->cport, TH_FIN, &fin))
+		TH_LOG("no FIN from :%u to :%u; saw %s", PORT, c->cport, sn->seen);
+	ASSERT_TRUE(fin.ts) TH_LOG("the server's FIN has no timestamp: %s", sn->seen);
+	/* The TIME-WAIT's ACK of the FIN, not to be taken for its answer below. */
+	ASSERT_EQ(0, wait_seg(sn, family, c->cport, PORT, TH_ACK, &ack))
+		TH_LOG("no ACK of the FIN from :%u; saw %s", c->cport, sn->seen);
+	ASSERT_EQ(fin.seq + 1, ack.ack) TH_LOG("the ACK of the FIN: saw %s", sn->seen);
+
+	paws0 = paws_estab();
+	ASSERT_LE(0, paws0) TH_LOG("no TcpExt PAWSEstab in /proc/net/netstat");
+	ASSERT_EQ(0, send_ack(sn, family, c->cport, fin.seq + 1, fin.ack,
+			      fin.tsval - 1, fin.tsecr))
+		TH_LOG("send the stale ACK: %s", strerror(errno));
+
+	ASSERT_EQ(0, wait_seg(sn, family, c->cport, PORT, TH_ACK, &ack))
+		TH_LOG("the TIME-WAIT did not answer the stale ACK; saw %s", sn->seen);
+	EXPECT_EQ(fin.seq + 1, ack.ack)
+		TH_LOG("the TIME-WAIT's ACK should ack the FIN (%u); saw %s",
+		       fin.seq + 1, sn->seen);
+	EXPECT_EQ(fin.tsval, ack.tsecr)
+		TH_LOG("the TIME-WAIT's ACK should echo the FIN's TSval %u, not %u; saw %s",
+		       fin.tsval, fin.tsval - 1, sn->seen);
+	ASSERT_EQ(0, wait_seg(sn, family, PORT, c->cport, TH_RST, &rst))
+		TH_LOG("the listener sent no RST for the TIME-WAIT's ACK; saw %s", sn->seen);
+	EXPECT_EQ(fin.seq + 1, rst.seq)
+		TH_LOG("the RST should be at the TIME-WAIT's rcv_nxt %u; saw %s",
+		       fin.seq + 1, sn->seen);
+	paws1 = paws_estab();
+	EXPECT_EQ(1, paws1 - paws0)
+		TH_LOG("TcpExtPAWSEstab should count the stale ACK once: %lld before, %lld after",
+		       paws0, paws1);
+}
+
+TEST_F(paws, stale_ack_gets_the_timewait_killed_by_rst)
+{
+	char line[512];
+	int n;
+
+	/* Linux's default, written out. */
+	ASSERT_EQ(0, ts_write_file("/proc/sys/net/ipv4/tcp_rfc1337", "0"));
+	stale_ack(_metadata, self->fd, &self->sn, &self->c, variant->family);
+	EXPECT_EQ(0, ts_wait_state(self->fd, self->c.ccookie, 0, WAIT_MS))
+		TH_LOG("the module should have dropped the TIME-WAIT's entry");
+	expect_only_exit(_metadata, self->fd, TCPSTATE_TW_EXIT_RST);
+	n = wait_ss_timewaits(self->c.cport, 0, line, sizeof(line));
+	EXPECT_EQ(0, n) TH_LOG("ss should show no TIME-WAIT :%u -> :%u; saw %d: %s",
+			       self->c.cport, PORT, n, line);
+}
+
+TEST_F(paws, stale_ack_leaves_the_timewait_with_rfc1337)
+{
+	struct tcpstate_conn e;
+	struct tcpstate_stats st;
+	char line[512];
+	int i, n;
+
+	ASSERT_EQ(0, ts_write_file("/proc/sys/net/ipv4/tcp_rfc1337", "1"));
+	stale_ack(_metadata, self->fd, &self->sn, &self->c, variant->family);
+	/* The raw socket saw the RST before TCP handled it. */
+	ts_sleep_ms(500);
+	n = ts_entry_of(self->c.ccookie, &e);
+	EXPECT_EQ(0, n) TH_LOG("the module dropped the TIME-WAIT's entry");
+	if (!n) {
+		EXPECT_EQ(TCPSTATE_TIME_WAIT, e.state)
+			TH_LOG("the entry should be TIME-WAIT; saw %s", state_ss_name(e.state));
+		EXPECT_EQ(TCPSTATE_F_TIMEWAIT_SOCK, e.flags);
+	}
+	ASSERT_EQ(0, ts_stats(self->fd, &st));
+	for (i = 0; i < TCPSTATE_TW_EXIT_MAX; i++) {
+		EXPECT_EQ(0, st.tw_exits[i])
+			TH_LOG("timewait exits by %s: expected 0, saw %llu", tw_exit_name(i),
+			       (unsigned long long)st.tw_exits[i]);
+	}
+	EXPECT_EQ(1, st.timewait_socks)
+		TH_LOG("timewait sockets: expected 1, saw %llu",
+		       (unsigned long long)st.timewait_socks);
+	n = ss_timewaits(self->c.cport, line, sizeof(line));
+	EXPECT_EQ(1, n) TH_LOG("ss should still show the TIME-WAIT :%u -> :%u; saw %d: %s",
+			       self->c.cport, PORT, n, line);
 }
 
 /*
