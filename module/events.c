@@ -24,6 +24,7 @@
  * every namespace, under RCU; they leave it before they are freed.
  */
 #include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/irq_work.h>
 #include <linux/mutex.h>
 #include <linux/module.h>
@@ -33,6 +34,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/uaccess.h>
+#include <linux/user_namespace.h>
 #include <linux/wait.h>
 
 #include "tcpstate.h"
@@ -53,6 +55,25 @@ module_param(max_readers, uint, 0644);
 MODULE_PARM_DESC(max_readers,
 		 "Most files reading the event stream at once, half of them for CAP_NET_ADMIN (default 256)");
 
+static unsigned int max_readers_per_user = 16;
+module_param(max_readers_per_user, uint, 0644);
+MODULE_PARM_DESC(max_readers_per_user,
+		 "Most files one user may read the event stream with at once; users of a user namespace count as the user who made its outermost one; CAP_NET_ADMIN in the initial namespace is not limited (default 16)");
+
+/*
+ * Reader slots per user: the user who opened the file, or for a file
+ * opened inside a user namespace, the user who made its outermost one,
+ * whatever uids it maps (one unprivileged user may map thousands).
+ */
+struct tcpstate_reader_user {
+	struct list_head node;
+	kuid_t uid;
+	unsigned int readers;
+};
+
+static DEFINE_MUTEX(tcpstate_reader_users_lock);
+static LIST_HEAD(tcpstate_reader_users);
+
 struct tcpstate_reader {
 	struct list_head node;		/* on a readers list, under RCU */
 	bool attached;
@@ -67,6 +88,7 @@ struct tcpstate_reader {
 	struct mutex read_lock;		/* one consumer at a time */
 	wait_queue_head_t wait;
 	struct irq_work wake;		/* wakes the consumer after a push */
+	struct tcpstate_reader_user *user;	/* whose slot it holds, or NULL */
 };
 
 /* Protects the readers lists against each other's writers. */
@@ -225,24 +247,89 @@ void tcpstate_notify_port(struct list_head *readers, u32 netns,
 	rcu_read_unlock();
 }
 
+static kuid_t reader_user_of(const struct cred *cred)
+{
+	const struct user_namespace *ns = cred->user_ns;
+
+	if (ns == &init_user_ns)
+		return cred->euid;
+	while (ns->parent != &init_user_ns)
+		ns = ns->parent;
+	return ns->owner;
+}
+
+/* Take one of @cred's user's slots: its entry, or an ERR_PTR. */
+static struct tcpstate_reader_user *reader_user_get(const struct cred *cred)
+{
+	struct tcpstate_reader_user *u;
+	kuid_t uid = reader_user_of(cred);
+
+	mutex_lock(&tcpstate_reader_users_lock);
+	list_for_each_entry(u, &tcpstate_reader_users, node)
+		if (uid_eq(u->uid, uid))
+			goto found;
+	u = kzalloc(sizeof(*u), GFP_KERNEL_ACCOUNT);
+	if (!u) {
+		u = ERR_PTR(-ENOMEM);
+		goto out;
+	}
+	u->uid = uid;
+	list_add(&u->node, &tcpstate_reader_users);
+found:
+	if (u->readers >= READ_ONCE(max_readers_per_user)) {
+		if (!u->readers) {
+			list_del(&u->node);
+			kfree(u);
+		}
+		u = ERR_PTR(-EBUSY);
+	} else {
+		u->readers++;
+	}
+out:
+	mutex_unlock(&tcpstate_reader_users_lock);
+	return u;
+}
+
+static void reader_user_put(struct tcpstate_reader_user *u)
+{
+	if (!u)
+		return;
+	mutex_lock(&tcpstate_reader_users_lock);
+	if (!--u->readers) {
+		list_del(&u->node);
+		kfree(u);
+	}
+	mutex_unlock(&tcpstate_reader_users_lock);
+}
+
 struct tcpstate_reader *tcpstate_reader_new(const struct tcpstate_view *v)
 {
 	u32 size = clamp(READ_ONCE(event_buffer), TCPSTATE_EVENT_BUFFER_MIN,
 			 TCPSTATE_EVENT_BUFFER_MAX);
+	unsigned int limit = READ_ONCE(max_readers);
+	struct tcpstate_reader_user *user = NULL;
 	struct tcpstate_reader *r;
 
-	unsigned int limit = READ_ONCE(max_readers);
-
-	/* Half the slots are kept for the initial namespace's admin. */
-	if (!ns_capable_noaudit(&init_user_ns, CAP_NET_ADMIN))
+	/*
+	 * Half the slots are kept for the initial namespace's admin, who
+	 * has no per-user limit either; everyone else has at most
+	 * max_readers_per_user of the other half.
+	 */
+	if (!ns_capable_noaudit(&init_user_ns, CAP_NET_ADMIN)) {
 		limit /= 2;
+		user = reader_user_get(v->cred);
+		if (IS_ERR(user))
+			return ERR_CAST(user);
+	}
 	if (atomic_inc_return(&tcpstate_nr_readers) > limit) {
 		atomic_dec(&tcpstate_nr_readers);
+		reader_user_put(user);
 		return ERR_PTR(-EBUSY);
 	}
 	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
 	if (!r)
 		goto err;
+	r->user = user;
 	r->ring = kvcalloc(size, sizeof(*r->ring), GFP_KERNEL_ACCOUNT);
 	if (!r->ring) {
 		kfree(r);
@@ -258,6 +345,7 @@ struct tcpstate_reader *tcpstate_reader_new(const struct tcpstate_view *v)
 	return r;
 err:
 	atomic_dec(&tcpstate_nr_readers);
+	reader_user_put(user);
 	return ERR_PTR(-ENOMEM);
 }
 
@@ -270,6 +358,7 @@ void tcpstate_reader_free(struct tcpstate_reader *r)
 	irq_work_sync(&r->wake);
 	mutex_destroy(&r->read_lock);
 	kvfree(r->ring);
+	reader_user_put(r->user);
 	kfree(r);
 	atomic_dec(&tcpstate_nr_readers);
 }

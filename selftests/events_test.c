@@ -5,7 +5,11 @@
  * kept apart by namespace, TCPSTATE_IOC_NETNS, _NETNS_LIST and _RESET.
  * Each test runs in a namespace of its own.  Needs the module loaded.
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
+#include <sched.h>
+#include <grp.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stddef.h>
@@ -308,6 +312,104 @@ TEST(first_version_reader_gets_first_version_records)
 	EXPECT_EQ(EAGAIN, errno);
 	close(fd);
 	close(fd2);
+}
+
+#define PER_USER 16	/* max_readers_per_user's default */
+#define TRIES 20
+
+/*
+ * In a child: become @uid (and, when @userns, root of a user and network
+ * namespace of its own), start TRIES streams and write to @report how
+ * many it got; the others must fail with EBUSY.  Holds them until the
+ * pipe @release reads EOF (its write end closed by the parent).
+ */
+static pid_t streams_as(uid_t uid, bool userns, int report, const int release[2])
+{
+	pid_t pid = fork();
+	struct tcpstate_event ev;
+	char map[32], c;
+	int i, fd, got = 0;
+	ssize_t n;
+
+	if (pid)
+		return pid;
+	close(release[1]);
+	/* Every way out reports, so that the parent never waits in vain. */
+	if (uid && (setgroups(0, NULL) || setresgid(uid, uid, uid) ||
+		    setresuid(uid, uid, uid))) {
+		got = -2;
+		goto out;
+	}
+	prctl(PR_SET_DUMPABLE, 1);
+	if (userns) {
+		snprintf(map, sizeof(map), "0 %u 1", uid);
+		if (unshare(CLONE_NEWUSER | CLONE_NEWNET) ||
+		    ts_write_file("/proc/self/setgroups", "deny") ||
+		    ts_write_file("/proc/self/uid_map", map)) {
+			got = -3;
+			goto out;
+		}
+	}
+	for (i = 0; i < TRIES; i++) {
+		fd = open_stream();
+		if (fd < 0) {
+			got = -4;
+			goto out;
+		}
+		/* The first read() starts the stream: EBUSY without a slot. */
+		n = read(fd, &ev, sizeof(ev));
+		if (n < 0 && errno == EAGAIN) {
+			got++;
+		} else if (n >= 0 || errno != EBUSY) {
+			got = -5;
+			goto out;
+		}
+	}
+out:
+	if (write(report, &got, sizeof(got)) != sizeof(got))
+		_exit(6);
+	n = read(release[0], &c, 1);
+	_exit(got < 0 ? -got : n ? 7 : 0);
+}
+
+TEST(reader_slots_are_per_user_and_user_namespaces_count_as_their_maker)
+{
+	static const struct {
+		const char *who;
+		uid_t uid;
+		bool userns;
+		int want;
+	} as[] = {
+		{ "nobody", 65534, false, PER_USER },
+		{ "nobody as root of its own user namespace", 65534, true, 0 },
+		{ "uid 65533", 65533, false, PER_USER },
+		{ "root (CAP_NET_ADMIN)", 0, false, TRIES },
+	};
+	int report[2], release[2], got, status;
+	pid_t pids[ARRAY_SIZE(as)];
+	unsigned int i;
+
+	ASSERT_EQ(0, ts_new_netns());
+	ASSERT_EQ(0, pipe(report));
+	ASSERT_EQ(0, pipe(release));
+	/* One after the other, each holding its streams: the limits add up. */
+	for (i = 0; i < ARRAY_SIZE(as); i++) {
+		pids[i] = streams_as(as[i].uid, as[i].userns, report[1], release);
+		ASSERT_LE(0, pids[i]);
+		ASSERT_EQ(sizeof(got), read(report[0], &got, sizeof(got)))
+			TH_LOG("%s: the child failed", as[i].who);
+		EXPECT_EQ(as[i].want, got)
+			TH_LOG("%s: %d of %d streams, expected %d", as[i].who, got,
+			       TRIES, as[i].want);
+	}
+	close(release[1]);
+	for (i = 0; i < ARRAY_SIZE(as); i++) {
+		EXPECT_EQ(pids[i], waitpid(pids[i], &status, 0));
+		EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("%s", as[i].who);
+	}
+	close(report[0]);
+	close(report[1]);
+	close(release[0]);
 }
 
 TEST(poll_and_blocking_read_wake_up)
