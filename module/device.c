@@ -81,6 +81,8 @@ static int tcpstate_open(struct inode *inode, struct file *file)
 	tf->net = get_net(current->nsproxy->net_ns);
 	tf->view.cred = file->f_cred;
 	tf->view.pid_ns = get_pid_ns(task_active_pid_ns(current));
+	/* Decided by the opener, as the slot's owner is (f_cred). */
+	tf->view.admin = ns_capable_noaudit(&init_user_ns, CAP_NET_ADMIN);
 	tcpstate_view_update(tf, file);
 	file->private_data = tf;
 	return 0;

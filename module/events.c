@@ -63,11 +63,18 @@ MODULE_PARM_DESC(max_readers_per_user,
 /*
  * Reader slots per user: the user who opened the file, or for a file
  * opened inside a user namespace, the user who made its outermost one,
- * whatever uids it maps (one unprivileged user may map thousands).
+ * whatever uids it maps (one unprivileged user may map thousands).  An
+ * outermost namespace made by root (a container manager's) is a user of
+ * its own: each container has its slots.  Privilege and owner are both
+ * the opener's (f_cred), so handing the file to a privileged reader
+ * changes neither.
  */
 struct tcpstate_reader_user {
 	struct list_head node;
 	kuid_t uid;
+	const struct user_namespace *ns;	/* root's namespace, or NULL;
+						 * pinned by its readers' f_cred
+						 */
 	unsigned int readers;
 };
 
@@ -247,26 +254,35 @@ void tcpstate_notify_port(struct list_head *readers, u32 netns,
 	rcu_read_unlock();
 }
 
-static kuid_t reader_user_of(const struct cred *cred)
+/*
+ * The user of @cred, as its uid and, for a namespace that root made, that
+ * namespace.  Every ancestor of a cred's user namespace is pinned by it.
+ */
+static kuid_t reader_user_of(const struct cred *cred,
+			     const struct user_namespace **root_ns)
 {
 	const struct user_namespace *ns = cred->user_ns;
 
+	*root_ns = NULL;
 	if (ns == &init_user_ns)
 		return cred->euid;
 	while (ns->parent != &init_user_ns)
 		ns = ns->parent;
+	if (uid_eq(ns->owner, GLOBAL_ROOT_UID))
+		*root_ns = ns;
 	return ns->owner;
 }
 
 /* Take one of @cred's user's slots: its entry, or an ERR_PTR. */
 static struct tcpstate_reader_user *reader_user_get(const struct cred *cred)
 {
+	const struct user_namespace *ns;
 	struct tcpstate_reader_user *u;
-	kuid_t uid = reader_user_of(cred);
+	kuid_t uid = reader_user_of(cred, &ns);
 
 	mutex_lock(&tcpstate_reader_users_lock);
 	list_for_each_entry(u, &tcpstate_reader_users, node)
-		if (uid_eq(u->uid, uid))
+		if (uid_eq(u->uid, uid) && u->ns == ns)
 			goto found;
 	u = kzalloc(sizeof(*u), GFP_KERNEL_ACCOUNT);
 	if (!u) {
@@ -274,6 +290,7 @@ static struct tcpstate_reader_user *reader_user_get(const struct cred *cred)
 		goto out;
 	}
 	u->uid = uid;
+	u->ns = ns;
 	list_add(&u->node, &tcpstate_reader_users);
 found:
 	if (u->readers >= READ_ONCE(max_readers_per_user)) {
@@ -315,7 +332,7 @@ struct tcpstate_reader *tcpstate_reader_new(const struct tcpstate_view *v)
 	 * has no per-user limit either; everyone else has at most
 	 * max_readers_per_user of the other half.
 	 */
-	if (!ns_capable_noaudit(&init_user_ns, CAP_NET_ADMIN)) {
+	if (!v->admin) {
 		limit /= 2;
 		user = reader_user_get(v->cred);
 		if (IS_ERR(user))

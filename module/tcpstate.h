@@ -61,6 +61,9 @@ struct tcpstate_view {
 	const struct cred *cred;	/* the file's f_cred */
 	struct pid_namespace *pid_ns;	/* held */
 	bool all;
+	bool admin;	/* its opener had CAP_NET_ADMIN in the initial user
+			 * namespace (reader slots, events.c)
+			 */
 };
 
 /* owner.c */

@@ -314,44 +314,101 @@ TEST(first_version_reader_gets_first_version_records)
 	close(fd2);
 }
 
-#define PER_USER 16	/* max_readers_per_user's default */
+#define PER_USER_PARAM "/sys/module/tcpstate/parameters/max_readers_per_user"
 #define TRIES 20
 
-/*
- * In a child: become @uid (and, when @userns, root of a user and network
- * namespace of its own), start TRIES streams and write to @report how
- * many it got; the others must fail with EBUSY.  Holds them until the
- * pipe @release reads EOF (its write end closed by the parent).
- */
-static pid_t streams_as(uid_t uid, bool userns, int report, const int release[2])
-{
-	pid_t pid = fork();
-	struct tcpstate_event ev;
-	char map[32], c;
-	int i, fd, got = 0;
-	ssize_t n;
+/* How a child becomes the reader it plays. */
+enum as_how {
+	AS_UID,		/* setresuid(uid) */
+	AS_NS_MAPPED,	/* uid makes a user namespace; the parent maps its
+			 * root to kuid 300000 (not uid): it counts as uid
+			 */
+	AS_ROOT_NS,	/* root makes a user namespace of its own (a
+			 * container manager's): a user apart
+			 */
+	AS_HANDED,	/* uid opens, root reads: still uid's slots */
+	AS_ROOT,	/* root: CAP_NET_ADMIN, no limit of its own */
+};
 
-	if (pid)
-		return pid;
-	close(release[1]);
-	/* Every way out reports, so that the parent never waits in vain. */
-	if (uid && (setgroups(0, NULL) || setresgid(uid, uid, uid) ||
-		    setresuid(uid, uid, uid))) {
-		got = -2;
-		goto out;
-	}
+struct child {
+	pid_t pid;
+	int report;	/* read end: how many streams it got */
+	int go;		/* write end: the parent mapped its namespace */
+};
+
+#define MAP_ME (-100)	/* a child's report: its namespace wants its maps */
+
+static int child_setup(enum as_how how, uid_t uid, int go, int report)
+{
+	int map_me = MAP_ME;
+	char c;
+
+	if (how != AS_ROOT_NS &&
+	    (setgroups(0, NULL) || setresgid(uid, uid, uid) ||
+	     setresuid(uid, uid, uid)))
+		return -2;
 	prctl(PR_SET_DUMPABLE, 1);
-	if (userns) {
-		snprintf(map, sizeof(map), "0 %u 1", uid);
-		if (unshare(CLONE_NEWUSER | CLONE_NEWNET) ||
-		    ts_write_file("/proc/self/setgroups", "deny") ||
-		    ts_write_file("/proc/self/uid_map", map)) {
-			got = -3;
-			goto out;
-		}
+	if (how == AS_NS_MAPPED || how == AS_ROOT_NS) {
+		if (unshare(CLONE_NEWUSER | CLONE_NEWNET))
+			return -3;
+		/* The parent writes the maps, then closes @go. */
+		if (write(report, &map_me, sizeof(map_me)) != sizeof(map_me) ||
+		    read(go, &c, 1) != 0)
+			return -3;
+		if (setresgid(0, 0, 0) || setresuid(0, 0, 0))
+			return -3;
 	}
+	return 0;
+}
+
+/*
+ * In a child: become the reader @how says, start TRIES streams and
+ * report how many it got (the others must fail with EBUSY, and each way
+ * out reports); hold them until @release reads EOF.
+ */
+static struct child streams_as(enum as_how how, uid_t uid, int release[2])
+{
+	struct child ch = { .pid = -1 };
+	int report[2], go[2], got = 0, i, fd;
+	struct tcpstate_event ev;
+	ssize_t n;
+	char c;
+
+	if (pipe(report) || pipe(go))
+		return ch;
+	ch.pid = fork();
+	if (ch.pid) {
+		close(report[1]);
+		close(go[0]);
+		ch.report = report[0];
+		ch.go = go[1];
+		return ch;
+	}
+	close(release[1]);
+	close(report[0]);
+	close(go[1]);
+	got = how == AS_HANDED || how == AS_ROOT ? 0 :
+	      child_setup(how, uid, go[0], report[1]);
+	if (got)
+		goto out;
 	for (i = 0; i < TRIES; i++) {
-		fd = open_stream();
+		if (how == AS_HANDED) {
+			/*
+			 * Open as uid (root only in the saved uid, so with no
+			 * capability), then read as root again.
+			 */
+			if (setresuid(-1, uid, -1)) {
+				got = -4;
+				goto out;
+			}
+			fd = open_stream();
+			if (setresuid(-1, 0, -1)) {
+				got = -4;
+				goto out;
+			}
+		} else {
+			fd = open_stream();
+		}
 		if (fd < 0) {
 			got = -4;
 			goto out;
@@ -366,49 +423,99 @@ static pid_t streams_as(uid_t uid, bool userns, int report, const int release[2]
 		}
 	}
 out:
-	if (write(report, &got, sizeof(got)) != sizeof(got))
+	if (write(report[1], &got, sizeof(got)) != sizeof(got))
 		_exit(6);
 	n = read(release[0], &c, 1);
 	_exit(got < 0 ? -got : n ? 7 : 0);
 }
 
+/* The streams @ch got, after mapping its namespace when it asks. */
+static int child_got(struct child *ch, unsigned int map_base)
+{
+	char path[64], map[32];
+	int got;
+
+	if (read(ch->report, &got, sizeof(got)) != sizeof(got))
+		return -1;
+	if (got == MAP_ME) {
+		snprintf(map, sizeof(map), "0 %u 10", map_base);
+		snprintf(path, sizeof(path), "/proc/%d/uid_map", ch->pid);
+		if (ts_write_file(path, map))
+			return -1;
+		snprintf(path, sizeof(path), "/proc/%d/gid_map", ch->pid);
+		if (ts_write_file(path, map))
+			return -1;
+		close(ch->go);
+		ch->go = -1;
+		if (read(ch->report, &got, sizeof(got)) != sizeof(got))
+			return -1;
+	}
+	return got;
+}
+
+struct as_row {
+	const char *who;
+	enum as_how how;
+	uid_t uid;
+	unsigned int map_base;
+	bool all;	/* TRIES streams, not max_readers_per_user */
+	bool none;	/* no stream */
+};
+
+/* Each holds its streams while the next tries: the limits add up. */
+static const struct as_row as_rows[] = {
+	{ "nobody", AS_UID, 65534, 0, false, false },
+	{ "nobody's user namespace, its root mapped to 300000", AS_NS_MAPPED,
+	  65534, 300000, false, true },
+	{ "nobody's file, read by root", AS_HANDED, 65534, 0, false, true },
+	{ "uid 65533", AS_UID, 65533, 0, false, false },
+	{ "a user namespace root made (400000)", AS_ROOT_NS, 0, 400000, false, false },
+	{ "another one root made (500000)", AS_ROOT_NS, 0, 500000, false, false },
+	{ "root (CAP_NET_ADMIN)", AS_ROOT, 0, 0, true, false },
+	{ "nobody again, once all were released", AS_UID, 65534, 0, false, false },
+};
+
 TEST(reader_slots_are_per_user_and_user_namespaces_count_as_their_maker)
 {
-	static const struct {
-		const char *who;
-		uid_t uid;
-		bool userns;
-		int want;
-	} as[] = {
-		{ "nobody", 65534, false, PER_USER },
-		{ "nobody as root of its own user namespace", 65534, true, 0 },
-		{ "uid 65533", 65533, false, PER_USER },
-		{ "root (CAP_NET_ADMIN)", 0, false, TRIES },
-	};
-	int report[2], release[2], got, status;
-	pid_t pids[ARRAY_SIZE(as)];
-	unsigned int i;
+	const unsigned int last = ARRAY_SIZE(as_rows) - 1;
+	struct child ch[ARRAY_SIZE(as_rows)];
+	unsigned int per_user, i, k, want;
+	int fd, release[2], status, got;
+	char param[16] = "";
+
+	fd = open(PER_USER_PARAM, O_RDONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_LT(0, read(fd, param, sizeof(param) - 1));
+	close(fd);
+	per_user = strtoul(param, NULL, 10);
+	ASSERT_LT(0, per_user);
+	ASSERT_GT(TRIES, per_user);
 
 	ASSERT_EQ(0, ts_new_netns());
-	ASSERT_EQ(0, pipe(report));
 	ASSERT_EQ(0, pipe(release));
-	/* One after the other, each holding its streams: the limits add up. */
-	for (i = 0; i < ARRAY_SIZE(as); i++) {
-		pids[i] = streams_as(as[i].uid, as[i].userns, report[1], release);
-		ASSERT_LE(0, pids[i]);
-		ASSERT_EQ(sizeof(got), read(report[0], &got, sizeof(got)))
-			TH_LOG("%s: the child failed", as[i].who);
-		EXPECT_EQ(as[i].want, got)
-			TH_LOG("%s: %d of %d streams, expected %d", as[i].who, got,
-			       TRIES, as[i].want);
+	for (i = 0; i <= last; i++) {
+		const struct as_row *a = &as_rows[i];
+
+		if (i == last) {
+			/* Release everyone: their slots come back. */
+			close(release[1]);
+			for (k = 0; k < last; k++) {
+				ASSERT_EQ(ch[k].pid, waitpid(ch[k].pid, &status, 0));
+				EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
+					TH_LOG("%s: exit status %#x", as_rows[k].who, status);
+			}
+			ASSERT_EQ(0, pipe(release));
+		}
+		ch[i] = streams_as(a->how, a->uid, release);
+		ASSERT_LE(0, ch[i].pid);
+		got = child_got(&ch[i], a->map_base);
+		want = a->all ? TRIES : a->none ? 0 : per_user;
+		EXPECT_EQ((int)want, got)
+			TH_LOG("%s: %d of %d streams, expected %u", a->who, got, TRIES, want);
 	}
 	close(release[1]);
-	for (i = 0; i < ARRAY_SIZE(as); i++) {
-		EXPECT_EQ(pids[i], waitpid(pids[i], &status, 0));
-		EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("%s", as[i].who);
-	}
-	close(report[0]);
-	close(report[1]);
+	ASSERT_EQ(ch[last].pid, waitpid(ch[last].pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
 	close(release[0]);
 }
 
