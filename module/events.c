@@ -58,7 +58,7 @@ MODULE_PARM_DESC(max_readers,
 static unsigned int max_readers_per_user = 16;
 module_param(max_readers_per_user, uint, 0644);
 MODULE_PARM_DESC(max_readers_per_user,
-		 "Most files one user may read the event stream with at once; users of a user namespace count as the user who made its outermost one; CAP_NET_ADMIN in the initial namespace is not limited (default 16)");
+		 "Most files one user may read the event stream with at once; users of a user namespace count as the user who made its outermost one, one root made as a user of its own; an opener with CAP_NET_ADMIN in the initial namespace is not limited (default 16)");
 
 /*
  * Reader slots per user: the user who opened the file, or for a file
