@@ -58,23 +58,30 @@ MODULE_PARM_DESC(max_readers,
 static unsigned int max_readers_per_user = 16;
 module_param(max_readers_per_user, uint, 0644);
 MODULE_PARM_DESC(max_readers_per_user,
-		 "Most files one user may read the event stream with at once; users of a user namespace count as the user who made its outermost one, one root made as a user of its own; an opener with CAP_NET_ADMIN in the initial namespace is not limited (default 16)");
+		 "Most files one user may read the event stream with at once; users of a user namespace count as the user who made its outermost one (root for every namespace root made); an opener with CAP_NET_ADMIN in the initial namespace is not limited (default 16)");
 
 /*
  * Reader slots per user: the user who opened the file, or for a file
  * opened inside a user namespace, the user who made its outermost one,
- * whatever uids it maps (one unprivileged user may map thousands).  An
- * outermost namespace made by root (a container manager's) is a user of
- * its own: each container has its slots.  Privilege and owner are both
- * the opener's (f_cred), so handing the file to a privileged reader
- * changes neither.
+ * whatever uids it maps (one unprivileged user may map thousands).  A
+ * namespace that root made (a container manager's, or one that a root
+ * process without capabilities made itself) is root's, so all of them
+ * and uid 0 share one user's slots: were each a user of its own, a uid 0
+ * with no capability could unshare(CLONE_NEWUSER) as often as it likes
+ * and take max_readers_per_user each time.  A user is thus a uid of the
+ * initial namespace, which making namespaces never changes.  Privilege
+ * and owner are both the opener's (f_cred), so handing the file to a
+ * privileged reader changes neither.
+ *
+ * The cost: root's containers share those slots.  The users together
+ * have half of max_readers: max_readers / 2 / max_readers_per_user of
+ * them (8 by default) can take all of that half, and the next one gets
+ * EBUSY though it holds no slot; the initial namespace's CAP_NET_ADMIN
+ * still has the other half.
  */
 struct tcpstate_reader_user {
 	struct list_head node;
 	kuid_t uid;
-	const struct user_namespace *ns;	/* root's namespace, or NULL;
-						 * pinned by its readers' f_cred
-						 */
 	unsigned int readers;
 };
 
@@ -255,34 +262,29 @@ void tcpstate_notify_port(struct list_head *readers, u32 netns,
 }
 
 /*
- * The user of @cred, as its uid and, for a namespace that root made, that
- * namespace.  Every ancestor of a cred's user namespace is pinned by it.
+ * The user of @cred (see struct tcpstate_reader_user).  Every ancestor
+ * of a cred's user namespace is pinned by it.
  */
-static kuid_t reader_user_of(const struct cred *cred,
-			     const struct user_namespace **root_ns)
+static kuid_t reader_user_of(const struct cred *cred)
 {
 	const struct user_namespace *ns = cred->user_ns;
 
-	*root_ns = NULL;
 	if (ns == &init_user_ns)
 		return cred->euid;
 	while (ns->parent != &init_user_ns)
 		ns = ns->parent;
-	if (uid_eq(ns->owner, GLOBAL_ROOT_UID))
-		*root_ns = ns;
 	return ns->owner;
 }
 
 /* Take one of @cred's user's slots: its entry, or an ERR_PTR. */
 static struct tcpstate_reader_user *reader_user_get(const struct cred *cred)
 {
-	const struct user_namespace *ns;
 	struct tcpstate_reader_user *u;
-	kuid_t uid = reader_user_of(cred, &ns);
+	kuid_t uid = reader_user_of(cred);
 
 	mutex_lock(&tcpstate_reader_users_lock);
 	list_for_each_entry(u, &tcpstate_reader_users, node)
-		if (uid_eq(u->uid, uid) && u->ns == ns)
+		if (uid_eq(u->uid, uid))
 			goto found;
 	u = kzalloc(sizeof(*u), GFP_KERNEL_ACCOUNT);
 	if (!u) {
@@ -290,7 +292,6 @@ static struct tcpstate_reader_user *reader_user_get(const struct cred *cred)
 		goto out;
 	}
 	u->uid = uid;
-	u->ns = ns;
 	list_add(&u->node, &tcpstate_reader_users);
 found:
 	if (u->readers >= READ_ONCE(max_readers_per_user)) {

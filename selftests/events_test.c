@@ -19,10 +19,12 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/capability.h>
 
 #include "tcpstate_lib.h"
 #include "kselftest_harness.h"
@@ -317,14 +319,32 @@ TEST(first_version_reader_gets_first_version_records)
 #define PER_USER_PARAM "/sys/module/tcpstate/parameters/max_readers_per_user"
 #define TRIES 20
 
+static unsigned int read_param(const char *path)
+{
+	char buf[16] = "";
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? strtoul(buf, NULL, 10) : 0;
+}
+
 /* How a child becomes the reader it plays. */
 enum as_how {
 	AS_UID,		/* setresuid(uid) */
 	AS_NS_MAPPED,	/* uid makes a user namespace; the parent maps its
-			 * root to kuid 300000 (not uid): it counts as uid
+			 * root to kuid map_base (not uid): it counts as uid
 			 */
-	AS_ROOT_NS,	/* root makes a user namespace of its own (a
-			 * container manager's): a user apart
+	AS_CAPLESS,	/* uid 0 with no capability at all */
+	AS_CAPLESS_NS,	/* that uid 0 makes a user namespace of its own,
+			 * unmapped (mapping kuid 0 needs CAP_SETFCAP), so
+			 * still kuid 0: root's
+			 */
+	AS_ROOT_NS,	/* root makes a user namespace (a container
+			 * manager's), its root mapped to map_base: root's
 			 */
 	AS_HANDED,	/* uid opens, root reads: still uid's slots */
 	AS_ROOT,	/* root: CAP_NET_ADMIN, no limit of its own */
@@ -332,45 +352,69 @@ enum as_how {
 
 struct child {
 	pid_t pid;
-	int report;	/* read end: how many streams it got */
+	int report;	/* read end: what it saw */
 	int go;		/* write end: the parent mapped its namespace */
 };
 
-#define MAP_ME (-100)	/* a child's report: its namespace wants its maps */
+/* What a child reports: once when it wants its maps, once when done. */
+struct seen {
+	int got;	/* streams started */
+	int fail_at;	/* the try that failed first, or -1 */
+	int err;	/* its errno (EBUSY expected) */
+	int setup;	/* the step of setup that failed, or 0; MAP_ME */
+};
 
+#define MAP_ME (-100)	/* the child's namespace wants its maps */
+
+static int drop_all_caps(void)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3] = {};
+
+	return syscall(SYS_capset, &h, d);
+}
+
+/* Become the reader @how says; returns the failed step, or 0. */
 static int child_setup(enum as_how how, uid_t uid, int go, int report)
 {
-	int map_me = MAP_ME;
+	struct seen map_me = { .setup = MAP_ME };
 	char c;
 
-	if (how != AS_ROOT_NS &&
+	if ((how == AS_UID || how == AS_NS_MAPPED) &&
 	    (setgroups(0, NULL) || setresgid(uid, uid, uid) ||
 	     setresuid(uid, uid, uid)))
-		return -2;
+		return 1;
+	if ((how == AS_CAPLESS || how == AS_CAPLESS_NS) && drop_all_caps())
+		return 2;
 	prctl(PR_SET_DUMPABLE, 1);
+	if (how == AS_CAPLESS_NS && unshare(CLONE_NEWUSER | CLONE_NEWNET))
+		return 3;
 	if (how == AS_NS_MAPPED || how == AS_ROOT_NS) {
 		if (unshare(CLONE_NEWUSER | CLONE_NEWNET))
-			return -3;
+			return 3;
 		/* The parent writes the maps, then closes @go. */
 		if (write(report, &map_me, sizeof(map_me)) != sizeof(map_me) ||
 		    read(go, &c, 1) != 0)
-			return -3;
+			return 5;
 		if (setresgid(0, 0, 0) || setresuid(0, 0, 0))
-			return -3;
+			return 6;
 	}
 	return 0;
 }
 
 /*
  * In a child: become the reader @how says, start TRIES streams and
- * report how many it got (the others must fail with EBUSY, and each way
- * out reports); hold them until @release reads EOF.
+ * report how many started and how the first that did not failed; hold
+ * them until @release reads EOF.
  */
 static struct child streams_as(enum as_how how, uid_t uid, int release[2])
 {
 	struct child ch = { .pid = -1 };
-	int report[2], go[2], got = 0, i, fd;
+	struct seen seen = { .fail_at = -1 };
 	struct tcpstate_event ev;
+	int report[2], go[2], i, fd;
 	ssize_t n;
 	char c;
 
@@ -387,10 +431,12 @@ static struct child streams_as(enum as_how how, uid_t uid, int release[2])
 	close(release[1]);
 	close(report[0]);
 	close(go[1]);
-	got = how == AS_HANDED || how == AS_ROOT ? 0 :
-	      child_setup(how, uid, go[0], report[1]);
-	if (got)
+	if (how != AS_HANDED && how != AS_ROOT)
+		seen.setup = child_setup(how, uid, go[0], report[1]);
+	if (seen.setup) {
+		seen.err = errno;
 		goto out;
+	}
 	for (i = 0; i < TRIES; i++) {
 		if (how == AS_HANDED) {
 			/*
@@ -398,46 +444,49 @@ static struct child streams_as(enum as_how how, uid_t uid, int release[2])
 			 * capability), then read as root again.
 			 */
 			if (setresuid(-1, uid, -1)) {
-				got = -4;
-				goto out;
+				seen.setup = 7;
+				break;
 			}
 			fd = open_stream();
 			if (setresuid(-1, 0, -1)) {
-				got = -4;
-				goto out;
+				seen.setup = 7;
+				break;
 			}
 		} else {
 			fd = open_stream();
 		}
 		if (fd < 0) {
-			got = -4;
-			goto out;
+			seen.setup = 8;
+			seen.err = errno;
+			break;
 		}
 		/* The first read() starts the stream: EBUSY without a slot. */
 		n = read(fd, &ev, sizeof(ev));
 		if (n < 0 && errno == EAGAIN) {
-			got++;
-		} else if (n >= 0 || errno != EBUSY) {
-			got = -5;
-			goto out;
+			/* A stream after a refusal is a failure too. */
+			if (seen.fail_at < 0)
+				seen.got++;
+		} else if (seen.fail_at < 0) {
+			seen.fail_at = i;
+			seen.err = n < 0 ? errno : 0;
 		}
 	}
 out:
-	if (write(report[1], &got, sizeof(got)) != sizeof(got))
-		_exit(6);
+	if (write(report[1], &seen, sizeof(seen)) != sizeof(seen))
+		_exit(1);
 	n = read(release[0], &c, 1);
-	_exit(got < 0 ? -got : n ? 7 : 0);
+	_exit(seen.setup ? 2 : n ? 3 : 0);
 }
 
-/* The streams @ch got, after mapping its namespace when it asks. */
-static int child_got(struct child *ch, unsigned int map_base)
+/* What @ch saw, after mapping its namespace when it asks. */
+static int child_seen(struct child *ch, unsigned int map_base,
+		      struct seen *seen)
 {
 	char path[64], map[32];
-	int got;
 
-	if (read(ch->report, &got, sizeof(got)) != sizeof(got))
+	if (read(ch->report, seen, sizeof(*seen)) != sizeof(*seen))
 		return -1;
-	if (got == MAP_ME) {
+	if (seen->setup == MAP_ME) {
 		snprintf(map, sizeof(map), "0 %u 10", map_base);
 		snprintf(path, sizeof(path), "/proc/%d/uid_map", ch->pid);
 		if (ts_write_file(path, map))
@@ -447,10 +496,80 @@ static int child_got(struct child *ch, unsigned int map_base)
 			return -1;
 		close(ch->go);
 		ch->go = -1;
-		if (read(ch->report, &got, sizeof(got)) != sizeof(got))
+		if (read(ch->report, seen, sizeof(*seen)) != sizeof(*seen))
 			return -1;
 	}
-	return got;
+	close(ch->report);
+	if (ch->go >= 0)
+		close(ch->go);
+	return 0;
+}
+
+/*
+ * @who's TRIES tries: @want streams, then EBUSY for each of the others;
+ * false with what it saw logged otherwise.
+ */
+static bool saw_slots(struct __test_metadata *_metadata, const char *who,
+		      const struct seen *s, unsigned int want)
+{
+	int want_fail = want < TRIES ? (int)want : -1;
+
+	if (!s->setup && s->got == (int)want && s->fail_at == want_fail &&
+	    (want_fail < 0 || s->err == EBUSY))
+		return true;
+	TH_LOG("%s: want %u of %d, then EBUSY; saw %d, 1st failure try %d (%s), setup %d (%s)",
+	       who, want, TRIES, s->got, s->fail_at,
+	       s->fail_at < 0 ? "none" : s->err ? strerror(s->err) : "no error",
+	       s->setup, s->setup ? strerror(s->err) : "none");
+	return false;
+}
+
+/*
+ * Whether the user namespaces the test makes can be made: by nobody and
+ * by a uid 0 without capabilities (kernel.unprivileged_userns_clone=0 or
+ * user.max_user_namespaces=0 refuse them).  0, or a negative errno.
+ */
+static int unprivileged_userns_errno(void)
+{
+	enum as_how how[] = { AS_UID, AS_CAPLESS };
+	int i, status, e;
+	pid_t pid;
+
+	for (i = 0; i < 2; i++) {
+		pid = fork();
+		if (pid < 0)
+			return -errno;
+		if (!pid) {
+			if (how[i] == AS_UID &&
+			    (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
+			     setresuid(65534, 65534, 65534)))
+				_exit(255);
+			if (how[i] == AS_CAPLESS && drop_all_caps())
+				_exit(255);
+			_exit(unshare(CLONE_NEWUSER) ? errno : 0);
+		}
+		if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+			return -ECHILD;
+		e = WEXITSTATUS(status);
+		if (e)
+			return -e;
+	}
+	return 0;
+}
+
+static void sysctl_text(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, size - 1);
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0) {
+		snprintf(buf, size, "absent");
+		return;
+	}
+	buf[n] = 0;
+	buf[strcspn(buf, "\n")] = 0;
 }
 
 struct as_row {
@@ -469,8 +588,12 @@ static const struct as_row as_rows[] = {
 	  65534, 300000, false, true },
 	{ "nobody's file, read by root", AS_HANDED, 65534, 0, false, true },
 	{ "uid 65533", AS_UID, 65533, 0, false, false },
-	{ "a user namespace root made (400000)", AS_ROOT_NS, 0, 400000, false, false },
-	{ "another one root made (500000)", AS_ROOT_NS, 0, 500000, false, false },
+	{ "uid 0 without capabilities", AS_CAPLESS, 0, 0, false, false },
+	{ "a user namespace that uid 0 without capabilities made",
+	  AS_CAPLESS_NS, 0, 0, false, true },
+	{ "another one it made", AS_CAPLESS_NS, 0, 0, false, true },
+	{ "a user namespace root made, its root mapped to 400000", AS_ROOT_NS,
+	  0, 400000, false, true },
 	{ "root (CAP_NET_ADMIN)", AS_ROOT, 0, 0, true, false },
 	{ "nobody again, once all were released", AS_UID, 65534, 0, false, false },
 };
@@ -479,17 +602,24 @@ TEST(reader_slots_are_per_user_and_user_namespaces_count_as_their_maker)
 {
 	const unsigned int last = ARRAY_SIZE(as_rows) - 1;
 	struct child ch[ARRAY_SIZE(as_rows)];
+	char clone_sysctl[16], max_sysctl[16];
 	unsigned int per_user, i, k, want;
-	int fd, release[2], status, got;
-	char param[16] = "";
+	int release[2], status, e;
+	struct seen seen;
 
-	fd = open(PER_USER_PARAM, O_RDONLY);
-	ASSERT_LE(0, fd);
-	ASSERT_LT(0, read(fd, param, sizeof(param) - 1));
-	close(fd);
-	per_user = strtoul(param, NULL, 10);
+	per_user = read_param(PER_USER_PARAM);
 	ASSERT_LT(0, per_user);
 	ASSERT_GT(TRIES, per_user);
+	e = unprivileged_userns_errno();
+	if (e) {
+		sysctl_text("/proc/sys/kernel/unprivileged_userns_clone",
+			    clone_sysctl, sizeof(clone_sysctl));
+		sysctl_text("/proc/sys/user/max_user_namespaces", max_sysctl,
+			    sizeof(max_sysctl));
+		SKIP(return,
+		     "users without capabilities cannot make user namespaces (%s; kernel.unprivileged_userns_clone %s, user.max_user_namespaces %s)",
+		     strerror(-e), clone_sysctl, max_sysctl);
+	}
 
 	ASSERT_EQ(0, ts_new_netns());
 	ASSERT_EQ(0, pipe(release));
@@ -508,10 +638,9 @@ TEST(reader_slots_are_per_user_and_user_namespaces_count_as_their_maker)
 		}
 		ch[i] = streams_as(a->how, a->uid, release);
 		ASSERT_LE(0, ch[i].pid);
-		got = child_got(&ch[i], a->map_base);
+		ASSERT_EQ(0, child_seen(&ch[i], a->map_base, &seen));
 		want = a->all ? TRIES : a->none ? 0 : per_user;
-		EXPECT_EQ((int)want, got)
-			TH_LOG("%s: %d of %d streams, expected %u", a->who, got, TRIES, want);
+		EXPECT_TRUE(saw_slots(_metadata, a->who, &seen, want));
 	}
 	close(release[1]);
 	ASSERT_EQ(ch[last].pid, waitpid(ch[last].pid, &status, 0));
