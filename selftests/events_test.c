@@ -12,6 +12,7 @@
 #include <grp.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -317,6 +318,7 @@ TEST(first_version_reader_gets_first_version_records)
 }
 
 #define PER_USER_PARAM "/sys/module/tcpstate/parameters/max_readers_per_user"
+#define MAX_READERS_PARAM "/sys/module/tcpstate/parameters/max_readers"
 #define TRIES 20
 
 static unsigned int read_param(const char *path)
@@ -644,6 +646,80 @@ TEST(reader_slots_are_per_user_and_user_namespaces_count_as_their_maker)
 	}
 	close(release[1]);
 	ASSERT_EQ(ch[last].pid, waitpid(ch[last].pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
+	close(release[0]);
+}
+
+#define POOL_USER 70000	/* the first of the uids that fill the pool */
+
+/*
+ * Users together have half of max_readers: with the defaults 8 users of
+ * 16 fill its 128 slots, the next user gets none though it holds none,
+ * CAP_NET_ADMIN gets streams still, and a user's release (once root's
+ * streams, which count in the total, are gone) lets the next one in.
+ */
+TEST(users_fill_half_of_max_readers_and_the_next_gets_ebusy)
+{
+	struct child ch[66], next, admin;
+	unsigned int per_user, pool, users, i, want;
+	int release[2], status;
+	char who[64];
+	struct seen seen;
+
+	per_user = read_param(PER_USER_PARAM);
+	pool = read_param(MAX_READERS_PARAM) / 2;
+	ASSERT_LT(0, per_user);
+	ASSERT_GT(TRIES, per_user);
+	users = (pool + per_user - 1) / per_user;
+	ASSERT_GE(ARRAY_SIZE(ch) - 2, users)
+		TH_LOG("max_readers %u needs %u users of %u", 2 * pool, users,
+		       per_user);
+
+	ASSERT_EQ(0, ts_new_netns());
+	ASSERT_EQ(0, pipe(release));
+	for (i = 0; i < users; i++) {
+		ch[i] = streams_as(AS_UID, POOL_USER + i, release);
+		ASSERT_LE(0, ch[i].pid);
+		ASSERT_EQ(0, child_seen(&ch[i], 0, &seen));
+		want = pool - i * per_user < per_user ? pool - i * per_user :
+		       per_user;
+		snprintf(who, sizeof(who), "uid %u, user %u of %u", POOL_USER + i,
+			 i + 1, users);
+		EXPECT_TRUE(saw_slots(_metadata, who, &seen, want));
+	}
+	next = streams_as(AS_UID, POOL_USER + users, release);
+	ASSERT_LE(0, next.pid);
+	ASSERT_EQ(0, child_seen(&next, 0, &seen));
+	EXPECT_TRUE(saw_slots(_metadata, "the next user, the pool full",
+			      &seen, 0));
+	admin = streams_as(AS_ROOT, 0, release);
+	ASSERT_LE(0, admin.pid);
+	ASSERT_EQ(0, child_seen(&admin, 0, &seen));
+	EXPECT_TRUE(saw_slots(_metadata, "root (CAP_NET_ADMIN), the pool full",
+			      &seen, TRIES));
+
+	/*
+	 * Root's streams count in the total too: it leaves, then the first
+	 * user does, and the next one gets its slots.
+	 */
+	ASSERT_EQ(0, kill(admin.pid, SIGKILL));
+	ASSERT_EQ(admin.pid, waitpid(admin.pid, &status, 0));
+	ASSERT_EQ(0, kill(ch[0].pid, SIGKILL));
+	ASSERT_EQ(ch[0].pid, waitpid(ch[0].pid, &status, 0));
+	ch[users] = streams_as(AS_UID, POOL_USER + users, release);
+	ASSERT_LE(0, ch[users].pid);
+	ASSERT_EQ(0, child_seen(&ch[users], 0, &seen));
+	want = per_user < pool ? per_user : pool;
+	EXPECT_TRUE(saw_slots(_metadata, "the next user, once the first left",
+			      &seen, want));
+
+	close(release[1]);
+	for (i = 1; i <= users; i++) {
+		ASSERT_EQ(ch[i].pid, waitpid(ch[i].pid, &status, 0));
+		EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status))
+			TH_LOG("uid %u: exit status %#x", POOL_USER + i, status);
+	}
+	ASSERT_EQ(next.pid, waitpid(next.pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
 	close(release[0]);
 }
