@@ -26,10 +26,45 @@
 #include <linux/ftrace.h>
 #include <linux/module.h>
 #include <linux/string.h>
+#include <linux/sysfs.h>
 #include <linux/trace_recursion.h>
 
 #include "fhooks.h"
 #include "tcpstate.h"
+
+/*
+ * The optional hooks this load could not place, and what goes unseen
+ * without them: /sys/module/tcpstate/parameters/hooks_missing, which
+ * `tcpstate summary` shows.  At most a handful; set at load only.
+ */
+#define MISSING_MAX	8
+static const struct tcpstate_fhook *tcpstate_missing[MISSING_MAX];
+static unsigned int tcpstate_nr_missing;
+
+static int missing_get(char *buf, const struct kernel_param *kp)
+{
+	unsigned int i;
+	int n = 0;
+
+	for (i = 0; i < READ_ONCE(tcpstate_nr_missing); i++)
+		n += sysfs_emit_at(buf, n, "%s: %s\n", tcpstate_missing[i]->symbol,
+				   tcpstate_missing[i]->lost);
+	return n;
+}
+
+static const struct kernel_param_ops missing_ops = {
+	.get = missing_get,
+};
+
+module_param_cb(hooks_missing, &missing_ops, NULL, 0444);
+MODULE_PARM_DESC(hooks_missing,
+		 "The optional hooks this kernel did not let the module place, one a line, with what goes unseen without them");
+
+/* Testing only: a hook not to place, as if the kernel had refused it. */
+static char *debug_skip_hook;
+module_param(debug_skip_hook, charp, 0444);
+MODULE_PARM_DESC(debug_skip_hook,
+		 "Testing only: the symbol of an optional hook not to place (see hooks_missing)");
 
 static void tcpstate_fhook_call(unsigned long ip, unsigned long parent_ip,
 				struct ftrace_ops *ops, struct ftrace_regs *fregs)
@@ -51,6 +86,8 @@ static int fhook_register(struct tcpstate_fhook *h)
 {
 	int err;
 
+	if (!h->required && debug_skip_hook && !strcmp(debug_skip_hook, h->symbol))
+		return -EPERM;
 	memset(&h->ops, 0, sizeof(h->ops));
 	h->ops.func = tcpstate_fhook_call;
 	h->ops.flags = FTRACE_OPS_FL_PERMANENT;
@@ -85,16 +122,26 @@ int tcpstate_fhooks_register(struct tcpstate_fhook *hooks, unsigned int count)
 			return err;
 		}
 		pr_info("not hooking %s (%d): %s\n", h->symbol, err, h->lost);
+		if (!h->alternative && tcpstate_nr_missing < MISSING_MAX)
+			tcpstate_missing[tcpstate_nr_missing++] = h;
 	}
 	return 0;
 }
 
 void tcpstate_fhooks_unregister(struct tcpstate_fhook *hooks, unsigned int count)
 {
-	unsigned int i;
+	unsigned int i, j;
 
 	for (i = 0; i < count; i++) {
 		struct tcpstate_fhook *h = &hooks[i];
+
+		/* Only on a failed load, before anyone could read the list. */
+		for (j = 0; j < tcpstate_nr_missing;) {
+			if (tcpstate_missing[j] == h)
+				tcpstate_missing[j] = tcpstate_missing[--tcpstate_nr_missing];
+			else
+				j++;
+		}
 
 		if (!h->placed)
 			continue;

@@ -18,6 +18,7 @@ struct tcpstate_fhook {
 	int miss;		/* enum tcpstate_miss of what it sees */
 	const char *lost;	/* what goes unseen without this hook */
 	bool required;		/* the load fails without it */
+	bool alternative;	/* another hook serves where it is absent */
 	bool placed;
 	struct ftrace_ops ops;
 };

@@ -181,6 +181,7 @@ static struct tcpstate_fhook tcpstate_tw_hooks[] = {
 	  .lost = "TIME-WAIT is not seen at all" },
 	{ .symbol = "inet_twsk_hashdance_schedule",
 	  .fn = tw_hashdance_schedule_hook, .miss = TCPSTATE_MISS_TW_ENTER,
+	  .alternative = true,
 	  .lost = "kernels before 6.11 do not have it; __inet_twsk_schedule serves" },
 	{ .symbol = "inet_twsk_kill", .fn = tw_kill_hook,
 	  .miss = TCPSTATE_MISS_TW_KILL, .required = true,

@@ -3,11 +3,14 @@
 #
 # The module loads, creates /dev/tcpstate as a character device, unloads,
 # removes it again, and survives 20 load/unload cycles without a kernel
-# report.  Leaves the module loaded if it was loaded before.
+# report.  It places every hook on this kernel (hooks_missing empty); one
+# it may not place (debug_skip_hook) is named with what is lost, in the
+# parameter and in `tcpstate summary`.  Leaves the module loaded if it
+# was loaded before.
 . "$(dirname "$0")/lib.sh"
 
 require_root_and_module
-tap_plan 3
+tap_plan 5
 
 was_loaded=0
 if module_loaded; then
@@ -22,6 +25,22 @@ if [ -c "$TCPSTATE_DEV" ]; then
 else
 	tap_result device_node_exists_after_insmod 1 "expected a character device at $TCPSTATE_DEV, saw: $(ls -l $TCPSTATE_DEV 2>&1)"
 fi
+
+missing=$(cat /sys/module/tcpstate/parameters/hooks_missing)
+[ -z "$missing" ]
+tap_result every_hook_placed_on_this_kernel $? "hooks_missing: $missing"
+
+rmmod tcpstate
+insmod "$TCPSTATE_KO" debug_skip_hook=security_sock_graft
+missing=$(cat /sys/module/tcpstate/parameters/hooks_missing)
+text=$("$TCPSTATE_CLI" summary | sed -n '/^not hooked on this kernel:/,/^[^ ]/p' | head -n 2)
+json=$("$TCPSTATE_CLI" -j summary | jq -c '[.hooks_missing[] | .symbol]')
+[ "$(echo "$missing" | wc -l)" -eq 1 ] &&
+	echo "$missing" | grep -q "^security_sock_graft: .*listener's process" &&
+	echo "$text" | grep -q "^  security_sock_graft  .*listener's process" &&
+	[ "$json" = '["security_sock_graft"]' ]
+tap_result a_hook_not_placed_is_named_with_what_is_lost $? \
+	"hooks_missing '$missing', summary text '$text', JSON $json"
 
 rmmod tcpstate
 if [ ! -e "$TCPSTATE_DEV" ] && ! module_loaded; then

@@ -199,3 +199,15 @@ long device_netns_list(int fd, struct tcpstate_stats **stats)
 	*stats = all;
 	return (long)req.count;
 }
+
+void device_hooks_missing(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	size_t n = 0;
+
+	if (f) {
+		n = fread(buf, 1, len - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+}

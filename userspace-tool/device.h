@@ -52,4 +52,12 @@ __u64 boottime_ns(void);
 /* CLOCK_REALTIME minus CLOCK_BOOTTIME, in ns: boot time to wall clock. */
 __s64 wall_offset_ns(void);
 
+/*
+ * The module's list of hooks it could not place, with what is lost
+ * (/sys/module/tcpstate/parameters/hooks_missing) into @buf; "" when
+ * every hook is placed or the list cannot be read.
+ */
+#define DEVICE_HOOKS_MISSING "/sys/module/tcpstate/parameters/hooks_missing"
+void device_hooks_missing(const char *path, char *buf, size_t len);
+
 #endif

@@ -10,6 +10,7 @@
  * the whole table, so it is `tcpstate ports`'s alone.
  */
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -106,6 +107,46 @@ static void summary_misses(struct output *o, const struct tcpstate_stats *st)
 	out_end(o);
 }
 
+/*
+ * The hooks the module could not place on this kernel, and what goes
+ * unseen without them: in text only when there is one, in JSON always.
+ */
+static void summary_hooks(struct output *o, const struct summary_report *in)
+{
+	char copy[sizeof(in->hooks_missing)], *line, *next, *lost;
+	bool any = in->hooks_missing[0];
+
+	if (!o->json && !any)
+		return;
+	snprintf(copy, sizeof(copy), "%s", in->hooks_missing);
+	if (o->json)
+		out_begin_array(o, "hooks_missing", NULL);
+	else
+		out_begin(o, NULL, "not hooked on this kernel");
+	for (line = copy; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		lost = strstr(line, ": ");
+		if (!lost)
+			continue;
+		*lost = '\0';
+		lost += 2;
+		if (o->json) {
+			out_begin_item(o, NULL);
+			out_str(o, "symbol", NULL, line);
+			out_str(o, "lost", NULL, lost);
+			out_end_item(o);
+		} else {
+			out_str(o, NULL, line, lost);
+		}
+	}
+	if (o->json)
+		out_end_array(o);
+	else
+		out_end(o);
+}
+
 /* What the reconcile passes corrected in this namespace's table. */
 static void summary_reconcile(struct output *o, const struct summary_report *in)
 {
@@ -154,6 +195,7 @@ void summary_print(struct output *o, const struct summary_report *in)
 		ports_summary_print(o, &in->ports);
 	summary_health(o, &in->stats);
 	summary_misses(o, &in->stats);
+	summary_hooks(o, in);
 	summary_reconcile(o, in);
 	summary_module(o, &in->stats);
 }

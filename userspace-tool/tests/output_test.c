@@ -166,6 +166,19 @@ static void fill_stats(struct tcpstate_stats *st)
 	st->reconcile_last_ns = 822500 * NS_MS;
 }
 
+/* The part of @s from @from up to @to (static), or all of @s. */
+static const char *between(const char *s, const char *from, const char *to)
+{
+	static char buf[4096];
+	const char *a = strstr(s, from), *b = a ? strstr(a, to) : NULL;
+
+	if (!a || !b || (size_t)(b - a) >= sizeof(buf))
+		return s;
+	memcpy(buf, a, b - a);
+	buf[b - a] = '\0';
+	return buf;
+}
+
 static void test_summary(void)
 {
 	struct summary_report in;
@@ -192,7 +205,7 @@ static void test_summary(void)
 			"\"timewait_exits\":{\"expired\":0,",
 			"\"reused\":0,\"syn\":0,\"rst\":9,\"other\":0},",
 			"\"timewait_overflows\":0,\"dropped\":0,\"events_lost\":3,",
-			"\"probe_misses\":null,\"misses\":null,",
+			"\"probe_misses\":null,\"misses\":null,\"hooks_missing\":[],",
 			"\"reconcile\":{\"added\":2,\"removed\":1,\"fixed\":4,",
 			"\"passes\":40,\"last_s_ago\":2.500}}\n",
 			NULL
@@ -206,7 +219,27 @@ static void test_summary(void)
 	expect_str("summary_text_unprivileged_says_misses_not_visible",
 		   "misses (all namespaces)      not visible (needs CAP_NET_ADMIN)\n",
 		   line_of(s, "misses"));
+	expect_str("summary_text_has_no_hooks_section_when_all_placed", "",
+		   strstr(s, "not hooked") ? "a 'not hooked' section" : "");
 	free(s);
+
+	/* A hook the kernel refused: named, with what is lost, text and JSON. */
+	snprintf(in.hooks_missing, sizeof(in.hooks_missing), "%s",
+		 "security_sock_graft: an accepted connection keeps its listener's process as owner\n"
+		 "tcp_timewait_state_process: timewait sockets killed by RST or SYN count as 'other'\n");
+	s = render(false, summary, &in);
+	expect_str("summary_text_names_each_hook_not_placed_and_what_is_lost",
+		   "not hooked on this kernel:\n"
+		   "  security_sock_graft          an accepted connection keeps its listener's process as owner\n"
+		   "  tcp_timewait_state_process   timewait sockets killed by RST or SYN count as 'other'\n",
+		   between(s, "not hooked", "reconcile:"));
+	free(s);
+	s = render(true, summary, &in);
+	expect_str("summary_json_lists_hooks_not_placed",
+		   "\"hooks_missing\":[{\"symbol\":\"security_sock_graft\",\"lost\":\"an accepted connection keeps its listener's process as owner\"},{\"symbol\":\"tcp_timewait_state_process\",\"lost\":\"timewait sockets killed by RST or SYN count as 'other'\"}]",
+		   between(s, "\"hooks_missing\"", ",\"reconcile\""));
+	free(s);
+	in.hooks_missing[0] = '\0';
 
 	st.flags = TCPSTATE_STATS_MODULE_WIDE;
 	st.misses[TCPSTATE_MISS_TW_KILL] = 2;
@@ -344,7 +377,7 @@ static void test_overview(void)
 int main(void)
 {
 	ksft_print_header();
-	ksft_set_plan(15);
+	ksft_set_plan(18);
 	test_output();
 	test_summary();
 	test_overview();
