@@ -35,7 +35,9 @@
 /*
  * The optional hooks this load could not place, and what goes unseen
  * without them: /sys/module/tcpstate/parameters/hooks_missing, which
- * `tcpstate summary` shows.  At most a handful; set at load only.
+ * `tcpstate summary` shows.  At most a handful; added to at load only,
+ * under the module's parameter lock, which the parameter's reads take
+ * (sysfs makes the file before the module's init runs).
  */
 #define MISSING_MAX	8
 static const struct tcpstate_fhook *tcpstate_missing[MISSING_MAX];
@@ -46,10 +48,18 @@ static int missing_get(char *buf, const struct kernel_param *kp)
 	unsigned int i;
 	int n = 0;
 
-	for (i = 0; i < READ_ONCE(tcpstate_nr_missing); i++)
+	for (i = 0; i < tcpstate_nr_missing; i++)
 		n += sysfs_emit_at(buf, n, "%s: %s\n", tcpstate_missing[i]->symbol,
 				   tcpstate_missing[i]->lost);
 	return n;
+}
+
+static void missing_add(const struct tcpstate_fhook *h)
+{
+	kernel_param_lock(THIS_MODULE);
+	if (tcpstate_nr_missing < MISSING_MAX)
+		tcpstate_missing[tcpstate_nr_missing++] = h;
+	kernel_param_unlock(THIS_MODULE);
 }
 
 static const struct kernel_param_ops missing_ops = {
@@ -122,26 +132,18 @@ int tcpstate_fhooks_register(struct tcpstate_fhook *hooks, unsigned int count)
 			return err;
 		}
 		pr_info("not hooking %s (%d): %s\n", h->symbol, err, h->lost);
-		if (!h->alternative && tcpstate_nr_missing < MISSING_MAX)
-			tcpstate_missing[tcpstate_nr_missing++] = h;
+		if (!h->alternative)
+			missing_add(h);
 	}
 	return 0;
 }
 
 void tcpstate_fhooks_unregister(struct tcpstate_fhook *hooks, unsigned int count)
 {
-	unsigned int i, j;
+	unsigned int i;
 
 	for (i = 0; i < count; i++) {
 		struct tcpstate_fhook *h = &hooks[i];
-
-		/* Only on a failed load, before anyone could read the list. */
-		for (j = 0; j < tcpstate_nr_missing;) {
-			if (tcpstate_missing[j] == h)
-				tcpstate_missing[j] = tcpstate_missing[--tcpstate_nr_missing];
-			else
-				j++;
-		}
 
 		if (!h->placed)
 			continue;
