@@ -33,14 +33,18 @@
 #include "tcpstate.h"
 
 /*
- * The optional hooks this load could not place, and what goes unseen
- * without them: /sys/module/tcpstate/parameters/hooks_missing, which
- * `tcpstate summary` shows.  At most a handful; added to at load only,
- * under the module's parameter lock, which the parameter's reads take
- * (sysfs makes the file before the module's init runs).
+ * The optional hooks this load could not place, ftrace hooks and kprobes
+ * (probes.c) alike, and what goes unseen without them:
+ * /sys/module/tcpstate/parameters/hooks_missing, which `tcpstate summary`
+ * shows.  At most a handful; added to at load only, under the module's
+ * parameter lock, which the parameter's reads take (sysfs makes the file
+ * before the module's init runs).
  */
 #define MISSING_MAX	8
-static const struct tcpstate_fhook *tcpstate_missing[MISSING_MAX];
+static struct {
+	const char *symbol;
+	const char *lost;
+} tcpstate_missing[MISSING_MAX];
 static unsigned int tcpstate_nr_missing;
 
 static int missing_get(char *buf, const struct kernel_param *kp)
@@ -49,16 +53,19 @@ static int missing_get(char *buf, const struct kernel_param *kp)
 	int n = 0;
 
 	for (i = 0; i < tcpstate_nr_missing; i++)
-		n += sysfs_emit_at(buf, n, "%s: %s\n", tcpstate_missing[i]->symbol,
-				   tcpstate_missing[i]->lost);
+		n += sysfs_emit_at(buf, n, "%s: %s\n", tcpstate_missing[i].symbol,
+				   tcpstate_missing[i].lost);
 	return n;
 }
 
-static void missing_add(const struct tcpstate_fhook *h)
+void tcpstate_hook_missing(const char *symbol, const char *lost)
 {
 	kernel_param_lock(THIS_MODULE);
-	if (tcpstate_nr_missing < MISSING_MAX)
-		tcpstate_missing[tcpstate_nr_missing++] = h;
+	if (tcpstate_nr_missing < MISSING_MAX) {
+		tcpstate_missing[tcpstate_nr_missing].symbol = symbol;
+		tcpstate_missing[tcpstate_nr_missing].lost = lost;
+		tcpstate_nr_missing++;
+	}
 	kernel_param_unlock(THIS_MODULE);
 }
 
@@ -75,6 +82,11 @@ static char *debug_skip_hook;
 module_param(debug_skip_hook, charp, 0444);
 MODULE_PARM_DESC(debug_skip_hook,
 		 "Testing only: the symbol of an optional hook not to place (see hooks_missing)");
+
+bool tcpstate_hook_skipped(const char *symbol)
+{
+	return debug_skip_hook && !strcmp(debug_skip_hook, symbol);
+}
 
 static void tcpstate_fhook_call(unsigned long ip, unsigned long parent_ip,
 				struct ftrace_ops *ops, struct ftrace_regs *fregs)
@@ -96,7 +108,7 @@ static int fhook_register(struct tcpstate_fhook *h)
 {
 	int err;
 
-	if (!h->required && debug_skip_hook && !strcmp(debug_skip_hook, h->symbol))
+	if (!h->required && tcpstate_hook_skipped(h->symbol))
 		return -EPERM;
 	memset(&h->ops, 0, sizeof(h->ops));
 	h->ops.func = tcpstate_fhook_call;
@@ -133,7 +145,7 @@ int tcpstate_fhooks_register(struct tcpstate_fhook *hooks, unsigned int count)
 		}
 		pr_info("not hooking %s (%d): %s\n", h->symbol, err, h->lost);
 		if (!h->alternative)
-			missing_add(h);
+			tcpstate_hook_missing(h->symbol, h->lost);
 	}
 	return 0;
 }

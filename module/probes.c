@@ -3,10 +3,11 @@
  * Registering the kprobes and kretprobes of the hooks_*.c files (only the
  * bind port hook needs a return value now; the rest are on ftrace, fhooks.c): each one
  * that cannot be placed on the running kernel is reported at load with
- * what is lost without it; a set fails only when none of a required group
- * could be placed.  Misses (hits the kernel could not deliver, because a
- * probe fired inside another probe's handler or no kretprobe instance was
- * free) are summed for the stats.
+ * what is lost without it, and named in hooks_missing (fhooks.c); a set
+ * fails only when none of a required group could be placed.  Misses (hits
+ * the kernel could not deliver, because a probe fired inside another
+ * probe's handler or no kretprobe instance was free) are summed for the
+ * stats.
  */
 #include <linux/kprobes.h>
 #include <linux/module.h>
@@ -20,7 +21,9 @@ static int probe_register(struct tcpstate_probe *p)
 {
 	int err;
 
-	if (p->krp) {
+	if (!p->group && tcpstate_hook_skipped(p->symbol)) {
+		err = -EPERM;
+	} else if (p->krp) {
 		p->krp->kp.symbol_name = p->symbol;
 		/*
 		 * Room for every call in flight: the probed functions may
@@ -60,8 +63,10 @@ int tcpstate_probes_register(struct tcpstate_probe_set *set)
 	for (i = 0; i < set->count; i++) {
 		struct tcpstate_probe *p = &set->probes[i];
 
-		if (probe_register(p))
+		if (probe_register(p)) {
 			pr_warn("cannot probe %s: %s\n", p->symbol, p->lost);
+			tcpstate_hook_missing(p->symbol, p->lost);
+		}
 	}
 	/* Every group needs at least one of its probes. */
 	for (g = 1; g <= set->groups; g++) {

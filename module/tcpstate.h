@@ -247,6 +247,12 @@ bool tcpstate_fault_inject(int kind);
 u64 tcpstate_misses_read(u64 out[TCPSTATE_MISS_MAX]);
 /* probes.c: add the kprobes' own misses to @out. */
 void tcpstate_probes_missed(u64 *out);
+/*
+ * fhooks.c: an optional hook, ftrace's or a kprobe, this load could not
+ * place (hooks_missing); whether debug_skip_hook says not to place it.
+ */
+void tcpstate_hook_missing(const char *symbol, const char *lost);
+bool tcpstate_hook_skipped(const char *symbol);
 
 /* Readout for the device. */
 void tcpstate_table_stats(struct net *net, struct tcpstate_stats *st);

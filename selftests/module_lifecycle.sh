@@ -5,12 +5,12 @@
 # removes it again, and survives 20 load/unload cycles without a kernel
 # report.  It places every hook on this kernel (hooks_missing empty); one
 # it may not place (debug_skip_hook) is named with what is lost, in the
-# parameter and in `tcpstate summary`.  Leaves the module loaded if it
+# parameter and in `tcpstate summary`, an ftrace hook and a kprobe alike.  Leaves the module loaded if it
 # was loaded before.
 . "$(dirname "$0")/lib.sh"
 
 require_root_and_module
-tap_plan 5
+tap_plan 6
 
 was_loaded=0
 if module_loaded; then
@@ -41,6 +41,13 @@ json=$("$TCPSTATE_CLI" -j summary | jq -c '[.hooks_missing[] | .symbol]')
 	[ "$json" = '["security_sock_graft"]' ]
 tap_result a_hook_not_placed_is_named_with_what_is_lost $? \
 	"hooks_missing '$missing', summary text '$text', JSON $json"
+
+rmmod tcpstate
+insmod "$TCPSTATE_KO" debug_skip_hook=inet_csk_get_port
+missing=$(cat /sys/module/tcpstate/parameters/hooks_missing)
+[ "$(printf '%s\n' "$missing" | grep -c .)" -eq 1 ] &&
+	echo "$missing" | grep -q "^inet_csk_get_port: bind() to port 0 failing for lack of a port"
+tap_result a_kprobe_not_placed_is_named_too $? "hooks_missing '$missing'"
 
 rmmod tcpstate
 if [ ! -e "$TCPSTATE_DEV" ] && ! module_loaded; then
