@@ -5,8 +5,8 @@
 # removes it again, and survives 20 load/unload cycles without a kernel
 # report.  It places every hook on this kernel (hooks_missing empty); one
 # it may not place (debug_skip_hook) is named with what is lost, in the
-# parameter and in `tcpstate summary`, an ftrace hook and a kprobe alike.  Leaves the module loaded if it
-# was loaded before.
+# parameter and in `tcpstate summary`, an ftrace hook and a kprobe alike.
+# Leaves the module loaded if it was loaded before.
 . "$(dirname "$0")/lib.sh"
 
 require_root_and_module
@@ -28,26 +28,26 @@ fi
 
 missing=$(cat /sys/module/tcpstate/parameters/hooks_missing)
 [ -z "$missing" ]
-tap_result every_hook_placed_on_this_kernel $? "hooks_missing: $missing"
+tap_result every_hook_placed_on_this_kernel $? "hooks_missing: $(echo "$missing" | tr '\n' '|')"
 
 rmmod tcpstate
 insmod "$TCPSTATE_KO" debug_skip_hook=security_sock_graft
 missing=$(cat /sys/module/tcpstate/parameters/hooks_missing)
 text=$("$TCPSTATE_CLI" summary | sed -n '/^not hooked on this kernel:/,/^[^ ]/p' | head -n 2)
 json=$("$TCPSTATE_CLI" -j summary | jq -c '[.hooks_missing[] | .symbol]')
-[ "$(echo "$missing" | wc -l)" -eq 1 ] &&
+[ "$(printf '%s\n' "$missing" | grep -c .)" -eq 1 ] &&
 	echo "$missing" | grep -q "^security_sock_graft: .*listener's process" &&
 	echo "$text" | grep -q "^  security_sock_graft  .*listener's process" &&
 	[ "$json" = '["security_sock_graft"]' ]
 tap_result a_hook_not_placed_is_named_with_what_is_lost $? \
-	"hooks_missing '$missing', summary text '$text', JSON $json"
+	"hooks_missing '$(echo "$missing" | tr '\n' '|')', summary text '$(echo "$text" | tr '\n' '|')', JSON $json"
 
 rmmod tcpstate
 insmod "$TCPSTATE_KO" debug_skip_hook=inet_csk_get_port
 missing=$(cat /sys/module/tcpstate/parameters/hooks_missing)
 [ "$(printf '%s\n' "$missing" | grep -c .)" -eq 1 ] &&
 	echo "$missing" | grep -q "^inet_csk_get_port: bind() to port 0 failing for lack of a port"
-tap_result a_kprobe_not_placed_is_named_too $? "hooks_missing '$missing'"
+tap_result a_kprobe_not_placed_is_named_too $? "hooks_missing '$(echo "$missing" | tr '\n' '|')'"
 
 rmmod tcpstate
 if [ ! -e "$TCPSTATE_DEV" ] && ! module_loaded; then
