@@ -24,6 +24,7 @@
  * where the kernel lacks that, the ops asks for full registers.
  */
 #include <linux/ftrace.h>
+#include <linux/kprobes.h>
 #include <linux/module.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
@@ -126,6 +127,38 @@ static int fhook_register(struct tcpstate_fhook *h)
 	return err;
 }
 
+/*
+ * Whether the running kernel has a function called @symbol at all.  ftrace
+ * refuses a name it does not know and a function it cannot trace alike
+ * (-EINVAL); kallsyms tells them apart, and a module reaches it only
+ * through kprobes: registering a disabled kprobe (never armed) fails with
+ * -ENOENT when, and only when, the name is not found.
+ */
+static bool fhook_symbol_exists(const char *symbol)
+{
+	struct kprobe kp = {
+		.symbol_name = symbol,
+		.flags = KPROBE_FLAG_DISABLED,
+	};
+	int err;
+
+	err = register_kprobe(&kp);
+	if (!err)
+		unregister_kprobe(&kp);
+	return err != -ENOENT;
+}
+
+/*
+ * An optional hook that could not be placed loses what it sees, unless it
+ * has an alternative and the kernel lacks its function: where the function
+ * exists but could not be hooked, the alternative may not serve
+ * (inet_twsk_hashdance_schedule may have __inet_twsk_schedule inlined).
+ */
+static bool fhook_lost(const struct tcpstate_fhook *h)
+{
+	return !h->alternative || fhook_symbol_exists(h->symbol);
+}
+
 int tcpstate_fhooks_register(struct tcpstate_fhook *hooks, unsigned int count)
 {
 	unsigned int i;
@@ -143,9 +176,13 @@ int tcpstate_fhooks_register(struct tcpstate_fhook *hooks, unsigned int count)
 			tcpstate_fhooks_unregister(hooks, i);
 			return err;
 		}
+		if (!fhook_lost(h)) {
+			pr_info("not hooking %s: not in this kernel; %s\n",
+				h->symbol, h->alternative);
+			continue;
+		}
 		pr_info("not hooking %s (%d): %s\n", h->symbol, err, h->lost);
-		if (!h->alternative)
-			tcpstate_hook_missing(h->symbol, h->lost);
+		tcpstate_hook_missing(h->symbol, h->lost);
 	}
 	return 0;
 }

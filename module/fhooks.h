@@ -18,7 +18,11 @@ struct tcpstate_fhook {
 	int miss;		/* enum tcpstate_miss of what it sees */
 	const char *lost;	/* what goes unseen without this hook */
 	bool required;		/* the load fails without it */
-	bool alternative;	/* another hook serves where it is absent */
+	/*
+	 * What serves instead on kernels without @symbol at all: such a
+	 * kernel loses nothing, and it is not named in hooks_missing.
+	 */
+	const char *alternative;
 	bool placed;
 	struct ftrace_ops ops;
 };

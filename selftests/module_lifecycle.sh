@@ -5,12 +5,13 @@
 # removes it again, and survives 20 load/unload cycles without a kernel
 # report.  It places every hook on this kernel (hooks_missing empty); one
 # it may not place (debug_skip_hook) is named with what is lost, in the
-# parameter and in `tcpstate summary`, an ftrace hook and a kprobe alike.
+# parameter and in `tcpstate summary`, an ftrace hook and a kprobe alike;
+# one with an alternative, only on a kernel that has its function.
 # Leaves the module loaded if it was loaded before.
 . "$(dirname "$0")/lib.sh"
 
 require_root_and_module
-tap_plan 6
+tap_plan 7
 
 was_loaded=0
 if module_loaded; then
@@ -64,6 +65,25 @@ if reload debug_skip_hook=inet_csk_get_port; then
 	tap_result a_kprobe_not_placed_is_named_too $? "hooks_missing '$(echo "$missing" | tr '\n' '|')'"
 else
 	tap_result a_kprobe_not_placed_is_named_too 1 "$why"
+fi
+
+# inet_twsk_hashdance_schedule exists from 6.11; before, the hook on
+# __inet_twsk_schedule sees all it would, and its absence loses nothing.
+# Refused where the kernel has it, it is named; where it lacks it, not.
+if awk '$3 == "inet_twsk_hashdance_schedule" { f = 1 } END { exit !f }' /proc/kallsyms; then
+	has=yes
+	want="inet_twsk_hashdance_schedule: TIME-WAIT entries may go unseen (6.11+ may inline __inet_twsk_schedule here)"
+else
+	has=no
+	want=
+fi
+if reload debug_skip_hook=inet_twsk_hashdance_schedule; then
+	missing=$(cat /sys/module/tcpstate/parameters/hooks_missing)
+	[ "$missing" = "$want" ]
+	tap_result an_alternative_hook_is_named_where_the_kernel_has_it $? \
+		"$(uname -r) has inet_twsk_hashdance_schedule: $has; expected hooks_missing '$want', saw '$(echo "$missing" | tr '\n' '|')'"
+else
+	tap_result an_alternative_hook_is_named_where_the_kernel_has_it 1 "$why"
 fi
 
 rmmod tcpstate
