@@ -137,8 +137,6 @@ void report_summary(struct summary_report *r, const struct report_sample *prev,
 			     rates ? report_elapsed_s(prev, cur) : 0,
 			     cur->done_ns);
 	r->interval_s = interval_s;
-	device_hooks_missing(DEVICE_HOOKS_MISSING, r->hooks_missing,
-			     sizeof(r->hooks_missing));
 	if (cur->what & REPORT_PORTS) {
 		r->has_ports = true;
 		r->ports = cur->ports;

@@ -361,7 +361,10 @@ struct summary_report {
 	bool has_ports;			/* @ports is valid */
 	struct tcpstate_ports ports;	/* the local port range, failure totals */
 	__u64 port_failures;		/* all kinds and families */
-	/* The module's hooks_missing: "symbol: what is lost" lines, or "". */
+	/*
+	 * The module's hooks_missing, which the front end reads (the
+	 * builders do not): "symbol: what is lost" lines, or "".
+	 */
 	char hooks_missing[1024];
 };
 

@@ -17,6 +17,7 @@
 #include <linux/tcpstate.h>
 
 #include "commands.h"
+#include "device.h"
 #include "format.h"
 #include "kernel.h"
 #include "netns.h"
@@ -314,6 +315,8 @@ int cmd_summary(const struct options *opts)
 	if (rc)
 		return 1;
 	report_summary(&r, &first, &second, opts->interval_s);
+	device_hooks_missing(DEVICE_HOOKS_MISSING, r.hooks_missing,
+			     sizeof(r.hooks_missing));
 	report_sample_free(&first);
 	report_sample_free(&second);
 	out_init(&o, stdout, opts->json);
