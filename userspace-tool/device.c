@@ -200,14 +200,17 @@ long device_netns_list(int fd, struct tcpstate_stats **stats)
 	return (long)req.count;
 }
 
-void device_hooks_missing(const char *path, char *buf, size_t len)
+int device_hooks_missing(const char *path, char *buf, size_t len)
 {
 	FILE *f = fopen(path, "re");
 	size_t n = 0;
+	int err = -1;
 
 	if (f) {
 		n = fread(buf, 1, len - 1, f);
+		err = ferror(f) ? -1 : 0;
 		fclose(f);
 	}
-	buf[n] = '\0';
+	buf[err ? 0 : n] = '\0';
+	return err;
 }

@@ -54,10 +54,11 @@ __s64 wall_offset_ns(void);
 
 /*
  * The module's list of hooks it could not place, with what is lost
- * (/sys/module/tcpstate/parameters/hooks_missing) into @buf; "" when
- * every hook is placed or the list cannot be read.
+ * (/sys/module/tcpstate/parameters/hooks_missing) into @buf, "" when
+ * every hook is placed: 0, or -1 with @buf "" when it cannot be read (a
+ * module without the parameter, no sysfs).
  */
 #define DEVICE_HOOKS_MISSING "/sys/module/tcpstate/parameters/hooks_missing"
-void device_hooks_missing(const char *path, char *buf, size_t len);
+int device_hooks_missing(const char *path, char *buf, size_t len);
 
 #endif

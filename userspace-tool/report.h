@@ -363,8 +363,10 @@ struct summary_report {
 	__u64 port_failures;		/* all kinds and families */
 	/*
 	 * The module's hooks_missing, which the front end reads (the
-	 * builders do not): "symbol: what is lost" lines, or "".
+	 * builders do not): "symbol: what is lost" lines, "" when every
+	 * hook is placed; unknown unless @hooks_known.
 	 */
+	bool hooks_known;
 	char hooks_missing[1024];
 };
 

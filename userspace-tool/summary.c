@@ -30,6 +30,7 @@
 #define NSEC_PER_SEC 1000000000ULL
 /* The misses are module-wide: the text says so. */
 #define SUMMARY_MISSES_LABEL "misses (all namespaces)"
+#define SUMMARY_HOOKS_LABEL "not hooked on this kernel"
 
 static void summary_head(struct output *o, const struct summary_report *in)
 {
@@ -111,19 +112,26 @@ static void summary_misses(struct output *o, const struct tcpstate_stats *st)
 /*
  * The hooks the module could not place on this kernel, and what goes
  * unseen without them: in text only when there is one, in JSON always.
+ * When the list could not be read: null in JSON, "unknown" in text.
  */
 static void summary_hooks(struct output *o, const struct summary_report *in)
 {
 	char copy[sizeof(in->hooks_missing)], *line, *next, *lost;
 	bool any = in->hooks_missing[0];
 
+	if (!in->hooks_known) {
+		out_null(o, "hooks_missing", NULL);
+		out_str(o, NULL, SUMMARY_HOOKS_LABEL,
+			"unknown (cannot read " DEVICE_HOOKS_MISSING ")");
+		return;
+	}
 	if (!o->json && !any)
 		return;
 	snprintf(copy, sizeof(copy), "%s", in->hooks_missing);
 	if (o->json)
 		out_begin_array(o, "hooks_missing", NULL);
 	else
-		out_begin(o, NULL, "not hooked on this kernel");
+		out_begin(o, NULL, SUMMARY_HOOKS_LABEL);
 	for (line = copy; line && *line; line = next) {
 		next = strchr(line, '\n');
 		if (next)
@@ -315,8 +323,9 @@ int cmd_summary(const struct options *opts)
 	if (rc)
 		return 1;
 	report_summary(&r, &first, &second, opts->interval_s);
-	device_hooks_missing(DEVICE_HOOKS_MISSING, r.hooks_missing,
-			     sizeof(r.hooks_missing));
+	r.hooks_known = !device_hooks_missing(DEVICE_HOOKS_MISSING,
+					      r.hooks_missing,
+					      sizeof(r.hooks_missing));
 	report_sample_free(&first);
 	report_sample_free(&second);
 	out_init(&o, stdout, opts->json);

@@ -187,6 +187,7 @@ static void test_summary(void)
 
 	fill_stats(&st);
 	summary_report_build(&in, NULL, &st, 0, 825 * NS_S);
+	in.hooks_known = true;
 	in.interval_s = 1;
 	in.rate.valid = true;
 	in.rate.enter_per_s = 12.5;
@@ -241,6 +242,19 @@ static void test_summary(void)
 	free(s);
 	in.hooks_missing[0] = '\0';
 
+	/* A list that could not be read is unknown, not empty. */
+	in.hooks_known = false;
+	s = render(true, summary, &in);
+	expect_str("summary_json_hooks_missing_unreadable_is_null",
+		   "\"hooks_missing\":null",
+		   between(s, "\"hooks_missing\"", ",\"reconcile\""));
+	free(s);
+	s = render(false, summary, &in);
+	expect_str("summary_text_hooks_missing_unreadable_says_unknown",
+		   "not hooked on this kernel    unknown (cannot read /sys/module/tcpstate/parameters/hooks_missing)\n",
+		   line_of(s, "not hooked"));
+	free(s);
+
 	st.flags = TCPSTATE_STATS_MODULE_WIDE;
 	st.misses[TCPSTATE_MISS_TW_KILL] = 2;
 	st.misses[TCPSTATE_MISS_ALLOC] = 1;
@@ -250,6 +264,7 @@ static void test_summary(void)
 	st.max_entries = 1000000;
 	st.all_dropped = 1;
 	summary_report_build(&in, NULL, &st, 0, 825 * NS_S);
+	in.hooks_known = true;
 	in.has_ports = true;
 	in.ports.range_low = 40000;
 	in.ports.range_high = 40009;
@@ -377,7 +392,7 @@ static void test_overview(void)
 int main(void)
 {
 	ksft_print_header();
-	ksft_set_plan(18);
+	ksft_set_plan(20);
 	test_output();
 	test_summary();
 	test_overview();

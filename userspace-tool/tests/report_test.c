@@ -3,12 +3,15 @@
  * The report layer on fake samples: rates per state and per TIME-WAIT exit
  * cause from two samples, no rates from one, the port report from two
  * tables with the time between them, and the summary's port section.
+ * And the read of the module's hooks_missing (by the front end, not the
+ * builders): the list, or an error when it cannot be read.
  */
 #include <math.h>
 #include <sys/socket.h>
 
 #include "unit.h"
 
+#include "../device.h"
 #include "../report.h"
 
 #define NS_S 1000000000ULL
@@ -147,12 +150,33 @@ static void test_ports(void)
 	ports_report_free(&r);
 }
 
+static void test_hooks_missing_read(void)
+{
+	char path[] = "/tmp/report_test.XXXXXX", buf[64], got[80];
+	static const char list[] = "security_sock_graft: owner\n";
+	int fd, rc;
+
+	fd = mkstemp(path);
+	if (fd < 0 || write(fd, list, strlen(list)) != (ssize_t)strlen(list))
+		ksft_exit_fail_msg("cannot write %s\n", path);
+	close(fd);
+	rc = device_hooks_missing(path, buf, sizeof(buf));
+	snprintf(got, sizeof(got), "%d %s", rc, buf);
+	expect_str("hooks_missing_read_whole", "0 security_sock_graft: owner\n", got);
+	unlink(path);
+	strcpy(buf, "stale");
+	rc = device_hooks_missing(path, buf, sizeof(buf));
+	snprintf(got, sizeof(got), "%d '%s'", rc, buf);
+	expect_str("hooks_missing_unreadable_is_an_error_and_empty", "-1 ''", got);
+}
+
 int main(void)
 {
 	ksft_print_header();
-	ksft_set_plan(23);
+	ksft_set_plan(25);
 	test_summary_rates();
 	test_elapsed();
 	test_ports();
+	test_hooks_missing_read();
 	ksft_finished();
 }
