@@ -12,7 +12,9 @@
  * initial user namespace, which is over them all.  CAP_NET_ADMIN is not
  * enough for either: it lets no one into another namespace (a container
  * or a network daemon granted it sees only its own).  It is what the
- * module-wide counters take (sums, no namespace's own), and reset.
+ * module-wide counters take (sums, no namespace's own), and reset, and
+ * lowering a namespace's quota; raising one takes it in the initial user
+ * namespace.
  *
  * The event stream starts at the first read() or poll(): files that only
  * ask for stats cost the network nothing.
@@ -429,6 +431,36 @@ static long tcpstate_ioctl_reset(struct tcpstate_file *tf)
 	return err;
 }
 
+/*
+ * A namespace's own root (every capability over its user namespace, as
+ * unshare -Urn gives) may lower its quota; only the initial namespace's
+ * admin may raise one, or a namespace could take what it was not given.
+ */
+static long tcpstate_ioctl_quota(struct tcpstate_file *tf, void __user *uarg)
+{
+	struct tcpstate_quota req;
+	bool lower, raise;
+	long err;
+
+	err = tcpstate_get_request(&req, sizeof(req), uarg);
+	if (err)
+		return err;
+	mutex_lock(&tf->lock);
+	if (!tf->net) {
+		mutex_unlock(&tf->lock);
+		return -EINVAL;
+	}
+	lower = ns_capable_noaudit(tf->net->user_ns, CAP_NET_ADMIN);
+	raise = ns_capable_noaudit(&init_user_ns, CAP_NET_ADMIN);
+	err = tcpstate_table_quota(tf->net, &req, lower, raise);
+	mutex_unlock(&tf->lock);
+	if (err)
+		return err;
+	if (copy_to_user(uarg, &req, sizeof(req)))
+		return -EFAULT;
+	return 0;
+}
+
 static long tcpstate_ioctl_ports(struct tcpstate_file *tf, void __user *uarg)
 {
 	struct tcpstate_port_failure *buf;
@@ -493,6 +525,8 @@ static long tcpstate_ioctl(struct file *file, unsigned int cmd,
 		return tcpstate_ioctl_reset(tf);
 	case TCPSTATE_IOC_KIND(TCPSTATE_IOC_PORTS):
 		return tcpstate_ioctl_ports(tf, uarg);
+	case TCPSTATE_IOC_KIND(TCPSTATE_IOC_QUOTA):
+		return tcpstate_ioctl_quota(tf, uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -50,6 +50,10 @@ void tcpstate_who_sock(struct tcpstate_who *w, const struct sock *sk)
 {
 	tcpstate_who_none(w);
 	w->uid = sk->sk_uid;
+#ifdef CONFIG_MEMCG
+	/* Held by the socket, which outlives the hook that asks. */
+	w->memcg = sk->sk_memcg;
+#endif
 #ifdef CONFIG_SOCK_CGROUP_DATA
 	{
 		/* Held by the socket for its life; never NULL on a socket. */

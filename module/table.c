@@ -20,12 +20,30 @@
  * entry, the port failure ring with the first failure, the base of the
  * cumulative counters with the first reset.
  *
- * A global cap (max_entries) bounds memory: past it a new connection is
- * counted as dropped and never allocated.
+ * Memory is bounded three ways, each entry counted against all three:
+ * its namespace's quota (its own, TCPSTATE_IOC_QUOTA, or netns_max_entries
+ * for all but the initial namespace), the entries all the namespaces but
+ * the initial one share (max_entries - init_net_reserve: however many
+ * namespaces an unprivileged user makes, the initial one keeps its
+ * reserve), and the global cap, max_entries.  Past any of them a new
+ * connection is counted as dropped, with the reason, and never allocated.
+ * The defaults scale with memory as the kernel's own TCP tables do.
+ *
+ * Memory is charged to the memory cgroup of whoever caused it: what a
+ * namespace takes at its creation to its creator (net init runs in its
+ * context), an entry to its socket's memory cgroup (sk_memcg) when it has
+ * one, and everything else (entries of request and timewait sockets,
+ * counters, the buckets a resize makes, the port failure ring), allocated
+ * in softirq or a work item, to the memory cgroup the namespace was
+ * created in, which it holds a reference to until its exit.  Namespaces
+ * that exist at load, the initial one included, have none: their memory
+ * is charged to no one.
  */
 #include <linux/hash.h>
 #include <linux/spinlock.h>	/* before list_bl.h: 6.12 needs cpu_relax() */
 #include <linux/list_bl.h>
+#include <linux/memcontrol.h>
+#include <linux/sched/mm.h>
 #include <linux/workqueue.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -35,6 +53,7 @@
 #include <linux/string.h>
 #include <linux/slab.h>
 #include <linux/sock_diag.h>
+#include <net/inet_hashtables.h>
 #include <net/inet_sock.h>
 #include <net/inet_timewait_sock.h>
 #include <net/ip.h>
@@ -47,10 +66,23 @@
 #include "tcpstate.h"
 #include "tcpstate_trace.h"
 
-static unsigned long max_entries = 262144;
+/* A parameter not given at load: tcpstate_table_init() derives it. */
+#define PARAM_DERIVED	ULONG_MAX
+
+static unsigned long max_entries = PARAM_DERIVED;
 module_param(max_entries, ulong, 0644);
 MODULE_PARM_DESC(max_entries,
-		 "Most connections mirrored, all namespaces together; more are counted as dropped (default 262144)");
+		 "Most connections mirrored, all namespaces together; more are counted as dropped (default: 8 per bucket of the kernel's TCP established hash, which scales with memory)");
+
+static unsigned long netns_max_entries = PARAM_DERIVED;
+module_param(netns_max_entries, ulong, 0644);
+MODULE_PARM_DESC(netns_max_entries,
+		 "Quota of each namespace but the initial one, unless it has its own (default: 2 per bucket of the TCP established hash, 4 times a namespace's default tcp_max_tw_buckets)");
+
+static unsigned long init_net_reserve = PARAM_DERIVED;
+module_param(init_net_reserve, ulong, 0644);
+MODULE_PARM_DESC(init_net_reserve,
+		 "Entries only the initial namespace may use: all others together hold at most max_entries - init_net_reserve (default: half of max_entries)");
 
 static unsigned int port_failures = 64;
 module_param(port_failures, uint, 0444);
@@ -130,7 +162,17 @@ struct tcpstate_net {
 	/* Per-CPU counters, allocated with the first entry. */
 	struct tcpstate_counters __percpu *counters;
 	atomic_long_t entries;
+	/* Entries in the table or about to be: what the quota counts. */
+	atomic_long_t charged;
+	unsigned long quota;	/* its own quota, or QUOTA_DEFAULT; set
+				 * under base_lock
+				 */
+	bool init;		/* the initial namespace */
 	bool dead;		/* set at namespace exit: hooks stay away */
+	/* Charged for what is allocated out of its creator's context. */
+	struct mem_cgroup *memcg;	/* held; NULL: no one */
+	/* Drops for want of memory before the counters existed. */
+	atomic_long_t dropped_early;
 	u32 netns;		/* inode number, for readers */
 	struct work_struct resize;	/* table_work(): buckets, port ring */
 	unsigned long resize_failed;	/* jiffies of the last failure, or before */
@@ -158,6 +200,15 @@ struct tcpstate_net {
 static unsigned int tcpstate_net_id __read_mostly;
 static struct kmem_cache *tcpstate_entry_cache __read_mostly;
 static atomic_long_t tcpstate_all_entries = ATOMIC_LONG_INIT(0);
+/* Entries of all namespaces but the initial one. */
+static atomic_long_t tcpstate_other_entries = ATOMIC_LONG_INIT(0);
+/* Namespaces set up while the module loads were not made by current. */
+static bool tcpstate_loading;
+
+/* tcpstate_net.quota: none of its own, the module's default applies. */
+#define QUOTA_DEFAULT	ULONG_MAX
+/* A quota of no limit: no count of entries reaches it. */
+#define QUOTA_NONE	((unsigned long)LONG_MAX)
 static atomic_long_t tcpstate_all_dropped = ATOMIC_LONG_INIT(0);
 static atomic_long_t tcpstate_all_tw_netns_exits = ATOMIC_LONG_INIT(0);
 
@@ -329,12 +380,36 @@ static struct tcpstate_net *tcpstate_net_live(struct net *net)
 }
 
 /*
+ * Charge what is allocated from here to charge_end() to @memcg, which the
+ * caller holds a reference to (through a socket, or the namespace), in
+ * any context; returns what charge_end() restores.  With @memcg NULL
+ * nothing is charged: the caller leaves out __GFP_ACCOUNT (charge_gfp()),
+ * so that no allocation is charged to whatever task a hook interrupted.
+ */
+static struct mem_cgroup *charge_begin(struct mem_cgroup *memcg)
+{
+	return memcg ? set_active_memcg(memcg) : NULL;
+}
+
+static void charge_end(struct mem_cgroup *memcg, struct mem_cgroup *old)
+{
+	if (memcg)
+		set_active_memcg(old);
+}
+
+static gfp_t charge_gfp(struct mem_cgroup *memcg)
+{
+	return memcg ? __GFP_ACCOUNT : 0;
+}
+
+/*
  * The per-CPU counters, allocated when the namespace gets its first entry
  * (by a hook or not); NULL when that allocation failed.
  */
 static struct tcpstate_counters __percpu *net_counters(struct tcpstate_net *tn)
 {
 	struct tcpstate_counters __percpu *c, *old;
+	struct mem_cgroup *memcg;
 
 	/* Pairs with cmpxchg_release() below: the counters are zeroed first. */
 	c = smp_load_acquire(&tn->counters);
@@ -343,8 +418,10 @@ static struct tcpstate_counters __percpu *net_counters(struct tcpstate_net *tn)
 	/* On PREEMPT_RT the hooks may not allocate: tcpstate_net_init() did. */
 	if (IS_ENABLED(CONFIG_PREEMPT_RT))
 		return NULL;
+	memcg = charge_begin(tn->memcg);
 	c = alloc_percpu_gfp(struct tcpstate_counters,
-			     GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT);
+			     GFP_ATOMIC | __GFP_NOWARN | charge_gfp(tn->memcg));
+	charge_end(tn->memcg, memcg);
 	if (!c)
 		return NULL;
 	old = cmpxchg_release(&tn->counters, NULL, c);
@@ -408,46 +485,128 @@ static void table_fit(struct tcpstate_net *tn)
 		queue_work(system_unbound_wq, &tn->resize);
 }
 
+/* The quota in force for @tn. */
+static unsigned long net_quota(const struct tcpstate_net *tn)
+{
+	unsigned long q = READ_ONCE(tn->quota);
+
+	if (q != QUOTA_DEFAULT)
+		return q;
+	return tn->init ? QUOTA_NONE : READ_ONCE(netns_max_entries);
+}
+
+/* How many entries the namespaces but the initial one may hold together. */
+static unsigned long others_max(unsigned long cap)
+{
+	unsigned long reserve = READ_ONCE(init_net_reserve);
+
+	return reserve < cap ? cap - reserve : 0;
+}
+
 /*
- * A new entry, or NULL: past the cap the connection is counted as dropped
- * when @count_drop, which is where it is born (or seeded), once; a later
- * hook or the reconcile pass may still make it when there is room, and
- * does not count it again.  Out of memory is a miss, which the reconcile
- * pass repairs.  Called before the bucket is locked.
+ * Count a new entry of @tn against its quota, the others' share and the
+ * cap, in that order; on failure return the TCPSTATE_DROP_* reason with
+ * nothing counted, else -1.  A count that goes past its limit is taken
+ * back, so two CPUs racing for the last slot cannot both have it.
  */
-static struct tcpstate_entry *entry_alloc(struct tcpstate_net *tn, bool count_drop)
+static int entry_charge(struct tcpstate_net *tn)
+{
+	unsigned long cap = READ_ONCE(max_entries);
+
+	if ((unsigned long)atomic_long_inc_return(&tn->charged) > net_quota(tn))
+		goto err_quota;
+	if (!tn->init &&
+	    (unsigned long)atomic_long_inc_return(&tcpstate_other_entries) >
+	    others_max(cap))
+		goto err_others;
+	if ((unsigned long)atomic_long_inc_return(&tcpstate_all_entries) > cap)
+		goto err_all;
+	return -1;
+
+err_all:
+	atomic_long_dec(&tcpstate_all_entries);
+	if (tn->init)
+		goto err_cap;
+err_others:
+	atomic_long_dec(&tcpstate_other_entries);
+err_cap:
+	atomic_long_dec(&tn->charged);
+	return TCPSTATE_DROP_CAP;
+err_quota:
+	atomic_long_dec(&tn->charged);
+	return TCPSTATE_DROP_QUOTA;
+}
+
+static void entry_uncharge(struct tcpstate_net *tn)
+{
+	atomic_long_dec(&tcpstate_all_entries);
+	if (!tn->init)
+		atomic_long_dec(&tcpstate_other_entries);
+	atomic_long_dec(&tn->charged);
+}
+
+static void net_count_drop(struct tcpstate_net *tn,
+			   struct tcpstate_counters __percpu *c, int why)
+{
+	atomic_long_inc(&tcpstate_all_dropped);
+	if (c)
+		this_cpu_inc(c->dropped[why]);
+	else
+		atomic_long_inc(&tn->dropped_early);
+}
+
+/*
+ * A new entry, or NULL: past the quota or the cap, or out of memory, the
+ * connection is counted as dropped, with the reason, when @count_drop,
+ * which is where it is born (or seeded), once; a later hook or the
+ * reconcile pass may still make it when there is room, and does not
+ * count it again.  Out of memory is also a miss, which the reconcile pass
+ * repairs.  The entry is charged to @memcg, or to the namespace's.
+ * Called before the bucket is locked.
+ */
+static struct tcpstate_entry *entry_alloc(struct tcpstate_net *tn, bool count_drop,
+					  struct mem_cgroup *memcg)
 {
 	struct tcpstate_counters __percpu *c = net_counters(tn);
 	struct tcpstate_entry *e;
+	struct mem_cgroup *old;
+	int why;
 
 	if (!c) {
 		tcpstate_count_miss(TCPSTATE_MISS_ALLOC);
+		if (count_drop)
+			net_count_drop(tn, NULL, TCPSTATE_DROP_NOMEM);
 		return NULL;
 	}
-	if (atomic_long_inc_return(&tcpstate_all_entries) > READ_ONCE(max_entries)) {
-		atomic_long_dec(&tcpstate_all_entries);
-		if (count_drop) {
-			atomic_long_inc(&tcpstate_all_dropped);
-			this_cpu_inc(c->dropped);
-		}
+	why = entry_charge(tn);
+	if (why >= 0) {
+		if (count_drop)
+			net_count_drop(tn, c, why);
 		return NULL;
 	}
-	e = kmem_cache_alloc(tcpstate_entry_cache, GFP_ATOMIC | __GFP_NOWARN);
+	if (!memcg)
+		memcg = tn->memcg;
+	old = charge_begin(memcg);
+	e = kmem_cache_alloc(tcpstate_entry_cache,
+			     GFP_ATOMIC | __GFP_NOWARN | charge_gfp(memcg));
+	charge_end(memcg, old);
 	if (!e) {
-		atomic_long_dec(&tcpstate_all_entries);
+		entry_uncharge(tn);
 		tcpstate_count_miss(TCPSTATE_MISS_ALLOC);
+		if (count_drop)
+			net_count_drop(tn, c, TCPSTATE_DROP_NOMEM);
 		return NULL;
 	}
 	return e;
 }
 
 /* An entry that was never inserted. */
-static void entry_unused(struct tcpstate_entry *e)
+static void entry_unused(struct tcpstate_net *tn, struct tcpstate_entry *e)
 {
 	if (!e)
 		return;
 	kmem_cache_free(tcpstate_entry_cache, e);
-	atomic_long_dec(&tcpstate_all_entries);
+	entry_uncharge(tn);
 }
 
 /* After unlocking: its process reference goes too (process or softirq context). */
@@ -456,7 +615,7 @@ static void entry_free(struct tcpstate_net *tn, struct tcpstate_entry *e)
 	tcpstate_put_pid(e->pid);
 	kmem_cache_free(tcpstate_entry_cache, e);
 	atomic_long_dec(&tn->entries);
-	atomic_long_dec(&tcpstate_all_entries);
+	entry_uncharge(tn);
 }
 
 /*
@@ -489,6 +648,16 @@ static u16 entry_sport(const struct tcpstate_entry *e)
 	return e->flags & TCPSTATE_F_PORT_PENDING ? 0 : e->tuple.sport;
 }
 
+/* The entry's owner, for export under its lock (no reference taken). */
+static void entry_who(const struct tcpstate_entry *e, struct tcpstate_who *w)
+{
+	w->memcg = NULL;
+	w->uid = e->uid;
+	w->cgroup = e->cgroup;
+	w->pid = e->pid;
+	memcpy(w->comm, e->comm, sizeof(w->comm));
+}
+
 static void change_fill(struct tcpstate_change *c, struct tcpstate_net *tn,
 			const struct tcpstate_entry *e, int from, u64 now)
 {
@@ -503,19 +672,7 @@ static void change_fill(struct tcpstate_change *c, struct tcpstate_net *tn,
 	c->new_state = e->state;
 	c->tw_exit = TCPSTATE_TW_EXIT_NONE;
 	c->flags = e->flags & TCPSTATE_F_EXPORTED;
-	c->who.uid = e->uid;
-	c->who.cgroup = e->cgroup;
-	c->who.pid = e->pid;
-	memcpy(c->who.comm, e->comm, sizeof(c->who.comm));
-}
-
-/* The entry's owner, for export under its lock (no reference taken). */
-static void entry_who(const struct tcpstate_entry *e, struct tcpstate_who *w)
-{
-	w->uid = e->uid;
-	w->cgroup = e->cgroup;
-	w->pid = e->pid;
-	memcpy(w->comm, e->comm, sizeof(w->comm));
+	entry_who(e, &c->who);
 }
 
 /*
@@ -618,7 +775,8 @@ again:
 			/* Allocation stays outside the bucket lock. */
 			hlist_bl_unlock(b);
 			tcpstate_bh_enable();
-			spare = entry_alloc(tn, change & TCPSTATE_CHANGE_BIRTH);
+			spare = entry_alloc(tn, change & TCPSTATE_CHANGE_BIRTH,
+					    who ? who->memcg : NULL);
 			if (!spare)
 				goto out;
 			goto again;
@@ -667,7 +825,7 @@ unlock:
 	hlist_bl_unlock(b);
 	tcpstate_bh_enable();
 	tcpstate_put_pid(drop);
-	entry_unused(spare);
+	entry_unused(tn, spare);
 	if (added)
 		table_fit(tn);
 out:
@@ -889,7 +1047,7 @@ again:
 	if (!spare) {
 		hlist_bl_unlock(b);
 		tcpstate_bh_enable();
-		spare = entry_alloc(tn, !r);
+		spare = entry_alloc(tn, !r, NULL);
 		if (!spare)
 			goto out;
 		goto again;
@@ -915,7 +1073,7 @@ again:
 unlock:
 	hlist_bl_unlock(b);
 	tcpstate_bh_enable();
-	entry_unused(spare);
+	entry_unused(tn, spare);
 	if (added)
 		table_fit(tn);
 out:
@@ -999,7 +1157,9 @@ static void net_stats(struct tcpstate_net *tn, struct tcpstate_stats *st)
 	const struct tcpstate_counters *base = tn->base ? tn->base : &zero;
 	struct tcpstate_counters __percpu *counters;
 	u64 reconciled[TCPSTATE_RECONCILE_MAX] = { 0 };
+	u64 dropped[TCPSTATE_DROP_MAX] = { 0 };
 	s64 gauge[TCPSTATE_STATE_MAX] = { 0 };
+	unsigned long quota;
 	s64 tw = 0;
 	int cpu, i, j;
 
@@ -1023,10 +1183,20 @@ static void net_stats(struct tcpstate_net *tn, struct tcpstate_stats *st)
 		tw += c->timewait_socks;
 		for (i = 0; i < TCPSTATE_TW_EXIT_MAX; i++)
 			st->tw_exits[i] += c->tw_exits[i];
-		st->dropped += c->dropped;
+		for (i = 0; i < TCPSTATE_DROP_MAX; i++)
+			dropped[i] += c->dropped[i];
 		for (i = 0; i < TCPSTATE_RECONCILE_MAX; i++)
 			reconciled[i] += c->reconciled[i];
 	}
+	dropped[TCPSTATE_DROP_NOMEM] += atomic_long_read(&tn->dropped_early);
+	for (i = 0; i < TCPSTATE_DROP_MAX; i++) {
+		st->drops[i] = dropped[i] - base->dropped[i];
+		st->dropped += st->drops[i];
+	}
+	quota = net_quota(tn);
+	st->quota = quota >= QUOTA_NONE ? TCPSTATE_QUOTA_NONE : quota;
+	if (READ_ONCE(tn->quota) != QUOTA_DEFAULT)
+		st->flags |= TCPSTATE_STATS_OWN_QUOTA;
 	for (i = 0; i < TCPSTATE_STATE_MAX; i++) {
 		st->gauge[i] = clamp_gauge(gauge[i]);
 		for (j = 0; j < TCPSTATE_STATE_MAX; j++)
@@ -1036,7 +1206,6 @@ static void net_stats(struct tcpstate_net *tn, struct tcpstate_stats *st)
 	for (i = 0; i < TCPSTATE_TW_EXIT_MAX; i++)
 		st->tw_exits[i] -= base->tw_exits[i];
 	st->tw_overflows = tw_overflows(tn) - tn->tw_overflow_base;
-	st->dropped -= base->dropped;
 	st->reconcile_added = reconciled[TCPSTATE_RECONCILE_ADDED] -
 			      base->reconciled[TCPSTATE_RECONCILE_ADDED];
 	st->reconcile_removed = reconciled[TCPSTATE_RECONCILE_REMOVED] -
@@ -1050,6 +1219,7 @@ static void module_stats(struct tcpstate_stats *st)
 	st->state_max = TCPSTATE_STATE_MAX;
 	st->all_entries = atomic_long_read(&tcpstate_all_entries);
 	st->max_entries = READ_ONCE(max_entries);
+	st->init_net_reserve = READ_ONCE(init_net_reserve);
 	st->all_dropped = atomic_long_read(&tcpstate_all_dropped);
 	st->all_tw_netns_exits = atomic_long_read(&tcpstate_all_tw_netns_exits);
 	st->probe_misses = tcpstate_misses_read(st->misses);
@@ -1128,10 +1298,12 @@ int tcpstate_table_reset(struct net *net)
 				base->transitions[i][j] += c->transitions[i][j];
 		for (i = 0; i < TCPSTATE_TW_EXIT_MAX; i++)
 			base->tw_exits[i] += c->tw_exits[i];
-		base->dropped += c->dropped;
+		for (i = 0; i < TCPSTATE_DROP_MAX; i++)
+			base->dropped[i] += c->dropped[i];
 		for (i = 0; i < TCPSTATE_RECONCILE_MAX; i++)
 			base->reconciled[i] += c->reconciled[i];
 	}
+	base->dropped[TCPSTATE_DROP_NOMEM] += atomic_long_read(&tn->dropped_early);
 	tn->tw_overflow_base = tw_overflows(tn);
 	for (i = 0; i < TCPSTATE_PORT_KIND_MAX; i++)
 		for (j = 0; j < 2; j++)
@@ -1139,6 +1311,55 @@ int tcpstate_table_reset(struct net *net)
 	tn->since_ns = tcpstate_now_ns();
 	mutex_unlock(&tn->base_lock);
 	return 0;
+}
+
+int tcpstate_table_quota(struct net *net, struct tcpstate_quota *q,
+			 bool may_lower, bool may_raise)
+{
+	struct tcpstate_net *tn = net_generic(net, tcpstate_net_id);
+	unsigned long now, want = 0;
+	int err = 0;
+
+	if ((q->flags & ~(TCPSTATE_QUOTA_SET | TCPSTATE_QUOTA_DEFAULT)) ||
+	    (q->flags & TCPSTATE_QUOTA_SET && q->flags & TCPSTATE_QUOTA_DEFAULT) ||
+	    q->pad || q->entries || q->default_max_entries || q->netns)
+		return -EINVAL;
+	if (q->flags & TCPSTATE_QUOTA_SET) {
+		if (q->max_entries == TCPSTATE_QUOTA_NONE)
+			want = QUOTA_NONE;
+		else if (q->max_entries < QUOTA_NONE)
+			want = q->max_entries;
+		else
+			return -EINVAL;
+	} else if (q->max_entries) {
+		return -EINVAL;
+	}
+	/* The caller holds a reference: the table outlives this. */
+	if (!tcpstate_net_live(net))
+		return -ENOENT;
+
+	mutex_lock(&tn->base_lock);
+	if (q->flags) {
+		now = net_quota(tn);
+		if (q->flags & TCPSTATE_QUOTA_DEFAULT)
+			want = tn->init ? QUOTA_NONE : READ_ONCE(netns_max_entries);
+		if (want > now ? !may_raise : !may_lower) {
+			err = -EPERM;
+			goto out;
+		}
+		WRITE_ONCE(tn->quota, q->flags & TCPSTATE_QUOTA_SET ? want :
+			   QUOTA_DEFAULT);
+	}
+	now = net_quota(tn);
+	q->max_entries = now >= QUOTA_NONE ? TCPSTATE_QUOTA_NONE : now;
+	q->flags = READ_ONCE(tn->quota) != QUOTA_DEFAULT ? TCPSTATE_QUOTA_OWN : 0;
+	q->entries = atomic_long_read(&tn->charged);
+	now = tn->init ? QUOTA_NONE : READ_ONCE(netns_max_entries);
+	q->default_max_entries = now >= QUOTA_NONE ? TCPSTATE_QUOTA_NONE : now;
+	q->netns = tn->netns;
+out:
+	mutex_unlock(&tn->base_lock);
+	return err;
 }
 
 /*
@@ -1150,14 +1371,20 @@ static struct tcpstate_port_rec *port_ring(struct tcpstate_net *tn)
 {
 	struct tcpstate_port_rec *ring, *old;
 	size_t size = port_failures * sizeof(*ring);
+	struct mem_cgroup *memcg;
 
 	/* Pairs with cmpxchg_release() below and in port_ring_alloc(). */
 	ring = smp_load_acquire(&tn->port_ring);
 	if (ring)
 		return ring;
 	/* Nor here, on PREEMPT_RT: the work does it. */
-	ring = size <= 2 * PAGE_SIZE && !IS_ENABLED(CONFIG_PREEMPT_RT) ?
-	       kzalloc(size, GFP_ATOMIC | __GFP_NOWARN | __GFP_ACCOUNT) : NULL;
+	ring = NULL;
+	if (size <= 2 * PAGE_SIZE && !IS_ENABLED(CONFIG_PREEMPT_RT)) {
+		memcg = charge_begin(tn->memcg);
+		ring = kzalloc(size, GFP_ATOMIC | __GFP_NOWARN |
+			       charge_gfp(tn->memcg));
+		charge_end(tn->memcg, memcg);
+	}
 	if (!ring) {
 		WRITE_ONCE(tn->port_ring_wanted, true);
 		queue_work(system_unbound_wq, &tn->resize);
@@ -1427,25 +1654,23 @@ static void port_ring_alloc(struct tcpstate_net *tn)
 	/* Pairs with cmpxchg_release() in port_ring(). */
 	if (!READ_ONCE(tn->port_ring_wanted) || smp_load_acquire(&tn->port_ring))
 		return;
-	ring = kvcalloc(port_failures, sizeof(*ring), GFP_KERNEL);
+	ring = kvcalloc(port_failures, sizeof(*ring),
+			GFP_KERNEL | charge_gfp(tn->memcg));
 	if (ring && cmpxchg_release(&tn->port_ring, NULL, ring))
 		kvfree(ring);
 }
 
 /*
- * The namespace's upkeep, in process context: the port failure ring, and
- * fitting the buckets to the entries one bucket at a time while the hooks
- * go on (a hook that finds its bucket moved follows ->next).  Only this
- * work replaces the generation, so it needs no lock of its own.
+ * Fit the buckets to the entries one bucket at a time while the hooks go
+ * on (a hook that finds its bucket moved follows ->next).  Only
+ * table_work() replaces the generation, so it needs no lock of its own.
  */
-static void table_work(struct work_struct *work)
+static void table_resize(struct tcpstate_net *tn)
 {
-	struct tcpstate_net *tn = container_of(work, struct tcpstate_net, resize);
 	struct tcpstate_buckets *t, *nt;
 	unsigned int bits, longest;
 	u64 i, start;
 
-	port_ring_alloc(tn);
 	for (;;) {
 		long n = atomic_long_read(&tn->entries);
 
@@ -1462,11 +1687,8 @@ static void table_work(struct work_struct *work)
 			bits = t->bits;
 		if (bits == t->bits || READ_ONCE(tn->dead))
 			return;
-		/*
-		 * Not charged to a memory cgroup: this worker has none, and
-		 * the entries are everybody's.
-		 */
-		nt = buckets_alloc(bits, GFP_KERNEL | __GFP_NOWARN);
+		nt = buckets_alloc(bits, GFP_KERNEL | __GFP_NOWARN |
+				   charge_gfp(tn->memcg));
 		if (!nt) {
 			WRITE_ONCE(tn->resize_failed, jiffies);
 			return;
@@ -1487,24 +1709,55 @@ static void table_work(struct work_struct *work)
 	}
 }
 
+/*
+ * The namespace's upkeep, in process context: the port failure ring, and
+ * fitting the buckets to the entries, charged to the namespace's memory
+ * cgroup.
+ */
+static void table_work(struct work_struct *work)
+{
+	struct tcpstate_net *tn = container_of(work, struct tcpstate_net, resize);
+	struct mem_cgroup *memcg = charge_begin(tn->memcg);
+
+	/* The namespace's reference keeps its memory cgroup. */
+	port_ring_alloc(tn);
+	table_resize(tn);
+	charge_end(tn->memcg, memcg);
+}
+
 static int __net_init tcpstate_net_init(struct net *net)
 {
 	struct tcpstate_net *tn = net_generic(net, tcpstate_net_id);
+	/*
+	 * This runs in the context of the namespace's creator (unshare(2),
+	 * clone(2), setns(2) of a new one): charge it, unless the module is
+	 * loading, when it runs for every namespace there is.
+	 */
+	gfp_t gfp = READ_ONCE(tcpstate_loading) ? GFP_KERNEL : GFP_KERNEL_ACCOUNT;
 	struct tcpstate_buckets *t;
 
-	t = buckets_alloc(TABLE_MIN_BITS, GFP_KERNEL_ACCOUNT);
+	t = buckets_alloc(TABLE_MIN_BITS, gfp);
 	if (!t)
 		return -ENOMEM;
 	if (IS_ENABLED(CONFIG_PREEMPT_RT)) {
-		tn->counters = alloc_percpu_gfp(struct tcpstate_counters,
-						GFP_KERNEL_ACCOUNT);
+		tn->counters = alloc_percpu_gfp(struct tcpstate_counters, gfp);
 		if (!tn->counters) {
 			kvfree(t);
 			return -ENOMEM;
 		}
 	}
+	/*
+	 * What comes later, from hooks and work items, goes to the
+	 * creator's memory cgroup too (get_mem_cgroup_from_mm(NULL): the
+	 * active one, else current's; NULL without memory cgroups).
+	 */
+	tn->memcg = gfp == GFP_KERNEL ? NULL : get_mem_cgroup_from_mm(NULL);
 	raw_spin_lock_init(&tn->port_lock);
 	atomic_long_set(&tn->entries, 0);
+	atomic_long_set(&tn->charged, 0);
+	atomic_long_set(&tn->dropped_early, 0);
+	tn->quota = QUOTA_DEFAULT;
+	tn->init = net_eq(net, &init_net);
 	tn->netns = net->ns.inum;
 	tn->net = net;
 	tn->tw_overflow_base = tw_overflows(tn);
@@ -1554,6 +1807,9 @@ static void tcpstate_net_free(struct tcpstate_net *tn)
 	mutex_destroy(&tn->base_lock);
 	free_percpu(tn->counters);
 	tn->counters = NULL;
+	/* The work that charged it was cancelled above. */
+	mem_cgroup_put(tn->memcg);
+	tn->memcg = NULL;
 }
 
 /*
@@ -1599,6 +1855,29 @@ static struct pernet_operations tcpstate_net_ops = {
 	.size		= sizeof(struct tcpstate_net),
 };
 
+/*
+ * The parameters not given at load, sized as the kernel sizes its TCP
+ * tables (tcp_init(), tcp_sk_init()): the established hash has a bucket
+ * per 128 KiB of memory, up to 512 Ki, and each namespace may hold half as
+ * many timewait sockets (tcp_max_tw_buckets).  The cap is 8 entries per
+ * bucket: 1 KiB of entries per 128 KiB of memory at most, 0.8%, room for
+ * the initial namespace's TIME-WAIT storm 16 times over.  A namespace's
+ * quota is 2 per bucket: a storm of its own and as many connections
+ * besides.  The initial namespace keeps half of the cap.
+ */
+static void table_params_derive(void)
+{
+	/* The initial namespace always has the global hash. */
+	unsigned long buckets = init_net.ipv4.tcp_death_row.hashinfo->ehash_mask + 1UL;
+
+	if (max_entries == PARAM_DERIVED)
+		max_entries = 8 * buckets;
+	if (netns_max_entries == PARAM_DERIVED)
+		netns_max_entries = 2 * buckets;
+	if (init_net_reserve == PARAM_DERIVED)
+		init_net_reserve = max_entries / 2;
+}
+
 int tcpstate_table_init(void)
 {
 	int err;
@@ -1607,6 +1886,7 @@ int tcpstate_table_init(void)
 		pr_err("port_failures=%u is out of range 1..4096\n", port_failures);
 		return -EINVAL;
 	}
+	table_params_derive();
 	/*
 	 * 88 bytes until the owner (issue 11) added 40: uid, cgroup id,
 	 * a pid reference and comm, the facts that make a TIME-WAIT
@@ -1620,7 +1900,9 @@ int tcpstate_table_init(void)
 	tcpstate_entry_cache = KMEM_CACHE(tcpstate_entry, 0);
 	if (!tcpstate_entry_cache)
 		return -ENOMEM;
+	WRITE_ONCE(tcpstate_loading, true);
 	err = register_pernet_subsys(&tcpstate_net_ops);
+	WRITE_ONCE(tcpstate_loading, false);
 	if (err) {
 		kmem_cache_destroy(tcpstate_entry_cache);
 		return err;

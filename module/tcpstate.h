@@ -22,6 +22,7 @@
 
 struct cred;
 struct file;
+struct mem_cgroup;
 struct net;
 struct pid;
 struct pid_namespace;
@@ -49,6 +50,12 @@ struct tcpstate_who {
 	struct pid *pid;	/* thread group of the process; NULL: unknown */
 	kuid_t uid;		/* sk_uid; INVALID_UID: unknown */
 	char comm[TASK_COMM_LEN];
+	/*
+	 * The socket's memory cgroup (sk_memcg), which a new entry is
+	 * charged to, valid while the hook runs; NULL: the namespace's.
+	 * Never kept, never shown.
+	 */
+	struct mem_cgroup *memcg;
 };
 
 /*
@@ -95,7 +102,7 @@ struct tcpstate_counters {
 	s64 timewait_socks;
 	u64 transitions[TCPSTATE_STATE_MAX][TCPSTATE_STATE_MAX];
 	u64 tw_exits[TCPSTATE_TW_EXIT_MAX];
-	u64 dropped;
+	u64 dropped[TCPSTATE_DROP_MAX];
 	u64 reconciled[TCPSTATE_RECONCILE_MAX];
 };
 
@@ -268,6 +275,14 @@ struct tcpstate_net_visitor {
 int tcpstate_table_visit_nets(struct tcpstate_net_visitor *v);
 /* Start the namespace's cumulative counters again from zero. */
 int tcpstate_table_reset(struct net *net);
+/*
+ * Read (and with TCPSTATE_QUOTA_SET or _DEFAULT in @q->flags, change)
+ * the namespace's quota.  @may_lower: the caller may lower the quota in
+ * force; @may_raise: it may raise it.  -EPERM when the change needs what
+ * the caller may not, -EINVAL for a bad request.
+ */
+int tcpstate_table_quota(struct net *net, struct tcpstate_quota *q,
+			 bool may_lower, bool may_raise);
 /*
  * Port exhaustion (hooks_ports.c calls, the device reads): @sk wanted a
  * local port for @kind (TCPSTATE_PORT_*) and the call returned @err.

@@ -37,6 +37,9 @@
  *				calls that found no free local port, counted
  *				and the last ones kept, and the namespace's
  *				effective local port range.
+ *   TCPSTATE_IOC_QUOTA		the namespace's quota of table entries: read
+ *				it, or set one of its own (see struct
+ *				tcpstate_quota for who may).
  *
  * read() streams the namespace's state changes as struct tcpstate_event
  * records, whole records only, as many as fit; a reader steps through a
@@ -132,6 +135,30 @@ enum tcpstate_miss {
 
 #define TCPSTATE_MISS_SLOTS		16	/* room in tcpstate_stats.misses */
 
+/*
+ * Why a connection was not mirrored (tcpstate_stats.drops).  Each table
+ * entry is counted three times: against its namespace's quota, against
+ * the entries the namespaces other than the initial one may share (all of
+ * max_entries but init_net_reserve), and against max_entries.
+ */
+enum tcpstate_drop {
+	TCPSTATE_DROP_QUOTA,		/* the namespace's quota was reached */
+	TCPSTATE_DROP_CAP,		/* the module's cap: max_entries, or for
+					 * a namespace other than the initial
+					 * one, max_entries - init_net_reserve
+					 * for all of them together
+					 */
+	TCPSTATE_DROP_NOMEM,		/* no memory for the entry, or its
+					 * memory cgroup is at its limit
+					 */
+	TCPSTATE_DROP_MAX
+};
+
+#define TCPSTATE_DROP_SLOTS		4	/* room in tcpstate_stats.drops */
+
+/* A quota of no limit (tcpstate_stats.quota, tcpstate_quota) */
+#define TCPSTATE_QUOTA_NONE		(~(__u64)0)
+
 /* tcpstate_conn.flags */
 #define TCPSTATE_F_TIMEWAIT_SOCK	0x01	/* held by a timewait socket: TIME-WAIT,
 						 * or FIN-WAIT-2 after close()
@@ -217,11 +244,15 @@ struct tcpstate_stats {
 	__u64 transitions[TCPSTATE_STATE_MAX][TCPSTATE_STATE_MAX]; /* [from][to] */
 	__u64 tw_exits[TCPSTATE_TW_EXIT_MAX];	/* NETNS: see all_tw_netns_exits */
 	__u64 tw_overflows;	/* no timewait socket created (tcp_max_tw_buckets) */
-	__u64 dropped;		/* connections not mirrored: the cap was reached */
+	__u64 dropped;		/* connections not mirrored, whatever the
+				 * reason: the sum of drops[]
+				 */
 	/* Module-wide */
 	__u64 all_entries;	/* connections in all namespaces' tables */
 	__u64 max_entries;	/* the cap (module parameter max_entries) */
-	__u64 all_dropped;	/* drops in all namespaces, dead ones included */
+	__u64 all_dropped;	/* drops in all namespaces, dead ones included,
+				 * for any reason
+				 */
 	__u64 all_tw_netns_exits;	/* timewait sockets ended by namespace
 					 * deletion, in any namespace: the dead
 					 * namespace's own counters are gone
@@ -253,6 +284,18 @@ struct tcpstate_stats {
 				 * not secret: filled in for every caller)
 				 */
 	__u64 reconcile_last_ns;	/* when the last pass ended; 0: none */
+	/* ABI 1, fourth part: the namespace's share of the table */
+	__u64 drops[TCPSTATE_DROP_SLOTS];	/* connections not mirrored,
+						 * per enum tcpstate_drop
+						 */
+	__u64 quota;		/* the namespace's quota in force:
+				 * TCPSTATE_QUOTA_NONE for none
+				 * (TCPSTATE_STATS_OWN_QUOTA: its own)
+				 */
+	__u64 init_net_reserve;	/* entries only the initial namespace may
+				 * use (module parameter init_net_reserve;
+				 * not secret: filled in for every caller)
+				 */
 };
 
 /*
@@ -264,6 +307,8 @@ struct tcpstate_stats {
  * table.
  */
 #define TCPSTATE_STATS_MODULE_WIDE	0x01
+/* The namespace has a quota of its own, set with TCPSTATE_IOC_QUOTA. */
+#define TCPSTATE_STATS_OWN_QUOTA	0x02
 
 /* TCPSTATE_IOC_SNAPSHOT: walk the table in chunks. */
 struct tcpstate_snapshot {
@@ -440,6 +485,46 @@ struct tcpstate_netns_list {
 				 */
 };
 
+/*
+ * TCPSTATE_IOC_QUOTA: the most entries the file's namespace may hold in
+ * the table.  Past it, its new connections are counted as dropped
+ * (TCPSTATE_DROP_QUOTA) and not mirrored; entries it already has stay.
+ *
+ * A namespace without a quota of its own has the module's default: none
+ * for the initial namespace, module parameter netns_max_entries for the
+ * others.  Whatever the quotas, the namespaces other than the initial one
+ * hold at most max_entries - init_net_reserve entries together: the
+ * initial namespace always keeps init_net_reserve for itself.
+ *
+ * Lowering the quota in force takes CAP_NET_ADMIN over the namespace's
+ * user namespace: a container may restrain itself.  Raising it (also by
+ * returning to a larger default) takes CAP_NET_ADMIN in the initial user
+ * namespace: a namespace's own root, who holds every capability over it
+ * (unshare -Urn), may not take more than it was given.  Otherwise EPERM.
+ */
+struct tcpstate_quota {
+	__u32 size;		/* sizeof(struct tcpstate_quota) */
+	__u32 flags;		/* in: 0 to read, TCPSTATE_QUOTA_SET or
+				 * TCPSTATE_QUOTA_DEFAULT to change; out:
+				 * TCPSTATE_QUOTA_OWN when the namespace has
+				 * a quota of its own (after the change)
+				 */
+	__u64 max_entries;	/* in: with TCPSTATE_QUOTA_SET the new quota
+				 * (TCPSTATE_QUOTA_NONE: no limit), else 0;
+				 * out: the quota in force
+				 */
+	__u64 entries;		/* out: entries counted against it */
+	__u64 default_max_entries;	/* out: the quota of the namespace
+					 * without one of its own
+					 */
+	__u32 netns;		/* out: the namespace's inode number */
+	__u32 pad;		/* 0 */
+};
+
+#define TCPSTATE_QUOTA_SET	0x01	/* give the namespace its own quota */
+#define TCPSTATE_QUOTA_DEFAULT	0x02	/* back to the module's default */
+#define TCPSTATE_QUOTA_OWN	0x04	/* out only */
+
 #define TCPSTATE_IOC_VERSION	_IOR(TCPSTATE_IOC_MAGIC, 0x00, __u32)
 #define TCPSTATE_IOC_STATS	_IOWR(TCPSTATE_IOC_MAGIC, 0x01, struct tcpstate_stats)
 #define TCPSTATE_IOC_SNAPSHOT	_IOWR(TCPSTATE_IOC_MAGIC, 0x02, struct tcpstate_snapshot)
@@ -447,5 +532,6 @@ struct tcpstate_netns_list {
 #define TCPSTATE_IOC_NETNS_LIST	_IOWR(TCPSTATE_IOC_MAGIC, 0x04, struct tcpstate_netns_list)
 #define TCPSTATE_IOC_RESET	_IO(TCPSTATE_IOC_MAGIC, 0x05)
 #define TCPSTATE_IOC_PORTS	_IOWR(TCPSTATE_IOC_MAGIC, 0x06, struct tcpstate_ports)
+#define TCPSTATE_IOC_QUOTA	_IOWR(TCPSTATE_IOC_MAGIC, 0x07, struct tcpstate_quota)
 
 #endif /* _UAPI_LINUX_TCPSTATE_H */
