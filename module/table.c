@@ -1327,7 +1327,7 @@ int tcpstate_table_quota(struct net *net, struct tcpstate_quota *q,
 	if (q->flags & TCPSTATE_QUOTA_SET) {
 		if (q->max_entries == TCPSTATE_QUOTA_NONE)
 			want = QUOTA_NONE;
-		else if (q->max_entries < QUOTA_NONE)
+		else if (q->max_entries <= QUOTA_NONE)
 			want = q->max_entries;
 		else
 			return -EINVAL;
