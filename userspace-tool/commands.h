@@ -20,5 +20,6 @@ int cmd_ports(const struct options *opts);
 int cmd_audit(const struct options *opts);
 int cmd_top(const struct options *opts);
 int cmd_exporter(const struct options *opts);
+int cmd_quota(const struct options *opts);
 
 #endif

@@ -49,6 +49,11 @@ static void usage(FILE *out)
 		"                     --textfile DIR/tcpstate.prom every -i seconds\n"
 		"                     (default 15) for node_exporter\n"
 		"  reset              zero the namespace's cumulative counters\n"
+		"  quota [N|none|default]\n"
+		"                     the namespace's quota of mirrored connections: show\n"
+		"                     it, set it, or return to the module's default\n"
+		"                     (lowering it needs CAP_NET_ADMIN over the namespace,\n"
+		"                     raising it CAP_NET_ADMIN in the initial one)\n"
 		"  version            versions of this tool and of the loaded module\n"
 		"\n"
 		"Options:\n"
@@ -100,6 +105,7 @@ static void usage(FILE *out)
 		"  tcpstate list state time-wait dport 8080\n"
 		"  tcpstate -6 list dst 2001:db8::/32\n"
 		"  tcpstate -n 1234 reset             zero counters of PID 1234's namespace\n"
+		"  tcpstate -n blue quota 5000        mirror at most 5000 connections of 'blue'\n"
 		"  tcpstate -j version\n");
 }
 
@@ -159,6 +165,8 @@ int main(int argc, char **argv)
 		return cmd_top(&opts);
 	case CMD_EXPORTER:
 		return cmd_exporter(&opts);
+	case CMD_QUOTA:
+		return cmd_quota(&opts);
 	}
 	return 1;
 }

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <linux/tcpstate.h>
+
 #include "http.h"
 #include "kernel.h"
 #include "options.h"
@@ -43,6 +45,7 @@ static const char *const command_names[] = {
 	[CMD_AUDIT]	= "audit",
 	[CMD_TOP]	= "top",
 	[CMD_EXPORTER]	= "exporter",
+	[CMD_QUOTA]	= "quota",
 };
 
 const char *command_name(enum command cmd)
@@ -351,6 +354,32 @@ static int check_combinations(struct options *opts, const struct seen *seen,
 	return check_exporter(opts, seen, err, errlen);
 }
 
+/* quota's argument: a number of entries, "none" or "default". */
+static int parse_quota(struct options *opts, const char *s, char *err,
+		       size_t errlen)
+{
+	unsigned long v;
+
+	if (!strcmp(s, "none")) {
+		opts->quota_action = QUOTA_SET;
+		opts->quota_value = TCPSTATE_QUOTA_NONE;
+		return 0;
+	}
+	if (!strcmp(s, "default")) {
+		opts->quota_action = QUOTA_DEFAULT;
+		return 0;
+	}
+	if (decimal_parse(s, 0, (unsigned long)-1 >> 1, &v)) {
+		snprintf(err, errlen,
+			 "quota '%s': not a number of entries, 'none' or 'default'",
+			 s);
+		return -1;
+	}
+	opts->quota_action = QUOTA_SET;
+	opts->quota_value = v;
+	return 0;
+}
+
 /*
  * Whether argv has --check, or a prefix of it getopt_long takes for it:
  * known before parsing, so that misuse can be reported as an unknown check.
@@ -414,6 +443,14 @@ int options_parse(struct options *opts, int argc, char **argv,
 		if (filter_parse(&opts->filter, argc - idx, argv + idx, err, errlen))
 			return -1;
 		opts->filter.family = opts->family;
+	} else if (opts->command == CMD_QUOTA && idx < argc) {
+		if (parse_quota(opts, argv[idx], err, errlen))
+			return -1;
+		if (idx + 1 < argc) {
+			snprintf(err, errlen, "unexpected argument '%s'",
+				 argv[idx + 1]);
+			return -1;
+		}
 	} else if (idx < argc) {
 		snprintf(err, errlen, "unexpected argument '%s'", argv[idx]);
 		return -1;

@@ -23,6 +23,14 @@ enum command {
 	CMD_AUDIT,
 	CMD_TOP,
 	CMD_EXPORTER,
+	CMD_QUOTA,
+};
+
+/* quota: what to do with the namespace's quota. */
+enum quota_action {
+	QUOTA_SHOW,
+	QUOTA_SET,	/* to quota_value (TCPSTATE_QUOTA_NONE: no limit) */
+	QUOTA_DEFAULT,	/* back to the module's default */
 };
 
 #define DEFAULT_INTERVAL_S	1.0
@@ -66,6 +74,8 @@ struct options {
 				 * alone
 				 */
 	const char *textfile;	/* exporter: --textfile DIR; NULL: none */
+	enum quota_action quota_action;	/* quota [N|none|default] */
+	unsigned long long quota_value;
 };
 
 /*

@@ -244,6 +244,16 @@ void out_null(struct output *o, const char *key, const char *label)
 	}
 }
 
+void out_quota(struct output *o, const char *key, const char *label, __u64 v)
+{
+	if (v != TCPSTATE_QUOTA_NONE)
+		out_u64(o, key, label, v);
+	else if (o->json)
+		out_null(o, key, label);
+	else
+		out_str(o, key, label, "none");
+}
+
 void out_finish(struct output *o)
 {
 	if (o->json)

@@ -46,6 +46,8 @@ void out_double(struct output *o, const char *key, const char *label,
 void out_bool(struct output *o, const char *key, const char *label, bool v);
 /* No value: JSON null, "-" in text. */
 void out_null(struct output *o, const char *key, const char *label);
+/* A quota of entries: @v, or for TCPSTATE_QUOTA_NONE null and "none". */
+void out_quota(struct output *o, const char *key, const char *label, __u64 v);
 /*
  * A connection's owner as JSON keys: uid (null for TCPSTATE_UID_UNKNOWN),
  * cgroup_id, cgroup (@cgroup_path, or null; left out when @with_path is

@@ -12,6 +12,7 @@
 #include "format.h"
 #include "owner.h"
 #include "prom.h"
+#include "rates.h"
 #include "states.h"
 
 #define PROM_MIN_CAP	4096
@@ -177,7 +178,27 @@ static void timewait_overflows(const struct prom_ctx *c)
 
 static void dropped(const struct prom_ctx *c)
 {
-	sample_u64(c, NULL, c->sum->stats.dropped);
+	const struct tcpstate_stats *st = &c->sum->stats;
+	char l[64];
+	int i;
+
+	/* A module older than the reasons: the total alone. */
+	if (!stats_has_drops(st)) {
+		sample_u64(c, NULL, st->dropped);
+		return;
+	}
+	for (i = 0; i < TCPSTATE_DROP_MAX; i++) {
+		snprintf(l, sizeof(l), ",reason=\"%s\"", drop_name(i));
+		sample_u64(c, l, st->drops[i]);
+	}
+}
+
+static void quota(const struct prom_ctx *c)
+{
+	const struct tcpstate_stats *st = &c->sum->stats;
+
+	if (stats_has_drops(st) && st->quota != TCPSTATE_QUOTA_NONE)
+		sample_u64(c, NULL, st->quota);
 }
 
 static void events_lost(const struct prom_ctx *c)
@@ -333,8 +354,11 @@ static const struct prom_family families[] = {
 	  "Connections that got no timewait socket (tcp_max_tw_buckets).",
 	  timewait_overflows },
 	{ "tcpstate_dropped_total", "counter",
-	  "Connections not mirrored: the module's max_entries was reached.",
+	  "Connections not mirrored, by reason: the namespace's quota, the module's cap (max_entries, less init_net_reserve for the other namespaces), no memory.",
 	  dropped },
+	{ "tcpstate_quota", "gauge",
+	  "Most connections the namespace may have mirrored (no series: no limit).",
+	  quota },
 	{ "tcpstate_events_lost_total", "counter",
 	  "Event records the exporter's device file dropped.", events_lost },
 	{ "tcpstate_port_failures_total", "counter",
@@ -395,6 +419,12 @@ static void module_wide(struct prom_buf *b, const struct prom_netns *ns,
 		    "The cap on the entries of all tables (module parameter max_entries).");
 	prom_printf(b, "tcpstate_module_max_entries %llu\n",
 		    (unsigned long long)st->max_entries);
+	if (!stats_has_drops(st))
+		return;
+	family_head(b, "tcpstate_module_init_net_reserve", "gauge",
+		    "Entries of the cap only the initial namespace may use (module parameter init_net_reserve).");
+	prom_printf(b, "tcpstate_module_init_net_reserve %llu\n",
+		    (unsigned long long)st->init_net_reserve);
 }
 
 int prom_format(struct prom_buf *b, const struct prom_netns *ns, size_t n,

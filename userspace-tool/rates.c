@@ -2,7 +2,15 @@
 /*
  * TIME-WAIT entry and exit rates from the transitions matrix.
  */
+#include <stddef.h>
+
 #include "rates.h"
+
+bool stats_has_drops(const struct tcpstate_stats *st)
+{
+	return st->size >= offsetof(struct tcpstate_stats, init_net_reserve) +
+			   sizeof(st->init_net_reserve);
+}
 
 __u64 stats_tw_entered(const struct tcpstate_stats *st)
 {

@@ -20,6 +20,11 @@ struct tw_rate {
 
 /* Entries into TIME-WAIT so far: the transitions matrix's TIME-WAIT column. */
 __u64 stats_tw_entered(const struct tcpstate_stats *st);
+/*
+ * Whether the module filled in drops[], quota and init_net_reserve (one
+ * older than quotas does not).
+ */
+bool stats_has_drops(const struct tcpstate_stats *st);
 /* Exits from TIME-WAIT so far: its row. */
 __u64 stats_tw_left(const struct tcpstate_stats *st);
 /*

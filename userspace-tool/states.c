@@ -64,6 +64,12 @@ static const char *const misses[TCPSTATE_MISS_MAX] = {
 	[TCPSTATE_MISS_ACCEPT]		= "accept",
 };
 
+static const char *const drops[TCPSTATE_DROP_MAX] = {
+	[TCPSTATE_DROP_QUOTA]	= "quota",
+	[TCPSTATE_DROP_CAP]	= "cap",
+	[TCPSTATE_DROP_NOMEM]	= "nomem",
+};
+
 const char *state_ss_name(int state)
 {
 	return state > 0 && state < TCPSTATE_STATE_MAX ? ss_names[state] : NULL;
@@ -82,6 +88,11 @@ const char *tw_exit_name(int cause)
 const char *miss_name(int kind)
 {
 	return kind >= 0 && kind < TCPSTATE_MISS_MAX ? misses[kind] : NULL;
+}
+
+const char *drop_name(int reason)
+{
+	return reason >= 0 && reason < TCPSTATE_DROP_MAX ? drops[reason] : NULL;
 }
 
 /* Lower case, '_' as '-': "TIME_WAIT" becomes "time-wait". */

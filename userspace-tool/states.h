@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Names of TCP states, timewait exit causes and missed facts.
+ * Names of TCP states, timewait exit causes, missed facts and drops.
  */
 #ifndef TCPSTATE_STATES_H
 #define TCPSTATE_STATES_H
@@ -16,6 +16,8 @@ const char *tw_exit_name(int cause);
  * "state", "tw_enter"...; NULL when out of range.
  */
 const char *miss_name(int kind);
+/* Why a connection was not mirrored: "quota", "cap", "nomem"; NULL out of range. */
+const char *drop_name(int reason);
 /*
  * The states a name given on the command line stands for, as a mask of
  * (1 << state); 0 for an unknown name.  Case does not matter, '-' and '_'

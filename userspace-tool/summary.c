@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <linux/tcpstate.h>
@@ -23,6 +24,7 @@
 #include "netns.h"
 #include "output.h"
 #include "ports.h"
+#include "rates.h"
 #include "report.h"
 #include "states.h"
 #include "summary.h"
@@ -78,9 +80,40 @@ static void summary_timewait(struct output *o, const struct summary_report *in)
 	out_u64(o, "timewait_overflows", "timewait overflows", st->tw_overflows);
 }
 
+/*
+ * Connections not mirrored, by reason, and the namespace's quota; null
+ * (unknown) from a module that does not report them.
+ */
+static void summary_drops(struct output *o, const struct tcpstate_stats *st)
+{
+	char text[64];
+	int i;
+
+	out_u64(o, "dropped", "not mirrored", st->dropped);
+	if (!stats_has_drops(st)) {
+		out_null(o, "drops", NULL);
+		out_null(o, "quota", NULL);
+		out_null(o, "quota_own", NULL);
+		return;
+	}
+	out_begin(o, "drops", "not mirrored, by reason");
+	for (i = 0; i < TCPSTATE_DROP_MAX; i++)
+		out_u64(o, drop_name(i), drop_name(i), st->drops[i]);
+	out_end(o);
+	out_quota(o, "quota", NULL, st->quota);
+	out_bool(o, "quota_own", NULL, st->flags & TCPSTATE_STATS_OWN_QUOTA);
+	if (st->quota == TCPSTATE_QUOTA_NONE)
+		snprintf(text, sizeof(text), "none");
+	else
+		snprintf(text, sizeof(text), "%llu", (unsigned long long)st->quota);
+	if (st->flags & TCPSTATE_STATS_OWN_QUOTA)
+		strncat(text, " (its own)", sizeof(text) - strlen(text) - 1);
+	out_str(o, NULL, "quota", text);
+}
+
 static void summary_health(struct output *o, const struct tcpstate_stats *st)
 {
-	out_u64(o, "dropped", "not mirrored (cap reached)", st->dropped);
+	summary_drops(o, st);
 	out_u64(o, "events_lost", "events lost", st->events_lost);
 }
 
@@ -188,7 +221,10 @@ static void summary_module(struct output *o, const struct tcpstate_stats *st)
 	out_begin(o, "module_wide", "all namespaces");
 	out_u64(o, "all_entries", "connections", st->all_entries);
 	out_u64(o, "max_entries", "cap (max_entries)", st->max_entries);
-	out_u64(o, "all_dropped", "not mirrored (cap reached)", st->all_dropped);
+	out_u64(o, "all_dropped", "not mirrored", st->all_dropped);
+	if (stats_has_drops(st))
+		out_u64(o, "init_net_reserve", "kept for the initial netns",
+			st->init_net_reserve);
 	out_u64(o, "all_tw_netns_exits", "timewait netns exits",
 		st->all_tw_netns_exits);
 	out_end(o);
@@ -256,6 +292,13 @@ static void overview_item(struct output *o, const struct tcpstate_stats *st)
 	out_u64(o, "timewait_overflows", NULL, st->tw_overflows);
 	out_u64(o, "dropped", NULL, st->dropped);
 	/* JSON only: the text rows have no room left in 80 columns. */
+	if (stats_has_drops(st)) {
+		out_begin(o, "drops", NULL);
+		for (i = 0; i < TCPSTATE_DROP_MAX; i++)
+			out_u64(o, drop_name(i), NULL, st->drops[i]);
+		out_end(o);
+		out_quota(o, "quota", NULL, st->quota);
+	}
 	out_begin(o, "reconcile", NULL);
 	out_u64(o, "added", NULL, st->reconcile_added);
 	out_u64(o, "removed", NULL, st->reconcile_removed);

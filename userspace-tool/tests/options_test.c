@@ -4,6 +4,8 @@
  */
 #include <sys/socket.h>
 
+#include <linux/tcpstate.h>
+
 #include "unit.h"
 
 #include "../netns.h"
@@ -418,10 +420,45 @@ static void test_exporter(void)
 	expect(rc == 0, "textfile_once_with_c_1", "saw rc %d err '%s'", rc, err);
 }
 
+static void test_quota(void)
+{
+	struct options o;
+	int rc;
+
+	rc = PARSE(&o, "-n", "blue", "quota");
+	expect(rc == 0 && o.command == CMD_QUOTA && o.quota_action == QUOTA_SHOW,
+	       "quota_alone_shows", "saw rc %d cmd %d action %d err '%s'", rc,
+	       o.command, o.quota_action, err);
+	rc = PARSE(&o, "quota", "30");
+	expect(rc == 0 && o.quota_action == QUOTA_SET && o.quota_value == 30,
+	       "quota_30_sets_30", "saw rc %d action %d value %llu err '%s'",
+	       rc, o.quota_action, o.quota_value, err);
+	rc = PARSE(&o, "quota", "0");
+	expect(rc == 0 && o.quota_action == QUOTA_SET && o.quota_value == 0,
+	       "quota_0_sets_0", "saw rc %d action %d value %llu err '%s'",
+	       rc, o.quota_action, o.quota_value, err);
+	rc = PARSE(&o, "quota", "none");
+	expect(rc == 0 && o.quota_action == QUOTA_SET &&
+	       o.quota_value == TCPSTATE_QUOTA_NONE, "quota_none_sets_no_limit",
+	       "saw rc %d action %d value %llu err '%s'", rc, o.quota_action,
+	       o.quota_value, err);
+	rc = PARSE(&o, "-j", "quota", "default");
+	expect(rc == 0 && o.json && o.quota_action == QUOTA_DEFAULT,
+	       "quota_default_returns_to_the_default",
+	       "saw rc %d action %d err '%s'", rc, o.quota_action, err);
+	expect_error("quota_not_a_number_is_an_error", PARSE(&o, "quota", "5x"),
+		     "quota '5x': not a number of entries, 'none' or 'default'");
+	expect_error("quota_two_arguments_is_an_error",
+		     PARSE(&o, "quota", "5", "6"), "unexpected argument '6'");
+	expect_error("quota_all_netns_is_an_error",
+		     PARSE(&o, "--all-netns", "quota"),
+		     "--all-netns: not supported by 'quota' (use -n)");
+}
+
 int main(void)
 {
 	ksft_print_header();
-	ksft_set_plan(10 + 6 + 8 + 9 + 10 + 13 + 5 + 9 + 4 + 14 + 8);
+	ksft_set_plan(10 + 6 + 8 + 9 + 10 + 13 + 5 + 9 + 4 + 14 + 8 + 8);
 	test_basics();
 	test_errors();
 	test_interval();
@@ -433,5 +470,6 @@ int main(void)
 	test_top();
 	test_by();
 	test_exporter();
+	test_quota();
 	ksft_finished();
 }

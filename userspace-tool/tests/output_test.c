@@ -164,6 +164,7 @@ static void fill_stats(struct tcpstate_stats *st)
 	st->reconcile_fixed = 4;
 	st->reconcile_passes = 40;
 	st->reconcile_last_ns = 822500 * NS_MS;
+	st->quota = TCPSTATE_QUOTA_NONE;
 }
 
 /* The part of @s from @from up to @to (static), or all of @s. */
@@ -205,7 +206,9 @@ static void test_summary(void)
 			"\"timewait_rate\":{\"enter_per_s\":12.5,\"exit_per_s\":3.0},",
 			"\"timewait_exits\":{\"expired\":0,",
 			"\"reused\":0,\"syn\":0,\"rst\":9,\"other\":0},",
-			"\"timewait_overflows\":0,\"dropped\":0,\"events_lost\":3,",
+			"\"timewait_overflows\":0,\"dropped\":0,",
+			"\"drops\":{\"quota\":0,\"cap\":0,\"nomem\":0},",
+			"\"quota\":null,\"quota_own\":false,\"events_lost\":3,",
 			"\"probe_misses\":null,\"misses\":null,\"hooks_missing\":[],",
 			"\"reconcile\":{\"added\":2,\"removed\":1,\"fixed\":4,",
 			"\"passes\":40,\"last_s_ago\":2.500}}\n",
@@ -263,6 +266,12 @@ static void test_summary(void)
 	st.all_entries = 5020;
 	st.max_entries = 1000000;
 	st.all_dropped = 1;
+	st.init_net_reserve = 500000;
+	st.flags |= TCPSTATE_STATS_OWN_QUOTA;
+	st.quota = 30;
+	st.drops[TCPSTATE_DROP_QUOTA] = 12;
+	st.drops[TCPSTATE_DROP_NOMEM] = 1;
+	st.dropped = 13;
 	summary_report_build(&in, NULL, &st, 0, 825 * NS_S);
 	in.hooks_known = true;
 	in.has_ports = true;
@@ -300,7 +309,12 @@ static void test_summary(void)
 			"  local port range             40000-40009, 10 available\n",
 			"  failures                     1\n",
 			"  headroom per destination     tcpstate ports\n",
-			"not mirrored (cap reached)   0\n",
+			"not mirrored                 13\n",
+			"not mirrored, by reason:\n",
+			"  quota                        12\n",
+			"  cap                          0\n",
+			"  nomem                        1\n",
+			"quota                        30 (its own)\n",
 			"events lost                  3\n",
 			"misses (all namespaces):\n",
 			"  state                        0\n",
@@ -324,7 +338,8 @@ static void test_summary(void)
 			"all namespaces:\n",
 			"  connections                  5020\n",
 			"  cap (max_entries)            1000000\n",
-			"  not mirrored (cap reached)   1\n",
+			"  not mirrored                 1\n",
+			"  kept for the initial netns   500000\n",
 			"  timewait netns exits         0\n",
 			NULL
 		};

@@ -56,7 +56,13 @@ static void fake_sample(struct report_sample *s, __u32 netns)
 	st->tw_exits[TCPSTATE_TW_EXIT_REUSED] = 1;
 	st->tw_exits[TCPSTATE_TW_EXIT_RST] = 1;
 	st->tw_overflows = 2;
+	st->size = sizeof(*st);
 	st->dropped = 7;
+	st->drops[TCPSTATE_DROP_QUOTA] = 4;
+	st->drops[TCPSTATE_DROP_CAP] = 2;
+	st->drops[TCPSTATE_DROP_NOMEM] = 1;
+	st->quota = 30;
+	st->init_net_reserve = 500;
 	st->events_lost = 0;
 	st->misses[TCPSTATE_MISS_TW_KILL] = 11;
 	st->all_tw_netns_exits = 12;
@@ -135,9 +141,14 @@ static const char *const want_one[] = {
 	"# HELP tcpstate_timewait_overflows_total Connections that got no timewait socket (tcp_max_tw_buckets).\n",
 	"# TYPE tcpstate_timewait_overflows_total counter\n",
 	"tcpstate_timewait_overflows_total{netns=\"4026531840\"} 2\n",
-	"# HELP tcpstate_dropped_total Connections not mirrored: the module's max_entries was reached.\n",
+	"# HELP tcpstate_dropped_total Connections not mirrored, by reason: the namespace's quota, the module's cap (max_entries, less init_net_reserve for the other namespaces), no memory.\n",
 	"# TYPE tcpstate_dropped_total counter\n",
-	"tcpstate_dropped_total{netns=\"4026531840\"} 7\n",
+	"tcpstate_dropped_total{netns=\"4026531840\",reason=\"quota\"} 4\n",
+	"tcpstate_dropped_total{netns=\"4026531840\",reason=\"cap\"} 2\n",
+	"tcpstate_dropped_total{netns=\"4026531840\",reason=\"nomem\"} 1\n",
+	"# HELP tcpstate_quota Most connections the namespace may have mirrored (no series: no limit).\n",
+	"# TYPE tcpstate_quota gauge\n",
+	"tcpstate_quota{netns=\"4026531840\"} 30\n",
 	"# HELP tcpstate_events_lost_total Event records the exporter's device file dropped.\n",
 	"# TYPE tcpstate_events_lost_total counter\n",
 	"tcpstate_events_lost_total{netns=\"4026531840\"} 0\n",
@@ -191,6 +202,9 @@ static const char *const want_one[] = {
 	"# HELP tcpstate_module_max_entries The cap on the entries of all tables (module parameter max_entries).\n",
 	"# TYPE tcpstate_module_max_entries gauge\n",
 	"tcpstate_module_max_entries 1000\n",
+	"# HELP tcpstate_module_init_net_reserve Entries of the cap only the initial namespace may use (module parameter init_net_reserve).\n",
+	"# TYPE tcpstate_module_init_net_reserve gauge\n",
+	"tcpstate_module_init_net_reserve 500\n",
 	NULL
 };
 
