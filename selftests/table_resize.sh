@@ -51,6 +51,7 @@ tap_result module_has_debug_fill_and_table_resize_event 0
 
 old_ms=$(cat $params/reconcile_ms)
 old_cap=$(cat $params/max_entries)
+old_reserve=$(cat $params/init_net_reserve)
 misses0=$("$TS_READ" stat misses) || exit 1
 dropped0=$("$TS_READ" stat all_dropped) || exit 1
 checker=
@@ -60,6 +61,7 @@ cleanup()
 	echo 0 > $event/enable
 	echo "$old_ms" > $params/reconcile_ms
 	echo "$old_cap" > $params/max_entries
+	echo "$old_reserve" > $params/init_net_reserve
 	ip netns del $ns 2>/dev/null
 	rm -rf "$tmp"
 }
@@ -67,8 +69,12 @@ trap cleanup EXIT
 
 # The made-up entries must stay until phase 2: no reconcile pass before.
 echo 0 > $params/reconcile_ms
+# Room for them all: the cap, none of it kept for the initial namespace,
+# and no quota on the test namespace (its default is smaller).
 [ "$old_cap" -ge 100000 ] || echo 100000 > $params/max_entries
+echo 0 > $params/init_net_reserve
 new_ns $ns || exit 1
+"$TCPSTATE_CLI" -n $ns quota none > /dev/null || exit 1
 in_ns $ns sysctl -qw net.ipv4.tcp_max_tw_buckets=65536
 ino=$(netns_inode $ns)
 echo 0 > $event/enable

@@ -8,7 +8,9 @@
  *                      the timewait sockets in that substate, as in ss)
  *   ts_read snapcount  the same, counted from a full snapshot
  *   ts_read stat NAME  one counter: entries, timewait_socks, tw_overflows,
- *                      dropped, all_entries, all_dropped, max_entries,
+ *                      dropped, drop:quota, drop:cap, drop:nomem, quota
+ *                      ("none": no limit), init_net_reserve,
+ *                      all_entries, all_dropped, max_entries,
  *                      all_tw_netns_exits, probe_misses, exit:CAUSE,
  *                      trans:FROM:TO (states as JSON keys: time_wait...),
  *                      transitions (the whole matrix), misses (the total:
@@ -48,11 +50,13 @@
  * A field the loaded module does not fill in (an older ABI: the size it
  * returns ends before it) is an error, exit status 3, never a 0.
  */
+#include <errno.h>
 #include <poll.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -60,7 +64,7 @@
 
 static const char usage[] =
 	"usage: ts_read counts|snapcount|snapcheck CHUNK|stat NAME|misses|reconcile|oracle\n"
-	"               |stattime N|stream MS|owners MS\n";
+	"               |stattime N|stream MS|owners MS|quota SIZE FLAGS MAX PAD\n";
 
 static int state_by_name(const char *s)
 {
@@ -135,6 +139,27 @@ static int print_stat(const struct tcpstate_stats *st, const char *name)
 			printf("%llu\n", (unsigned long long)st->misses[i]);
 			return 0;
 		}
+	}
+	for (i = 0; i < TCPSTATE_DROP_MAX; i++) {
+		if (!strncmp(name, "drop:", 5) && !strcmp(name + 5, drop_name(i))) {
+			if (!filled(st, offsetof(struct tcpstate_stats, drops) + i * sizeof(__u64),
+				    sizeof(__u64), name))
+				return 3;
+			printf("%llu\n", (unsigned long long)st->drops[i]);
+			return 0;
+		}
+	}
+	if (!strcmp(name, "quota") || !strcmp(name, "init_net_reserve")) {
+		__u64 v = name[0] == 'q' ? st->quota : st->init_net_reserve;
+
+		if (!filled(st, offsetof(struct tcpstate_stats, init_net_reserve),
+			    sizeof(__u64), name))
+			return 3;
+		if (v == TCPSTATE_QUOTA_NONE)
+			printf("none\n");
+		else
+			printf("%llu\n", (unsigned long long)v);
+		return 0;
 	}
 	for (i = 0; i < TCPSTATE_TW_EXIT_MAX; i++) {
 		if (!strncmp(name, "exit:", 5) && !strcmp(name + 5, tw_exit_name(i))) {
@@ -476,6 +501,46 @@ static int stattime(int fd, int n)
 	return 0;
 }
 
+/*
+ * One TCPSTATE_IOC_QUOTA request as given, for the ABI's edges: SIZE,
+ * FLAGS (numbers) and MAX ("none": TCPSTATE_QUOTA_NONE), PAD for the pad.
+ * Prints "quota MAX own OWN entries N default D" (MAX and D "none" for no
+ * limit) or "error NAME".
+ */
+static int quota_raw(int fd, char **argv)
+{
+	struct {
+		struct tcpstate_quota q;
+		__u64 more[2];	/* room for a caller of a larger size */
+	} buf;
+	struct tcpstate_quota *q = &buf.q;
+	int e;
+
+	memset(&buf, 0, sizeof(buf));
+	q->size = strtoul(argv[0], NULL, 0);
+	q->flags = strtoul(argv[1], NULL, 0);
+	q->max_entries = strcmp(argv[2], "none") ?
+			 strtoull(argv[2], NULL, 0) : TCPSTATE_QUOTA_NONE;
+	q->pad = strtoul(argv[3], NULL, 0);
+	if (ioctl(fd, TCPSTATE_IOC_QUOTA, q)) {
+		e = errno;
+		printf("error %s\n", e == EINVAL ? "EINVAL" : e == EPERM ? "EPERM" :
+		       e == ENOTTY ? "ENOTTY" : e == EFAULT ? "EFAULT" : strerror(e));
+		return 1;
+	}
+	if (q->max_entries == TCPSTATE_QUOTA_NONE)
+		printf("quota none");
+	else
+		printf("quota %llu", (unsigned long long)q->max_entries);
+	printf(" own %d entries %llu default ", !!(q->flags & TCPSTATE_QUOTA_OWN),
+	       (unsigned long long)q->entries);
+	if (q->default_max_entries == TCPSTATE_QUOTA_NONE)
+		printf("none\n");
+	else
+		printf("%llu\n", (unsigned long long)q->default_max_entries);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct tcpstate_stats st;
@@ -503,6 +568,8 @@ int main(int argc, char **argv)
 		return snapcheck(fd, atoi(argv[2]));
 	if (!strcmp(argv[1], "stattime") && argc == 3)
 		return stattime(fd, atoi(argv[2]));
+	if (!strcmp(argv[1], "quota") && argc == 6)
+		return quota_raw(fd, argv + 2);
 	if (!strcmp(argv[1], "snapcount")) {
 		k = ts_snapshot(fd, &c, 1000);
 		if (k < 0) {

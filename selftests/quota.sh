@@ -1,0 +1,365 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Namespaces cannot starve each other (issue 12):
+#  - the defaults are sized from the kernel's TCP established hash;
+#  - an unprivileged user in a namespace of its own (setpriv + unshare
+#    -Urn) that makes more connections than its quota gets exactly its
+#    quota, and the rest counted as dropped for the reason "quota", as
+#    many as `ss -tan` there shows beyond it; the summary, its JSON and the
+#    exporter say so; it may lower its quota but not raise it, nor go back
+#    to a larger default (EPERM, one clear line from the CLI), and neither
+#    may an unprivileged user of the initial namespace change that one's;
+#  - however many connections such a user makes, the namespaces other than
+#    the initial one share at most max_entries - init_net_reserve entries:
+#    the user gets what is left of that share, its other connections are
+#    dropped for the reason "cap", and the initial namespace still mirrors
+#    every connection it has (ss there);
+#  - TCPSTATE_IOC_QUOTA refuses bad sizes, flags and values with EINVAL;
+#  - memory goes to the memory cgroup that caused it: entries made with
+#    no socket (debug_fill) and those of request sockets to the cgroup the
+#    namespace was created in, not to the writer's; those of sockets to
+#    the socket's cgroup.
+. "$(dirname "$0")/lib.sh"
+
+params=/sys/module/tcpstate/parameters
+cgroot=/sys/fs/cgroup
+
+# run NAME CMD...: NAME.out, NAME.err and NAME.rc in $out.
+run()
+{
+	local name=$1
+
+	shift
+	"$@" > "$out/$name.out" 2> "$out/$name.err"
+	echo $? > "$out/$name.rc"
+}
+
+# --- inside an unprivileged user's namespace (unshare -Urn below) ---------
+# Its quota is 30 (netns_max_entries): 2 listeners and 20 connected pairs
+# are 42 sockets.
+if [ "$1" = --quota-userns ]; then
+	out=$2
+	ip link set lo up || exit 1
+	start_workload "" -m -e 20 -p 18200 || exit 1
+	w=$workload_pid
+	{
+		echo "entries $("$TS_READ" stat entries)"
+		for r in quota cap nomem; do
+			echo "drop_$r $("$TS_READ" stat drop:$r)"
+		done
+		echo "quota $("$TS_READ" stat quota)"
+		echo "ss $(ss -tanH | wc -l)"
+	} > "$out/u_counts"
+	run u_summary "$TCPSTATE_CLI" -j -i 0 summary
+	run u_text "$TCPSTATE_CLI" -i 0 summary
+	run u_prom "$TCPSTATE_CLI" -i 0 -c 1 exporter --textfile "$out"
+	run u_raise "$TCPSTATE_CLI" quota 1000
+	run u_raise_raw "$TS_READ" quota 40 1 1000 0
+	run u_lower "$TCPSTATE_CLI" -j quota 20
+	run u_back "$TCPSTATE_CLI" quota default
+	run u_none "$TCPSTATE_CLI" quota none
+	echo "entries $("$TS_READ" stat entries) quota $("$TS_READ" stat quota)" \
+		> "$out/u_after"
+	stop_workload "$w"
+	exit 0
+fi
+
+# --- an unprivileged user trying to take the initial namespace's share -----
+if [ "$1" = --reserve-userns ]; then
+	out=$2
+	ip link set lo up || exit 1
+	start_workload "" -e 100 -p 18220 || exit 1
+	echo "entries $("$TS_READ" stat entries) cap $("$TS_READ" stat drop:cap)" \
+		"quota $("$TS_READ" stat drop:quota) ss $(ss -tanH | wc -l)" \
+		> "$out/a_counts"
+	touch "$out/a_ready"
+	# Hold the connections until the initial namespace was checked.
+	for i in $(seq 1200); do
+		[ -e "$out/a_stop" ] && break
+		sleep 0.1
+	done
+	stop_workload "$workload_pid"
+	exit 0
+fi
+
+require_root_and_module
+module_loaded || { echo "# SKIP: the module is not loaded"; exit $ksft_skip; }
+command -v jq > /dev/null || { echo "# SKIP: needs jq"; exit $ksft_skip; }
+command -v setpriv > /dev/null || { echo "# SKIP: needs setpriv"; exit $ksft_skip; }
+tap_plan 17
+
+out=$(mktemp -d)
+# The unprivileged user writes its findings here.
+chmod 0777 "$out"
+old_max=$(cat $params/max_entries)
+old_netns=$(cat $params/netns_max_entries)
+old_reserve=$(cat $params/init_net_reserve)
+attacker=
+cleanup()
+{
+	touch "$out/a_stop"
+	[ -n "$attacker" ] && wait "$attacker" 2>/dev/null
+	stop_workload "$w_init"
+	stop_workload "$w_mem"
+	for ns in ts_q_a ts_q_abi ts_q_mem ts_q_mem2; do
+		ip netns del $ns 2>/dev/null
+	done
+	echo "$old_max" > $params/max_entries
+	echo "$old_netns" > $params/netns_max_entries
+	echo "$old_reserve" > $params/init_net_reserve
+	for c in ts_q_ns ts_q_work; do
+		rmdir "$cgroot/$c" 2>/dev/null
+	done
+	rm -rf "$out"
+}
+trap cleanup EXIT
+
+nobody()
+{
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+}
+
+rc_of()
+{
+	cat "$out/$1.rc"
+}
+
+# value FILE KEY: the word after KEY in FILE.
+value()
+{
+	awk -v k="$2" '{ for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }' "$out/$1"
+}
+
+# one_line_error NAME STATUS PATTERN: NAME exited STATUS, printed nothing
+# and one line matching PATTERN on stderr.  Sets why.
+one_line_error()
+{
+	local rc lines bytes
+
+	rc=$(rc_of "$1")
+	lines=$(wc -l < "$out/$1.err")
+	bytes=$(wc -c < "$out/$1.out")
+	why="expected exit $2, no output, one line matching '$3'; saw $rc, $bytes bytes, $lines lines: $(head -n 3 "$out/$1.err" | tr '\n' '|')"
+	[ "$rc" -eq "$2" ] && [ "$bytes" -eq 0 ] && [ "$lines" -eq 1 ] &&
+		grep -qE "$3" "$out/$1.err"
+}
+
+wait_quiescent
+reports_before=$(kernel_reports | wc -l)
+
+# --- the defaults ------------------------------------------------------------
+# The initial namespace's tcp_max_tw_buckets is half the established
+# hash's buckets (tcp_sk_init()): the cap is 8 entries per bucket, a
+# namespace's quota 2, and the initial namespace keeps half of the cap.
+tw=$(sysctl -n net.ipv4.tcp_max_tw_buckets)
+want="$((16 * tw)) $((4 * tw)) $((8 * tw))"
+seen="$old_max $old_netns $old_reserve"
+[ "$seen" = "$want" ]
+tap_result defaults_sized_from_the_established_hash $? \
+	"expected max_entries, netns_max_entries, init_net_reserve $want (tcp_max_tw_buckets $tw); saw $seen"
+
+# --- an unprivileged user's namespace past its quota -------------------------
+echo 30 > $params/netns_max_entries
+nobody unshare -Urn "$0" --quota-userns "$out"
+rc=$?
+got=$(cat "$out/u_counts" 2>/dev/null | tr '\n' ' ')
+ss_n=$(value u_counts ss)
+entries=$(value u_counts entries)
+[ $rc -eq 0 ] && [ "$ss_n" = 42 ] && [ "$entries" = 30 ] &&
+	[ "$(value u_counts drop_quota)" = $((ss_n - 30)) ] &&
+	[ "$(value u_counts drop_cap)" = 0 ] && [ "$(value u_counts drop_nomem)" = 0 ] &&
+	[ "$(value u_counts quota)" = 30 ]
+tap_result userns_gets_its_quota_and_drops_the_excess_for_quota $? \
+	"expected status 0, ss 42, entries 30, drop_quota ss - 30 = 12, drop_cap 0, drop_nomem 0, quota 30; saw $rc, $got"
+
+got=$(jq -c '[.connections, .dropped, .drops.quota, .drops.cap, .drops.nomem, .quota, .quota_own]' \
+	"$out/u_summary.out" 2>/dev/null)
+[ "$(rc_of u_summary)" -eq 0 ] && [ "$got" = "[30,12,12,0,0,30,false]" ] &&
+	grep -qE '^  quota +12$' "$out/u_text.out" &&
+	grep -qE '^quota +30$' "$out/u_text.out"
+tap_result summary_counts_12_quota_drops_text_and_json $? \
+	"expected [30,12,12,0,0,30,false] and the text lines '  quota 12', 'quota 30'; saw $got, $(grep -E 'quota' "$out/u_text.out" | tr '\n' '|')"
+
+got=$(grep '^tcpstate_dropped_total' "$out/tcpstate.prom" 2>/dev/null | sed 's/netns="[0-9]*",//' | tr '\n' ' ')
+want='tcpstate_dropped_total{reason="quota"} 12 tcpstate_dropped_total{reason="cap"} 0 tcpstate_dropped_total{reason="nomem"} 0 '
+[ "$(rc_of u_prom)" -eq 0 ] && [ "$got" = "$want" ]
+tap_result exporter_dropped_total_has_a_reason_label $? \
+	"expected status 0 and '$want'; saw $(rc_of u_prom), '$got' $(head -c 200 "$out/u_prom.err")"
+
+one_line_error u_raise 1 '^tcpstate: quota: Operation not permitted .*raising it CAP_NET_ADMIN in the initial user namespace'
+r1=$?
+raw=$(cat "$out/u_raise_raw.out")
+[ $r1 -eq 0 ] && [ "$raw" = "error EPERM" ]
+tap_result userns_root_cannot_raise_its_quota $? "$why; raw ioctl: '$raw'"
+
+got=$(jq -c '[.quota, .own, .entries, .default]' "$out/u_lower.out" 2>/dev/null)
+[ "$(rc_of u_lower)" -eq 0 ] && [ "$got" = "[20,true,30,30]" ] &&
+	[ "$(cat "$out/u_after")" = "entries 30 quota 20" ]
+tap_result userns_root_may_lower_its_quota_entries_stay $? \
+	"expected status 0, [20,true,30,30] and 'entries 30 quota 20' after; saw $(rc_of u_lower), $got, '$(cat "$out/u_after")' $(head -c 200 "$out/u_lower.err")"
+
+one_line_error u_back 1 '^tcpstate: quota: Operation not permitted' && r1=0 || r1=1
+w1=$why
+one_line_error u_none 1 '^tcpstate: quota: Operation not permitted'
+[ $r1 -eq 0 ] && [ $? -eq 0 ]
+tap_result userns_root_cannot_go_back_to_a_larger_default_or_none $? "default: $w1; none: $why"
+
+run n_init nobody "$TCPSTATE_CLI" quota 5
+one_line_error n_init 1 '^tcpstate: quota: Operation not permitted'
+tap_result nobody_cannot_set_the_initial_namespace_quota $? "$why"
+echo "$old_netns" > $params/netns_max_entries
+
+# --- the initial namespace keeps its reserve ---------------------------------
+# The other namespaces' share is what they hold now plus 100: a namespace
+# of root takes 70 of it, an unprivileged user's the 30 left, and the
+# initial namespace, whose reserve is its entries plus 100, still mirrors
+# the 42 sockets of a workload of its own.
+wait_quiescent
+all=$("$TS_READ" stat all_entries)
+init_n=$("$TS_READ" stat entries)
+init_dropped=$("$TS_READ" stat dropped)
+echo 1000 > $params/netns_max_entries
+echo $((all + 200)) > $params/max_entries
+echo $((init_n + 100)) > $params/init_net_reserve
+new_ns ts_q_a || exit 1
+in_ns ts_q_a sh -c "echo 70 > $params/debug_fill"
+a="$(in_ns ts_q_a "$TS_READ" stat entries) $(in_ns ts_q_a "$TS_READ" stat dropped)"
+[ "$a" = "70 0" ]
+tap_result root_namespace_takes_70_of_the_share $? "expected 70 entries, 0 drops; saw $a"
+
+nobody unshare -Urn "$0" --reserve-userns "$out" &
+attacker=$!
+wait_for 600 test -e "$out/a_ready"
+ss_n=$(value a_counts ss)
+got=$(cat "$out/a_counts" 2>/dev/null)
+[ "$(value a_counts entries)" = 30 ] && [ -n "$ss_n" ] &&
+	[ "$(value a_counts cap)" = $((ss_n - 30)) ] && [ "$(value a_counts quota)" = 0 ]
+tap_result userns_gets_the_30_left_and_drops_the_rest_for_cap $? \
+	"expected entries 30, cap drops ss - 30, no quota drop; saw '$got'"
+
+start_workload "" -m -e 20 -p 18210 && w_init=$workload_pid
+counts_match ""
+r1=$?
+init_now=$("$TS_READ" stat dropped)
+[ $r1 -eq 0 ] && [ "$init_now" = "$init_dropped" ]
+tap_result initial_namespace_still_mirrors_everything $? \
+	"expected the module's counts to equal ss and $init_dropped drops; saw $counts_why, $init_now drops (module: $counts_mod)"
+stop_workload "$w_init"
+w_init=
+touch "$out/a_stop"
+wait "$attacker"
+attacker=
+echo "$old_max" > $params/max_entries
+echo "$old_reserve" > $params/init_net_reserve
+echo "$old_netns" > $params/netns_max_entries
+ip netns del ts_q_a
+
+# --- the ioctl's edges ---------------------------------------------------------
+new_ns ts_q_abi || exit 1
+q()
+{
+	in_ns ts_q_abi "$TS_READ" quota "$@" 2>&1
+}
+got="$(q 8 0 0 0)|$(q 40 8 0 0)|$(q 40 3 5 0)|$(q 40 0 5 0)|$(q 40 1 9223372036854775808 0)|$(q 40 1 5 1)|$(q 40 4 0 0)"
+want="error EINVAL|error EINVAL|error EINVAL|error EINVAL|error EINVAL|error EINVAL|error EINVAL"
+[ "$got" = "$want" ]
+tap_result quota_ioctl_refuses_bad_size_flags_values $? \
+	"expected (size 8, flag 8, SET|DEFAULT, a value without SET, 2^63, pad, OWN in) '$want'; saw '$got'"
+
+d=$old_netns
+got="$(q 40 1 5 0)|$(in_ns ts_q_abi "$TS_READ" stat quota)|$(q 56 0 0 0)|$(q 40 1 none 0)|$(q 40 2 0 0)"
+want="quota 5 own 1 entries 0 default $d|5|quota 5 own 1 entries 0 default $d|quota none own 1 entries 0 default $d|quota $d own 0 entries 0 default $d"
+[ "$got" = "$want" ]
+tap_result root_sets_5_none_and_default_larger_size_accepted $? "expected '$want'; saw '$got'"
+ip netns del ts_q_abi
+
+# --- memory cgroups --------------------------------------------------------------
+# slab (reclaimable and not) of a cgroup, in bytes, from memory.stat.
+slab_of()
+{
+	awk '$1 == "slab_reclaimable" || $1 == "slab_unreclaimable" { s += $2 } END { print s + 0 }' \
+		"$cgroot/$1/memory.stat"
+}
+
+# in_cg CG CMD...: CMD in cgroup CG.
+in_cg()
+{
+	sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$cgroot/$1" "${@:2}"
+}
+
+mem_ok=1
+if ! grep -q " $cgroot cgroup2 " /proc/mounts; then
+	mount -t cgroup2 none $cgroot 2>/dev/null
+fi
+if grep -qw memory $cgroot/cgroup.controllers 2>/dev/null &&
+	echo +memory > $cgroot/cgroup.subtree_control &&
+	mkdir -p $cgroot/ts_q_ns $cgroot/ts_q_work; then
+	mem_ok=0
+fi
+# Two namespaces created by a process of ts_q_ns: their memory cgroup.
+[ $mem_ok -eq 0 ] && in_cg ts_q_ns ip netns add ts_q_mem &&
+	in_cg ts_q_ns ip netns add ts_q_mem2 && ip -n ts_q_mem2 link set lo up
+mem_ok=$?
+# The counters of memory.stat are flushed every 2 s; a CPU caches up to a
+# page of them: after 2.5 s a reading is as exact as the 4 KiB per CPU.
+sleep 2.5
+ns0=$(slab_of ts_q_ns)
+work0=$(slab_of ts_q_work)
+# 2000 entries without a socket, written by a process of ts_q_work: each
+# is a 128 byte object (136 charged, with its pointer to the cgroup).
+# Lower bound: 2000 * 128 less 8 KiB per CPU of cached counts (16 KiB on
+# this 2-CPU guest, 32 KiB to be safe); the writer's own slab, freed when
+# it exits, must stay below a quarter of that in ts_q_work.
+[ $mem_ok -eq 0 ] && in_cg ts_q_work nsenter --net=/run/netns/ts_q_mem \
+	sh -c "echo 2000 > $params/debug_fill"
+low=$((2000 * 128 - 32768))
+# grown: ts_q_ns's slab grew by $low since $base.
+grown()
+{
+	[ $(($(slab_of ts_q_ns) - base)) -ge $low ]
+}
+base=$ns0
+wait_for 100 grown
+sleep 2.5
+ns1=$(slab_of ts_q_ns)
+work1=$(slab_of ts_q_work)
+[ $mem_ok -eq 0 ] && [ $((ns1 - ns0)) -ge $low ] && [ $((work1 - work0)) -lt $((low / 4)) ]
+tap_result entries_without_socket_charged_to_the_namespace_creator $? \
+	"expected ts_q_ns slab +$low bytes or more, ts_q_work less than +$((low / 4)); saw +$((ns1 - ns0)), +$((work1 - work0)) (memory cgroups usable: $mem_ok)"
+
+# 500 connected pairs made by a process of ts_q_work, in the other
+# namespace: the 500 server ends are born as request sockets, with no
+# memory cgroup: charged to ts_q_ns; the 2 listeners and the 500 clients
+# to the sockets' cgroup, ts_q_work.  ts_q_ns's slab then grows by the 500
+# (at least 500 * 128 - 32 KiB) and by the buckets the table grows to:
+# 1024 of 8 bytes, a 16 KiB allocation, and the smaller ones before it
+# until a grace period has passed.  So at most 500 * 136 + 40 KiB, where
+# charging the 502 socket ends there too would add 502 * 136 more.
+w_mem=
+if [ $mem_ok -eq 0 ]; then
+	in_cg ts_q_work nsenter --net=/run/netns/ts_q_mem2 "$TCP_WORKLOAD" -e 500 -p 18230 \
+		> "$out/mem.out" 2>&1 &
+	w_mem=$!
+	wait_for 600 grep -q ready "$out/mem.out"
+fi
+low=$((500 * 128 - 32768))
+high=$((500 * 136 + 40960))
+base=$ns1
+wait_for 100 grown
+sleep 2.5
+ns2=$(slab_of ts_q_ns)
+work2=$(slab_of ts_q_work)
+entries=$(in_ns ts_q_mem2 "$TS_READ" stat entries)
+[ $mem_ok -eq 0 ] && [ "$entries" = 1002 ] &&
+	[ $((ns2 - ns1)) -ge $low ] && [ $((ns2 - ns1)) -le $high ] &&
+	[ $((work2 - work1)) -ge $((502 * 128)) ]
+tap_result socket_entries_charged_to_the_socket_cgroup $? \
+	"expected 1002 entries, ts_q_ns slab +$low..+$high, ts_q_work +$((502 * 128)) or more; saw $entries, +$((ns2 - ns1)), +$((work2 - work1))"
+stop_workload "$w_mem"
+w_mem=
+
+reports_after=$(kernel_reports | wc -l)
+[ "$reports_after" -eq "$reports_before" ]
+tap_result no_kernel_report $? "$(kernel_reports | tail -n 1)"
+tap_exit
