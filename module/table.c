@@ -202,6 +202,8 @@ static struct kmem_cache *tcpstate_entry_cache __read_mostly;
 static atomic_long_t tcpstate_all_entries = ATOMIC_LONG_INIT(0);
 /* Entries of all namespaces but the initial one. */
 static atomic_long_t tcpstate_other_entries = ATOMIC_LONG_INIT(0);
+static atomic_long_t tcpstate_all_dropped = ATOMIC_LONG_INIT(0);
+static atomic_long_t tcpstate_all_tw_netns_exits = ATOMIC_LONG_INIT(0);
 /* Namespaces set up while the module loads were not made by current. */
 static bool tcpstate_loading;
 
@@ -209,8 +211,6 @@ static bool tcpstate_loading;
 #define QUOTA_DEFAULT	ULONG_MAX
 /* A quota of no limit: no count of entries reaches it. */
 #define QUOTA_NONE	((unsigned long)LONG_MAX)
-static atomic_long_t tcpstate_all_dropped = ATOMIC_LONG_INIT(0);
-static atomic_long_t tcpstate_all_tw_netns_exits = ATOMIC_LONG_INIT(0);
 
 /*
  * Every live namespace's table, for the all-namespaces overview and the
