@@ -335,7 +335,7 @@ tap_result entries_without_socket_charged_to_the_namespace_creator $? \
 # (at least 500 * 128 - 32 KiB) and by the buckets the table grows to:
 # 1024 of 8 bytes, a 16 KiB allocation, and the smaller ones before it
 # until a grace period has passed (16 KiB more at most), and the cached
-# counts (8 KiB).  So at most 500 * 136 + 56 KiB, with 24 KiB to spare,
+# counts (8 KiB).  So at most 500 * 136 + 56 KiB, with 16 KiB to spare,
 # where charging the 502 socket ends there too would add 502 * 136 more
 # (then at least 500 * 136 + 502 * 136 + 16 KiB - 8 KiB).
 w_mem=
