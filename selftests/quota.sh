@@ -87,7 +87,7 @@ require_root_and_module
 module_loaded || { echo "# SKIP: the module is not loaded"; exit $ksft_skip; }
 command -v jq > /dev/null || { echo "# SKIP: needs jq"; exit $ksft_skip; }
 command -v setpriv > /dev/null || { echo "# SKIP: needs setpriv"; exit $ksft_skip; }
-tap_plan 17
+tap_plan 16
 
 out=$(mktemp -d)
 # The unprivileged user writes its findings here.
