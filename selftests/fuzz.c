@@ -374,7 +374,7 @@ static void check_stats(const struct tcpstate_stats *st)
 static const unsigned long cmds[] = {
 	TCPSTATE_IOC_VERSION, TCPSTATE_IOC_STATS, TCPSTATE_IOC_SNAPSHOT,
 	TCPSTATE_IOC_NETNS, TCPSTATE_IOC_NETNS_LIST, TCPSTATE_IOC_RESET,
-	TCPSTATE_IOC_PORTS,
+	TCPSTATE_IOC_PORTS, TCPSTATE_IOC_QUOTA,
 };
 
 #define NCMDS ARRAY_SIZE(cmds)
@@ -422,6 +422,7 @@ static void *build_arg(struct thread *t, unsigned long cmd, size_t *len)
 		struct tcpstate_netns ns;
 		struct tcpstate_netns_list list;
 		struct tcpstate_ports ports;
+		struct tcpstate_quota quota;
 	} u;
 	size_t n;
 	void *arg;
@@ -476,6 +477,25 @@ static void *build_arg(struct thread *t, unsigned long cmd, size_t *len)
 		u.ports.failures = (unsigned long)pick_ptr(t, (size_t)(u.ports.count % 4097) *
 							   (u.ports.failure_size % 4096));
 		break;
+	case 0x07:
+		n = sizeof(u.quota);
+		u.quota.size = pick_size(t, n, n);
+		/*
+		 * Root reads, or sends flags no module takes: a quota it set
+		 * would change what the tests after it see.  The others try to
+		 * change theirs, which only a lowering in a user namespace of
+		 * their own may (do_ioctl() checks).
+		 */
+		if (!g.unpriv)
+			u.quota.flags = chance(t, 500) ? 0 : (__u32)rnd(t) | 0x80000000U;
+		else
+			u.quota.flags = chance(t, 800) ? below(t, 4) : (__u32)rnd(t);
+		if (u.quota.flags & TCPSTATE_QUOTA_SET)
+			u.quota.max_entries = chance(t, 500) ? below(t, 100) :
+					      chance(t, 500) ? TCPSTATE_QUOTA_NONE : rnd(t);
+		if (chance(t, 50))
+			u.quota.pad = rnd(t);
+		break;
 	default:
 		n = below(t, 64);
 		for (size_t i = 0; i < n; i++)
@@ -500,12 +520,17 @@ static void do_ioctl(struct thread *t)
 	size_t len;
 	void *arg = build_arg(t, cmd, &len);
 	struct tcpstate_netns ns;
+	struct tcpstate_quota q;
 	long ret;
 
 	if (cmd == TCPSTATE_IOC_NETNS && in_area(t, arg, sizeof(ns)))
 		memcpy(&ns, arg, sizeof(ns));
 	else
 		memset(&ns, 0, sizeof(ns));
+	if (cmd == TCPSTATE_IOC_QUOTA && in_area(t, arg, sizeof(q)))
+		memcpy(&q, arg, sizeof(q));
+	else
+		memset(&q, 0, sizeof(q));
 	ret = account(t, OP_IOCTL, ioctl(fd, cmd, arg), "ioctl", cmd);
 	if (ret)
 		return;
@@ -538,6 +563,16 @@ static void do_ioctl(struct thread *t)
 	case TCPSTATE_IOC_RESET:
 		if (!g.userns)
 			violation("RESET succeeded for uid %d", (int)getuid());
+		break;
+	case TCPSTATE_IOC_QUOTA:
+		/* Raising takes CAP_NET_ADMIN in the initial user namespace. */
+		if (q.flags & TCPSTATE_QUOTA_DEFAULT && !g.userns)
+			violation("QUOTA DEFAULT succeeded for uid %d", (int)getuid());
+		if (q.flags & TCPSTATE_QUOTA_SET &&
+		    (!g.userns || q.max_entries == TCPSTATE_QUOTA_NONE))
+			violation("QUOTA SET %llu succeeded for uid %d%s",
+				  (unsigned long long)q.max_entries, (int)getuid(),
+				  g.userns ? " in a user namespace" : "");
 		break;
 	}
 }
