@@ -510,8 +510,9 @@ struct tcpstate_quota {
 				 * a quota of its own (after the change)
 				 */
 	__u64 max_entries;	/* in: with TCPSTATE_QUOTA_SET the new quota
-				 * (TCPSTATE_QUOTA_NONE: no limit), else 0;
-				 * out: the quota in force
+				 * (TCPSTATE_QUOTA_NONE, or 2^63 - 1: no
+				 * limit; other values above 2^63 - 1 are
+				 * EINVAL), else 0; out: the quota in force
 				 */
 	__u64 entries;		/* out: entries counted against it */
 	__u64 default_max_entries;	/* out: the quota of the namespace
@@ -521,6 +522,10 @@ struct tcpstate_quota {
 	__u32 pad;		/* 0 */
 };
 
+/*
+ * The out-only fields must be 0 on the way in, as must flags other than
+ * one of these two: anything else is EINVAL.
+ */
 #define TCPSTATE_QUOTA_SET	0x01	/* give the namespace its own quota */
 #define TCPSTATE_QUOTA_DEFAULT	0x02	/* back to the module's default */
 #define TCPSTATE_QUOTA_OWN	0x04	/* out only */
