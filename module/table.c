@@ -37,7 +37,9 @@
  * in softirq or a work item, to the memory cgroup the namespace was
  * created in, which it holds a reference to until its exit.  Namespaces
  * that exist at load, the initial one included, have none: their memory
- * is charged to no one.
+ * is charged to no one.  So that struct tcpstate_net is charged too, it
+ * is ours to allocate: the kernel's net_generic data (not charged) holds
+ * only a pointer to it.
  */
 #include <linux/hash.h>
 #include <linux/spinlock.h>	/* before list_bl.h: 6.12 needs cpu_relax() */
@@ -159,6 +161,7 @@ struct tcpstate_port_rec {
 
 struct tcpstate_net {
 	struct tcpstate_buckets __rcu *table;
+	struct rcu_head rcu;		/* freed after the hooks are done with it */
 	/* Per-CPU counters, allocated with the first entry. */
 	struct tcpstate_counters __percpu *counters;
 	atomic_long_t entries;
@@ -195,6 +198,17 @@ struct tcpstate_net {
 	u32 port_next;			/* where the next one goes */
 	u32 port_count;			/* how many the ring holds */
 	atomic64_t port_total[TCPSTATE_PORT_KIND_MAX][2];
+};
+
+/*
+ * What the kernel keeps for us in each namespace (net_generic): a pointer.
+ * struct tcpstate_net is allocated by tcpstate_net_init() in the creator's
+ * context, charged to its memory cgroup, which the kernel's own allocation
+ * of net_generic data is not.  NULL when the setup failed, and from the
+ * namespace's exit on; freed an RCU grace period after that.
+ */
+struct tcpstate_net_slot {
+	struct tcpstate_net __rcu *tn;
 };
 
 static unsigned int tcpstate_net_id __read_mostly;
@@ -361,21 +375,35 @@ static inline bool walk_covers(u64 key, u64 pos, u64 end)
 	return key >= pos && (!end || key < end);
 }
 
+static struct tcpstate_net_slot *net_slot(struct net *net)
+{
+	return net_generic(net, tcpstate_net_id);
+}
+
+/*
+ * The namespace's own memory, or NULL.  The caller is in an RCU read-side
+ * section (the hooks), or holds a reference to the namespace (the device,
+ * whose files do), or is its setup or exit: the memory outlives each.
+ */
+static struct tcpstate_net *net_tn(struct net *net)
+{
+	return rcu_dereference_check(net_slot(net)->tn, 1);
+}
+
 /* The namespace's table, or NULL when it is not (or no longer) there. */
 static struct tcpstate_net *tcpstate_net_live(struct net *net)
 {
-	struct tcpstate_net *tn = net_generic(net, tcpstate_net_id);
+	struct tcpstate_net *tn = net_tn(net);
 
 	/*
-	 * table is published last, with release: seeing it means the
-	 * lists and locks are ready.  An object of a namespace (socket,
+	 * The slot is published last, with release: seeing it means the
+	 * table, lists and locks are ready.  An object of a namespace (socket,
 	 * request, timewait socket) never outlives the namespace's struct net
 	 * and its net_generic data: TCP's own pernet exit purges them first,
 	 * and they are the kernel's to keep valid while we look.
 	 */
 	if (!tn || READ_ONCE(tn->dead) || !rcu_access_pointer(tn->table))
 		return NULL;
-	smp_rmb();	/* pairs with rcu_assign_pointer() in tcpstate_net_init() */
 	return tn;
 }
 
@@ -1228,7 +1256,7 @@ static void module_stats(struct tcpstate_stats *st)
 
 void tcpstate_table_stats(struct net *net, struct tcpstate_stats *st)
 {
-	struct tcpstate_net *tn = net_generic(net, tcpstate_net_id);
+	struct tcpstate_net *tn = net_tn(net);
 
 	module_stats(st);
 	/* The caller holds a reference: the table outlives this. */
@@ -1266,7 +1294,7 @@ int tcpstate_table_visit_nets(struct tcpstate_net_visitor *v)
 
 int tcpstate_table_reset(struct net *net)
 {
-	struct tcpstate_net *tn = net_generic(net, tcpstate_net_id);
+	struct tcpstate_net *tn = net_tn(net);
 	struct tcpstate_counters __percpu *counters;
 	struct tcpstate_counters *base;
 	int cpu, i, j;
@@ -1316,7 +1344,7 @@ int tcpstate_table_reset(struct net *net)
 int tcpstate_table_quota(struct net *net, struct tcpstate_quota *q,
 			 bool may_lower, bool may_raise)
 {
-	struct tcpstate_net *tn = net_generic(net, tcpstate_net_id);
+	struct tcpstate_net *tn = net_tn(net);
 	unsigned long now, want = 0;
 	int err = 0;
 
@@ -1480,7 +1508,7 @@ u32 tcpstate_table_ports(struct net *net, struct tcpstate_ports *req,
 			 struct tcpstate_port_failure *out, u32 room,
 			 const struct tcpstate_view *v)
 {
-	struct tcpstate_net *tn = net_generic(net, tcpstate_net_id);
+	struct tcpstate_net *tn = net_tn(net);
 	struct tcpstate_port_rec *ring;
 	unsigned long flags;
 	u32 i, n, first;
@@ -1727,7 +1755,6 @@ static void table_work(struct work_struct *work)
 
 static int __net_init tcpstate_net_init(struct net *net)
 {
-	struct tcpstate_net *tn = net_generic(net, tcpstate_net_id);
 	/*
 	 * This runs in the context of the namespace's creator (unshare(2),
 	 * clone(2), setns(2) of a new one): charge it, unless the module is
@@ -1735,16 +1762,18 @@ static int __net_init tcpstate_net_init(struct net *net)
 	 */
 	gfp_t gfp = READ_ONCE(tcpstate_loading) ? GFP_KERNEL : GFP_KERNEL_ACCOUNT;
 	struct tcpstate_buckets *t;
+	struct tcpstate_net *tn;
 
+	tn = kzalloc(sizeof(*tn), gfp);
+	if (!tn)
+		return -ENOMEM;
 	t = buckets_alloc(TABLE_MIN_BITS, gfp);
 	if (!t)
-		return -ENOMEM;
+		goto err_tn;
 	if (IS_ENABLED(CONFIG_PREEMPT_RT)) {
 		tn->counters = alloc_percpu_gfp(struct tcpstate_counters, gfp);
-		if (!tn->counters) {
-			kvfree(t);
-			return -ENOMEM;
-		}
+		if (!tn->counters)
+			goto err_table;
 	}
 	/*
 	 * What comes later, from hooks and work items, goes to the
@@ -1765,13 +1794,20 @@ static int __net_init tcpstate_net_init(struct net *net)
 	INIT_WORK(&tn->resize, table_work);
 	mutex_init(&tn->base_lock);
 	tn->since_ns = tcpstate_now_ns();
-	/* Pairs with tcpstate_net_live(): everything above is visible first. */
-	rcu_assign_pointer(tn->table, t);
+	RCU_INIT_POINTER(tn->table, t);
+	/* Pairs with net_tn(): everything above is visible first. */
+	rcu_assign_pointer(net_slot(net)->tn, tn);
 
 	spin_lock(&tcpstate_nets_lock);
 	list_add_tail(&tn->node, &tcpstate_nets);
 	spin_unlock(&tcpstate_nets_lock);
 	return 0;
+
+err_table:
+	kvfree(t);
+err_tn:
+	kfree(tn);
+	return -ENOMEM;
 }
 
 /* After the grace period no hook can see the table: empty it, free it. */
@@ -1823,16 +1859,18 @@ static void __net_exit tcpstate_net_exit_batch(struct list_head *net_list)
 
 	spin_lock(&tcpstate_nets_lock);
 	list_for_each_entry(net, net_list, exit_list) {
-		struct tcpstate_net *tn = net_generic(net, tcpstate_net_id);
+		struct tcpstate_net *tn = net_tn(net);
 
-		WRITE_ONCE(tn->dead, true);
+		/* NULL: its setup failed. */
+		if (tn)
+			WRITE_ONCE(tn->dead, true);
 	}
 	spin_unlock(&tcpstate_nets_lock);
 	/* A walker at one of them steps off it soon: the sweep stops early. */
 	list_for_each_entry(net, net_list, exit_list) {
-		struct tcpstate_net *tn = net_generic(net, tcpstate_net_id);
+		struct tcpstate_net *tn = net_tn(net);
 
-		if (!rcu_access_pointer(tn->table))
+		if (!tn)
 			continue;
 		wait_var_event(&tn->walkers, nets_unwalked(tn));
 		spin_lock(&tcpstate_nets_lock);
@@ -1841,10 +1879,18 @@ static void __net_exit tcpstate_net_exit_batch(struct list_head *net_list)
 	}
 	synchronize_rcu();
 	list_for_each_entry(net, net_list, exit_list) {
-		struct tcpstate_net *tn = net_generic(net, tcpstate_net_id);
+		struct tcpstate_net *tn = net_tn(net);
 
-		if (rcu_access_pointer(tn->table))
-			tcpstate_net_free(tn);
+		if (!tn)
+			continue;
+		tcpstate_net_free(tn);
+		/*
+		 * TCP's exit, after ours, still runs the hooks for this
+		 * namespace: they find no table, or a dead one until a grace
+		 * period has passed.
+		 */
+		RCU_INIT_POINTER(net_slot(net)->tn, NULL);
+		kfree_rcu(tn, rcu);
 	}
 }
 
@@ -1852,7 +1898,7 @@ static struct pernet_operations tcpstate_net_ops = {
 	.init		= tcpstate_net_init,
 	.exit_batch	= tcpstate_net_exit_batch,
 	.id		= &tcpstate_net_id,
-	.size		= sizeof(struct tcpstate_net),
+	.size		= sizeof(struct tcpstate_net_slot),
 };
 
 /*
