@@ -211,16 +211,20 @@ param=/sys/module/tcpstate/parameters
 
 # run_fill ROUND N: the storm in a namespace that holds N made-up entries.
 # The reconcile pass would remove them (no socket has their cookies), so
-# it only runs after misses meanwhile; the cap makes room for them.
+# it only runs after misses meanwhile; the cap makes room for them, none
+# of it kept for the initial namespace, and the namespace has no quota.
 run_fill()
 {
-	local s ch ms cap have
+	local s ch ms cap reserve have
 
 	fresh_ns $ns || return
 	ms=$(cat $param/reconcile_ms)
 	cap=$(cat $param/max_entries)
+	reserve=$(cat $param/init_net_reserve)
 	echo 0 > $param/reconcile_ms
 	[ "$cap" -ge $(($2 + 4 * N + 100000)) ] || echo $(($2 + 4 * N + 100000)) > $param/max_entries
+	echo 0 > $param/init_net_reserve
+	ip netns exec $ns $cli quota none > /dev/null
 	ip netns exec $ns sh -c "echo $2 > $param/debug_fill"
 	have=$(ip netns exec $ns $ts_read stat entries)
 	if [ "$have" != "$2" ]; then
@@ -237,6 +241,7 @@ run_fill()
 	drop_ns $ns
 	echo "$ms" > $param/reconcile_ms
 	echo "$cap" > $param/max_entries
+	echo "$reserve" > $param/init_net_reserve
 }
 
 # run_base ROUND N: the storm with the N-th other build loaded (the free

@@ -132,11 +132,25 @@ meminfo()
 # so that each destination has room for N/4, and tcp_tw_reuse is 0 so that
 # no connect() takes over an old TIME-WAIT (loopback allows it by
 # default).  Prints the seconds it took.
+# tw_room NS N: room for N more entries in NS: no quota of its own, and a
+# cap whose share for the namespaces but the initial one holds them (the
+# defaults scale with the guest's memory: a 2 GiB guest's are below
+# 100,000).
+tw_room()
+{
+	local p=/sys/module/tcpstate/parameters need
+
+	ip netns exec "$1" $cli quota none > /dev/null || return 1
+	need=$(( $($ts_read stat all_entries) + $2 + 10000 + $(cat $p/init_net_reserve) ))
+	[ "$(cat $p/max_entries)" -ge "$need" ] || echo "$need" > $p/max_entries
+}
+
 tw_storm()
 {
 	local t0 p pids=()
 
 	fresh_ns "$1" || return 1
+	tw_room "$1" "$2" || return 1
 	ip netns exec "$1" sysctl -qw net.ipv4.ip_local_port_range="1024 65000"
 	ip netns exec "$1" sysctl -qw net.ipv4.tcp_tw_reuse=0
 	t0=$(now)
