@@ -158,6 +158,7 @@ reports_before=$(kernel_reports | wc -l)
 tw=$(sysctl -n net.ipv4.tcp_max_tw_buckets)
 want="$((16 * tw)) $((4 * tw)) $((8 * tw))"
 seen="$old_max $old_netns $old_reserve"
+echo "# tcp_max_tw_buckets $tw: max_entries $old_max, netns_max_entries $old_netns, init_net_reserve $old_reserve"
 [ "$seen" = "$want" ]
 tap_result defaults_sized_from_the_established_hash $? \
 	"expected max_entries, netns_max_entries, init_net_reserve $want (tcp_max_tw_buckets $tw); saw $seen"
@@ -169,6 +170,7 @@ rc=$?
 got=$(cat "$out/u_counts" 2>/dev/null | tr '\n' ' ')
 ss_n=$(value u_counts ss)
 entries=$(value u_counts entries)
+echo "# unprivileged namespace, quota 30: $got"
 [ $rc -eq 0 ] && [ "$ss_n" = 42 ] && [ "$entries" = 30 ] &&
 	[ "$(value u_counts drop_quota)" = $((ss_n - 30)) ] &&
 	[ "$(value u_counts drop_cap)" = 0 ] && [ "$(value u_counts drop_nomem)" = 0 ] &&
@@ -236,6 +238,7 @@ attacker=$!
 wait_for 600 test -e "$out/a_ready"
 ss_n=$(value a_counts ss)
 got=$(cat "$out/a_counts" 2>/dev/null)
+echo "# share of the others $((all + 200 - init_n - 100)) (max_entries $((all + 200)), init_net_reserve $((init_n + 100))): root namespace $a, unprivileged one $got"
 [ "$(value a_counts entries)" = 30 ] && [ -n "$ss_n" ] &&
 	[ "$(value a_counts cap)" = $((ss_n - 30)) ] && [ "$(value a_counts quota)" = 0 ]
 tap_result userns_gets_the_30_left_and_drops_the_rest_for_cap $? \
@@ -334,6 +337,7 @@ wait_for 100 grown
 sleep 2.5
 ns1=$(slab_of ts_q_ns)
 work1=$(slab_of ts_q_work)
+echo "# 2000 entries without a socket: ts_q_ns slab +$((ns1 - ns0)) bytes ($(( (ns1 - ns0) / 2000 )) per entry), ts_q_work +$((work1 - work0))"
 [ $mem_ok -eq 0 ] && [ $((ns1 - ns0)) -ge $low ] && [ $((work1 - work0)) -lt $((low / 4)) ]
 tap_result entries_without_socket_charged_to_the_namespace_creator $? \
 	"expected ts_q_ns slab +$low bytes or more, ts_q_work less than +$((low / 4)); saw +$((ns1 - ns0)), +$((work1 - work0)) (memory cgroups usable: $mem_ok)"
@@ -371,6 +375,7 @@ sleep 2.5
 b1=$(slab_of ts_q_ns2)
 work2=$(slab_of ts_q_work)
 entries=$(in_ns ts_q_mem2 "$TS_READ" stat entries)
+echo "# 500 pairs: $entries entries, ts_q_ns2 slab +$((b1 - b0)) bytes, ts_q_work +$((work2 - work1))"
 [ $mem_ok -eq 0 ] && [ "$entries" = 1002 ] &&
 	[ $((b1 - b0)) -ge $low ] && [ $((b1 - b0)) -le $high ] &&
 	[ $((work2 - work1)) -ge $((502 * 128)) ]
