@@ -387,7 +387,15 @@ static struct tcpstate_net_slot *net_slot(struct net *net)
  */
 static struct tcpstate_net *net_tn(struct net *net)
 {
-	return rcu_dereference_check(net_slot(net)->tn, 1);
+	struct tcpstate_net_slot *slot = net_slot(net);
+
+	/*
+	 * No slot: the setup of the namespace has not reached us, or failed
+	 * (ops_init() then clears it).
+	 */
+	if (!slot)
+		return NULL;
+	return rcu_dereference_check(slot->tn, 1);
 }
 
 /* The namespace's table, or NULL when it is not (or no longer) there. */
