@@ -218,8 +218,12 @@ static atomic_long_t tcpstate_all_entries = ATOMIC_LONG_INIT(0);
 static atomic_long_t tcpstate_other_entries = ATOMIC_LONG_INIT(0);
 static atomic_long_t tcpstate_all_dropped = ATOMIC_LONG_INIT(0);
 static atomic_long_t tcpstate_all_tw_netns_exits = ATOMIC_LONG_INIT(0);
-/* Namespaces set up while the module loads were not made by current. */
-static bool tcpstate_loading;
+/*
+ * The task that loads the module, while it sets up the namespaces there
+ * are (which it did not make); NULL after.  Any other task that sets one
+ * up meanwhile is creating it.
+ */
+static struct task_struct *tcpstate_loader;
 
 /* tcpstate_net.quota: none of its own, the module's default applies. */
 #define QUOTA_DEFAULT	ULONG_MAX
@@ -1766,9 +1770,11 @@ static int __net_init tcpstate_net_init(struct net *net)
 	/*
 	 * This runs in the context of the namespace's creator (unshare(2),
 	 * clone(2), setns(2) of a new one): charge it, unless the module is
-	 * loading, when it runs for every namespace there is.
+	 * loading, when its loader runs it for every namespace there is.
+	 * Any other task is creating one, even while the module loads.
 	 */
-	gfp_t gfp = READ_ONCE(tcpstate_loading) ? GFP_KERNEL : GFP_KERNEL_ACCOUNT;
+	gfp_t gfp = READ_ONCE(tcpstate_loader) == current ? GFP_KERNEL :
+		    GFP_KERNEL_ACCOUNT;
 	struct tcpstate_buckets *t;
 	struct tcpstate_net *tn;
 
@@ -1954,9 +1960,9 @@ int tcpstate_table_init(void)
 	tcpstate_entry_cache = KMEM_CACHE(tcpstate_entry, 0);
 	if (!tcpstate_entry_cache)
 		return -ENOMEM;
-	WRITE_ONCE(tcpstate_loading, true);
+	WRITE_ONCE(tcpstate_loader, current);
 	err = register_pernet_subsys(&tcpstate_net_ops);
-	WRITE_ONCE(tcpstate_loading, false);
+	WRITE_ONCE(tcpstate_loader, NULL);
 	if (err) {
 		kmem_cache_destroy(tcpstate_entry_cache);
 		return err;
