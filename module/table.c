@@ -460,7 +460,7 @@ static struct tcpstate_counters __percpu *net_counters(struct tcpstate_net *tn)
 		return NULL;
 	memcg = charge_begin(tn->memcg);
 	c = alloc_percpu_gfp(struct tcpstate_counters,
-			     GFP_ATOMIC | __GFP_NOWARN | charge_gfp(tn->memcg));
+			     GFP_NOWAIT | __GFP_NOWARN | charge_gfp(tn->memcg));
 	charge_end(tn->memcg, memcg);
 	if (!c)
 		return NULL;
@@ -628,7 +628,7 @@ static struct tcpstate_entry *entry_alloc(struct tcpstate_net *tn, bool count_dr
 		memcg = tn->memcg;
 	old = charge_begin(memcg);
 	e = kmem_cache_alloc(tcpstate_entry_cache,
-			     GFP_ATOMIC | __GFP_NOWARN | charge_gfp(memcg));
+			     GFP_NOWAIT | __GFP_NOWARN | charge_gfp(memcg));
 	charge_end(memcg, old);
 	if (!e) {
 		entry_uncharge(tn);
@@ -1421,7 +1421,7 @@ static struct tcpstate_port_rec *port_ring(struct tcpstate_net *tn)
 	ring = NULL;
 	if (size <= 2 * PAGE_SIZE && !IS_ENABLED(CONFIG_PREEMPT_RT)) {
 		memcg = charge_begin(tn->memcg);
-		ring = kzalloc(size, GFP_ATOMIC | __GFP_NOWARN |
+		ring = kzalloc(size, GFP_NOWAIT | __GFP_NOWARN |
 			       charge_gfp(tn->memcg));
 		charge_end(tn->memcg, memcg);
 	}
@@ -1695,7 +1695,8 @@ static void port_ring_alloc(struct tcpstate_net *tn)
 	if (!READ_ONCE(tn->port_ring_wanted) || smp_load_acquire(&tn->port_ring))
 		return;
 	ring = kvcalloc(port_failures, sizeof(*ring),
-			GFP_KERNEL | charge_gfp(tn->memcg));
+			GFP_KERNEL | __GFP_RETRY_MAYFAIL | __GFP_NOWARN |
+			charge_gfp(tn->memcg));
 	if (ring && cmpxchg_release(&tn->port_ring, NULL, ring))
 		kvfree(ring);
 }
@@ -1727,8 +1728,8 @@ static void table_resize(struct tcpstate_net *tn)
 			bits = t->bits;
 		if (bits == t->bits || READ_ONCE(tn->dead))
 			return;
-		nt = buckets_alloc(bits, GFP_KERNEL | __GFP_NOWARN |
-				   charge_gfp(tn->memcg));
+		nt = buckets_alloc(bits, GFP_KERNEL | __GFP_RETRY_MAYFAIL |
+				   __GFP_NOWARN | charge_gfp(tn->memcg));
 		if (!nt) {
 			WRITE_ONCE(tn->resize_failed, jiffies);
 			return;

@@ -148,8 +148,15 @@ enum tcpstate_drop {
 					 * one, max_entries - init_net_reserve
 					 * for all of them together
 					 */
-	TCPSTATE_DROP_NOMEM,		/* no memory for the entry, or its
-					 * memory cgroup is at its limit
+	TCPSTATE_DROP_NOMEM,		/* no memory for the entry, or the
+					 * memory cgroup it is charged to (its
+					 * socket's, else its namespace's; see
+					 * struct tcpstate_quota) is at its
+					 * memory.max: entries are allocated
+					 * without waiting and without the
+					 * atomic reserves, so such a charge
+					 * fails rather than being forced
+					 * past the limit
 					 */
 	TCPSTATE_DROP_MAX
 };
