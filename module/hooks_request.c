@@ -56,7 +56,9 @@ static void req_hash_hook(struct ftrace_regs *fregs)
 	/*
 	 * Until accept() the connection is its listener's: the listener's
 	 * process from its entry, its uid and cgroup, which the child
-	 * inherits.
+	 * inherits, and its memory cgroup, which the entry is charged to
+	 * (a request socket has none, and the child gets one only at
+	 * accept()).
 	 */
 	tcpstate_who_sock(&sock, listener);
 	if (!tcpstate_table_get_who(sock_net(listener),
@@ -64,6 +66,7 @@ static void req_hash_hook(struct ftrace_regs *fregs)
 		tcpstate_who_none(&who);
 	who.uid = sock.uid;
 	who.cgroup = sock.cgroup;
+	who.memcg = sock.memcg;
 	tcpstate_table_set(sock_net(listener), cookie, &tuple, TCP_LISTEN,
 			   TCP_SYN_RECV, TCPSTATE_F_REQUEST_SOCK, 0, 0,
 			   TCPSTATE_CHANGE_CREATE | TCPSTATE_CHANGE_TUPLE |

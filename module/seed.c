@@ -58,8 +58,16 @@ static void walk_sock(struct sock *sk, const struct walk_ctx *w)
 		ks.flags = TCPSTATE_F_TIMEWAIT_SOCK;
 		ks.expires_ns = w->now + jiffies_to_nsecs(max(left, 0L));
 	} else if (ks.state == TCP_NEW_SYN_RECV) {
+		const struct sock *listener = inet_reqsk(sk)->rsk_listener;
+		struct tcpstate_who who;
+
 		ks.state = TCP_SYN_RECV;
 		ks.flags = TCPSTATE_F_REQUEST_SOCK;
+		/* Charged as the hook charges it (hooks_request.c). */
+		if (listener) {
+			tcpstate_who_sock(&who, listener);
+			ks.memcg = who.memcg;
+		}
 	} else {
 		struct tcpstate_who who;
 
@@ -68,6 +76,7 @@ static void walk_sock(struct sock *sk, const struct walk_ctx *w)
 		tcpstate_who_sock(&who, sk);
 		ks.uid = who.uid;
 		ks.cgroup = who.cgroup;
+		ks.memcg = who.memcg;
 	}
 	ks.cookie = tcpstate_sk_cookie(sk);
 	tcpstate_table_check(sock_net(sk), &ks, w->r, w->gen);

@@ -1087,7 +1087,7 @@ again:
 	if (!spare) {
 		hlist_bl_unlock(b);
 		tcpstate_bh_enable();
-		spare = entry_alloc(tn, !r, NULL);
+		spare = entry_alloc(tn, !r, ks->memcg);
 		if (!spare)
 			goto out;
 		goto again;

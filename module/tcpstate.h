@@ -216,6 +216,12 @@ struct tcpstate_ksock {
 				 * SYN_RECV for a request
 				 */
 	u8 flags;		/* TCPSTATE_F_TIMEWAIT_SOCK or _REQUEST_SOCK */
+	/*
+	 * What a new entry is charged to: the socket's memory cgroup, a
+	 * request's listener's, valid while the caller holds the bucket
+	 * lock; NULL: the namespace's.
+	 */
+	struct mem_cgroup *memcg;
 };
 
 /* reconcile.c: one pass's differences, confirmed by the next pass. */
