@@ -13,8 +13,8 @@
  * enough for either: it lets no one into another namespace (a container
  * or a network daemon granted it sees only its own).  It is what the
  * module-wide counters take (sums, no namespace's own), and reset, and
- * lowering a namespace's quota; raising one takes it in the initial user
- * namespace.
+ * restraining a namespace's quota; setting one freely takes it in the
+ * initial user namespace from the initial network namespace.
  *
  * The event stream starts at the first read() or poll(): files that only
  * ask for stats cost the network nothing.
@@ -435,11 +435,17 @@ static long tcpstate_ioctl_reset(struct tcpstate_file *tf)
  * A namespace's own root (every capability over its user namespace, as
  * unshare -Urn gives) may lower its quota; only the initial namespace's
  * admin may raise one, or a namespace could take what it was not given.
+ * That admin is the caller with CAP_NET_ADMIN in the initial user
+ * namespace and in the initial network namespace: a container that
+ * shares the host's user namespace but has a network namespace of its
+ * own (a CNI plugin's, a service mesh's init container) holds
+ * CAP_NET_ADMIN there, yet is no admin of the host's network.  The admin
+ * reaches a namespace's quota through a file switched to it.
  */
 static long tcpstate_ioctl_quota(struct tcpstate_file *tf, void __user *uarg)
 {
 	struct tcpstate_quota req;
-	bool lower, raise;
+	bool lower, admin;
 	long err;
 
 	err = tcpstate_get_request(&req, sizeof(req), uarg);
@@ -451,8 +457,9 @@ static long tcpstate_ioctl_quota(struct tcpstate_file *tf, void __user *uarg)
 		return -EINVAL;
 	}
 	lower = ns_capable_noaudit(tf->net->user_ns, CAP_NET_ADMIN);
-	raise = ns_capable_noaudit(&init_user_ns, CAP_NET_ADMIN);
-	err = tcpstate_table_quota(tf->net, &req, lower, raise);
+	admin = net_eq(current->nsproxy->net_ns, &init_net) &&
+		ns_capable_noaudit(&init_user_ns, CAP_NET_ADMIN);
+	err = tcpstate_table_quota(tf->net, &req, lower, admin);
 	mutex_unlock(&tf->lock);
 	if (err)
 		return err;

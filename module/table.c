@@ -167,9 +167,9 @@ struct tcpstate_net {
 	atomic_long_t entries;
 	/* Entries in the table or about to be: what the quota counts. */
 	atomic_long_t charged;
-	unsigned long quota;	/* its own quota, or QUOTA_DEFAULT; set
-				 * under base_lock
-				 */
+	/* Both set under base_lock; the quota is their minimum (net_quota()). */
+	unsigned long ceiling;	/* the admin's quota, or QUOTA_DEFAULT */
+	unsigned long own;	/* its own restraint, or QUOTA_NONE */
 	bool init;		/* the initial namespace */
 	bool dead;		/* set at namespace exit: hooks stay away */
 	/* Charged for what is allocated out of its creator's context. */
@@ -525,14 +525,25 @@ static void table_fit(struct tcpstate_net *tn)
 		queue_work(system_unbound_wq, &tn->resize);
 }
 
-/* The quota in force for @tn. */
-static unsigned long net_quota(const struct tcpstate_net *tn)
+/* @tn's ceiling: the admin's quota, else the module's default. */
+static unsigned long net_ceiling(const struct tcpstate_net *tn)
 {
-	unsigned long q = READ_ONCE(tn->quota);
+	unsigned long q = READ_ONCE(tn->ceiling);
 
 	if (q != QUOTA_DEFAULT)
 		return q;
 	return tn->init ? QUOTA_NONE : READ_ONCE(netns_max_entries);
+}
+
+/*
+ * The quota in force for @tn: its ceiling, or its own restraint when
+ * smaller.  A restraint never lifts the ceiling, which follows the
+ * module's default: a namespace cannot keep today's default against a
+ * later cut by setting it as its own.
+ */
+static unsigned long net_quota(const struct tcpstate_net *tn)
+{
+	return min(net_ceiling(tn), READ_ONCE(tn->own));
 }
 
 /* How many entries the namespaces but the initial one may hold together. */
@@ -1190,6 +1201,13 @@ static u64 tw_overflows(struct tcpstate_net *tn)
 			       LINUX_MIB_TCPTIMEWAITOVERFLOW);
 }
 
+/* Has @tn a quota of its own, the admin's or its restraint? */
+static bool net_has_own_quota(const struct tcpstate_net *tn)
+{
+	return READ_ONCE(tn->ceiling) != QUOTA_DEFAULT ||
+	       READ_ONCE(tn->own) != QUOTA_NONE;
+}
+
 /* Sum the per-CPU counters; the caller holds tn->base_lock. */
 static void net_stats(struct tcpstate_net *tn, struct tcpstate_stats *st)
 {
@@ -1235,7 +1253,7 @@ static void net_stats(struct tcpstate_net *tn, struct tcpstate_stats *st)
 	}
 	quota = net_quota(tn);
 	st->quota = quota >= QUOTA_NONE ? TCPSTATE_QUOTA_NONE : quota;
-	if (READ_ONCE(tn->quota) != QUOTA_DEFAULT)
+	if (net_has_own_quota(tn))
 		st->flags |= TCPSTATE_STATS_OWN_QUOTA;
 	for (i = 0; i < TCPSTATE_STATE_MAX; i++) {
 		st->gauge[i] = clamp_gauge(gauge[i]);
@@ -1353,8 +1371,13 @@ int tcpstate_table_reset(struct net *net)
 	return 0;
 }
 
+static u64 quota_out(unsigned long q)
+{
+	return q >= QUOTA_NONE ? TCPSTATE_QUOTA_NONE : q;
+}
+
 int tcpstate_table_quota(struct net *net, struct tcpstate_quota *q,
-			 bool may_lower, bool may_raise)
+			 bool may_lower, bool admin)
 {
 	struct tcpstate_net *tn = net_tn(net);
 	unsigned long now, want = 0;
@@ -1379,23 +1402,34 @@ int tcpstate_table_quota(struct net *net, struct tcpstate_quota *q,
 		return -ENOENT;
 
 	mutex_lock(&tn->base_lock);
-	if (q->flags) {
+	if (q->flags && admin) {
+		/* The admin's word replaces the ceiling and the restraint. */
+		WRITE_ONCE(tn->ceiling, q->flags & TCPSTATE_QUOTA_SET ? want :
+			   QUOTA_DEFAULT);
+		WRITE_ONCE(tn->own, QUOTA_NONE);
+	} else if (q->flags) {
+		/*
+		 * Anyone else may only restrain the namespace: ask for no
+		 * more than the quota in force (a larger restraint would
+		 * do nothing), nor drop a restraint below the ceiling.
+		 */
 		now = net_quota(tn);
-		if (q->flags & TCPSTATE_QUOTA_DEFAULT)
-			want = tn->init ? QUOTA_NONE : READ_ONCE(netns_max_entries);
-		if (want > now ? !may_raise : !may_lower) {
+		if (!may_lower ||
+		    (q->flags & TCPSTATE_QUOTA_SET ? want : net_ceiling(tn)) > now) {
 			err = -EPERM;
 			goto out;
 		}
-		WRITE_ONCE(tn->quota, q->flags & TCPSTATE_QUOTA_SET ? want :
-			   QUOTA_DEFAULT);
+		WRITE_ONCE(tn->own, q->flags & TCPSTATE_QUOTA_SET ? want : QUOTA_NONE);
 	}
-	now = net_quota(tn);
-	q->max_entries = now >= QUOTA_NONE ? TCPSTATE_QUOTA_NONE : now;
-	q->flags = READ_ONCE(tn->quota) != QUOTA_DEFAULT ? TCPSTATE_QUOTA_OWN : 0;
+	q->max_entries = quota_out(net_quota(tn));
+	q->flags = 0;
+	if (net_has_own_quota(tn))
+		q->flags |= TCPSTATE_QUOTA_OWN;
+	if (READ_ONCE(tn->ceiling) != QUOTA_DEFAULT)
+		q->flags |= TCPSTATE_QUOTA_ADMIN;
 	q->entries = atomic_long_read(&tn->charged);
-	now = tn->init ? QUOTA_NONE : READ_ONCE(netns_max_entries);
-	q->default_max_entries = now >= QUOTA_NONE ? TCPSTATE_QUOTA_NONE : now;
+	q->default_max_entries = quota_out(tn->init ? QUOTA_NONE :
+					   READ_ONCE(netns_max_entries));
 	q->netns = tn->netns;
 out:
 	mutex_unlock(&tn->base_lock);
@@ -1800,7 +1834,8 @@ static int __net_init tcpstate_net_init(struct net *net)
 	atomic_long_set(&tn->entries, 0);
 	atomic_long_set(&tn->charged, 0);
 	atomic_long_set(&tn->dropped_early, 0);
-	tn->quota = QUOTA_DEFAULT;
+	tn->ceiling = QUOTA_DEFAULT;
+	tn->own = QUOTA_NONE;
 	tn->init = net_eq(net, &init_net);
 	tn->netns = net->ns.inum;
 	tn->net = net;

@@ -283,12 +283,13 @@ int tcpstate_table_visit_nets(struct tcpstate_net_visitor *v);
 int tcpstate_table_reset(struct net *net);
 /*
  * Read (and with TCPSTATE_QUOTA_SET or _DEFAULT in @q->flags, change)
- * the namespace's quota.  @may_lower: the caller may lower the quota in
- * force; @may_raise: it may raise it.  -EPERM when the change needs what
- * the caller may not, -EINVAL for a bad request.
+ * the namespace's quota.  @admin: the caller is the initial namespace's
+ * admin, who sets the namespace's ceiling; else @may_lower: it may
+ * restrain the namespace (lower the quota in force).  -EPERM when the
+ * change needs what the caller may not, -EINVAL for a bad request.
  */
 int tcpstate_table_quota(struct net *net, struct tcpstate_quota *q,
-			 bool may_lower, bool may_raise);
+			 bool may_lower, bool admin);
 /*
  * Port exhaustion (hooks_ports.c calls, the device reads): @sk wanted a
  * local port for @kind (TCPSTATE_PORT_*) and the call returned @err.

@@ -497,24 +497,50 @@ struct tcpstate_netns_list {
  * the table.  Past it, its new connections are counted as dropped
  * (TCPSTATE_DROP_QUOTA) and not mirrored; entries it already has stay.
  *
- * A namespace without a quota of its own has the module's default: none
- * for the initial namespace, module parameter netns_max_entries for the
- * others.  Whatever the quotas, the namespaces other than the initial one
- * hold at most max_entries - init_net_reserve entries together: the
- * initial namespace always keeps init_net_reserve for itself.
+ * The quota in force is the smaller of two:
+ *  - the ceiling: the module's default (none for the initial namespace,
+ *    module parameter netns_max_entries, read at each connection, for
+ *    the others), unless the initial namespace's admin gave the
+ *    namespace a quota of its own (TCPSTATE_QUOTA_ADMIN), which then
+ *    stands whatever the default becomes;
+ *  - the namespace's own restraint, if it set one: whatever its value,
+ *    it never lifts the ceiling, so a later cut of netns_max_entries
+ *    applies to a namespace that restrained itself to today's default.
  *
- * Lowering the quota in force takes CAP_NET_ADMIN over the namespace's
- * user namespace: a container may restrain itself.  Raising it (also by
- * returning to a larger default) takes CAP_NET_ADMIN in the initial user
- * namespace: a namespace's own root, who holds every capability over it
- * (unshare -Urn), may not take more than it was given.  Otherwise EPERM.
+ * The initial namespace's admin is a caller with CAP_NET_ADMIN in the
+ * initial user namespace that is in the initial network namespace (a
+ * container that shares the host's user namespace but not its network,
+ * as a CNI plugin or a service mesh's init container does, is not): with
+ * TCPSTATE_QUOTA_SET it sets the ceiling to max_entries, with
+ * TCPSTATE_QUOTA_DEFAULT it returns the namespace to the default, and
+ * either way clears the restraint.  It reaches another namespace's quota
+ * through a file switched to it (TCPSTATE_IOC_NETNS).
+ *
+ * Anyone else with CAP_NET_ADMIN over the namespace's user namespace (its
+ * own root, as unshare -Urn gives) may only set or clear its restraint,
+ * and only so that the quota in force does not grow: EPERM otherwise.
+ *
+ * Whatever the quotas, the namespaces other than the initial one hold at
+ * most max_entries - init_net_reserve entries together: the initial
+ * namespace always keeps init_net_reserve for itself.
+ *
+ * Memory: an entry is charged to its socket's memory cgroup (a request
+ * socket's: its listener's), and an entry with no such socket (a
+ * timewait socket's whose connection was never mirrored, one made with
+ * debug_fill), like what the namespace itself takes (its table's buckets,
+ * counters and port failure ring), to the memory cgroup of the process
+ * that created the namespace.  Namespaces that existed before the module
+ * was loaded charge what is not an entry to no one.
  */
 struct tcpstate_quota {
 	__u32 size;		/* sizeof(struct tcpstate_quota) */
 	__u32 flags;		/* in: 0 to read, TCPSTATE_QUOTA_SET or
 				 * TCPSTATE_QUOTA_DEFAULT to change; out:
 				 * TCPSTATE_QUOTA_OWN when the namespace has
-				 * a quota of its own (after the change)
+				 * a quota of its own, a ceiling or a
+				 * restraint, and TCPSTATE_QUOTA_ADMIN when
+				 * its ceiling is the admin's (after the
+				 * change)
 				 */
 	__u64 max_entries;	/* in: with TCPSTATE_QUOTA_SET the new quota
 				 * (TCPSTATE_QUOTA_NONE, or 2^63 - 1: no
@@ -536,6 +562,7 @@ struct tcpstate_quota {
 #define TCPSTATE_QUOTA_SET	0x01	/* give the namespace its own quota */
 #define TCPSTATE_QUOTA_DEFAULT	0x02	/* back to the module's default */
 #define TCPSTATE_QUOTA_OWN	0x04	/* out only */
+#define TCPSTATE_QUOTA_ADMIN	0x08	/* out only */
 
 #define TCPSTATE_IOC_VERSION	_IOR(TCPSTATE_IOC_MAGIC, 0x00, __u32)
 #define TCPSTATE_IOC_STATS	_IOWR(TCPSTATE_IOC_MAGIC, 0x01, struct tcpstate_stats)
