@@ -42,7 +42,7 @@ static void tcpstate_check_abi(void)
 			       TCPSTATE_DROP_SLOTS + 2));
 	BUILD_BUG_ON(TCPSTATE_MISS_MAX > TCPSTATE_MISS_SLOTS);
 	BUILD_BUG_ON(TCPSTATE_DROP_MAX > TCPSTATE_DROP_SLOTS);
-	BUILD_BUG_ON(sizeof(struct tcpstate_quota) != 40);
+	BUILD_BUG_ON(sizeof(struct tcpstate_quota) != 56);
 	BUILD_BUG_ON(sizeof(struct tcpstate_event) != 128);
 	BUILD_BUG_ON(offsetof(struct tcpstate_event, uid) != TCPSTATE_EVENT_SIZE_V1);
 	BUILD_BUG_ON(sizeof(struct tcpstate_netns) != 16);

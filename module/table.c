@@ -20,32 +20,50 @@
  * entry, the port failure ring with the first failure, the base of the
  * cumulative counters with the first reset.
  *
- * Memory is bounded three ways, each entry counted against all three:
- * its namespace's quota (its own, TCPSTATE_IOC_QUOTA, or netns_max_entries
- * for all but the initial namespace), the entries all the namespaces but
- * the initial one share (max_entries - init_net_reserve: however many
- * namespaces an unprivileged user makes, the initial one keeps its
- * reserve), and the global cap, max_entries.  Past any of them a new
- * connection is counted as dropped, with the reason, and never allocated.
- * The defaults scale with memory as the kernel's own TCP tables do.
+ * Memory is bounded four ways, each entry counted against all four:
+ * its namespace's quota (net_quota(): netns_max_entries for all but the
+ * initial namespace, or what TCPSTATE_IOC_QUOTA set), its user's limit
+ * (user_max_entries, for the namespaces of a user namespace: however many
+ * namespaces one user makes, struct tcpstate_user), the entries all the
+ * namespaces but the initial one share (max_entries - init_net_reserve:
+ * the initial one keeps its reserve), and the global cap, max_entries.
+ * Past any of them a new connection is counted as dropped, with the
+ * reason, and never allocated.  Each is an atomic counter reached from
+ * the namespace: O(1), no lock.  The defaults scale with memory as the
+ * kernel's own TCP tables do.
  *
- * Memory is charged to the memory cgroup of whoever caused it: what a
- * namespace takes at its creation to its creator (net init runs in its
- * context), an entry to its socket's memory cgroup (sk_memcg) when it has
- * one, and everything else (entries of request and timewait sockets,
- * counters, the buckets a resize makes, the port failure ring), allocated
- * in softirq or a work item, to the memory cgroup the namespace was
- * created in, which it holds a reference to until its exit.  Namespaces
- * that exist at load, the initial one included, have none: their memory
- * is charged to no one.  So that struct tcpstate_net is charged too, it
- * is ours to allocate: the kernel's net_generic data (not charged) holds
- * only a pointer to it.
+ * Memory is charged to the memory cgroup of whoever caused it:
+ *  - an entry to its socket's memory cgroup (sk_memcg; a request socket's
+ *    is its listener's), through set_active_memcg(), which in softirq
+ *    sets the per-CPU int_active_memcg;
+ *  - what belongs to the namespace (struct tcpstate_net and its first
+ *    buckets at its creation, and later its counters, the buckets a
+ *    resize makes, the port failure ring), and the entries that have no
+ *    socket to charge (a timewait socket's whose connection was never
+ *    mirrored, a child socket's before accept() gives it a memory cgroup
+ *    when it had no request of ours, debug_fill's), to the memory cgroup
+ *    of the process that created the namespace, which net init runs in
+ *    and which the namespace holds a reference to until its exit.  With
+ *    Kubernetes that is the container runtime's (or the CNI plugin's),
+ *    which pays for the pods' namespaces but not for their connections.
+ * Namespaces that exist at load, the initial one included, have no
+ * memory cgroup: what is not an entry of a socket is charged to no one.
+ * So that struct tcpstate_net is charged too, it is ours to allocate: the
+ * kernel's net_generic data (not charged) holds only a pointer to it.
+ *
+ * Allocations in hooks are GFP_NOWAIT: no __GFP_HIGH, so a charge that
+ * would take a memory cgroup past memory.max fails (try_charge_memcg()
+ * forces only __GFP_HIGH and __GFP_NOFAIL ones) and the connection is
+ * counted as dropped for want of memory.  Those of the work item, which
+ * may sleep, are __GFP_RETRY_MAYFAIL: reclaim, but fail rather than
+ * invoke the OOM killer; the table then stays at its size.
  */
 #include <linux/hash.h>
 #include <linux/spinlock.h>	/* before list_bl.h: 6.12 needs cpu_relax() */
 #include <linux/list_bl.h>
 #include <linux/memcontrol.h>
 #include <linux/sched/mm.h>
+#include <linux/user_namespace.h>
 #include <linux/workqueue.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -80,6 +98,11 @@ static unsigned long netns_max_entries = PARAM_DERIVED;
 module_param(netns_max_entries, ulong, 0644);
 MODULE_PARM_DESC(netns_max_entries,
 		 "Quota of each namespace but the initial one, unless it has its own (default: 2 per bucket of the TCP established hash, 4 times a namespace's default tcp_max_tw_buckets)");
+
+static unsigned long user_max_entries = PARAM_DERIVED;
+module_param(user_max_entries, ulong, 0644);
+MODULE_PARM_DESC(user_max_entries,
+		 "Most entries of all the namespaces of one user together: the user who made the outermost user namespace above theirs (one made by root is a user of its own); namespaces of the initial user namespace have no such limit (default: as netns_max_entries)");
 
 static unsigned long init_net_reserve = PARAM_DERIVED;
 module_param(init_net_reserve, ulong, 0644);
@@ -170,6 +193,8 @@ struct tcpstate_net {
 	/* Both set under base_lock; the quota is their minimum (net_quota()). */
 	unsigned long ceiling;	/* the admin's quota, or QUOTA_DEFAULT */
 	unsigned long own;	/* its own restraint, or QUOTA_NONE */
+	/* Its user's entries, for all its namespaces; NULL: no limit. */
+	struct tcpstate_user *user;
 	bool init;		/* the initial namespace */
 	bool dead;		/* set at namespace exit: hooks stay away */
 	/* Charged for what is allocated out of its creator's context. */
@@ -210,6 +235,26 @@ struct tcpstate_net {
 struct tcpstate_net_slot {
 	struct tcpstate_net __rcu *tn;
 };
+
+/*
+ * The user of the namespaces of one user namespace (outermost_user()),
+ * with the entries of all of them.  One per user with a namespace: found
+ * or made at the namespace's creation, and freed with the last one's
+ * exit; their number is bounded by that of the namespaces.
+ */
+struct tcpstate_user {
+	struct list_head node;		/* on tcpstate_users */
+	kuid_t uid;
+	/* For an outermost user namespace made by root, that namespace,
+	 * pinned by the namespaces that hold this; else NULL.
+	 */
+	const struct user_namespace *ns;
+	unsigned int nets;		/* holders; under tcpstate_users_lock */
+	atomic_long_t entries;
+};
+
+static DEFINE_MUTEX(tcpstate_users_lock);
+static LIST_HEAD(tcpstate_users);
 
 static unsigned int tcpstate_net_id __read_mostly;
 static struct kmem_cache *tcpstate_entry_cache __read_mostly;
@@ -555,17 +600,21 @@ static unsigned long others_max(unsigned long cap)
 }
 
 /*
- * Count a new entry of @tn against its quota, the others' share and the
- * cap, in that order; on failure return the TCPSTATE_DROP_* reason with
+ * Count a new entry of @tn against its quota, its user's limit, the
+ * others' share and the cap, in that order; on failure return the TCPSTATE_DROP_* reason with
  * nothing counted, else -1.  A count that goes past its limit is taken
  * back, so two CPUs racing for the last slot cannot both have it.
  */
 static int entry_charge(struct tcpstate_net *tn)
 {
 	unsigned long cap = READ_ONCE(max_entries);
+	struct tcpstate_user *u = tn->user;
 
 	if ((unsigned long)atomic_long_inc_return(&tn->charged) > net_quota(tn))
 		goto err_quota;
+	if (u && (unsigned long)atomic_long_inc_return(&u->entries) >
+	    READ_ONCE(user_max_entries))
+		goto err_user;
 	if (!tn->init &&
 	    (unsigned long)atomic_long_inc_return(&tcpstate_other_entries) >
 	    others_max(cap))
@@ -581,8 +630,14 @@ err_all:
 err_others:
 	atomic_long_dec(&tcpstate_other_entries);
 err_cap:
+	if (u)
+		atomic_long_dec(&u->entries);
 	atomic_long_dec(&tn->charged);
 	return TCPSTATE_DROP_CAP;
+err_user:
+	atomic_long_dec(&u->entries);
+	atomic_long_dec(&tn->charged);
+	return TCPSTATE_DROP_USER;
 err_quota:
 	atomic_long_dec(&tn->charged);
 	return TCPSTATE_DROP_QUOTA;
@@ -593,6 +648,8 @@ static void entry_uncharge(struct tcpstate_net *tn)
 	atomic_long_dec(&tcpstate_all_entries);
 	if (!tn->init)
 		atomic_long_dec(&tcpstate_other_entries);
+	if (tn->user)
+		atomic_long_dec(&tn->user->entries);
 	atomic_long_dec(&tn->charged);
 }
 
@@ -1385,7 +1442,8 @@ int tcpstate_table_quota(struct net *net, struct tcpstate_quota *q,
 
 	if ((q->flags & ~(TCPSTATE_QUOTA_SET | TCPSTATE_QUOTA_DEFAULT)) ||
 	    (q->flags & TCPSTATE_QUOTA_SET && q->flags & TCPSTATE_QUOTA_DEFAULT) ||
-	    q->pad || q->entries || q->default_max_entries || q->netns)
+	    q->pad || q->entries || q->default_max_entries || q->netns ||
+	    q->user_entries || q->user_max_entries)
 		return -EINVAL;
 	if (q->flags & TCPSTATE_QUOTA_SET) {
 		if (q->max_entries == TCPSTATE_QUOTA_NONE)
@@ -1431,6 +1489,12 @@ int tcpstate_table_quota(struct net *net, struct tcpstate_quota *q,
 	q->default_max_entries = quota_out(tn->init ? QUOTA_NONE :
 					   READ_ONCE(netns_max_entries));
 	q->netns = tn->netns;
+	if (tn->user) {
+		q->user_entries = atomic_long_read(&tn->user->entries);
+		q->user_max_entries = quota_out(READ_ONCE(user_max_entries));
+	} else {
+		q->user_max_entries = TCPSTATE_QUOTA_NONE;
+	}
 out:
 	mutex_unlock(&tn->base_lock);
 	return err;
@@ -1800,6 +1864,70 @@ static void table_work(struct work_struct *work)
 	charge_end(tn->memcg, memcg);
 }
 
+/*
+ * The user of the namespaces of user namespace @ns, not the initial one:
+ * the one who made the outermost user namespace above it (every
+ * ancestor is pinned by @ns), and for one made by root, that namespace
+ * too (*@root_ns), so that each container a manager running as root makes
+ * is a user of its own.  The rule of the event stream's reader slots.
+ */
+static kuid_t outermost_user(const struct user_namespace *ns,
+			     const struct user_namespace **root_ns)
+{
+	while (ns->parent != &init_user_ns)
+		ns = ns->parent;
+	*root_ns = uid_eq(ns->owner, GLOBAL_ROOT_UID) ? ns : NULL;
+	return ns->owner;
+}
+
+/*
+ * The user of @net's namespaces with one more holder, NULL for a
+ * namespace of the initial user namespace, or an ERR_PTR.  Process
+ * context.
+ */
+static struct tcpstate_user *user_get(struct net *net, gfp_t gfp)
+{
+	const struct user_namespace *root_ns;
+	struct tcpstate_user *u;
+	kuid_t uid;
+
+	if (net->user_ns == &init_user_ns)
+		return NULL;
+	uid = outermost_user(net->user_ns, &root_ns);
+	mutex_lock(&tcpstate_users_lock);
+	list_for_each_entry(u, &tcpstate_users, node)
+		if (uid_eq(u->uid, uid) && u->ns == root_ns)
+			goto found;
+	u = kzalloc(sizeof(*u), gfp);
+	if (!u) {
+		u = ERR_PTR(-ENOMEM);
+		goto out;
+	}
+	u->uid = uid;
+	u->ns = root_ns;
+	atomic_long_set(&u->entries, 0);
+	list_add(&u->node, &tcpstate_users);
+found:
+	u->nets++;
+out:
+	mutex_unlock(&tcpstate_users_lock);
+	return u;
+}
+
+/* Once no entry of its namespace is left. */
+static void user_put(struct tcpstate_user *u)
+{
+	if (!u)
+		return;
+	mutex_lock(&tcpstate_users_lock);
+	if (!--u->nets) {
+		WARN_ON_ONCE(atomic_long_read(&u->entries));
+		list_del(&u->node);
+		kfree(u);
+	}
+	mutex_unlock(&tcpstate_users_lock);
+}
+
 static int __net_init tcpstate_net_init(struct net *net)
 {
 	/*
@@ -1811,6 +1939,7 @@ static int __net_init tcpstate_net_init(struct net *net)
 	gfp_t gfp = READ_ONCE(tcpstate_loader) == current ? GFP_KERNEL :
 		    GFP_KERNEL_ACCOUNT;
 	struct tcpstate_buckets *t;
+	struct tcpstate_user *user;
 	struct tcpstate_net *tn;
 
 	tn = kzalloc(sizeof(*tn), gfp);
@@ -1819,10 +1948,14 @@ static int __net_init tcpstate_net_init(struct net *net)
 	t = buckets_alloc(TABLE_MIN_BITS, gfp);
 	if (!t)
 		goto err_tn;
+	user = user_get(net, gfp);
+	if (IS_ERR(user))
+		goto err_table;
+	tn->user = user;
 	if (IS_ENABLED(CONFIG_PREEMPT_RT)) {
 		tn->counters = alloc_percpu_gfp(struct tcpstate_counters, gfp);
 		if (!tn->counters)
-			goto err_table;
+			goto err_user;
 	}
 	/*
 	 * What comes later, from hooks and work items, goes to the
@@ -1853,6 +1986,8 @@ static int __net_init tcpstate_net_init(struct net *net)
 	spin_unlock(&tcpstate_nets_lock);
 	return 0;
 
+err_user:
+	user_put(tn->user);
 err_table:
 	kvfree(t);
 err_tn:
@@ -1896,6 +2031,9 @@ static void tcpstate_net_free(struct tcpstate_net *tn)
 	/* The work that charged it was cancelled above. */
 	mem_cgroup_put(tn->memcg);
 	tn->memcg = NULL;
+	/* Its entries are gone, and no hook sees it any more. */
+	user_put(tn->user);
+	tn->user = NULL;
 }
 
 /*
@@ -1959,7 +2097,10 @@ static struct pernet_operations tcpstate_net_ops = {
  * bucket: 1 KiB of entries per 128 KiB of memory at most, 0.8%, room for
  * the initial namespace's TIME-WAIT storm 16 times over.  A namespace's
  * quota is 2 per bucket: a storm of its own and as many connections
- * besides.  The initial namespace keeps half of the cap.
+ * besides; a user's, all its namespaces together, as much, so that the
+ * share of the namespaces other than the initial one (the other half of
+ * the cap) holds two users at their limit whatever namespaces they make.
+ * The initial namespace keeps half of the cap.
  */
 static void table_params_derive(void)
 {
@@ -1970,6 +2111,8 @@ static void table_params_derive(void)
 		max_entries = 8 * buckets;
 	if (netns_max_entries == PARAM_DERIVED)
 		netns_max_entries = 2 * buckets;
+	if (user_max_entries == PARAM_DERIVED)
+		user_max_entries = netns_max_entries;
 	if (init_net_reserve == PARAM_DERIVED)
 		init_net_reserve = max_entries / 2;
 }

@@ -137,9 +137,10 @@ enum tcpstate_miss {
 
 /*
  * Why a connection was not mirrored (tcpstate_stats.drops).  Each table
- * entry is counted three times: against its namespace's quota, against
- * the entries the namespaces other than the initial one may share (all of
- * max_entries but init_net_reserve), and against max_entries.
+ * entry is counted four times: against its namespace's quota, against its
+ * user's limit (namespaces of a user namespace only), against the entries
+ * the namespaces other than the initial one may share (all of max_entries
+ * but init_net_reserve), and against max_entries.
  */
 enum tcpstate_drop {
 	TCPSTATE_DROP_QUOTA,		/* the namespace's quota was reached */
@@ -157,6 +158,10 @@ enum tcpstate_drop {
 					 * atomic reserves, so such a charge
 					 * fails rather than being forced
 					 * past the limit
+					 */
+	TCPSTATE_DROP_USER,		/* the limit of the namespace's user
+					 * (all its namespaces together; see
+					 * struct tcpstate_quota) was reached
 					 */
 	TCPSTATE_DROP_MAX
 };
@@ -520,9 +525,15 @@ struct tcpstate_netns_list {
  * own root, as unshare -Urn gives) may only set or clear its restraint,
  * and only so that the quota in force does not grow: EPERM otherwise.
  *
- * Whatever the quotas, the namespaces other than the initial one hold at
- * most max_entries - init_net_reserve entries together: the initial
- * namespace always keeps init_net_reserve for itself.
+ * However many namespaces there are, their entries are limited twice
+ * more: the namespaces other than the initial one hold at most
+ * max_entries - init_net_reserve entries together (the initial namespace
+ * always keeps init_net_reserve), and those of one user at most
+ * user_max_entries (TCPSTATE_DROP_USER).  The user of a namespace is the
+ * one who made the outermost user namespace above the namespace's own,
+ * or, for an outermost user namespace made by root (a container
+ * manager's), that user namespace: each is a user of its own.  Namespaces
+ * of the initial user namespace have no such limit.
  *
  * Memory: an entry is charged to its socket's memory cgroup (a request
  * socket's: its listener's), and an entry with no such socket (a
@@ -553,6 +564,14 @@ struct tcpstate_quota {
 					 */
 	__u32 netns;		/* out: the namespace's inode number */
 	__u32 pad;		/* 0 */
+	__u64 user_entries;	/* out: entries of all the namespaces of
+				 * the namespace's user
+				 */
+	__u64 user_max_entries;	/* out: that user's limit
+				 * (user_max_entries); TCPSTATE_QUOTA_NONE
+				 * for a namespace of the initial user
+				 * namespace, which has none
+				 */
 };
 
 /*
