@@ -224,7 +224,7 @@ run_fill()
 	echo 0 > $param/reconcile_ms
 	[ "$cap" -ge $(($2 + 4 * N + 100000)) ] || echo $(($2 + 4 * N + 100000)) > $param/max_entries
 	echo 0 > $param/init_net_reserve
-	ip netns exec $ns $cli quota none > /dev/null
+	$cli -n $ns quota none > /dev/null
 	ip netns exec $ns sh -c "echo $2 > $param/debug_fill"
 	have=$(ip netns exec $ns $ts_read stat entries)
 	if [ "$have" != "$2" ]; then
