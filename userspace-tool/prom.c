@@ -354,7 +354,7 @@ static const struct prom_family families[] = {
 	  "Connections that got no timewait socket (tcp_max_tw_buckets).",
 	  timewait_overflows },
 	{ "tcpstate_dropped_total", "counter",
-	  "Connections not mirrored, by reason: the namespace's quota, the module's cap (max_entries, less init_net_reserve for the other namespaces), no memory.",
+	  "Connections not mirrored, by reason: the namespace's quota, the module's cap (max_entries, less init_net_reserve for the other namespaces), no memory (or the memory cgroup's limit), the limit of the namespace's user (user_max_entries).",
 	  dropped },
 	{ "tcpstate_quota", "gauge",
 	  "Most connections the namespace may have mirrored (no series: no limit).",

@@ -16,7 +16,7 @@
 #include "output.h"
 
 #define QUOTA_EPERM_HINT \
-	" (lowering a quota needs CAP_NET_ADMIN over the namespace, raising it CAP_NET_ADMIN in the initial user namespace)"
+	" (lowering a quota needs CAP_NET_ADMIN over the namespace, raising it CAP_NET_ADMIN in the initial user namespace from the initial network namespace, with -n for another)"
 
 int cmd_quota(const struct options *opts)
 {
@@ -48,8 +48,11 @@ int cmd_quota(const struct options *opts)
 	out_u64(&o, "netns", "netns", q.netns);
 	out_quota(&o, "quota", "quota", q.max_entries);
 	out_bool(&o, "own", "its own", q.flags & TCPSTATE_QUOTA_OWN);
+	out_bool(&o, "admin", "set by the admin", q.flags & TCPSTATE_QUOTA_ADMIN);
 	out_u64(&o, "entries", "entries", q.entries);
 	out_quota(&o, "default", "default quota", q.default_max_entries);
+	out_u64(&o, "user_entries", "its user's entries", q.user_entries);
+	out_quota(&o, "user_quota", "its user's limit", q.user_max_entries);
 	out_finish(&o);
 	return 0;
 }

@@ -68,6 +68,7 @@ static const char *const drops[TCPSTATE_DROP_MAX] = {
 	[TCPSTATE_DROP_QUOTA]	= "quota",
 	[TCPSTATE_DROP_CAP]	= "cap",
 	[TCPSTATE_DROP_NOMEM]	= "nomem",
+	[TCPSTATE_DROP_USER]	= "user",
 };
 
 const char *state_ss_name(int state)
