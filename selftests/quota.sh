@@ -15,11 +15,24 @@
 #    the user gets what is left of that share, its other connections are
 #    dropped for the reason "cap", and the initial namespace still mirrors
 #    every connection it has (ss there);
+#  - the namespaces of one user share its limit (user_max_entries): a
+#    second namespace of the same user, even in a user namespace nested
+#    in another of its own, gets what the first left, the rest dropped
+#    for the reason "user"; another user's namespace is not affected;
+#  - a namespace that restrains itself to today's default still follows
+#    a later cut of netns_max_entries; a ceiling the admin set does not;
+#  - root of a namespace of the initial user namespace (a CNI plugin, a
+#    mesh's init container: CAP_NET_ADMIN, no user namespace of its own)
+#    may lower its quota but not raise it; the admin, from the initial
+#    namespace through a file switched to it, may;
 #  - TCPSTATE_IOC_QUOTA refuses bad sizes, flags and values with EINVAL;
 #  - memory goes to the memory cgroup that caused it: entries made with
-#    no socket (debug_fill) and those of request sockets to the cgroup the
-#    namespace was created in, not to the writer's; those of sockets to
-#    the socket's cgroup.
+#    no socket (debug_fill) to the cgroup the namespace was created in,
+#    not to the writer's; those of sockets, request sockets included, to
+#    the socket's (the listener's) cgroup;
+#  - a memory cgroup at memory.max gets no entry past it: the connection
+#    is dropped for the reason "nomem" and memory.current stays within
+#    memory.max.
 . "$(dirname "$0")/lib.sh"
 
 params=/sys/module/tcpstate/parameters
@@ -55,13 +68,41 @@ if [ "$1" = --quota-userns ]; then
 	run u_text "$TCPSTATE_CLI" -i 0 summary
 	run u_prom "$TCPSTATE_CLI" -i 0 -c 1 exporter --textfile "$out"
 	run u_raise "$TCPSTATE_CLI" quota 1000
-	run u_raise_raw "$TS_READ" quota 40 1 1000 0
+	run u_raise_raw "$TS_READ" quota 56 1 1000 0
 	run u_lower "$TCPSTATE_CLI" -j quota 20
 	run u_back "$TCPSTATE_CLI" quota default
 	run u_none "$TCPSTATE_CLI" quota none
 	echo "entries $("$TS_READ" stat entries) quota $("$TS_READ" stat quota)" \
 		> "$out/u_after"
 	stop_workload "$w"
+	exit 0
+fi
+
+# --- a namespace that holds its connections until told -----------------------
+# --hold-userns OUT NAME PORT [wait0]: 2 listeners and 20 pairs (42
+# sockets); NAME_counts has what it got, then NAME_ready is made, and it
+# holds them until NAME_stop.  wait0: first wait until its user has no
+# entry (namespaces of an earlier part may still be on their way out).
+if [ "$1" = --hold-userns ]; then
+	out=$2
+	name=$3
+	ip link set lo up || exit 1
+	if [ "$5" = wait0 ]; then
+		for i in $(seq 600); do
+			"$TS_READ" quota 56 0 0 0 | grep -q ' user 0 of ' && break
+			sleep 0.1
+		done
+	fi
+	start_workload "" -m -e 20 -p "$4" || exit 1
+	echo "entries $("$TS_READ" stat entries) user $("$TS_READ" stat drop:user)" \
+		"quota $("$TS_READ" stat drop:quota) cap $("$TS_READ" stat drop:cap)" \
+		"ss $(ss -tanH | wc -l) | $("$TS_READ" quota 56 0 0 0)" > "$out/${name}_counts"
+	touch "$out/${name}_ready"
+	for i in $(seq 1200); do
+		[ -e "$out/${name}_stop" ] && break
+		sleep 0.1
+	done
+	stop_workload "$workload_pid"
 	exit 0
 fi
 
@@ -87,7 +128,7 @@ require_root_and_module
 module_loaded || { echo "# SKIP: the module is not loaded"; exit $ksft_skip; }
 command -v jq > /dev/null || { echo "# SKIP: needs jq"; exit $ksft_skip; }
 command -v setpriv > /dev/null || { echo "# SKIP: needs setpriv"; exit $ksft_skip; }
-tap_plan 16
+tap_plan 23
 
 out=$(mktemp -d)
 # The unprivileged user writes its findings here.
@@ -95,23 +136,27 @@ chmod 0777 "$out"
 old_max=$(cat $params/max_entries)
 old_netns=$(cat $params/netns_max_entries)
 old_reserve=$(cat $params/init_net_reserve)
+old_user=$(cat $params/user_max_entries)
 old_ms=$(cat $params/reconcile_ms)
 attacker=
+holders=
 cleanup()
 {
-	touch "$out/a_stop"
+	touch "$out/a_stop" "$out/e1_stop" "$out/e2_stop" "$out/e3_stop"
 	[ -n "$attacker" ] && wait "$attacker" 2>/dev/null
+	[ -n "$holders" ] && wait $holders 2>/dev/null
 	stop_workload "$w_init"
 	stop_workload "$w_a"
 	stop_workload "$w_mem"
 	echo "$old_ms" > $params/reconcile_ms
-	for ns in ts_q_a ts_q_abi ts_q_mem ts_q_mem2; do
+	for ns in ts_q_a ts_q_abi ts_q_c ts_q_mem ts_q_mem2 ts_q_lim; do
 		ip netns del $ns 2>/dev/null
 	done
 	echo "$old_max" > $params/max_entries
 	echo "$old_netns" > $params/netns_max_entries
 	echo "$old_reserve" > $params/init_net_reserve
-	for c in ts_q_ns ts_q_ns2 ts_q_work; do
+	echo "$old_user" > $params/user_max_entries
+	for c in ts_q_ns ts_q_ns2 ts_q_work ts_q_lim; do
 		rmdir "$cgroot/$c" 2>/dev/null
 	done
 	rm -rf "$out"
@@ -156,12 +201,12 @@ reports_before=$(kernel_reports | wc -l)
 # hash's buckets (tcp_sk_init()): the cap is 8 entries per bucket, a
 # namespace's quota 2, and the initial namespace keeps half of the cap.
 tw=$(sysctl -n net.ipv4.tcp_max_tw_buckets)
-want="$((16 * tw)) $((4 * tw)) $((8 * tw))"
-seen="$old_max $old_netns $old_reserve"
-echo "# tcp_max_tw_buckets $tw: max_entries $old_max, netns_max_entries $old_netns, init_net_reserve $old_reserve"
+want="$((16 * tw)) $((4 * tw)) $((8 * tw)) $((4 * tw))"
+seen="$old_max $old_netns $old_reserve $old_user"
+echo "# tcp_max_tw_buckets $tw: max_entries $old_max, netns_max_entries $old_netns, init_net_reserve $old_reserve, user_max_entries $old_user"
 [ "$seen" = "$want" ]
 tap_result defaults_sized_from_the_established_hash $? \
-	"expected max_entries, netns_max_entries, init_net_reserve $want (tcp_max_tw_buckets $tw); saw $seen"
+	"expected max_entries, netns_max_entries, init_net_reserve, user_max_entries $want (tcp_max_tw_buckets $tw); saw $seen"
 
 # --- an unprivileged user's namespace past its quota -------------------------
 echo 30 > $params/netns_max_entries
@@ -263,24 +308,107 @@ echo "$old_reserve" > $params/init_net_reserve
 echo "$old_netns" > $params/netns_max_entries
 ip netns del ts_q_a
 
+# --- one user's namespaces share its limit -----------------------------------
+# user_max_entries 50, a namespace's quota 1000: nobody's first namespace
+# (unshare -Urn) mirrors its 42 sockets; its second, in a user namespace
+# nested in another of nobody's (the user is the one who made the
+# outermost), gets the 8 its user has left, and its 34 other connections
+# are dropped for the reason "user"; then another user's namespace (uid
+# 65533) gets its 42, whatever nobody holds.
+echo 1000 > $params/netns_max_entries
+echo 50 > $params/user_max_entries
+nobody unshare -Urn "$0" --hold-userns "$out" e1 18240 wait0 &
+holders=$!
+wait_for 900 test -e "$out/e1_ready"
+nobody unshare -Ur unshare -Urn "$0" --hold-userns "$out" e2 18250 &
+holders="$holders $!"
+wait_for 600 test -e "$out/e2_ready"
+setpriv --reuid=65533 --regid=65533 --clear-groups \
+	unshare -Urn "$0" --hold-userns "$out" e3 18260 &
+holders="$holders $!"
+wait_for 600 test -e "$out/e3_ready"
+e1=$(cat "$out/e1_counts" 2>/dev/null)
+e2=$(cat "$out/e2_counts" 2>/dev/null)
+e3=$(cat "$out/e3_counts" 2>/dev/null)
+touch "$out/e1_stop" "$out/e2_stop" "$out/e3_stop"
+wait $holders
+holders=
+echo "# user_max_entries 50: nobody's first namespace '$e1'"
+echo "# nobody's second, nested: '$e2'"
+echo "# uid 65533's: '$e3'"
+want="entries 42 user 0 quota 0 cap 0 ss 42 | quota 1000 own 0 entries 42 default 1000 admin 0 user 42 of 50"
+[ "$e1" = "$want" ]
+tap_result first_namespace_of_a_user_gets_its_42 $? "expected '$want'; saw '$e1'"
+want="entries 8 user 34 quota 0 cap 0 ss 42 | quota 1000 own 0 entries 8 default 1000 admin 0 user 50 of 50"
+[ "$e2" = "$want" ]
+tap_result second_namespace_of_the_user_gets_8_and_34_user_drops $? "expected '$want'; saw '$e2'"
+want="entries 42 user 0 quota 0 cap 0 ss 42 | quota 1000 own 0 entries 42 default 1000 admin 0 user 42 of 50"
+[ "$e3" = "$want" ]
+tap_result another_user_gets_its_42 $? "expected '$want'; saw '$e3'"
+echo "$old_user" > $params/user_max_entries
+echo "$old_netns" > $params/netns_max_entries
+
 # --- the ioctl's edges ---------------------------------------------------------
 new_ns ts_q_abi || exit 1
 q()
 {
 	in_ns ts_q_abi "$TS_READ" quota "$@" 2>&1
 }
-got="$(q 8 0 0 0)|$(q 40 8 0 0)|$(q 40 3 5 0)|$(q 40 0 5 0)|$(q 40 1 9223372036854775808 0)|$(q 40 1 5 1)|$(q 40 4 0 0)"
-want="error EINVAL|error EINVAL|error EINVAL|error EINVAL|error EINVAL|error EINVAL|error EINVAL"
+# The same, from the initial namespace through a file switched to it.
+q_admin()
+{
+	TS_NETNS=/run/netns/ts_q_abi "$TS_READ" quota "$@" 2>&1
+}
+got="$(q 8 0 0 0)|$(q 40 1 5 0)|$(q 56 8 0 0)|$(q 56 3 5 0)|$(q 56 0 5 0)|$(q 56 1 9223372036854775808 0)|$(q 56 1 5 1)|$(q 56 4 0 0)"
+want="error EINVAL|error EINVAL|error EINVAL|error EINVAL|error EINVAL|error EINVAL|error EINVAL|error EINVAL"
 [ "$got" = "$want" ]
 tap_result quota_ioctl_refuses_bad_size_flags_values $? \
-	"expected (size 8, flag 8, SET|DEFAULT, a value without SET, 2^63, pad, OWN in) '$want'; saw '$got'"
+	"expected (size 8, size 40, flag 8, SET|DEFAULT, a value without SET, 2^63, pad, OWN in) '$want'; saw '$got'"
 
+# Root in ts_q_abi has CAP_NET_ADMIN in the initial user namespace, but
+# is not in the initial network namespace: it may lower its quota, not
+# raise it.  The admin may, through a file switched to it.
 d=$old_netns
-got="$(q 40 1 5 0)|$(in_ns ts_q_abi "$TS_READ" stat quota)|$(q 56 0 0 0)|$(q 40 1 none 0)|$(q 40 2 0 0)"
-want="quota 5 own 1 entries 0 default $d|5|quota 5 own 1 entries 0 default $d|quota none own 1 entries 0 default $d|quota $d own 0 entries 0 default $d"
+got="$(q 56 1 5 0)|$(in_ns ts_q_abi "$TS_READ" stat quota)|$(q 72 0 0 0)|$(q 56 1 none 0)|$(q 56 1 6 0)|$(q 56 2 0 0)"
+want="quota 5 own 1 entries 0 default $d admin 0 user 0 of none|5|quota 5 own 1 entries 0 default $d admin 0 user 0 of none|error EPERM|error EPERM|error EPERM"
 [ "$got" = "$want" ]
-tap_result root_sets_5_none_and_default_larger_size_accepted $? "expected '$want'; saw '$got'"
+tap_result netns_root_in_init_userns_lowers_but_cannot_raise $? "expected '$want'; saw '$got'"
+
+got="$(q_admin 56 1 none 0)|$(in_ns ts_q_abi "$TS_READ" stat quota)|$(q_admin 56 2 0 0)"
+want="quota none own 1 entries 0 default $d admin 1 user 0 of none|none|quota $d own 0 entries 0 default $d admin 0 user 0 of none"
+[ "$got" = "$want" ]
+tap_result admin_from_the_initial_namespace_raises_and_resets $? "expected '$want'; saw '$got'"
 ip netns del ts_q_abi
+
+# --- a later cut of the default applies to a namespace's own quota ------------
+# ts_q_c's root restrains it to today's default, 30; the admin then cuts
+# the default to 10: its quota is 10, and of a workload's 42 sockets 10
+# are mirrored, 32 dropped for the reason "quota".  A ceiling the admin
+# set (50) stands when the default is cut again (to 5).
+new_ns ts_q_c || exit 1
+echo 30 > $params/netns_max_entries
+c1=$(in_ns ts_q_c "$TS_READ" quota 56 1 30 0 2>&1)
+echo 10 > $params/netns_max_entries
+c2=$(in_ns ts_q_c "$TS_READ" stat quota)
+w_c=
+start_workload ts_q_c -m -e 20 -p 18270 && w_c=$workload_pid
+c3="$(in_ns ts_q_c "$TS_READ" stat entries) $(in_ns ts_q_c "$TS_READ" stat drop:quota) $(in_ns ts_q_c ss -tanH | wc -l)"
+stop_workload "$w_c"
+got="$c1|$c2|$c3"
+want="quota 30 own 1 entries 0 default 30 admin 0 user 0 of none|10|10 32 42"
+[ "$got" = "$want" ]
+tap_result own_quota_at_the_default_follows_a_later_cut $? \
+	"expected (set 30 at default 30 | quota after the cut to 10 | entries, quota drops, ss) '$want'; saw '$got'"
+
+c1=$(TS_NETNS=/run/netns/ts_q_c "$TS_READ" quota 56 1 50 0 2>&1 | sed 's/ entries [0-9]*//')
+echo 5 > $params/netns_max_entries
+c2=$(in_ns ts_q_c "$TS_READ" stat quota)
+got="$c1|$c2"
+want="quota 50 own 1 default 10 admin 1 user 0 of none|50"
+[ "$got" = "$want" ]
+tap_result admin_ceiling_stands_when_the_default_is_cut $? "expected '$want'; saw '$got'"
+echo "$old_netns" > $params/netns_max_entries
+ip netns del ts_q_c
 
 # --- memory cgroups --------------------------------------------------------------
 # slab (reclaimable and not) of a cgroup, in bytes, from memory.stat.
@@ -348,15 +476,14 @@ b0=$(slab_of ts_q_ns2)
 work1=$(slab_of ts_q_work)
 
 # 500 connected pairs made by a process of ts_q_work, in the namespace
-# ts_q_ns2 made: the 500 server ends are born as request sockets, with no
-# memory cgroup: charged to ts_q_ns2; the 2 listeners and the 500 clients
-# to the sockets' cgroup, ts_q_work.  ts_q_ns2's slab then grows by the 500
-# (at least 500 * 128 - 32 KiB) and by the buckets the table grows to:
-# 1024 of 8 bytes, a 16 KiB allocation, and the smaller ones before it
-# until a grace period has passed (16 KiB more at most), and the cached
-# counts (8 KiB).  So at most 500 * 136 + 56 KiB, with 16 KiB to spare,
-# where charging the 502 socket ends there too would add 502 * 136 more
-# (then at least 500 * 136 + 502 * 136 + 16 KiB - 8 KiB).
+# ts_q_ns2 made: all 1002 entries go to the sockets' cgroup, ts_q_work,
+# the 500 server ends too, which are born as request sockets with no
+# memory cgroup of their own: their listener's pays.  ts_q_ns2 pays only
+# for its table: the buckets it grows to, 1024 of 8 bytes, a 16 KiB
+# allocation, and the smaller ones before it until a grace period has
+# passed (16 KiB more at most), and the cached counts (8 KiB): at most
+# 40 KiB, 56 KiB with 16 to spare, where the 500 request entries charged
+# there would add at least 500 * 128 - 8 KiB.
 w_mem=
 if [ $mem_ok -eq 0 ]; then
 	in_cg ts_q_work nsenter --net=/run/netns/ts_q_mem2 "$TCP_WORKLOAD" -e 500 -p 18230 \
@@ -364,11 +491,11 @@ if [ $mem_ok -eq 0 ]; then
 	w_mem=$!
 	wait_for 600 grep -q ready "$out/mem.out"
 fi
-low=$((500 * 128 - 32768))
-high=$((500 * 136 + 57344))
+low=$((1002 * 128 - 32768))
+high=57344
 grown2()
 {
-	[ $(($(slab_of ts_q_ns2) - b0)) -ge $low ]
+	[ $(($(slab_of ts_q_work) - work1)) -ge $low ]
 }
 wait_for 100 grown2
 sleep 2.5
@@ -377,12 +504,38 @@ work2=$(slab_of ts_q_work)
 entries=$(in_ns ts_q_mem2 "$TS_READ" stat entries)
 echo "# 500 pairs: $entries entries, ts_q_ns2 slab +$((b1 - b0)) bytes, ts_q_work +$((work2 - work1))"
 [ $mem_ok -eq 0 ] && [ "$entries" = 1002 ] &&
-	[ $((b1 - b0)) -ge $low ] && [ $((b1 - b0)) -le $high ] &&
-	[ $((work2 - work1)) -ge $((502 * 128)) ]
+	[ $((b1 - b0)) -le $high ] && [ $((work2 - work1)) -ge $low ]
 tap_result socket_entries_charged_to_the_socket_cgroup $? \
-	"expected 1002 entries, ts_q_ns2 slab +$low..+$high, ts_q_work +$((502 * 128)) or more; saw $entries, +$((b1 - b0)), +$((work2 - work1))"
+	"expected 1002 entries, ts_q_ns2 slab at most +$high, ts_q_work +$low or more; saw $entries, +$((b1 - b0)), +$((work2 - work1))"
 stop_workload "$w_mem"
 w_mem=
+
+# --- a memory cgroup at its limit --------------------------------------------------
+# ts_q_lim creates ts_q_lim, then gets 64 KiB of room (its per-CPU stock
+# of charges drained first by a limit below its use): 2000 entries of
+# debug_fill, charged there and written by a process of ts_q_work, do
+# not fit.  Each is mirrored or dropped for the reason "nomem", and
+# memory.current never passes memory.max: no charge is forced past it.
+lim_ok=1
+if [ $mem_ok -eq 0 ] && mkdir -p $cgroot/ts_q_lim &&
+	in_cg ts_q_lim ip netns add ts_q_lim; then
+	echo 0 > $cgroot/ts_q_lim/memory.max
+	sleep 1
+	echo $(($(cat $cgroot/ts_q_lim/memory.current) + 65536)) > $cgroot/ts_q_lim/memory.max &&
+		in_cg ts_q_work nsenter --net=/run/netns/ts_q_lim \
+		sh -c "echo 2000 > $params/debug_fill"
+	lim_ok=$?
+fi
+entries=$(in_ns ts_q_lim "$TS_READ" stat entries 2>/dev/null)
+nomem=$(in_ns ts_q_lim "$TS_READ" stat drop:nomem 2>/dev/null)
+cur=$(cat $cgroot/ts_q_lim/memory.current 2>/dev/null)
+max=$(cat $cgroot/ts_q_lim/memory.max 2>/dev/null)
+echo "# memory.max 64 KiB above use: $entries entries, $nomem nomem drops, memory.current $cur, memory.max $max"
+[ $lim_ok -eq 0 ] && [ $((entries + nomem)) -eq 2000 ] && [ "$entries" -gt 0 ] &&
+	[ "$nomem" -gt 0 ] && [ "$cur" -le "$max" ]
+tap_result memcg_at_its_limit_drops_for_nomem_never_past_it $? \
+	"expected entries + nomem drops = 2000, both more than 0, memory.current <= memory.max; saw $entries + $nomem, $cur <= $max (usable: $lim_ok)"
+ip netns del ts_q_lim
 
 reports_after=$(kernel_reports | wc -l)
 [ "$reports_after" -eq "$reports_before" ]

@@ -51,6 +51,7 @@
  * returns ends before it) is an error, exit status 3, never a 0.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -504,8 +505,10 @@ static int stattime(int fd, int n)
 /*
  * One TCPSTATE_IOC_QUOTA request as given, for the ABI's edges: SIZE,
  * FLAGS (numbers) and MAX ("none": TCPSTATE_QUOTA_NONE), PAD for the pad.
- * Prints "quota MAX own OWN entries N default D" (MAX and D "none" for no
- * limit) or "error NAME".
+ * Prints "quota MAX own OWN entries N default D admin ADMIN user U of UMAX"
+ * (MAX, D and UMAX "none" for no limit) or "error NAME".  With TS_NETNS
+ * set to a namespace's file, the request is made through a file switched
+ * to it (TCPSTATE_IOC_NETNS) from the caller's namespace.
  */
 static int quota_raw(int fd, char **argv)
 {
@@ -535,9 +538,15 @@ static int quota_raw(int fd, char **argv)
 	printf(" own %d entries %llu default ", !!(q->flags & TCPSTATE_QUOTA_OWN),
 	       (unsigned long long)q->entries);
 	if (q->default_max_entries == TCPSTATE_QUOTA_NONE)
+		printf("none");
+	else
+		printf("%llu", (unsigned long long)q->default_max_entries);
+	printf(" admin %d user %llu of ", !!(q->flags & TCPSTATE_QUOTA_ADMIN),
+	       (unsigned long long)q->user_entries);
+	if (q->user_max_entries == TCPSTATE_QUOTA_NONE)
 		printf("none\n");
 	else
-		printf("%llu\n", (unsigned long long)q->default_max_entries);
+		printf("%llu\n", (unsigned long long)q->user_max_entries);
 	return 0;
 }
 
@@ -557,6 +566,16 @@ int main(int argc, char **argv)
 	if (fd < 0) {
 		perror("ts_read: " TS_DEVICE);
 		return 1;
+	}
+	if (getenv("TS_NETNS")) {
+		struct tcpstate_netns ns = { .size = sizeof(ns) };
+
+		ns.fd = open(getenv("TS_NETNS"), O_RDONLY | O_CLOEXEC);
+		if (ns.fd < 0 || ioctl(fd, TCPSTATE_IOC_NETNS, &ns)) {
+			perror("ts_read: TS_NETNS");
+			return 1;
+		}
+		close(ns.fd);
 	}
 	if (!strcmp(argv[1], "stream") && argc == 3)
 		return stream(fd, atoi(argv[2]), 0);
