@@ -232,7 +232,7 @@ tap_result summary_counts_12_quota_drops_text_and_json $? \
 	"expected [30,12,12,0,0,30,false] and the text lines '  quota 12', 'quota 30'; saw $got, $(grep -E 'quota' "$out/u_text.out" | tr '\n' '|')"
 
 got=$(grep '^tcpstate_dropped_total' "$out/tcpstate.prom" 2>/dev/null | sed 's/netns="[0-9]*",//' | tr '\n' ' ')
-want='tcpstate_dropped_total{reason="quota"} 12 tcpstate_dropped_total{reason="cap"} 0 tcpstate_dropped_total{reason="nomem"} 0 '
+want='tcpstate_dropped_total{reason="quota"} 12 tcpstate_dropped_total{reason="cap"} 0 tcpstate_dropped_total{reason="nomem"} 0 tcpstate_dropped_total{reason="user"} 0 '
 [ "$(rc_of u_prom)" -eq 0 ] && [ "$got" = "$want" ]
 tap_result exporter_dropped_total_has_a_reason_label $? \
 	"expected status 0 and '$want'; saw $(rc_of u_prom), '$got' $(head -c 200 "$out/u_prom.err")"
