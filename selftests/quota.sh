@@ -106,6 +106,27 @@ if [ "$1" = --hold-userns ]; then
 	exit 0
 fi
 
+# --- a container: a user namespace root made, uids 1000 and 1001 mapped ------
+# --container-userns OUT: in it, its users 1000 and 1001 each make a
+# namespace of their own (unshare -Urn): the user of both is the
+# container, and they share its limit.
+if [ "$1" = --container-userns ]; then
+	out=$2
+	as_uid()
+	{
+		setpriv --reuid=$1 --regid=$1 --clear-groups "${@:2}"
+	}
+	as_uid 1000 unshare -Urn "$0" --hold-userns "$out" f1 18280 wait0 &
+	p1=$!
+	for i in $(seq 900); do [ -e "$out/f1_ready" ] && break; sleep 0.1; done
+	as_uid 1001 unshare -Urn "$0" --hold-userns "$out" f2 18290 &
+	p2=$!
+	for i in $(seq 600); do [ -e "$out/f2_ready" ] && break; sleep 0.1; done
+	touch "$out/f1_stop" "$out/f2_stop"
+	wait $p1 $p2
+	exit 0
+fi
+
 # --- an unprivileged user trying to take the initial namespace's share -----
 if [ "$1" = --reserve-userns ]; then
 	out=$2
@@ -128,7 +149,7 @@ require_root_and_module
 module_loaded || { echo "# SKIP: the module is not loaded"; exit $ksft_skip; }
 command -v jq > /dev/null || { echo "# SKIP: needs jq"; exit $ksft_skip; }
 command -v setpriv > /dev/null || { echo "# SKIP: needs setpriv"; exit $ksft_skip; }
-tap_plan 23
+tap_plan 24
 
 out=$(mktemp -d)
 # The unprivileged user writes its findings here.
@@ -142,7 +163,8 @@ attacker=
 holders=
 cleanup()
 {
-	touch "$out/a_stop" "$out/e1_stop" "$out/e2_stop" "$out/e3_stop"
+	touch "$out/a_stop" "$out/e1_stop" "$out/e2_stop" "$out/e3_stop" \
+		"$out/f1_stop" "$out/f2_stop"
 	[ -n "$attacker" ] && wait "$attacker" 2>/dev/null
 	[ -n "$holders" ] && wait $holders 2>/dev/null
 	stop_workload "$w_init"
@@ -345,6 +367,32 @@ tap_result second_namespace_of_the_user_gets_8_and_34_user_drops $? "expected '$
 want="entries 42 user 0 quota 0 cap 0 ss 42 | quota 1000 own 0 entries 42 default 1000 admin 0 user 42 of 50"
 [ "$e3" = "$want" ]
 tap_result another_user_gets_its_42 $? "expected '$want'; saw '$e3'"
+
+# A container (a user namespace root made, its uids 1000 and 1001 mapped
+# to 101000 and 101001; its root stays root, which keeps the test
+# simple): the namespaces its users 1000 and 1001 make in user
+# namespaces of their own are the container's, one user: 42 and 8, 34
+# dropped for "user".  Its user namespace is made first, then mapped (in
+# one write each, which the kernel wants).
+mkfifo "$out/go"
+unshare -U sh -c 'read x < "$1"; exec "$2" --container-userns "$3"' sh \
+	"$out/go" "$0" "$out" &
+cpid=$!
+wait_for 100 sh -c "[ \"\$(readlink /proc/$cpid/ns/user)\" != \"\$(readlink /proc/self/ns/user)\" ]"
+for m in uid_map gid_map; do
+	python3 -c 'import os, sys
+fd = os.open(sys.argv[1], os.O_WRONLY)
+os.write(fd, b"0 0 1\n1000 101000 2\n")' /proc/$cpid/$m
+done
+echo go > "$out/go"
+wait $cpid
+f1=$(cat "$out/f1_counts" 2>/dev/null)
+f2=$(cat "$out/f2_counts" 2>/dev/null)
+echo "# a container's users 1000 and 1001: '$f1', '$f2'"
+got="$f1|$f2"
+want="entries 42 user 0 quota 0 cap 0 ss 42 | quota 1000 own 0 entries 42 default 1000 admin 0 user 42 of 50|entries 8 user 34 quota 0 cap 0 ss 42 | quota 1000 own 0 entries 8 default 1000 admin 0 user 50 of 50"
+[ "$got" = "$want" ]
+tap_result a_containers_users_share_its_limit $? "expected '$want'; saw '$got'"
 echo "$old_user" > $params/user_max_entries
 echo "$old_netns" > $params/netns_max_entries
 
