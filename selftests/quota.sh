@@ -19,6 +19,8 @@
 #    second namespace of the same user, even in a user namespace nested
 #    in another of its own, gets what the first left, the rest dropped
 #    for the reason "user"; another user's namespace is not affected;
+#    in a container (a user namespace root made), the namespaces its
+#    users make are the container's, one user;
 #  - a namespace that restrains itself to today's default still follows
 #    a later cut of netns_max_entries; a ceiling the admin set does not;
 #  - root of a namespace of the initial user namespace (a CNI plugin, a
