@@ -10,7 +10,7 @@
  *  inet_csk_complete_hashdance(listener, child, req, own_req)  with
  *	own_req, @child won the request: it replaced the request in the
  *	hash and carries its cookie.  The entry becomes the child's (its
- *	owner, below).  A request dropped at the cap stays out.
+ *	owner, below).  A request dropped past a limit stays out.
  *  tcp_v4_reqsk_destructor / tcp_v6_reqsk_destructor(req)  the request is
  *	freed.  An entry still held by the request ends here: it expired,
  *	was reset, its listener closed, or it never made it into the hash.

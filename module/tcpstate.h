@@ -160,7 +160,7 @@ enum tcpstate_change_flags {
 	TCPSTATE_CHANGE_CREATE	= 0x01,	/* create the entry when it is missing */
 	TCPSTATE_CHANGE_TUPLE	= 0x02,	/* refresh the tuple */
 	TCPSTATE_CHANGE_BIRTH	= 0x04,	/* the connection is born here: past
-					 * the cap, count it as dropped
+					 * a limit, count it as dropped
 					 */
 };
 
