@@ -380,6 +380,42 @@ TEST(a_refused_reconnect_is_no_failure_and_keeps_its_port)
 	close(s);
 }
 
+/*
+ * A namespace with a quota of 0: each connect() of a socket, the first
+ * and the reused ones alike, is one drop for the reason quota, counted
+ * once although a reused socket asks for its entry twice (pending with
+ * its earlier port, then with the new one), and leaves no entry.
+ */
+TEST(each_connect_past_the_quota_is_one_quota_drop_reused_or_not)
+{
+	struct tcpstate_quota q = {
+		.size = sizeof(q), .flags = TCPSTATE_QUOTA_SET, .max_entries = 0,
+	};
+	struct tcpstate_stats st;
+	int fd, s, i;
+
+	ASSERT_EQ(0, ports_netns());
+	fd = ts_open();
+	ASSERT_EQ(0, ioctl(fd, TCPSTATE_IOC_QUOTA, &q));
+	EXPECT_EQ(0, q.max_entries);
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	ASSERT_LE(0, s);
+	for (i = 0; i < 3; i++)
+		EXPECT_EQ(ECONNREFUSED, refused(s));
+
+	ASSERT_EQ(0, ts_stats(fd, &st));
+	EXPECT_EQ(3, st.drops[TCPSTATE_DROP_QUOTA])
+		TH_LOG("3 connect()s, 1 fresh and 2 reused: %llu quota drops",
+		       (unsigned long long)st.drops[TCPSTATE_DROP_QUOTA]);
+	EXPECT_EQ(3, st.dropped);
+	EXPECT_EQ(0, st.entries);
+	memset(&q, 0, sizeof(q));
+	q.size = sizeof(q);
+	ASSERT_EQ(0, ioctl(fd, TCPSTATE_IOC_QUOTA, &q));
+	EXPECT_EQ(0, q.entries);
+	close(s);
+}
+
 /* IP_BIND_ADDRESS_NO_PORT: bind() leaves the port to connect()'s search. */
 TEST(a_bind_without_port_that_finds_none_is_counted)
 {
