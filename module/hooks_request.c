@@ -15,8 +15,9 @@
  *	freed.  An entry still held by the request ends here: it expired,
  *	was reset, its listener closed, or it never made it into the hash.
  *	A promoted request is freed later (at accept()); its entry is the
- *	child's by then and stays.  Freeing follows the unlink at once, but
- *	for a reference a packet being processed holds.
+ *	child's by then and stays, and its req->sk says so without a look.
+ *	Freeing follows the unlink at once, but for a reference a packet
+ *	being processed holds.
  *
  * Owners: a cookie is shared by the request, every child socket cloned
  * from it, and the timewait socket.  Two children can be cloned from one
@@ -103,6 +104,14 @@ static void req_free_hook(struct ftrace_regs *fregs)
 	struct sock *sk = req_to_sk(req);
 	u64 cookie;
 
+	/*
+	 * Queued for accept() (req->sk is the child) means promoted: the
+	 * entry is the child's since inet_csk_complete_hashdance(), and the
+	 * table has nothing to do (a Fast Open request, whose req->sk accept()
+	 * clears, never had a cookie of ours).
+	 */
+	if (req->sk)
+		return;
 	cookie = atomic64_read(&sk->sk_cookie);
 	if (!cookie)
 		return;

@@ -69,6 +69,16 @@ static void tcpstate_probe_set_state(void *data, const struct sock *csk,
 	if (tcpstate_fault_inject(TCPSTATE_MISS_STATE))
 		return;
 
+	/*
+	 * FIN_WAIT2 or CLOSING -> CLOSE of a socket already out of the hash
+	 * is tcp_time_wait()'s hand-off: the hashdance put a timewait
+	 * socket in its place, which holds the entry now.  Any other CLOSE
+	 * is stored before tcp_set_state() unhashes the socket.
+	 */
+	if (newstate == TCP_CLOSE && sk_unhashed(sk) &&
+	    (oldstate == TCP_FIN_WAIT2 || oldstate == TCP_CLOSING))
+		return;
+
 	rcu_read_lock();
 	if (newstate == TCP_CLOSE) {
 		/*
@@ -122,13 +132,20 @@ static void tcpstate_probe_set_state(void *data, const struct sock *csk,
 	 * socket (CLOSE -> SYN_SENT; hooks_ports.c for the others).
 	 * A child takes accept()'s process later (owner.c).
 	 */
-	tcpstate_who_sock(&who, sk);
-	if (oldstate == TCP_CLOSE && in_task() &&
-	    (newstate == TCP_SYN_SENT || newstate == TCP_LISTEN))
-		tcpstate_who_current(&who);
+	/*
+	 * A socket's uid and cgroup do not change after it is made: they are
+	 * read where its entry may be made, not at every change.
+	 */
+	if (change & TCPSTATE_CHANGE_CREATE) {
+		tcpstate_who_sock(&who, sk);
+		if (oldstate == TCP_CLOSE && in_task() &&
+		    (newstate == TCP_SYN_SENT || newstate == TCP_LISTEN))
+			tcpstate_who_current(&who);
+	}
 	tcpstate_table_set(sock_net(sk), cookie, &tuple, oldstate, newstate,
 			   pending_port ? TCPSTATE_F_PORT_PENDING : 0,
-			   tcpstate_sk_owner(sk), 0, change, &who);
+			   tcpstate_sk_owner(sk), 0, change,
+			   change & TCPSTATE_CHANGE_CREATE ? &who : NULL);
 out:
 	rcu_read_unlock();
 }

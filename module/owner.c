@@ -8,9 +8,11 @@
  * where it is exact and kept in the connection's entry for its whole life,
  * TIME-WAIT included:
  *
- *  - uid and cgroup are on the full socket (sk_uid, sk_cgrp_data), read at
- *    every state change of it; a request socket has neither and takes its
- *    listener's, as its child will (sk_clone_lock() copies both);
+ *  - uid and cgroup are on the full socket (sk_uid, sk_cgrp_data), read
+ *    where its entry may be made and at accept(), the one place either
+ *    changes (sock_graft() sets the child's sk_uid); a request socket has
+ *    neither and takes its listener's, as its child will
+ *    (sk_clone_lock() copies both);
  *  - the process exists only in process context: connect() makes its
  *    entry once it has its port (hooks_ports.c) and listen() stores
  *    CLOSE -> LISTEN in the calling process (hooks_state.c); a request
