@@ -69,16 +69,6 @@ static void tcpstate_probe_set_state(void *data, const struct sock *csk,
 	if (tcpstate_fault_inject(TCPSTATE_MISS_STATE))
 		return;
 
-	/*
-	 * FIN_WAIT2 or CLOSING -> CLOSE of a socket already out of the hash
-	 * is tcp_time_wait()'s hand-off: the hashdance put a timewait
-	 * socket in its place, which holds the entry now.  Any other CLOSE
-	 * is stored before tcp_set_state() unhashes the socket.
-	 */
-	if (newstate == TCP_CLOSE && sk_unhashed(sk) &&
-	    (oldstate == TCP_FIN_WAIT2 || oldstate == TCP_CLOSING))
-		return;
-
 	rcu_read_lock();
 	if (newstate == TCP_CLOSE) {
 		/*
@@ -126,26 +116,25 @@ static void tcpstate_probe_set_state(void *data, const struct sock *csk,
 	if (pending_port)	/* the earlier connect()'s port */
 		tuple.sport = pending_port;
 	/*
-	 * The owner: uid and cgroup from the socket, at every change; the
+	 * The owner: uid and cgroup from the socket where the entry may be
+	 * made, the uid alone at the other changes (fchown() on the socket
+	 * sets it; its cgroup is set when it is made, for good); the
 	 * process where the connection is made, in process context: the
 	 * caller of listen() (-> LISTEN), or of connect() for a reused
 	 * socket (CLOSE -> SYN_SENT; hooks_ports.c for the others).
 	 * A child takes accept()'s process later (owner.c).
-	 */
-	/*
-	 * A socket's uid and cgroup do not change after it is made: they are
-	 * read where its entry may be made, not at every change.
 	 */
 	if (change & TCPSTATE_CHANGE_CREATE) {
 		tcpstate_who_sock(&who, sk);
 		if (oldstate == TCP_CLOSE && in_task() &&
 		    (newstate == TCP_SYN_SENT || newstate == TCP_LISTEN))
 			tcpstate_who_current(&who);
+	} else {
+		tcpstate_who_uid(&who, sk);
 	}
 	tcpstate_table_set(sock_net(sk), cookie, &tuple, oldstate, newstate,
 			   pending_port ? TCPSTATE_F_PORT_PENDING : 0,
-			   tcpstate_sk_owner(sk), 0, change,
-			   change & TCPSTATE_CHANGE_CREATE ? &who : NULL);
+			   tcpstate_sk_owner(sk), 0, change, &who);
 out:
 	rcu_read_unlock();
 }

@@ -9,10 +9,12 @@
  * TIME-WAIT included:
  *
  *  - uid and cgroup are on the full socket (sk_uid, sk_cgrp_data), read
- *    where its entry may be made and at accept(), the one place either
- *    changes (sock_graft() sets the child's sk_uid); a request socket has
- *    neither and takes its listener's, as its child will
- *    (sk_clone_lock() copies both);
+ *    where its entry may be made and at accept(); the uid, which
+ *    fchown() on the socket and MPTCP's graft of a subflow set too, at
+ *    every state change as well (the cgroup is the socket's for good
+ *    from sk_alloc() or sk_clone_lock()); a request socket has neither
+ *    and takes its listener's, as its child will (sk_clone_lock()
+ *    copies both);
  *  - the process exists only in process context: connect() makes its
  *    entry once it has its port (hooks_ports.c) and listen() stores
  *    CLOSE -> LISTEN in the calling process (hooks_state.c); a request
@@ -66,6 +68,13 @@ void tcpstate_who_sock(struct tcpstate_who *w, const struct sock *sk)
 			w->cgroup = cgroup_id(cgrp);
 	}
 #endif
+}
+
+void tcpstate_who_uid(struct tcpstate_who *w, const struct sock *sk)
+{
+	w->uid = sk->sk_uid;
+	w->cgroup = 0;
+	w->pid = NULL;
 }
 
 void tcpstate_who_current(struct tcpstate_who *w)

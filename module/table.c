@@ -795,10 +795,10 @@ static struct pid *entry_set_who(struct tcpstate_entry *e,
 
 	if (!in)
 		return NULL;
-	if (uid_valid(in->uid)) {
+	if (uid_valid(in->uid))
 		e->uid = in->uid;
+	if (in->cgroup)
 		e->cgroup = in->cgroup;
-	}
 	if (!in->pid)
 		return NULL;
 	if (in->pid != e->pid) {

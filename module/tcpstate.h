@@ -77,8 +77,10 @@ struct tcpstate_view {
 void tcpstate_who_none(struct tcpstate_who *w);
 /* The socket's uid and cgroup; no process. */
 void tcpstate_who_sock(struct tcpstate_who *w, const struct sock *sk);
-/* And the current process (process context). */
+/* The socket's uid alone: the cgroup and process unknown (kept). */
+void tcpstate_who_uid(struct tcpstate_who *w, const struct sock *sk);
 void tcpstate_put_pid(struct pid *pid);
+/* And the current process (process context). */
 void tcpstate_who_current(struct tcpstate_who *w);
 /* Fill the uapi fields of @w as @v may see them. */
 void tcpstate_who_export(const struct tcpstate_who *w,
