@@ -201,6 +201,14 @@ static void reader_wake(struct irq_work *work)
 	wake_up_interruptible_poll(&r->wait, EPOLLIN | EPOLLRDNORM);
 }
 
+bool tcpstate_notify_wanted(const struct list_head *readers)
+{
+	return trace_state_change_enabled() || trace_timewait_enter_enabled() ||
+	       trace_timewait_exit_enabled() ||
+	       !list_empty(&tcpstate_all_ns_readers) ||
+	       (readers && !list_empty(readers));
+}
+
 void tcpstate_notify(struct list_head *readers, const struct tcpstate_change *c)
 {
 	struct tcpstate_event ev;

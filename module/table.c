@@ -899,7 +899,8 @@ again:
 		added = true;
 		count_enter(tn, state, flags);
 		count_transition(tn, from, state);
-		if (valid_state(from) && from != state) {
+		if (valid_state(from) && from != state &&
+		    tcpstate_notify_wanted(&tn->readers)) {
 			change_fill(&c, tn, e, from, now);
 			changed = true;
 		}
@@ -922,9 +923,11 @@ again:
 
 		count_transition(tn, old, state);
 		e->state = state;
-		change_fill(&c, tn, e, old, now);
+		if (tcpstate_notify_wanted(&tn->readers)) {
+			change_fill(&c, tn, e, old, now);
+			changed = true;
+		}
 		e->since_ns = now;
-		changed = true;
 	}
 unlock:
 	/* Under the lock: one connection's records stay in order. */
@@ -1015,6 +1018,8 @@ static void entry_remove(struct tcpstate_net *tn, struct tcpstate_entry *e,
 		atomic_long_inc(&tcpstate_all_tw_netns_exits);
 	old = e->state;
 	e->state = TCPSTATE_CLOSE;
+	if (!tcpstate_notify_wanted(&tn->readers))
+		return;
 	change_fill(&c, tn, e, old, tcpstate_now_ns());
 	c.tw_exit = tw_exit;
 	tcpstate_notify(&tn->readers, &c);
