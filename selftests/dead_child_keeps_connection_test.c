@@ -66,76 +66,6 @@ static int run(const char *fmt, ...)
 	return rc == -1 || !WIFEXITED(rc) ? -1 : WEXITSTATUS(rc);
 }
 
-/* What `ss -tanHe` shows of the caller's namespace. */
-struct ss_view {
-	unsigned long long n[TCPSTATE_STATE_MAX];	/* sockets per state */
-	int state;		/* of the connection from the client's port; 0: none */
-	__u64 cookie;		/* its cookie (ss prints it as sk:HEX) */
-};
-
-static int state_of_ss_name(const char *name)
-{
-	int i;
-
-	for (i = 1; i < TCPSTATE_STATE_MAX; i++)
-		if (!strcmp(name, state_ss_name(i)))
-			return i;
-	return 0;
-}
-
-static int ss_read(struct ss_view *v, unsigned short cport)
-{
-	char line[1024], st[32], peer[128], *p;
-	FILE *f = popen("ss -tanHe", "r");
-	int s;
-
-	memset(v, 0, sizeof(*v));
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%31s %*s %*s %*s %127s", st, peer) != 2)
-			continue;
-		s = state_of_ss_name(st);
-		if (!s)
-			continue;
-		v->n[s]++;
-		p = strrchr(peer, ':');
-		if (!p || atoi(p + 1) != cport)
-			continue;
-		v->state = s;
-		p = strstr(line, " sk:");
-		if (p)
-			v->cookie = strtoull(p + 4, NULL, 16);
-	}
-	return pclose(f) == 0 ? 0 : -1;
-}
-
-#define SEP "\t\n "
-
-/* A counter of /proc/net/snmp or /proc/net/netstat, e.g. "TcpExt" "ListenDrops". */
-static long long mib(const char *group, const char *field)
-{
-	char names[4096], values[4096], *n, *v, *sn, *sv;
-	FILE *f = popen("cat /proc/net/snmp /proc/net/netstat", "r");
-	size_t glen = strlen(group);
-	long long found = -1;
-
-	if (!f)
-		return -1;
-	while (found < 0 && fgets(names, sizeof(names), f) &&
-	       fgets(values, sizeof(values), f)) {
-		if (strncmp(names, group, glen) || names[glen] != ':')
-			continue;
-		n = strtok_r(names + glen + 1, SEP, &sn);
-		v = strtok_r(values + glen + 1, SEP, &sv);
-		for (; n && v; n = strtok_r(NULL, SEP, &sn), v = strtok_r(NULL, SEP, &sv))
-			if (!strcmp(n, field))
-				found = atoll(v);
-	}
-	pclose(f);
-	return found;
-}
-
 static const char *name_of(int state)
 {
 	return state > 0 ? state_ss_name(state) : state ? "(snapshot failed)" : "(no entry)";
@@ -160,7 +90,7 @@ static int module_agrees(struct __test_metadata *_metadata, int fd, __u64 cookie
  * state; logs every difference and returns how many there were.
  */
 static int counts_differ(struct __test_metadata *_metadata, int fd,
-			 const struct ss_view *v, int other, int want_other)
+			 const struct ts_ss_view *v, int other, int want_other)
 {
 	unsigned long long snap[TCPSTATE_STATE_MAX] = { 0 };
 	struct tcpstate_stats st;
@@ -195,12 +125,12 @@ static int counts_differ(struct __test_metadata *_metadata, int fd,
 }
 
 /* Poll ss until the client's connection is in @state; the last view in @v. */
-static int ss_wait(struct ss_view *v, unsigned short cport, int state)
+static int ss_wait(struct ts_ss_view *v, unsigned short cport, int state)
 {
 	int waited;
 
 	for (waited = 0; waited < WAIT_MS; waited += 50) {
-		if (ss_read(v, cport) == 0 && v->state == state)
+		if (ts_ss_read(v, 0, cport) == 0 && v->state == state)
 			return 0;
 		ts_sleep_ms(50);
 	}
@@ -214,7 +144,7 @@ static long long mib_wait_above(const char *group, const char *field, long long 
 	int waited;
 
 	for (waited = 0; waited < WAIT_MS; waited += 50) {
-		now = mib(group, field);
+		now = ts_mib(group, field);
 		if (now > than)
 			break;
 		ts_sleep_ms(50);
@@ -315,7 +245,7 @@ TEST_F(dead_child, connection_stays_mirrored_when_its_first_child_dies_at_the_ro
 	long long drops, noroutes, now;
 	struct tcpstate_stats st;
 	unsigned short cport;
-	struct ss_view v;
+	struct ts_ss_view v;
 	__u64 cookie;
 	char c;
 
@@ -341,8 +271,8 @@ TEST_F(dead_child, connection_stays_mirrored_when_its_first_child_dies_at_the_ro
 	ASSERT_EQ(0, counts_differ(_metadata, self->fd, &v, TCPSTATE_SYN_RECV, 1));
 
 	/* No route back to the client: the child dies at put_and_exit. */
-	drops = mib("TcpExt", "ListenDrops");
-	noroutes = mib("Ip", "OutNoRoutes");
+	drops = ts_mib("TcpExt", "ListenDrops");
+	noroutes = ts_mib("Ip", "OutNoRoutes");
 	ASSERT_LE(0, drops);
 	ASSERT_LE(0, noroutes);
 	ASSERT_EQ(0, run("ip route add unreachable " CLIENT "/32"));
@@ -352,12 +282,12 @@ TEST_F(dead_child, connection_stays_mirrored_when_its_first_child_dies_at_the_ro
 	now = mib_wait_above("TcpExt", "ListenDrops", drops);
 	ASSERT_LT(drops, now)
 		TH_LOG("the server never dropped the client's data: ListenDrops stayed %lld", now);
-	now = mib("Ip", "OutNoRoutes");
+	now = ts_mib("Ip", "OutNoRoutes");
 	ASSERT_LT(noroutes, now)
 		TH_LOG("ListenDrops rose, OutNoRoutes stayed %lld: the child died elsewhere", now);
 
 	/* The request lives on in the kernel, and must in the module. */
-	ASSERT_EQ(0, ss_read(&v, cport));
+	ASSERT_EQ(0, ts_ss_read(&v, 0, cport));
 	ASSERT_EQ(TCPSTATE_SYN_RECV, v.state)
 		TH_LOG("after the child died, ss shows the connection in %s", name_of(v.state));
 	ASSERT_EQ(cookie, v.cookie);
@@ -383,7 +313,7 @@ TEST_F(dead_child, connection_stays_mirrored_when_its_first_child_dies_at_the_ro
 	ASSERT_EQ(cookie, ts_sock_cookie(self->sfd));
 	ASSERT_EQ(1, recv(self->sfd, &c, 1, 0));
 	ASSERT_EQ('x', c);
-	ASSERT_EQ(0, ss_read(&v, cport));
+	ASSERT_EQ(0, ts_ss_read(&v, 0, cport));
 	EXPECT_TRUE(module_agrees(_metadata, self->fd, cookie, TCPSTATE_ESTABLISHED, 0,
 				  "after accept()"));
 	EXPECT_EQ(0, counts_differ(_metadata, self->fd, &v, TCPSTATE_ESTABLISHED, 1));

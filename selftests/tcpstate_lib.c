@@ -252,3 +252,73 @@ void ts_sleep_ms(int ms)
 	while (nanosleep(&ts, &ts) && errno == EINTR)
 		;
 }
+
+int ts_state_of_ss_name(const char *name)
+{
+	int i;
+
+	for (i = 1; i < TCPSTATE_STATE_MAX; i++)
+		if (!strcmp(name, state_ss_name(i)))
+			return i;
+	return 0;
+}
+
+/* The port after the last ':' of an ss address ("127.0.0.1:9000", "[::1]:9000"). */
+static int ss_port(const char *addr)
+{
+	const char *p = strrchr(addr, ':');
+
+	return p ? atoi(p + 1) : -1;
+}
+
+int ts_ss_read(struct ts_ss_view *v, unsigned short lport, unsigned short rport)
+{
+	char line[1024], st[32], local[128], peer[128], *p;
+	/* Without cgroup2 mounted, ss -e says so on stderr for every socket. */
+	FILE *f = popen("ss -tanHe 2>/dev/null", "r");
+	int s;
+
+	memset(v, 0, sizeof(*v));
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%31s %*s %*s %127s %127s", st, local, peer) != 3)
+			continue;
+		s = ts_state_of_ss_name(st);
+		if (!s)
+			continue;
+		v->n[s]++;
+		if ((lport && ss_port(local) != lport) || (rport && ss_port(peer) != rport))
+			continue;
+		v->state = s;
+		p = strstr(line, " sk:");
+		if (p)
+			v->cookie = strtoull(p + 4, NULL, 16);
+	}
+	return pclose(f) == 0 ? 0 : -1;
+}
+
+#define SEP "\t\n "
+
+long long ts_mib(const char *group, const char *field)
+{
+	char names[4096], values[4096], *n, *v, *sn, *sv;
+	FILE *f = popen("cat /proc/net/snmp /proc/net/netstat", "r");
+	size_t glen = strlen(group);
+	long long found = -1;
+
+	if (!f)
+		return -1;
+	while (found < 0 && fgets(names, sizeof(names), f) &&
+	       fgets(values, sizeof(values), f)) {
+		if (strncmp(names, group, glen) || names[glen] != ':')
+			continue;
+		n = strtok_r(names + glen + 1, SEP, &sn);
+		v = strtok_r(values + glen + 1, SEP, &sv);
+		for (; n && v; n = strtok_r(NULL, SEP, &sn), v = strtok_r(NULL, SEP, &sv))
+			if (!strcmp(n, field))
+				found = atoll(v);
+	}
+	pclose(f);
+	return found;
+}

@@ -58,4 +58,21 @@ int ts_connect(int family, unsigned short port, int nonblock);
 int ts_conn_open(struct ts_conn *c, int family, unsigned short port);
 void ts_sleep_ms(int ms);
 
+/* What `ss -tanHe` shows of the caller's namespace. */
+struct ts_ss_view {
+	unsigned long long n[TCPSTATE_STATE_MAX];	/* sockets per state */
+	int state;		/* of the socket ts_ss_read() looked for; 0: none */
+	__u64 cookie;		/* its cookie (ss prints it as sk:HEX) */
+};
+
+/* The state of an ss(8) state name, "ESTAB"...; 0 for none. */
+int ts_state_of_ss_name(const char *name);
+/*
+ * Read `ss -tanHe` into @v, and the socket whose local port is @lport
+ * and peer port @rport (0: any) into v->state and v->cookie.
+ */
+int ts_ss_read(struct ts_ss_view *v, unsigned short lport, unsigned short rport);
+/* A counter of /proc/net/snmp or /proc/net/netstat, e.g. "TcpExt" "ListenDrops"; -1: none. */
+long long ts_mib(const char *group, const char *field);
+
 #endif
