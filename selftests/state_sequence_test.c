@@ -14,62 +14,10 @@
 
 #include "tcpstate_lib.h"
 #include "kselftest_harness.h"
+#include "tcpstate_matrix.h"
 
 #define PORT 9000
 #define WAIT_MS 3000
-
-enum { ES = TCPSTATE_ESTABLISHED, SS = TCPSTATE_SYN_SENT, SR = TCPSTATE_SYN_RECV,
-	F1 = TCPSTATE_FIN_WAIT1, F2 = TCPSTATE_FIN_WAIT2, TW = TCPSTATE_TIME_WAIT,
-	CL = TCPSTATE_CLOSE, CW = TCPSTATE_CLOSE_WAIT, LA = TCPSTATE_LAST_ACK,
-	LI = TCPSTATE_LISTEN, CG = TCPSTATE_CLOSING };
-
-struct tr {
-	int from, to, count;
-};
-
-/* Compare the whole matrix with @want; log every cell that differs. */
-static int matrix_mismatches(struct __test_metadata *_metadata,
-			     const struct tcpstate_stats *st,
-			     const struct tr *want, size_t n)
-{
-	int i, j, bad = 0;
-	size_t k;
-
-	for (i = 1; i < TCPSTATE_STATE_MAX; i++) {
-		for (j = 1; j < TCPSTATE_STATE_MAX; j++) {
-			__u64 expect = 0;
-
-			for (k = 0; k < n; k++)
-				if (want[k].from == i && want[k].to == j)
-					expect += want[k].count;
-			if (st->transitions[i][j] != expect) {
-				TH_LOG("transition %s -> %s: expected %llu, saw %llu",
-				       state_key(i), state_key(j),
-				       (unsigned long long)expect,
-				       (unsigned long long)st->transitions[i][j]);
-				bad++;
-			}
-		}
-	}
-	return bad;
-}
-
-/* Wait until the namespace's matrix is @want (transitions may lag). */
-static int wait_matrix(struct __test_metadata *_metadata, int fd,
-		       const struct tr *want, size_t n)
-{
-	struct tcpstate_stats st;
-	int waited;
-
-	for (waited = 0; waited < WAIT_MS; waited += 20) {
-		if (ts_stats(fd, &st))
-			return -1;
-		if (matrix_mismatches(NULL, &st, want, n) == 0)
-			return 0;
-		ts_sleep_ms(20);
-	}
-	return matrix_mismatches(_metadata, &st, want, n);
-}
 
 FIXTURE(seq) {
 	int fd;
@@ -109,7 +57,7 @@ static const struct tcpstate_conn *snap_find(int fd, __u64 cookie,
 
 TEST_F(seq, active_close_ends_in_time_wait_passive_in_closed)
 {
-	const struct tr want[] = {
+	const struct ts_tr want[] = {
 		{ CL, LI, 1 },					/* listen() */
 		{ CL, SS, 1 }, { SS, ES, 1 },			/* client open */
 		{ LI, SR, 1 }, { SR, ES, 1 },			/* server open */
@@ -136,7 +84,7 @@ TEST_F(seq, active_close_ends_in_time_wait_passive_in_closed)
 	EXPECT_EQ(TW, ts_wait_state(self->fd, self->c.ccookie, TW, WAIT_MS));
 	EXPECT_EQ(0, ts_wait_state(self->fd, self->c.scookie, 0, WAIT_MS));
 	EXPECT_EQ(0, ts_wait_state(self->fd, self->c.lcookie, 0, WAIT_MS));
-	EXPECT_EQ(0, wait_matrix(_metadata, self->fd, want, ARRAY_SIZE(want)));
+	EXPECT_EQ(0, ts_wait_matrix(_metadata, self->fd, want, ARRAY_SIZE(want)));
 
 	/* The one entry left is the client's, held by a timewait socket. */
 	e = snap_find(self->fd, self->c.ccookie, &all, &n);
@@ -159,7 +107,7 @@ TEST_F(seq, active_close_ends_in_time_wait_passive_in_closed)
 
 TEST_F(seq, half_close_keeps_full_fin_wait2_until_peer_closes)
 {
-	const struct tr want[] = {
+	const struct ts_tr want[] = {
 		{ CL, LI, 1 }, { CL, SS, 1 }, { SS, ES, 1 }, { LI, SR, 1 }, { SR, ES, 1 },
 		{ ES, F1, 1 }, { F1, F2, 1 }, { ES, CW, 1 },
 	};
@@ -171,7 +119,7 @@ TEST_F(seq, half_close_keeps_full_fin_wait2_until_peer_closes)
 	ASSERT_EQ(0, shutdown(self->c.cfd, SHUT_WR));
 	EXPECT_EQ(F2, ts_wait_state(self->fd, self->c.ccookie, F2, WAIT_MS));
 	EXPECT_EQ(CW, ts_wait_state(self->fd, self->c.scookie, CW, WAIT_MS));
-	EXPECT_EQ(0, wait_matrix(_metadata, self->fd, want, ARRAY_SIZE(want)));
+	EXPECT_EQ(0, ts_wait_matrix(_metadata, self->fd, want, ARRAY_SIZE(want)));
 
 	/* Still a full socket: no timewait flag. */
 	e = snap_find(self->fd, self->c.ccookie, &all, &n);
@@ -182,7 +130,7 @@ TEST_F(seq, half_close_keeps_full_fin_wait2_until_peer_closes)
 
 TEST_F(seq, simultaneous_close_goes_through_closing)
 {
-	const struct tr want[] = {
+	const struct ts_tr want[] = {
 		{ CL, LI, 1 }, { CL, SS, 1 }, { SS, ES, 1 }, { LI, SR, 1 }, { SR, ES, 1 },
 		{ ES, F1, 2 }, { F1, CG, 2 }, { CG, TW, 2 },
 	};
@@ -195,12 +143,12 @@ TEST_F(seq, simultaneous_close_goes_through_closing)
 	ASSERT_EQ(0, shutdown(self->c.sfd, SHUT_WR));
 	EXPECT_EQ(TW, ts_wait_state(self->fd, self->c.ccookie, TW, WAIT_MS));
 	EXPECT_EQ(TW, ts_wait_state(self->fd, self->c.scookie, TW, WAIT_MS));
-	EXPECT_EQ(0, wait_matrix(_metadata, self->fd, want, ARRAY_SIZE(want)));
+	EXPECT_EQ(0, ts_wait_matrix(_metadata, self->fd, want, ARRAY_SIZE(want)));
 }
 
 TEST_F(seq, abortive_close_resets_both_sides_without_time_wait)
 {
-	const struct tr want[] = {
+	const struct ts_tr want[] = {
 		{ CL, LI, 1 }, { CL, SS, 1 }, { SS, ES, 1 }, { LI, SR, 1 }, { SR, ES, 1 },
 		{ ES, CL, 2 },
 	};
@@ -212,7 +160,7 @@ TEST_F(seq, abortive_close_resets_both_sides_without_time_wait)
 	close(self->c.cfd);
 	EXPECT_EQ(0, ts_wait_state(self->fd, self->c.ccookie, 0, WAIT_MS));
 	EXPECT_EQ(0, ts_wait_state(self->fd, self->c.scookie, 0, WAIT_MS));
-	EXPECT_EQ(0, wait_matrix(_metadata, self->fd, want, ARRAY_SIZE(want)));
+	EXPECT_EQ(0, ts_wait_matrix(_metadata, self->fd, want, ARRAY_SIZE(want)));
 	ASSERT_EQ(0, ts_stats(self->fd, &st));
 	EXPECT_EQ(1, st.entries);	/* the listener */
 	EXPECT_EQ(0, st.timewait_socks);
@@ -220,14 +168,14 @@ TEST_F(seq, abortive_close_resets_both_sides_without_time_wait)
 
 TEST_F(seq, refused_connect_goes_syn_sent_to_closed)
 {
-	const struct tr want[] = { { CL, SS, 1 }, { SS, CL, 1 } };
+	const struct ts_tr want[] = { { CL, SS, 1 }, { SS, CL, 1 } };
 	struct tcpstate_stats st;
 	int c;
 
 	c = ts_connect(variant->family, PORT, 0);
 	EXPECT_EQ(-1, c);
 	EXPECT_EQ(ECONNREFUSED, errno);
-	EXPECT_EQ(0, wait_matrix(_metadata, self->fd, want, ARRAY_SIZE(want)));
+	EXPECT_EQ(0, ts_wait_matrix(_metadata, self->fd, want, ARRAY_SIZE(want)));
 	ASSERT_EQ(0, ts_stats(self->fd, &st));
 	EXPECT_EQ(0, st.entries);
 }

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The transition matrix a scenario must leave, cell for cell, for tests
+ * built on kselftest_harness.h: include this after it and tcpstate_lib.h.
+ */
+#ifndef TCPSTATE_MATRIX_H
+#define TCPSTATE_MATRIX_H
+
+/* Transitions may lag the socket calls that made them this long. */
+#define TS_MATRIX_WAIT_MS 3000
+
+enum { ES = TCPSTATE_ESTABLISHED, SS = TCPSTATE_SYN_SENT, SR = TCPSTATE_SYN_RECV,
+	F1 = TCPSTATE_FIN_WAIT1, F2 = TCPSTATE_FIN_WAIT2, TW = TCPSTATE_TIME_WAIT,
+	CL = TCPSTATE_CLOSE, CW = TCPSTATE_CLOSE_WAIT, LA = TCPSTATE_LAST_ACK,
+	LI = TCPSTATE_LISTEN, CG = TCPSTATE_CLOSING };
+
+/* @count transitions @from -> @to; cells not listed must be 0. */
+struct ts_tr {
+	int from, to, count;
+};
+
+/*
+ * Compare the whole matrix with @want; with @_metadata, log every cell
+ * that differs (NULL: count them quietly).
+ */
+static inline int ts_matrix_mismatches(struct __test_metadata *_metadata,
+				       const struct tcpstate_stats *st,
+				       const struct ts_tr *want, size_t n)
+{
+	int i, j, bad = 0;
+	size_t k;
+
+	for (i = 1; i < TCPSTATE_STATE_MAX; i++) {
+		for (j = 1; j < TCPSTATE_STATE_MAX; j++) {
+			__u64 expect = 0;
+
+			for (k = 0; k < n; k++)
+				if (want[k].from == i && want[k].to == j)
+					expect += want[k].count;
+			if (st->transitions[i][j] == expect)
+				continue;
+			bad++;
+			if (_metadata)
+				TH_LOG("transition %s -> %s: expected %llu, saw %llu",
+				       state_key(i), state_key(j),
+				       (unsigned long long)expect,
+				       (unsigned long long)st->transitions[i][j]);
+		}
+	}
+	return bad;
+}
+
+/* Wait until the namespace's matrix is @want; log the cells that never were. */
+static inline int ts_wait_matrix(struct __test_metadata *_metadata, int fd,
+				 const struct ts_tr *want, size_t n)
+{
+	struct tcpstate_stats st;
+	int waited;
+
+	for (waited = 0; waited < TS_MATRIX_WAIT_MS; waited += 20) {
+		if (ts_stats(fd, &st))
+			return -1;
+		if (ts_matrix_mismatches(NULL, &st, want, n) == 0)
+			return 0;
+		ts_sleep_ms(20);
+	}
+	return ts_matrix_mismatches(_metadata, &st, want, n);
+}
+
+#endif
