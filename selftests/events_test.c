@@ -139,7 +139,11 @@ TEST(abi_layout_is_pinned)
 	EXPECT_EQ(12, offsetof(struct tcpstate_netns, netns));
 	EXPECT_EQ(24, sizeof(struct tcpstate_netns_list));
 	EXPECT_EQ(16, offsetof(struct tcpstate_netns_list, stats));
-	EXPECT_EQ(1568, sizeof(struct tcpstate_stats));
+	EXPECT_EQ(1616, sizeof(struct tcpstate_stats));
+	EXPECT_EQ(1568, offsetof(struct tcpstate_stats, drops));
+	EXPECT_EQ(4, TCPSTATE_DROP_SLOTS);
+	EXPECT_EQ(1600, offsetof(struct tcpstate_stats, quota));
+	EXPECT_EQ(1608, offsetof(struct tcpstate_stats, init_net_reserve));
 	EXPECT_EQ(1400, offsetof(struct tcpstate_stats, misses));
 	EXPECT_EQ(1528, offsetof(struct tcpstate_stats, reconcile_added));
 	EXPECT_EQ(1536, offsetof(struct tcpstate_stats, reconcile_removed));
