@@ -72,9 +72,8 @@ void tcpstate_who_sock(struct tcpstate_who *w, const struct sock *sk)
 
 void tcpstate_who_uid(struct tcpstate_who *w, const struct sock *sk)
 {
+	tcpstate_who_none(w);
 	w->uid = sk->sk_uid;
-	w->cgroup = 0;
-	w->pid = NULL;
 }
 
 void tcpstate_who_current(struct tcpstate_who *w)

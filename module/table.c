@@ -8,9 +8,9 @@
  * per bucket on average as it grows, resized by a work item while the
  * hooks go on.  Each bucket is an hlist_bl whose bit 0 is its lock,
  * taken with softirqs off (tcpstate_bh_disable()) for a few instructions;
- * a bit spinlock spins on PREEMPT_RT too, where the hooks run atomically.  Entries come from a
- * kmem_cache with GFP_ATOMIC, allocated before the lock is taken: hooks
- * never sleep.  Every access to an entry is under its bucket lock, so
+ * a bit spinlock spins on PREEMPT_RT too, where the hooks run atomically.
+ * Entries come from a kmem_cache with GFP_NOWAIT, allocated before the
+ * lock is taken: hooks never sleep.  Every access to an entry is under its bucket lock, so
  * entries are freed at once; a generation of buckets is freed after an
  * RCU grace period, as is the last one when the namespace is dead and no
  * hook can still be looking at it.
@@ -1874,7 +1874,11 @@ static void table_work(struct work_struct *work)
  * the one who made the outermost user namespace above it (every
  * ancestor is pinned by @ns), and for one made by root, that namespace
  * too (*@root_ns), so that each container a manager running as root makes
- * is a user of its own.  The rule of the event stream's reader slots.
+ * is a user of its own: one container's TIME-WAIT storm must not take
+ * the others' share.  The reader slots (events.c) count a root-made
+ * namespace as root instead.  The price: a uid 0 without capabilities
+ * that makes user namespaces gets a user's share with each; the initial
+ * namespace's reserve still holds.
  */
 static kuid_t outermost_user(const struct user_namespace *ns,
 			     const struct user_namespace **root_ns)
