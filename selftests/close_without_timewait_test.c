@@ -169,38 +169,6 @@ static int module_dropped(struct __test_metadata *_metadata, int fd, struct side
 }
 
 /*
- * The module's gauges and snapshot equal @v, state by state; logs each
- * difference and returns how many there were.
- */
-static int counts_differ(struct __test_metadata *_metadata, int fd,
-			 const struct ts_ss_view *v)
-{
-	unsigned long long snap[TCPSTATE_STATE_MAX] = { 0 };
-	struct tcpstate_stats st;
-	struct tcpstate_conn *all;
-	int i, bad = 0;
-	long n;
-
-	n = ts_stats(fd, &st) ? -1 : ts_snapshot(fd, &all, 64);
-	if (n < 0) {
-		TH_LOG("cannot read the module: %s", strerror(errno));
-		return 1;
-	}
-	while (n-- > 0)
-		if (all[n].state < TCPSTATE_STATE_MAX)
-			snap[all[n].state]++;
-	free(all);
-	for (i = 1; i < TCPSTATE_STATE_MAX; i++) {
-		if (st.gauge[i] == v->n[i] && snap[i] == v->n[i])
-			continue;
-		TH_LOG("%s: ss %llu, module %llu (snapshot %llu)", state_ss_name(i),
-		       v->n[i], (unsigned long long)st.gauge[i], snap[i]);
-		bad++;
-	}
-	return bad;
-}
-
-/*
  * The namespace's timewait sockets, overflows (the module's count and the
  * kernel's TcpExtTCPTimeWaitOverflow) and reconcile corrections.
  */
@@ -270,7 +238,7 @@ TEST_F(notw, fin_wait2_without_timewait_bucket_drops_the_entry)
 	EXPECT_TRUE(module_dropped(_metadata, self->fd, client_of(&self->c, "the client")));
 	EXPECT_TRUE(module_dropped(_metadata, self->fd, server_of(&self->c, "the server")));
 	EXPECT_EQ(0, ts_wait_matrix(_metadata, self->fd, want, ARRAY_SIZE(want)));
-	EXPECT_EQ(0, counts_differ(_metadata, self->fd, &v));
+	EXPECT_EQ(0, ts_counts_differ(_metadata, self->fd, &v));
 	expect_timewaits(_metadata, self->fd, 1);
 }
 
@@ -307,7 +275,7 @@ TEST_F(notw, rst_in_fin_wait2_drops_the_entry_of_an_open_fd)
 				   client_of(&self->c, "the client, its fd open")));
 	expect_closed_fd(_metadata, self->c.cfd, ECONNRESET, "the client");
 	EXPECT_EQ(0, ts_wait_matrix(_metadata, self->fd, want, ARRAY_SIZE(want)));
-	EXPECT_EQ(0, counts_differ(_metadata, self->fd, &v));
+	EXPECT_EQ(0, ts_counts_differ(_metadata, self->fd, &v));
 	expect_timewaits(_metadata, self->fd, 0);
 	close(self->c.cfd);
 }
@@ -336,7 +304,7 @@ TEST_F(notw, closing_without_timewait_bucket_drops_both_entries)
 	expect_closed_fd(_metadata, self->c.cfd, 0, "the client");
 	expect_closed_fd(_metadata, self->c.sfd, 0, "the server");
 	EXPECT_EQ(0, ts_wait_matrix(_metadata, self->fd, want, ARRAY_SIZE(want)));
-	EXPECT_EQ(0, counts_differ(_metadata, self->fd, &v));
+	EXPECT_EQ(0, ts_counts_differ(_metadata, self->fd, &v));
 	expect_timewaits(_metadata, self->fd, 2);
 	close(self->c.cfd);
 	close(self->c.sfd);

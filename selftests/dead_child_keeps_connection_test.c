@@ -45,6 +45,7 @@
 
 #include "tcpstate_lib.h"
 #include "kselftest_harness.h"
+#include "tcpstate_matrix.h"
 
 #define PORT		9300
 #define SERVER		"10.211.0.1"
@@ -92,21 +93,8 @@ static int module_agrees(struct __test_metadata *_metadata, int fd, __u64 cookie
 static int counts_differ(struct __test_metadata *_metadata, int fd,
 			 const struct ts_ss_view *v, int other, int want_other)
 {
-	unsigned long long snap[TCPSTATE_STATE_MAX] = { 0 };
-	struct tcpstate_stats st;
-	struct tcpstate_conn *all;
 	int i, bad = 0;
-	long n;
 
-	n = ts_stats(fd, &st) ? -1 : ts_snapshot(fd, &all, 64);
-	if (n < 0) {
-		TH_LOG("cannot read the module: %s", strerror(errno));
-		return 1;
-	}
-	while (n-- > 0)
-		if (all[n].state < TCPSTATE_STATE_MAX)
-			snap[all[n].state]++;
-	free(all);
 	for (i = 1; i < TCPSTATE_STATE_MAX; i++) {
 		unsigned long long want = i == TCPSTATE_LISTEN ? 1 : i == other ? want_other : 0;
 
@@ -115,13 +103,8 @@ static int counts_differ(struct __test_metadata *_metadata, int fd,
 			       state_ss_name(i), v->n[i], want);
 			bad++;
 		}
-		if (st.gauge[i] != v->n[i] || snap[i] != v->n[i]) {
-			TH_LOG("%s: ss %llu, module %llu (snapshot %llu)", state_ss_name(i),
-			       v->n[i], (unsigned long long)st.gauge[i], snap[i]);
-			bad++;
-		}
 	}
-	return bad;
+	return bad + ts_counts_differ(_metadata, fd, v);
 }
 
 /* Poll ss until the client's connection is in @state; the last view in @v. */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The transition matrix a scenario must leave, cell for cell, for tests
- * built on kselftest_harness.h: include this after it and tcpstate_lib.h.
+ * The transition matrix a scenario must leave, cell for cell, and the
+ * module's counts against ss, for tests built on kselftest_harness.h:
+ * include this after it and tcpstate_lib.h.
  */
 #ifndef TCPSTATE_MATRIX_H
 #define TCPSTATE_MATRIX_H
@@ -65,6 +66,38 @@ static inline int ts_wait_matrix(struct __test_metadata *_metadata, int fd,
 		ts_sleep_ms(20);
 	}
 	return ts_matrix_mismatches(_metadata, &st, want, n);
+}
+
+/*
+ * The module's gauges and snapshot equal @v (what ss shows), state by
+ * state; logs each difference and returns how many there were.
+ */
+static inline int ts_counts_differ(struct __test_metadata *_metadata, int fd,
+				   const struct ts_ss_view *v)
+{
+	unsigned long long snap[TCPSTATE_STATE_MAX] = { 0 };
+	struct tcpstate_stats st;
+	struct tcpstate_conn *all;
+	int i, bad = 0;
+	long n;
+
+	n = ts_stats(fd, &st) ? -1 : ts_snapshot(fd, &all, 64);
+	if (n < 0) {
+		TH_LOG("cannot read the module: %s", strerror(errno));
+		return 1;
+	}
+	while (n-- > 0)
+		if (all[n].state < TCPSTATE_STATE_MAX)
+			snap[all[n].state]++;
+	free(all);
+	for (i = 1; i < TCPSTATE_STATE_MAX; i++) {
+		if (st.gauge[i] == v->n[i] && snap[i] == v->n[i])
+			continue;
+		TH_LOG("%s: ss %llu, module %llu (snapshot %llu)", state_ss_name(i),
+		       v->n[i], (unsigned long long)st.gauge[i], snap[i]);
+		bad++;
+	}
+	return bad;
 }
 
 #endif
