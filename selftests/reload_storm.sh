@@ -16,7 +16,7 @@
 #    each of them: what the seed walk found at load plus what the hooks saw
 #    since is exactly what the kernel has, and the reconcile pass (every
 #    10 s) added and fixed nothing since the load: no live socket was
-#    missed or mirrored wrong.  It did remove a few stale entries (1 to 6
+#    missed or mirrored wrong.  It did remove a few stale entries (0 to 7
 #    per namespace in the 6.1 VM, printed as "removed"; none with the same
 #    storm and no load during it): sockets that closed while the seed walk
 #    ran left entries behind.  Not asserted yet, pending a fix.
