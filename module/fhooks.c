@@ -95,6 +95,8 @@ static void tcpstate_fhook_call(unsigned long ip, unsigned long parent_ip,
 	struct tcpstate_fhook *h = container_of(ops, struct tcpstate_fhook, ops);
 	int bit;
 
+	if (!tcpstate_armed())
+		return;
 	bit = ftrace_test_recursion_trylock(ip, parent_ip);
 	if (bit < 0) {
 		tcpstate_count_miss(h->miss);

@@ -90,7 +90,7 @@ static int port_bind_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	unsigned short snum = regs_get_kernel_argument(regs, 1);
 	struct port_data *d = (void *)ri->data;
 
-	if (snum || sk->sk_protocol != IPPROTO_TCP)
+	if (!tcpstate_armed() || snum || sk->sk_protocol != IPPROTO_TCP)
 		return 1;
 	d->sk = sk;
 	return 0;

@@ -56,7 +56,7 @@ static void tcpstate_probe_set_state(void *data, const struct sock *csk,
 	u16 pending_port = 0;
 	u64 cookie;
 
-	if (!tcpstate_is_tcp(sk))
+	if (!tcpstate_armed() || !tcpstate_is_tcp(sk))
 		return;
 	if (oldstate == TCP_LISTEN && newstate == TCP_SYN_RECV)
 		return;

@@ -4,9 +4,9 @@
  * network namespace, readable through /dev/tcpstate.
  *
  * Load is a straight list of steps, unload its mirror image: the tables
- * first, then the hooks that fill them, then the sockets that already
- * exist, the reconcile pass that keeps them equal, and the device last, so
- * a reader never sees a half-seeded table.
+ * first, then the hooks that fill them, switched on together, then the
+ * sockets that already exist, the reconcile pass that keeps them equal,
+ * and the device last, so a reader never sees a half-seeded table.
  * No pointer into a kernel object is kept anywhere but counted references
  * to the struct pid of connections' owners, dropped with their entries,
  * so live sockets are untouched by unload.
@@ -16,6 +16,21 @@
 #include <net/tcp_states.h>
 
 #include "tcpstate.h"
+
+/*
+ * Placing the hooks is one text patch after another, each synchronising
+ * every CPU (milliseconds under emulation).  Were each live as soon as it
+ * is placed, a hook that makes an entry could run before the one that
+ * removes it was there: a request promoted, or a timewait socket killed,
+ * in between would leave an entry behind.  So every hook does nothing
+ * until all are placed, and they are switched on at once (one more text
+ * patch, synchronised on every CPU), before the seed walk: what the hooks
+ * ignored, the walk finds in the kernel's hash.  What remains is the
+ * instant between a hook that returned just before the switch and the
+ * kernel's own store after it: a socket the walk then reads half-changed
+ * is set right by the reconcile pass.
+ */
+DEFINE_STATIC_KEY_FALSE(tcpstate_hooks_on);
 
 static void tcpstate_check_abi(void)
 {
@@ -78,10 +93,11 @@ static int __init tcpstate_init(void)
 	err = tcpstate_owner_hooks_init();
 	if (err)
 		goto err_port_hooks;
+	static_branch_enable(&tcpstate_hooks_on);
 	tcpstate_sockets_walk(NULL, 0);
 	err = tcpstate_reconcile_init();
 	if (err)
-		goto err_owner_hooks;
+		goto err_hooks_on;
 	err = tcpstate_device_init();
 	if (err)
 		goto err_reconcile;
@@ -89,7 +105,8 @@ static int __init tcpstate_init(void)
 
 err_reconcile:
 	tcpstate_reconcile_exit();
-err_owner_hooks:
+err_hooks_on:
+	static_branch_disable(&tcpstate_hooks_on);
 	tcpstate_owner_hooks_exit();
 err_port_hooks:
 	tcpstate_port_hooks_exit();
@@ -108,6 +125,7 @@ static void __exit tcpstate_exit(void)
 {
 	tcpstate_device_exit();
 	tcpstate_reconcile_exit();
+	static_branch_disable(&tcpstate_hooks_on);
 	tcpstate_owner_hooks_exit();
 	tcpstate_port_hooks_exit();
 	tcpstate_state_hook_exit();

@@ -9,6 +9,7 @@
 #include <linux/hash.h>
 #include <linux/in.h>
 #include <linux/in6.h>
+#include <linux/jump_label.h>
 #include <linux/list.h>
 #include <linux/lockdep.h>
 #include <linux/percpu.h>
@@ -254,6 +255,17 @@ void tcpstate_reconcile_stats(u64 *passes, u64 *last_ns);
 
 /* seed.c: walk every TCP socket of the kernel (r NULL: seeding). */
 void tcpstate_sockets_walk(struct tcpstate_recon *r, u8 gen);
+
+/*
+ * main.c: on once every hook is in place, before the seed walk.  Every
+ * hook does nothing until then (tcpstate_armed()).
+ */
+DECLARE_STATIC_KEY_FALSE(tcpstate_hooks_on);
+
+static __always_inline bool tcpstate_armed(void)
+{
+	return static_branch_likely(&tcpstate_hooks_on);
+}
 
 /* misses.c */
 void tcpstate_count_miss(int kind);
