@@ -166,9 +166,12 @@ static void tw_kill_hook(struct ftrace_regs *fregs)
 
 	if (!tcpstate_is_tcp_tw(tw))
 		return;
-	cookie = atomic64_read(&tw->tw_cookie);
-	if (!cookie)
-		return;
+	/*
+	 * Made when missing, as the seed walk makes it, so that the two
+	 * meet under the same table bucket lock: the walk re-reads the
+	 * timer there (seed.c), and this caller detached it before.
+	 */
+	cookie = tcpstate_sk_cookie((struct sock *)tw);
 	rcu_read_lock();
 	tcpstate_table_close(twsk_net(tw), cookie, TCPSTATE_F_TIMEWAIT_SOCK, 0,
 			     tw_kill_cause(tw), 0, NULL);

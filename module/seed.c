@@ -49,10 +49,16 @@ static void walk_sock(struct sock *sk, const struct walk_ctx *w)
 		 * waits for this bucket's lock: a timewait socket without a
 		 * pending timer is already out of the table, and stays so.
 		 * (On 6.1 the timer is armed before the socket is hashed,
-		 * on 6.11+ under this lock: a live one always has it.)
+		 * on 6.11+ under this lock: a live one always has it.)  The
+		 * timer may go off from here on, its kill hook finding no
+		 * entry yet: the table re-reads it under its bucket lock
+		 * just before inserting, the lock that hook takes for the
+		 * same cookie (both make it when missing), so either the
+		 * hook removes the entry or the entry is not inserted.
 		 */
 		if (!timer_pending(&tw->tw_timer))
 			return;
+		ks.tw_timer = &tw->tw_timer;
 
 		ks.state = tw->tw_substate;
 		ks.flags = TCPSTATE_F_TIMEWAIT_SOCK;

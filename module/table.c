@@ -73,6 +73,7 @@
 #include <linux/string.h>
 #include <linux/slab.h>
 #include <linux/sock_diag.h>
+#include <linux/timer.h>
 #include <net/inet_hashtables.h>
 #include <net/inet_sock.h>
 #include <net/inet_timewait_sock.h>
@@ -1165,6 +1166,9 @@ again:
 			goto out;
 		goto again;
 	}
+	/* A timewait socket whose timer went off is dying (seed.c). */
+	if (ks->tw_timer && !timer_pending(ks->tw_timer))
+		goto unlock;
 	e = spare;
 	spare = NULL;
 	entry_fill(e, ks->cookie, &ks->tuple, ks->state,

@@ -225,6 +225,11 @@ struct tcpstate_ksock {
 	 * lock; NULL: the namespace's.
 	 */
 	struct mem_cgroup *memcg;
+	/*
+	 * A timewait socket's timer: the entry is inserted only if it is
+	 * still pending, re-read under the table's bucket lock (seed.c).
+	 */
+	const struct timer_list *tw_timer;
 };
 
 /* reconcile.c: one pass's differences, confirmed by the next pass. */
