@@ -79,6 +79,7 @@ static void req_hash_hook(struct ftrace_regs *fregs)
 static void req_promote_hook(struct ftrace_regs *fregs)
 {
 	struct sock *child = (void *)tcpstate_farg(fregs, 1);
+	struct request_sock *req = (void *)tcpstate_farg(fregs, 2);
 	bool own_req = tcpstate_farg(fregs, 3) & 0xff;
 	struct tcpstate_tuple tuple;
 	struct tcpstate_who who;
@@ -87,8 +88,20 @@ static void req_promote_hook(struct ftrace_regs *fregs)
 	if (!own_req || child->sk_protocol != IPPROTO_TCP)
 		return;
 	cookie = atomic64_read(&child->sk_cookie);
-	if (!cookie)
-		return;
+	if (!cookie) {
+		/*
+		 * A request from before the load, whose cookie the seed walk
+		 * made (and mirrored) after the child was cloned from it:
+		 * the child takes it, as the clone would have.  The child
+		 * replaced the request in the hash under the lock the walk
+		 * held, so the walk's cookie is seen here.
+		 */
+		cookie = atomic64_read(&req_to_sk(req)->sk_cookie);
+		if (!cookie)
+			return;
+		atomic64_cmpxchg(&child->sk_cookie, 0, cookie);
+		cookie = atomic64_read(&child->sk_cookie);
+	}
 	tcpstate_tuple_from_sk(&tuple, child);
 	tcpstate_who_sock(&who, child);
 	rcu_read_lock();
