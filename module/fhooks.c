@@ -95,14 +95,13 @@ static void tcpstate_fhook_call(unsigned long ip, unsigned long parent_ip,
 	struct tcpstate_fhook *h = container_of(ops, struct tcpstate_fhook, ops);
 	int bit;
 
-	if (!tcpstate_armed())
-		return;
 	bit = ftrace_test_recursion_trylock(ip, parent_ip);
 	if (bit < 0) {
 		tcpstate_count_miss(h->miss);
 		return;
 	}
-	if (fregs && !tcpstate_fault_inject(h->miss))
+	/* Asked with preemption off: see main.c. */
+	if (tcpstate_armed() && fregs && !tcpstate_fault_inject(h->miss))
 		h->fn(fregs);
 	ftrace_test_recursion_unlock(bit);
 }

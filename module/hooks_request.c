@@ -9,7 +9,8 @@
  *	before the request becomes visible, so nothing can overtake it.
  *  inet_csk_complete_hashdance(listener, child, req, own_req)  with
  *	own_req, @child won the request: it replaced the request in the
- *	hash and carries its cookie.  The entry becomes the child's (its
+ *	hash and carries its cookie (or takes it from the request, one the
+ *	seed walk mirrored).  The entry becomes the child's (its
  *	owner, below).  A request dropped past a limit stays out.
  *  tcp_v4_reqsk_destructor / tcp_v6_reqsk_destructor(req)  the request is
  *	freed.  An entry still held by the request ends here: it expired,
@@ -83,7 +84,7 @@ static void req_promote_hook(struct ftrace_regs *fregs)
 	bool own_req = tcpstate_farg(fregs, 3) & 0xff;
 	struct tcpstate_tuple tuple;
 	struct tcpstate_who who;
-	u64 cookie;
+	u64 cookie, was;
 
 	if (!own_req || child->sk_protocol != IPPROTO_TCP)
 		return;
@@ -99,8 +100,9 @@ static void req_promote_hook(struct ftrace_regs *fregs)
 		cookie = atomic64_read(&req_to_sk(req)->sk_cookie);
 		if (!cookie)
 			return;
-		atomic64_cmpxchg(&child->sk_cookie, 0, cookie);
-		cookie = atomic64_read(&child->sk_cookie);
+		was = atomic64_cmpxchg(&child->sk_cookie, 0, cookie);
+		if (was)
+			cookie = was;
 	}
 	tcpstate_tuple_from_sk(&tuple, child);
 	tcpstate_who_sock(&who, child);

@@ -13,6 +13,7 @@
  */
 #include <linux/build_bug.h>
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 #include <net/tcp_states.h>
 
 #include "tcpstate.h"
@@ -23,12 +24,15 @@
  * is placed, a hook that makes an entry could run before the one that
  * removes it was there: a request promoted, or a timewait socket killed,
  * in between would leave an entry behind.  So every hook does nothing
- * until all are placed, and they are switched on at once (one more text
- * patch, synchronised on every CPU), before the seed walk: what the hooks
- * ignored, the walk finds in the kernel's hash.  What remains is the
- * instant between a hook that returned just before the switch and the
- * kernel's own store after it: a socket the walk then reads half-changed
- * is set right by the reconcile pass.
+ * until all are placed, and they are switched on together, before the
+ * seed walk: what the hooks ignored, the walk finds in the kernel's hash.
+ * Every hook runs with preemption off, so a grace period after the switch
+ * sees out each one that found it off, and with it what the kernel does
+ * after it in the same softirq or bh-off section (a timewait socket
+ * hashed, a request queued or promoted).  What remains is a state stored
+ * by a task holding the socket's lock, preemptible after the hook: a
+ * socket the walk reads before that store lags by one state, until its
+ * next change or the reconcile pass.
  */
 DEFINE_STATIC_KEY_FALSE(tcpstate_hooks_on);
 
@@ -94,6 +98,7 @@ static int __init tcpstate_init(void)
 	if (err)
 		goto err_port_hooks;
 	static_branch_enable(&tcpstate_hooks_on);
+	synchronize_rcu();
 	tcpstate_sockets_walk(NULL, 0);
 	err = tcpstate_reconcile_init();
 	if (err)

@@ -1146,6 +1146,9 @@ again:
 		if (!r)
 			goto unlock;
 		e->seen = gen;
+		/* A dying timewait socket's entry is its kill hook's. */
+		if (ks->tw_timer && !timer_pending(ks->tw_timer))
+			goto unlock;
 		if (!entry_matches(e, ks) &&
 		    tcpstate_recon_confirm(r, ks->cookie, recon_what(RECON_FIX, ks, e),
 					   e->since_ns))
