@@ -8,7 +8,7 @@
  * Walks the established hash (full, timewait and request sockets) and the
  * listener hash the way /proc/net/tcp does, each bucket under its lock,
  * which is held for that bucket's chain only.  The hooks are registered
- * first.  A socket the walk sees is one the kernel has at that moment;
+ * and switched on first (main.c).  A socket the walk sees is one the kernel has at that moment;
  * the table entry is compared under the table's own bucket lock, which
  * nests inside the kernel's (as in the hooks called under it), never the
  * other way round.
@@ -16,7 +16,9 @@
  * Namespaces may have their own established hash (net.ipv4.
  * tcp_child_ehash_entries); the listener hash is always the global one.
  */
+#include <linux/delay.h>
 #include <linux/jiffies.h>
+#include <linux/moduleparam.h>
 #include <linux/rtnetlink.h>
 #include <linux/sched.h>
 #include <net/inet_hashtables.h>
@@ -27,6 +29,42 @@
 #include <net/tcp.h>
 
 #include "tcpstate.h"
+
+/*
+ * Testing only: the seed walk holds the first timewait or request socket
+ * of this local port it meets, for debug_seed_hold_ms, between its first
+ * look and making the socket's cookie and entry, with the kernel's hash
+ * bucket locked (as the walk holds it), so that a test can have the
+ * socket die or be promoted meanwhile.  Logged before and after.
+ */
+static unsigned int debug_seed_hold_port;
+module_param(debug_seed_hold_port, uint, 0444);
+MODULE_PARM_DESC(debug_seed_hold_port,
+		 "Testing only: the local port of the timewait or request socket the seed walk holds (0: none)");
+static unsigned int debug_seed_hold_ms = 2000;
+module_param(debug_seed_hold_ms, uint, 0444);
+MODULE_PARM_DESC(debug_seed_hold_ms,
+		 "Testing only: how long the seed walk holds that socket, in ms (at most 5000)");
+
+static void seed_hold(const struct sock *sk, const struct tcpstate_ksock *ks)
+{
+	static bool held;
+
+	if (held || ks->tuple.sport != debug_seed_hold_port ||
+	    !(ks->flags & (TCPSTATE_F_TIMEWAIT_SOCK | TCPSTATE_F_REQUEST_SOCK)))
+		return;
+	held = true;
+	pr_info("seed walk: holding a %s socket of port %u for %u ms\n",
+		ks->tw_timer ? "timewait" : "request", debug_seed_hold_port,
+		min(debug_seed_hold_ms, 5000U));
+	mdelay(min(debug_seed_hold_ms, 5000U));
+	if (ks->tw_timer)
+		pr_info("seed walk: held it; its timer is %s\n",
+			timer_pending(ks->tw_timer) ? "still pending" : "off");
+	else
+		pr_info("seed walk: held it; its cookie is %s\n",
+			atomic64_read(&sk->sk_cookie) ? "set" : "not set");
+}
 
 struct walk_ctx {
 	struct tcpstate_recon *r;
@@ -45,9 +83,10 @@ static void walk_sock(struct sock *sk, const struct walk_ctx *w)
 
 		/*
 		 * inet_twsk_kill() runs only once the timer is off (it fired,
-		 * or was deleted), and our hook at its entry ran before it
+		 * or was deleted), and our hook at its entry runs before it
 		 * waits for this bucket's lock: a timewait socket without a
-		 * pending timer is already out of the table, and stays so.
+		 * pending timer is, or is about to be, removed by that hook,
+		 * and the walk adds nothing.
 		 * (On 6.1 the timer is armed before the socket is hashed,
 		 * on 6.11+ under this lock: a live one always has it.)  The
 		 * timer may go off from here on, its kill hook finding no
@@ -84,6 +123,8 @@ static void walk_sock(struct sock *sk, const struct walk_ctx *w)
 		ks.cgroup = who.cgroup;
 		ks.memcg = who.memcg;
 	}
+	if (unlikely(debug_seed_hold_port) && !w->r)
+		seed_hold(sk, &ks);
 	ks.cookie = tcpstate_sk_cookie(sk);
 	tcpstate_table_check(sock_net(sk), &ks, w->r, w->gen);
 }

@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The seed walk against the hooks, at load: a socket that changes while
+ * the walk holds it leaves the table equal to `ss`, IPv4 and IPv6.
+ *
+ * The module is loaded with debug_seed_hold_port (testing only): the walk
+ * holds the first timewait or request socket of that local port it meets
+ * for 2 s, after its first look at it and before making its cookie and
+ * entry, with the kernel's hash bucket locked, and says so in the kernel
+ * log.  Meanwhile, on another CPU:
+ *
+ *  - a timewait socket is killed by a new SYN from its peer's port: the
+ *    timer is deleted and the kill hook runs (finding no entry yet), then
+ *    the kill waits for the bucket the walk holds.  The walk must not
+ *    insert the dead socket's entry (it re-reads the timer).
+ *  - a request from before the load is promoted by its first data (the
+ *    listener has TCP_DEFER_ACCEPT): its child is cloned with no cookie,
+ *    then waits for the bucket; the walk makes the request's cookie and
+ *    mirrors it, then the child replaces it.  The child must take the
+ *    request's entry (the promote hook gives it the request's cookie), or
+ *    the request's entry stays beside the child's.
+ *
+ * Either way the module's gauges and snapshot must equal ss after the
+ * load, state by state, in the test's namespace.  Each case reloads the
+ * module, and reloads it plainly at the end.  Needs 2 CPUs (SKIP below).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tcpstate_lib.h"
+#include "kselftest_harness.h"
+#include "tcpstate_matrix.h"
+
+#define PORT 9347
+#define HOLD_MS 2000
+
+FIXTURE(seed) {
+	int kmsg;
+	pid_t insmod;
+	char ko[4096];
+};
+
+FIXTURE_VARIANT(seed) {
+	int family;
+};
+
+FIXTURE_VARIANT_ADD(seed, ipv4) {
+	.family = AF_INET,
+};
+
+FIXTURE_VARIANT_ADD(seed, ipv6) {
+	.family = AF_INET6,
+};
+
+static int run(const char *cmd)
+{
+	int rc = system(cmd);
+
+	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+FIXTURE_SETUP(seed)
+{
+	const char *ko = getenv("TCPSTATE_KO");
+
+	self->kmsg = -1;
+	self->insmod = -1;
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return, "needs 2 CPUs: the socket must change while the walk holds another");
+	if (!ko || access(ko, R_OK))
+		SKIP(return, "TCPSTATE_KO names no module file (run through run-selftests.sh)");
+	snprintf(self->ko, sizeof(self->ko), "%s", ko);
+	ASSERT_EQ(0, ts_new_netns()) TH_LOG("new netns: %s", strerror(errno));
+	self->kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	ASSERT_LE(0, self->kmsg) TH_LOG("open /dev/kmsg: %s", strerror(errno));
+	lseek(self->kmsg, 0, SEEK_END);
+	/* Nothing of the module may see the sockets before the load. */
+	run("rmmod tcpstate 2>/dev/null");
+}
+
+FIXTURE_TEARDOWN(seed)
+{
+	char cmd[4200];
+
+	if (self->insmod > 0)
+		waitpid(self->insmod, NULL, 0);
+	if (self->kmsg >= 0)
+		close(self->kmsg);
+	if (!self->ko[0])
+		return;
+	snprintf(cmd, sizeof(cmd), "rmmod tcpstate 2>/dev/null; insmod '%s'", self->ko);
+	if (run(cmd))
+		TH_LOG("could not load %s again", self->ko);
+}
+
+/* Load the module in the background with the walk holding port PORT. */
+static pid_t insmod_holding(const char *ko)
+{
+	char port[64], ms[64];
+	pid_t pid;
+
+	snprintf(port, sizeof(port), "debug_seed_hold_port=%u", PORT);
+	snprintf(ms, sizeof(ms), "debug_seed_hold_ms=%u", HOLD_MS);
+	pid = fork();
+	if (pid == 0) {
+		execlp("insmod", "insmod", ko, port, ms, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* Wait up to @ms for a kernel log line containing @what; copy it out. */
+static bool kmsg_wait(int fd, const char *what, int ms, char *line, size_t size)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	char buf[2048];
+	size_t len;
+	ssize_t n;
+
+	for (; ms > 0; ms -= 50) {
+		while ((n = read(fd, buf, sizeof(buf) - 1)) > 0 || (n < 0 && errno == EPIPE)) {
+			if (n <= 0)
+				continue;	/* EPIPE: overwritten records, go on */
+			buf[n] = '\0';
+			if (strstr(buf, what)) {
+				const char *text = strchr(buf, ';');
+
+				text = text ? text + 1 : buf;
+				len = strcspn(text, "\n");
+				if (len >= size)
+					len = size - 1;
+				memcpy(line, text, len);
+				line[len] = '\0';
+				return true;
+			}
+		}
+		poll(&pfd, 1, 50);
+	}
+	return false;
+}
+
+static int insmod_status(pid_t pid)
+{
+	int st;
+
+	if (waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* The module's counts in this namespace equal what ss shows. */
+static void expect_counts_equal_ss(struct __test_metadata *_metadata)
+{
+	struct ts_ss_view v;
+	int fd;
+
+	fd = ts_open();
+	ASSERT_LE(0, fd) TH_LOG("open %s after the load: %s", TS_DEVICE, strerror(errno));
+	ASSERT_EQ(0, ts_ss_read(&v, 0, 0)) TH_LOG("ss failed");
+	EXPECT_EQ(0, ts_counts_differ(_metadata, fd, &v))
+		TH_LOG("the module's counts differ from ss after the load (above)");
+	close(fd);
+}
+
+static int bound_connect(int family, unsigned short lport, unsigned short port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int one = 1, s;
+
+	s = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -1;
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	len = ts_addr(family, lport, &ss);
+	if (bind(s, (struct sockaddr *)&ss, len))
+		goto fail;
+	len = ts_addr(family, port, &ss);
+	if (connect(s, (struct sockaddr *)&ss, len))
+		goto fail;
+	return s;
+fail:
+	close(s);
+	return -1;
+}
+
+TEST_F_TIMEOUT(seed, timewait_killed_while_the_walk_holds_it_leaves_no_entry, 60)
+{
+	char line[512];
+	struct ts_conn c;
+	char buf[16];
+	int c2;
+
+	/* A server-closed TIME-WAIT on the listener's port PORT. */
+	ASSERT_EQ(0, ts_conn_open(&c, variant->family, PORT));
+	close(c.sfd);
+	while (read(c.cfd, buf, sizeof(buf)) > 0)
+		;
+	close(c.cfd);
+	ts_sleep_ms(100);
+
+	self->insmod = insmod_holding(self->ko);
+	ASSERT_LT(0, self->insmod);
+	ASSERT_TRUE(kmsg_wait(self->kmsg, "seed walk: holding", 30000, line, sizeof(line)))
+		TH_LOG("the seed walk never held a socket of port %u", PORT);
+	EXPECT_NE(NULL, strstr(line, "timewait")) TH_LOG("held the wrong socket: %s", line);
+	/* Its peer's port again: the SYN kills the TIME-WAIT. */
+	c2 = bound_connect(variant->family, c.cport, PORT);
+	ASSERT_LE(0, c2) TH_LOG("reconnect from port %u: %s", c.cport, strerror(errno));
+	ASSERT_EQ(0, insmod_status(self->insmod)) TH_LOG("insmod failed");
+	self->insmod = -1;
+	ASSERT_TRUE(kmsg_wait(self->kmsg, "seed walk: held it", 1000, line, sizeof(line)));
+	/* Else the kill did not happen inside the hold: nothing was tested. */
+	ASSERT_NE(NULL, strstr(line, "timer is off"))
+		TH_LOG("the TIME-WAIT was not killed while the walk held it: %s", line);
+	expect_counts_equal_ss(_metadata);
+	close(c2);
+	close(c.lfd);
+}
+
+TEST_F_TIMEOUT(seed, request_promoted_while_the_walk_holds_it_has_one_entry, 60)
+{
+	int secs = 30, l, cfd, sfd;
+	struct sockaddr_storage ss;
+	char line[512];
+	socklen_t len;
+
+	/* A request held in SYN-RECV: the bare final ACK is ignored. */
+	l = socket(variant->family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ASSERT_LE(0, l);
+	ASSERT_EQ(0, setsockopt(l, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs, sizeof(secs)));
+	len = ts_addr(variant->family, PORT, &ss);
+	ASSERT_EQ(0, bind(l, (struct sockaddr *)&ss, len)) TH_LOG("bind: %s", strerror(errno));
+	ASSERT_EQ(0, listen(l, 16));
+	cfd = socket(variant->family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ASSERT_LE(0, cfd);
+	ASSERT_EQ(0, connect(cfd, (struct sockaddr *)&ss, len))
+		TH_LOG("connect: %s", strerror(errno));
+	ts_sleep_ms(100);
+
+	self->insmod = insmod_holding(self->ko);
+	ASSERT_LT(0, self->insmod);
+	ASSERT_TRUE(kmsg_wait(self->kmsg, "seed walk: holding", 30000, line, sizeof(line)))
+		TH_LOG("the seed walk never held a socket of port %u", PORT);
+	EXPECT_NE(NULL, strstr(line, "request")) TH_LOG("held the wrong socket: %s", line);
+	/* The first data promotes the request. */
+	ASSERT_EQ(1, write(cfd, "x", 1));
+	ASSERT_EQ(0, insmod_status(self->insmod)) TH_LOG("insmod failed");
+	self->insmod = -1;
+	ASSERT_TRUE(kmsg_wait(self->kmsg, "seed walk: held it", 1000, line, sizeof(line)));
+	sfd = accept(l, NULL, NULL);
+	ASSERT_LE(0, sfd) TH_LOG("accept: %s", strerror(errno));
+	expect_counts_equal_ss(_metadata);
+	close(sfd);
+	close(cfd);
+	close(l);
+}
+
+TEST_HARNESS_MAIN
