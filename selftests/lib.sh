@@ -213,6 +213,17 @@ wait_quiescent()
 # TCPSTATE_CLI may name another build of the CLI (a mutant, for one).
 TCPSTATE_CLI=${TCPSTATE_CLI:-$selftests_dir/../userspace-tool/tcpstate}
 
+# run NAME CMD...: run CMD, keeping its output, errors and exit status in
+# $out/NAME.out, NAME.err and NAME.rc ($out: the caller's directory).
+run()
+{
+	local name=$1
+
+	shift
+	"$@" > "$out/$name.out" 2> "$out/$name.err"
+	echo $? > "$out/$name.rc"
+}
+
 # wait_for TENTHS CMD...: run CMD every 0.1 s until it succeeds, at most
 # TENTHS times; fails when it never did.
 wait_for()

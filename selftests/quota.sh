@@ -40,16 +40,6 @@
 params=/sys/module/tcpstate/parameters
 cgroot=/sys/fs/cgroup
 
-# run NAME CMD...: NAME.out, NAME.err and NAME.rc in $out.
-run()
-{
-	local name=$1
-
-	shift
-	"$@" > "$out/$name.out" 2> "$out/$name.err"
-	echo $? > "$out/$name.rc"
-}
-
 # --- inside an unprivileged user's namespace (unshare -Urn below) ---------
 # Its quota is 30 (netns_max_entries): 2 listeners and 20 connected pairs
 # are 42 sockets.

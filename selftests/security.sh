@@ -13,16 +13,6 @@
 # Root, doing the same, succeeds, so no refusal here can pass by accident.
 . "$(dirname "$0")/lib.sh"
 
-# run NAME CMD...: NAME.out, NAME.err and NAME.rc in $out.
-run()
-{
-	local name=$1
-
-	shift
-	"$@" > "$out/$name.out" 2> "$out/$name.err"
-	echo $? > "$out/$name.rc"
-}
-
 # Inside the user namespace (unshare -Urn below): a workload on port
 # 18125, then what the CLI shows from there.
 if [ "$1" = --in-userns ]; then
