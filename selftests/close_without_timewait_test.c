@@ -75,11 +75,6 @@ FIXTURE_TEARDOWN(notw)
 	close(self->fd);
 }
 
-static const char *name_of(int state)
-{
-	return state > 0 ? state_ss_name(state) : state ? "(snapshot failed)" : "no socket";
-}
-
 /* Poll ss until the listener is its only socket; the last view in @v. */
 static void assert_only_listener(struct __test_metadata *_metadata,
 				 struct ts_ss_view *v, unsigned short cport)
@@ -97,7 +92,7 @@ static void assert_only_listener(struct __test_metadata *_metadata,
 	}
 	ASSERT_EQ(0, others)
 		TH_LOG("after %d ms ss shows %llu sockets besides %llu listeners, the client's: %s",
-		       WAIT_MS, others, v->n[LI], name_of(v->state));
+		       WAIT_MS, others, v->n[LI], ts_state_name(v->state, "no socket"));
 	ASSERT_EQ(1, v->n[LI]) TH_LOG("ss shows %llu listeners", v->n[LI]);
 }
 
@@ -164,7 +159,7 @@ static int module_dropped(struct __test_metadata *_metadata, int fd, struct side
 	else
 		TH_LOG("%s: no socket in ss, %d entries %d ms later: 0x%llx %u -> %u %s flags 0x%x",
 		       s.who, n, GRACE_MS, (unsigned long long)e.cookie, e.sport, e.dport,
-		       name_of(e.state), e.flags);
+		       ts_state_name(e.state, "no socket"), e.flags);
 	return 0;
 }
 
@@ -265,7 +260,7 @@ TEST_F(notw, rst_in_fin_wait2_drops_the_entry_of_an_open_fd)
 		ts_sleep_ms(20);
 	}
 	ASSERT_EQ(F2, v.state) TH_LOG("ss shows the client in %s, not FIN-WAIT-2",
-				      name_of(v.state));
+				      ts_state_name(v.state, "no socket"));
 	ASSERT_EQ(F2, ts_wait_state(self->fd, self->c.ccookie, F2, WAIT_MS));
 
 	ASSERT_EQ(0, setsockopt(self->c.sfd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));

@@ -67,11 +67,6 @@ static int run(const char *fmt, ...)
 	return rc == -1 || !WIFEXITED(rc) ? -1 : WEXITSTATUS(rc);
 }
 
-static const char *name_of(int state)
-{
-	return state > 0 ? state_ss_name(state) : state ? "(snapshot failed)" : "(no entry)";
-}
-
 /* Waits up to @wait_ms for the module to have @cookie in @want; logs what it has. */
 static int module_agrees(struct __test_metadata *_metadata, int fd, __u64 cookie,
 			 int want, int wait_ms, const char *when)
@@ -81,7 +76,7 @@ static int module_agrees(struct __test_metadata *_metadata, int fd, __u64 cookie
 	if (state == want)
 		return 1;
 	TH_LOG("%s: ss has 0x%llx in %s, the module has %s", when,
-	       (unsigned long long)cookie, state_ss_name(want), name_of(state));
+	       (unsigned long long)cookie, state_ss_name(want), ts_state_name(state, "(no entry)"));
 	return 0;
 }
 
@@ -245,7 +240,7 @@ TEST_F(dead_child, connection_stays_mirrored_when_its_first_child_dies_at_the_ro
 
 	ASSERT_EQ(0, ss_wait(&v, cport, TCPSTATE_SYN_RECV))
 		TH_LOG("the server never showed the request in SYN-RECV; ss: %s",
-		       name_of(v.state));
+		       ts_state_name(v.state, "no socket"));
 	cookie = v.cookie;
 	ASSERT_NE(0, cookie) TH_LOG("ss -e shows no cookie for the request");
 	/* The precondition: the module sees the request, under the same cookie. */
@@ -272,7 +267,8 @@ TEST_F(dead_child, connection_stays_mirrored_when_its_first_child_dies_at_the_ro
 	/* The request lives on in the kernel, and must in the module. */
 	ASSERT_EQ(0, ts_ss_read(&v, 0, cport));
 	ASSERT_EQ(TCPSTATE_SYN_RECV, v.state)
-		TH_LOG("after the child died, ss shows the connection in %s", name_of(v.state));
+		TH_LOG("after the child died, ss shows the connection in %s",
+		       ts_state_name(v.state, "no socket"));
 	ASSERT_EQ(cookie, v.cookie);
 	EXPECT_TRUE(module_agrees(_metadata, self->fd, cookie, TCPSTATE_SYN_RECV, 0,
 				  "after the child died at the route"));
@@ -282,7 +278,8 @@ TEST_F(dead_child, connection_stays_mirrored_when_its_first_child_dies_at_the_ro
 	ASSERT_EQ(0, run("ip route del unreachable " CLIENT "/32"));
 	ASSERT_EQ(0, run("ip route get " CLIENT));
 	ASSERT_EQ(0, ss_wait(&v, cport, TCPSTATE_ESTABLISHED))
-		TH_LOG("the server never established the connection; ss: %s", name_of(v.state));
+		TH_LOG("the server never established the connection; ss: %s",
+		       ts_state_name(v.state, "no socket"));
 	ASSERT_EQ(cookie, v.cookie)
 		TH_LOG("the child took cookie 0x%llx, not the request's 0x%llx",
 		       (unsigned long long)v.cookie, (unsigned long long)cookie);

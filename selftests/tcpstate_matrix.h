@@ -69,6 +69,15 @@ static inline int ts_wait_matrix(struct __test_metadata *_metadata, int fd,
 }
 
 /*
+ * A state for a message: its ss name, @none for 0 (nothing found), or
+ * "(snapshot failed)" for a negative value.
+ */
+static inline const char *ts_state_name(int state, const char *none)
+{
+	return state > 0 ? state_ss_name(state) : state ? "(snapshot failed)" : none;
+}
+
+/*
  * The module's gauges and snapshot equal @v (what ss shows), state by
  * state; logs each difference and returns how many there were.
  */
