@@ -665,34 +665,23 @@ static void net_count_drop(struct tcpstate_net *tn,
 }
 
 /*
- * A new entry, or NULL: past the quota or the cap, or out of memory, the
- * connection is counted as dropped, with the reason, when @count_drop,
- * which is where it is born (or seeded), once; a later hook or the
- * reconcile pass may still make it when there is room, and does not
- * count it again.  Out of memory is also a miss, which the reconcile pass
- * repairs.  The entry is charged to @memcg, or to the namespace's.
- * Called before the bucket is locked.
+ * A new entry, or NULL with *@why the TCPSTATE_DROP_* reason (nothing
+ * counted yet: entry_alloc_failed() does).  The entry is charged to
+ * @memcg, or to the namespace's.  Called before the bucket is locked.
  */
-static struct tcpstate_entry *entry_alloc(struct tcpstate_net *tn, bool count_drop,
-					  struct mem_cgroup *memcg)
+static struct tcpstate_entry *entry_try_alloc(struct tcpstate_net *tn,
+					      struct mem_cgroup *memcg, int *why)
 {
-	struct tcpstate_counters __percpu *c = net_counters(tn);
 	struct tcpstate_entry *e;
 	struct mem_cgroup *old;
-	int why;
 
-	if (!c) {
-		tcpstate_count_miss(TCPSTATE_MISS_ALLOC);
-		if (count_drop)
-			net_count_drop(tn, NULL, TCPSTATE_DROP_NOMEM);
+	if (!net_counters(tn)) {
+		*why = TCPSTATE_DROP_NOMEM;
 		return NULL;
 	}
-	why = entry_charge(tn);
-	if (why >= 0) {
-		if (count_drop)
-			net_count_drop(tn, c, why);
+	*why = entry_charge(tn);
+	if (*why >= 0)
 		return NULL;
-	}
 	if (!memcg)
 		memcg = tn->memcg;
 	old = charge_begin(memcg);
@@ -701,11 +690,39 @@ static struct tcpstate_entry *entry_alloc(struct tcpstate_net *tn, bool count_dr
 	charge_end(memcg, old);
 	if (!e) {
 		entry_uncharge(tn);
-		tcpstate_count_miss(TCPSTATE_MISS_ALLOC);
-		if (count_drop)
-			net_count_drop(tn, c, TCPSTATE_DROP_NOMEM);
-		return NULL;
+		*why = TCPSTATE_DROP_NOMEM;
 	}
+	return e;
+}
+
+/*
+ * The connection needed an entry and entry_try_alloc() failed for @why:
+ * past the quota or the cap, or out of memory, the connection is counted
+ * as dropped, with the reason, when @count_drop, which is where it is
+ * born (or seeded), once; a later hook or the reconcile pass may still
+ * make it when there is room, and does not count it again.  Out of
+ * memory is also a miss, which the reconcile pass repairs.
+ */
+static void entry_alloc_failed(struct tcpstate_net *tn, int why, bool count_drop)
+{
+	if (why == TCPSTATE_DROP_NOMEM)
+		tcpstate_count_miss(TCPSTATE_MISS_ALLOC);
+	if (!count_drop)
+		return;
+	/* Pairs with net_counters()' cmpxchg_release(): zeroed first. */
+	net_count_drop(tn, smp_load_acquire(&tn->counters), why);
+}
+
+/* entry_try_alloc(), and when it fails, entry_alloc_failed(). */
+static struct tcpstate_entry *entry_alloc(struct tcpstate_net *tn, bool count_drop,
+					  struct mem_cgroup *memcg)
+{
+	struct tcpstate_entry *e;
+	int why;
+
+	e = entry_try_alloc(tn, memcg, &why);
+	if (!e)
+		entry_alloc_failed(tn, why, count_drop);
 	return e;
 }
 
@@ -864,6 +881,7 @@ void tcpstate_table_set(struct net *net, u64 cookie,
 	struct tcpstate_net *tn;
 	struct hlist_bl_head *b;
 	bool changed = false, added = false;
+	int why = -1;
 	u64 now;
 
 	if (!valid_state(state) || !cookie)
@@ -873,6 +891,14 @@ void tcpstate_table_set(struct net *net, u64 cookie,
 	tn = tcpstate_net_live(net);
 	if (!tn)
 		goto out;
+	/*
+	 * A birth nearly always makes its entry: allocate it (outside the
+	 * bucket lock) before looking, not after.  When it turns out not to
+	 * be needed, it is freed and uncharged, and a failure is counted
+	 * only when the entry was missing.
+	 */
+	if (change & TCPSTATE_CHANGE_BIRTH)
+		spare = entry_try_alloc(tn, who ? who->memcg : NULL, &why);
 again:
 	tcpstate_bh_disable();
 	b = bucket_lock(tn, key_of(cookie));
@@ -880,12 +906,17 @@ again:
 	if (!e) {
 		if (!(change & TCPSTATE_CHANGE_CREATE))
 			goto unlock;
+		if (why >= 0) {
+			hlist_bl_unlock(b);
+			tcpstate_bh_enable();
+			entry_alloc_failed(tn, why, true);
+			goto out;
+		}
 		if (!spare) {
 			/* Allocation stays outside the bucket lock. */
 			hlist_bl_unlock(b);
 			tcpstate_bh_enable();
-			spare = entry_alloc(tn, change & TCPSTATE_CHANGE_BIRTH,
-					    who ? who->memcg : NULL);
+			spare = entry_alloc(tn, false, who ? who->memcg : NULL);
 			if (!spare)
 				goto out;
 			goto again;
