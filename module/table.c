@@ -802,6 +802,24 @@ static void change_fill(struct tcpstate_change *c, struct tcpstate_net *tn,
 }
 
 /*
+ * Tell the readers (and the trace events) that @e went from @from to its
+ * state, under its bucket lock, so that one connection's records stay in
+ * order.  Out of line: the record, which the compiler zeroes first
+ * (CONFIG_INIT_STACK_ALL_ZERO), is only made on the stack of a change
+ * that something takes.
+ */
+static noinline void entry_notify(struct tcpstate_net *tn,
+				  const struct tcpstate_entry *e, int from,
+				  u64 now, int tw_exit)
+{
+	struct tcpstate_change c;
+
+	change_fill(&c, tn, e, from, now);
+	c.tw_exit = tw_exit;
+	tcpstate_notify(&tn->readers, &c);
+}
+
+/*
  * Take what @in knows of the owner (NULL: nothing) into @e, under its
  * lock: returns a pid reference the caller drops (tcpstate_put_pid()) after
  * unlocking, or NULL.
@@ -877,10 +895,9 @@ void tcpstate_table_set(struct net *net, u64 cookie,
 {
 	struct tcpstate_entry *e, *prev, *spare = NULL;
 	struct pid *drop = NULL;
-	struct tcpstate_change c;
 	struct tcpstate_net *tn;
 	struct hlist_bl_head *b;
-	bool changed = false, added = false;
+	bool added = false;
 	int why = -1;
 	u64 now;
 
@@ -932,10 +949,8 @@ again:
 		count_enter(tn, state, flags);
 		count_transition(tn, from, state);
 		if (valid_state(from) && from != state &&
-		    tcpstate_notify_wanted(&tn->readers)) {
-			change_fill(&c, tn, e, from, now);
-			changed = true;
-		}
+		    tcpstate_notify_wanted(&tn->readers))
+			entry_notify(tn, e, from, now, TCPSTATE_TW_EXIT_NONE);
 		goto unlock;
 	}
 
@@ -955,16 +970,11 @@ again:
 
 		count_transition(tn, old, state);
 		e->state = state;
-		if (tcpstate_notify_wanted(&tn->readers)) {
-			change_fill(&c, tn, e, old, now);
-			changed = true;
-		}
+		if (tcpstate_notify_wanted(&tn->readers))
+			entry_notify(tn, e, old, now, TCPSTATE_TW_EXIT_NONE);
 		e->since_ns = now;
 	}
 unlock:
-	/* Under the lock: one connection's records stay in order. */
-	if (changed)
-		tcpstate_notify(&tn->readers, &c);
 	hlist_bl_unlock(b);
 	tcpstate_bh_enable();
 	tcpstate_put_pid(drop);
@@ -1035,7 +1045,6 @@ out:
 static void entry_remove(struct tcpstate_net *tn, struct tcpstate_entry *e,
 			 int tw_exit)
 {
-	struct tcpstate_change c;
 	int old;
 
 	hlist_bl_del(&e->node);
@@ -1050,11 +1059,8 @@ static void entry_remove(struct tcpstate_net *tn, struct tcpstate_entry *e,
 		atomic_long_inc(&tcpstate_all_tw_netns_exits);
 	old = e->state;
 	e->state = TCPSTATE_CLOSE;
-	if (!tcpstate_notify_wanted(&tn->readers))
-		return;
-	change_fill(&c, tn, e, old, tcpstate_now_ns());
-	c.tw_exit = tw_exit;
-	tcpstate_notify(&tn->readers, &c);
+	if (tcpstate_notify_wanted(&tn->readers))
+		entry_notify(tn, e, old, tcpstate_now_ns(), tw_exit);
 }
 
 bool tcpstate_table_close(struct net *net, u64 cookie, u8 need_flags,
@@ -1126,7 +1132,6 @@ static bool entry_matches(const struct tcpstate_entry *e,
 static void entry_correct(struct tcpstate_net *tn, struct tcpstate_entry *e,
 			  const struct tcpstate_ksock *ks, u64 now)
 {
-	struct tcpstate_change c;
 	int old = e->state;
 
 	count_leave(tn, e->state, e->flags);
@@ -1145,9 +1150,8 @@ static void entry_correct(struct tcpstate_net *tn, struct tcpstate_entry *e,
 	__this_cpu_inc(tn->counters->reconciled[TCPSTATE_RECONCILE_FIXED]);
 	if (old != e->state) {
 		count_transition(tn, old, e->state);
-		change_fill(&c, tn, e, old, now);
+		entry_notify(tn, e, old, now, TCPSTATE_TW_EXIT_NONE);
 		e->since_ns = now;
-		tcpstate_notify(&tn->readers, &c);
 	}
 }
 
