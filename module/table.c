@@ -365,6 +365,27 @@ static inline bool bucket_moved(struct hlist_bl_head *b)
 }
 
 /*
+ * Softirqs off around a hook's bucket lock (tcpstate_bh_disable()),
+ * unless they are off already: in a softirq, where most of a connection's
+ * changes are seen (a timer's, or a packet's, loopback's included), or
+ * where the caller turned them off.  Returns whether table_bh_enable()
+ * has anything to undo.
+ */
+static inline bool table_bh_disable(void)
+{
+	if (in_softirq())
+		return false;
+	tcpstate_bh_disable();
+	return true;
+}
+
+static inline void table_bh_enable(bool disabled)
+{
+	if (disabled)
+		tcpstate_bh_enable();
+}
+
+/*
  * Lock the bucket of @key, following resizes; softirqs are off and the
  * caller is in an RCU read-side section.
  */
@@ -900,6 +921,7 @@ void tcpstate_table_set(struct net *net, u64 cookie,
 	bool added = false;
 	int why = -1;
 	u64 now;
+	bool bh;
 
 	if (!valid_state(state) || !cookie)
 		return;
@@ -917,7 +939,7 @@ void tcpstate_table_set(struct net *net, u64 cookie,
 	if (change & TCPSTATE_CHANGE_BIRTH)
 		spare = entry_try_alloc(tn, who ? who->memcg : NULL, &why);
 again:
-	tcpstate_bh_disable();
+	bh = table_bh_disable();
 	b = bucket_lock(tn, key_of(cookie));
 	e = bucket_find(b, cookie, &prev);
 	if (!e) {
@@ -925,14 +947,14 @@ again:
 			goto unlock;
 		if (why >= 0) {
 			hlist_bl_unlock(b);
-			tcpstate_bh_enable();
+			table_bh_enable(bh);
 			entry_alloc_failed(tn, why, true);
 			goto out;
 		}
 		if (!spare) {
 			/* Allocation stays outside the bucket lock. */
 			hlist_bl_unlock(b);
-			tcpstate_bh_enable();
+			table_bh_enable(bh);
 			spare = entry_alloc(tn, false, who ? who->memcg : NULL);
 			if (!spare)
 				goto out;
@@ -976,7 +998,7 @@ again:
 	}
 unlock:
 	hlist_bl_unlock(b);
-	tcpstate_bh_enable();
+	table_bh_enable(bh);
 	tcpstate_put_pid(drop);
 	entry_unused(tn, spare);
 	if (added)
@@ -992,18 +1014,19 @@ void tcpstate_table_set_who(struct net *net, u64 cookie,
 	struct tcpstate_net *tn;
 	struct hlist_bl_head *b;
 	struct pid *drop = NULL;
+	bool bh;
 
 	rcu_read_lock();
 	tn = tcpstate_net_live(net);
 	if (!tn)
 		goto out;
-	tcpstate_bh_disable();
+	bh = table_bh_disable();
 	b = bucket_lock(tn, key_of(cookie));
 	e = bucket_find(b, cookie, &prev);
 	if (e)
 		drop = entry_set_who(e, who);
 	hlist_bl_unlock(b);
-	tcpstate_bh_enable();
+	table_bh_enable(bh);
 	tcpstate_put_pid(drop);
 out:
 	rcu_read_unlock();
@@ -1016,6 +1039,7 @@ bool tcpstate_table_get_who(struct net *net, u64 cookie,
 	struct tcpstate_net *tn;
 	struct hlist_bl_head *b;
 	bool found = false;
+	bool bh;
 
 	if (!cookie)
 		return false;
@@ -1023,7 +1047,7 @@ bool tcpstate_table_get_who(struct net *net, u64 cookie,
 	tn = tcpstate_net_live(net);
 	if (!tn)
 		goto out;
-	tcpstate_bh_disable();
+	bh = table_bh_disable();
 	b = bucket_lock(tn, key_of(cookie));
 	e = bucket_find(b, cookie, &prev);
 	if (e) {
@@ -1032,7 +1056,7 @@ bool tcpstate_table_get_who(struct net *net, u64 cookie,
 		found = true;
 	}
 	hlist_bl_unlock(b);
-	tcpstate_bh_enable();
+	table_bh_enable(bh);
 out:
 	rcu_read_unlock();
 	return found;
@@ -1070,6 +1094,7 @@ bool tcpstate_table_close(struct net *net, u64 cookie, u8 need_flags,
 	struct tcpstate_net *tn;
 	struct hlist_bl_head *b;
 	bool removed = false;
+	bool bh;
 
 	if (!cookie)
 		return false;
@@ -1078,7 +1103,7 @@ bool tcpstate_table_close(struct net *net, u64 cookie, u8 need_flags,
 	if (!tn)
 		goto out;
 
-	tcpstate_bh_disable();
+	bh = table_bh_disable();
 	b = bucket_lock(tn, key_of(cookie));
 	e = bucket_find(b, cookie, &prev);
 	if (!e || (e->flags & need_flags) != need_flags || (e->flags & skip_flags) ||
@@ -1090,7 +1115,7 @@ bool tcpstate_table_close(struct net *net, u64 cookie, u8 need_flags,
 		entry_remove(tn, e, tw_exit);
 	}
 	hlist_bl_unlock(b);
-	tcpstate_bh_enable();
+	table_bh_enable(bh);
 	if (e) {
 		entry_free(tn, e);
 		table_fit(tn);
