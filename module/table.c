@@ -925,7 +925,6 @@ void tcpstate_table_set(struct net *net, u64 cookie,
 
 	if (!valid_state(state) || !cookie)
 		return;
-	now = tcpstate_now_ns();
 	rcu_read_lock();
 	tn = tcpstate_net_live(net);
 	if (!tn)
@@ -962,6 +961,8 @@ again:
 		}
 		e = spare;
 		spare = NULL;
+		/* Read under the lock: one connection's times never go back. */
+		now = tcpstate_now_ns();
 		entry_fill(e, cookie, tuple, state, flags, owner, expires_ns, now,
 			   now);
 		entry_set_who(e, who);
@@ -990,6 +991,7 @@ again:
 	if (e->state != state) {
 		int old = e->state;
 
+		now = tcpstate_now_ns();
 		count_transition(tn, old, state);
 		e->state = state;
 		if (tcpstate_notify_wanted(&tn->readers))
