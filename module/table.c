@@ -369,11 +369,13 @@ static inline bool bucket_moved(struct hlist_bl_head *b)
  * unless they are off already: in a softirq, where most of a connection's
  * changes are seen (a timer's, or a packet's, loopback's included), or
  * where the caller turned them off.  Returns whether table_bh_enable()
- * has anything to undo.
+ * has anything to undo.  Never in a hard interrupt: there the lock is
+ * not to be taken, and local_bh_enable() warns about it.  (On
+ * PREEMPT_RT tcpstate_bh_disable() does nothing either way.)
  */
 static inline bool table_bh_disable(void)
 {
-	if (in_softirq())
+	if (softirq_count() && !in_hardirq())
 		return false;
 	tcpstate_bh_disable();
 	return true;
@@ -686,8 +688,8 @@ static void net_count_drop(struct tcpstate_net *tn,
 }
 
 /*
- * A new entry, or NULL with *@why the TCPSTATE_DROP_* reason (nothing
- * counted yet: entry_alloc_failed() does).  The entry is charged to
+ * A new entry (*@why -1), or NULL with *@why the TCPSTATE_DROP_* reason
+ * (nothing counted yet: entry_alloc_failed() does).  The entry is charged to
  * @memcg, or to the namespace's.  Called before the bucket is locked.
  */
 static struct tcpstate_entry *entry_try_alloc(struct tcpstate_net *tn,
@@ -947,7 +949,7 @@ again:
 		if (why >= 0) {
 			hlist_bl_unlock(b);
 			table_bh_enable(bh);
-			entry_alloc_failed(tn, why, true);
+			entry_alloc_failed(tn, why, change & TCPSTATE_CHANGE_BIRTH);
 			goto out;
 		}
 		if (!spare) {
@@ -1186,7 +1188,6 @@ void tcpstate_table_check(struct net *net, const struct tcpstate_ksock *ks,
 			  struct tcpstate_recon *r, u8 gen)
 {
 	struct tcpstate_entry *e, *prev, *spare = NULL;
-	struct tcpstate_change c;
 	struct tcpstate_net *tn;
 	struct hlist_bl_head *b;
 	bool confirmed = false, added = false;
@@ -1194,7 +1195,6 @@ void tcpstate_table_check(struct net *net, const struct tcpstate_ksock *ks,
 
 	if (!valid_state(ks->state) || ks->state == TCPSTATE_CLOSE || !ks->cookie)
 		return;
-	now = tcpstate_now_ns();
 	rcu_read_lock();
 	tn = tcpstate_net_live(net);
 	if (!tn)
@@ -1203,6 +1203,7 @@ again:
 	tcpstate_bh_disable();
 	b = bucket_lock(tn, key_of(ks->cookie));
 	e = bucket_find(b, ks->cookie, &prev);
+	now = tcpstate_now_ns();	/* under the lock, as the hooks read it */
 	if (e) {
 		/* A hook that saw the connection first knows better. */
 		if (!r)
@@ -1249,8 +1250,9 @@ again:
 	if (r) {
 		__this_cpu_inc(tn->counters->reconciled[TCPSTATE_RECONCILE_ADDED]);
 		count_transition(tn, TCPSTATE_CLOSE, e->state);
-		change_fill(&c, tn, e, TCPSTATE_CLOSE, now);
-		tcpstate_notify(&tn->readers, &c);
+		if (tcpstate_notify_wanted(&tn->readers))
+			entry_notify(tn, e, TCPSTATE_CLOSE, now,
+				     TCPSTATE_TW_EXIT_NONE);
 	}
 unlock:
 	hlist_bl_unlock(b);

@@ -416,6 +416,45 @@ TEST(each_connect_past_the_quota_is_one_quota_drop_reused_or_not)
 	close(s);
 }
 
+/*
+ * The same with room under the quota: a reused socket's connect() finds
+ * the entry it made pending already, and the entry its birth allocated
+ * beforehand is given back, charge and count with it.  Nothing is
+ * dropped, and once the socket is closed nothing is left charged.
+ */
+TEST(a_reused_connect_leaves_no_charge_behind)
+{
+	struct tcpstate_quota q = {
+		.size = sizeof(q), .flags = TCPSTATE_QUOTA_SET, .max_entries = 10,
+	};
+	struct tcpstate_stats st;
+	int fd, s, i;
+
+	ASSERT_EQ(0, ports_netns());
+	fd = ts_open();
+	ASSERT_EQ(0, ioctl(fd, TCPSTATE_IOC_QUOTA, &q));
+	s = socket(AF_INET, SOCK_STREAM, 0);
+	ASSERT_LE(0, s);
+	for (i = 0; i < 3; i++)
+		EXPECT_EQ(ECONNREFUSED, refused(s));
+	close(s);
+
+	ASSERT_EQ(0, ts_stats(fd, &st));
+	EXPECT_EQ(0, st.dropped)
+		TH_LOG("dropped: quota %llu, cap %llu, nomem %llu, user %llu",
+		       (unsigned long long)st.drops[TCPSTATE_DROP_QUOTA],
+		       (unsigned long long)st.drops[TCPSTATE_DROP_CAP],
+		       (unsigned long long)st.drops[TCPSTATE_DROP_NOMEM],
+		       (unsigned long long)st.drops[TCPSTATE_DROP_USER]);
+	EXPECT_EQ(0, st.entries);
+	memset(&q, 0, sizeof(q));
+	q.size = sizeof(q);
+	ASSERT_EQ(0, ioctl(fd, TCPSTATE_IOC_QUOTA, &q));
+	EXPECT_EQ(0, q.entries)
+		TH_LOG("3 refused connect()s, 2 reused, all closed: %llu still charged",
+		       (unsigned long long)q.entries);
+}
+
 /* IP_BIND_ADDRESS_NO_PORT: bind() leaves the port to connect()'s search. */
 TEST(a_bind_without_port_that_finds_none_is_counted)
 {
