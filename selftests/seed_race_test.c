@@ -193,28 +193,6 @@ static bool kill_waits_for_the_bucket(void)
 	return major > 6 || (major == 6 && minor >= 11);
 }
 
-static int bound_connect(int family, unsigned short lport, unsigned short port)
-{
-	struct sockaddr_storage ss;
-	socklen_t len;
-	int one = 1, s;
-
-	s = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (s < 0)
-		return -1;
-	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	len = ts_addr(family, lport, &ss);
-	if (bind(s, (struct sockaddr *)&ss, len))
-		goto fail;
-	len = ts_addr(family, port, &ss);
-	if (connect(s, (struct sockaddr *)&ss, len))
-		goto fail;
-	return s;
-fail:
-	close(s);
-	return -1;
-}
-
 TEST_F_TIMEOUT(seed, timewait_killed_while_the_walk_holds_it_leaves_no_entry, 60)
 {
 	char line[512];
@@ -236,7 +214,7 @@ TEST_F_TIMEOUT(seed, timewait_killed_while_the_walk_holds_it_leaves_no_entry, 60
 		TH_LOG("the seed walk never held a socket of port %u", PORT);
 	EXPECT_NE(NULL, strstr(line, "timewait")) TH_LOG("held the wrong socket: %s", line);
 	/* Its peer's port again: the SYN kills the TIME-WAIT. */
-	c2 = bound_connect(variant->family, c.cport, PORT);
+	c2 = ts_bound_connect(variant->family, c.cport, PORT);
 	ASSERT_LE(0, c2) TH_LOG("reconnect from port %u: %s", c.cport, strerror(errno));
 	ASSERT_EQ(0, insmod_status(self->insmod)) TH_LOG("insmod failed");
 	self->insmod = -1;

@@ -182,6 +182,28 @@ socklen_t ts_addr(int family, unsigned short port, struct sockaddr_storage *ss)
 	return sizeof(struct sockaddr_in);
 }
 
+int ts_bound_connect(int family, unsigned short lport, unsigned short port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int one = 1, s;
+
+	s = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -1;
+	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	len = ts_addr(family, lport, &ss);
+	if (bind(s, (struct sockaddr *)&ss, len))
+		goto fail;
+	len = ts_addr(family, port, &ss);
+	if (connect(s, (struct sockaddr *)&ss, len))
+		goto fail;
+	return s;
+fail:
+	close(s);
+	return -1;
+}
+
 int ts_listen(int family, unsigned short port, int backlog)
 {
 	struct sockaddr_storage ss;

@@ -54,6 +54,11 @@ socklen_t ts_addr(int family, unsigned short port, struct sockaddr_storage *ss);
 int ts_listen(int family, unsigned short port, int backlog);
 /* Connect a client to the loopback @port; returns the fd or -1. */
 int ts_connect(int family, unsigned short port, int nonblock);
+/*
+ * Connect from loopback @lport (SO_REUSEADDR: a TIME-WAIT's port) to
+ * loopback @port; returns the fd or -1.
+ */
+int ts_bound_connect(int family, unsigned short lport, unsigned short port);
 /* Listener, client and accepted socket on loopback @port. */
 int ts_conn_open(struct ts_conn *c, int family, unsigned short port);
 void ts_sleep_ms(int ms);

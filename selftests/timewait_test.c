@@ -83,33 +83,6 @@ static void drain_and_close(int fd)
 	close(fd);
 }
 
-static int bound_connect(int family, unsigned short lport, unsigned short port)
-{
-	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
-	struct sockaddr_in a4 = { .sin_family = AF_INET };
-	struct sockaddr *a = family == AF_INET6 ? (void *)&a6 : (void *)&a4;
-	socklen_t len = family == AF_INET6 ? sizeof(a6) : sizeof(a4);
-	int one = 1, s;
-
-	a4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	s = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (s < 0)
-		return -1;
-	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	a4.sin_port = htons(lport);
-	a6.sin6_port = htons(lport);
-	if (bind(s, a, len))
-		goto fail;
-	a4.sin_port = htons(port);
-	a6.sin6_port = htons(port);
-	if (connect(s, a, len))
-		goto fail;
-	return s;
-fail:
-	close(s);
-	return -1;
-}
-
 TEST_F(tw, reuse_by_connect_is_counted_as_reused)
 {
 	struct ts_conn c;
@@ -142,7 +115,7 @@ TEST_F(tw, new_syn_is_counted_as_syn)
 	ASSERT_EQ(TCPSTATE_TIME_WAIT, ts_wait_state(self->fd, c.scookie,
 						    TCPSTATE_TIME_WAIT, WAIT_MS));
 	ts_sleep_ms(100);
-	c2 = bound_connect(variant->family, c.cport, PORT);
+	c2 = ts_bound_connect(variant->family, c.cport, PORT);
 	ASSERT_LE(0, c2) TH_LOG("reconnect from port %u: %s", c.cport, strerror(errno));
 	EXPECT_EQ(0, ts_wait_state(self->fd, c.scookie, 0, WAIT_MS));
 	expect_only_exit(_metadata, self->fd, TCPSTATE_TW_EXIT_SYN);
