@@ -19,17 +19,28 @@
 /* "HH:MM:SS.mmm" */
 #define FORMAT_CLOCK_LEN	16
 
+/*
+ * The _at() forms write at @p, with no NUL and no length check, and return
+ * the end: for rows built in a buffer of known size, without printf.
+ */
+/* @v in decimal: at most 20 characters. */
+char *format_u64_at(char *p, __u64 v);
 /* Numeric address of @family (AF_INET or AF_INET6); "?" for another family. */
 char *format_addr(char *buf, size_t len, int family, const __u8 *addr);
 /* "127.0.0.1:8080" or "[::1]:8080" */
 char *format_endpoint(char *buf, size_t len, int family, const __u8 *addr,
 		      unsigned int port);
+/* At most FORMAT_ENDPOINT_LEN - 1 characters for a port below 65536. */
+char *format_endpoint_at(char *p, int family, const __u8 *addr,
+			 unsigned int port);
 /*
  * A duration in at most six characters, truncated, never rounded up:
  * "850ns", "412us", "3.2ms", "412ms", "1.50s", "60.0s", "12m05s", "5h07m",
  * "3d04h".
  */
 char *format_duration(char *buf, size_t len, __u64 ns);
+/* At most FORMAT_DURATION_LEN - 1 characters. */
+char *format_duration_at(char *p, __u64 ns);
 /* Local wall-clock time of @wall_ns (ns since the epoch): "HH:MM:SS.mmm". */
 char *format_clock(char *buf, size_t len, __s64 wall_ns);
 /* "ipv4", "ipv6" or "unknown" */

@@ -72,6 +72,133 @@ static void test_addresses(void)
 			     family_name(AF_INET6), family_name(0)), buf));
 }
 
+/* A pseudo-random sequence that is the same at every run. */
+static unsigned int lcg(void)
+{
+	static unsigned int x = 12345;
+
+	x = x * 1103515245 + 12345;
+	return x >> 8;
+}
+
+/*
+ * format_addr() writes what inet_ntop() does: the edge cases of RFC 5952
+ * and IPv4-mapped/compatible addresses, then addresses of random groups
+ * drawn from 0, 1, 0xffff and any value, so that zero runs of every length
+ * and place come up.
+ */
+static void test_addresses_like_inet_ntop(void)
+{
+	static const char *const fixed[] = {
+		"::", "::1", "1::", "::ffff:1.2.3.4", "::1.2.3.4", "::0.0.1.0",
+		"::ffff:0.0.0.0", "0:0:0:0:0:1:1.2.3.4", "1:0:0:2:0:0:0:3",
+		"1:0:0:2:0:0:3:4", "1:0:2:0:3:0:4:0", "0:1:0:0:0:0:0:0",
+		"2001:db8::ff00:42:8329", "fe80::1ff:fe23:4567:890a",
+		"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "0:0:1::", "::ffff:0:1",
+		"::fffe:1.2.3.4", "::ffff:1:1.2.3.4",
+	};
+	char want[INET6_ADDRSTRLEN], seen[FORMAT_ADDR_LEN], first[160] = "";
+	int i, j, bad = 0, n = 0;
+	__u8 a[16];
+
+	for (i = 0; i < (int)ARRAY_SIZE(fixed) + 20000; i++) {
+		if (i < (int)ARRAY_SIZE(fixed)) {
+			inet_pton(AF_INET6, fixed[i], a);
+		} else {
+			for (j = 0; j < 8; j++) {
+				unsigned int r = lcg(), w;
+
+				w = r % 4 == 0 ? 0 : r % 4 == 1 ? 1 :
+				    r % 4 == 2 ? 0xffff : (r >> 4) & 0xffff;
+				if ((r >> 20) % 3)
+					w = 0;
+				a[2 * j] = w >> 8;
+				a[2 * j + 1] = w & 0xff;
+			}
+		}
+		inet_ntop(AF_INET6, a, want, sizeof(want));
+		format_addr(seen, sizeof(seen), AF_INET6, a);
+		n++;
+		if (strcmp(want, seen) && !bad++)
+			snprintf(first, sizeof(first), "%s as %s", want, seen);
+	}
+	for (i = 0; i < 20000; i++) {
+		unsigned int r = lcg() << 8 ^ lcg();
+
+		memcpy(a, &r, 4);
+		inet_ntop(AF_INET, a, want, sizeof(want));
+		format_addr(seen, sizeof(seen), AF_INET, a);
+		n++;
+		if (strcmp(want, seen) && !bad++)
+			snprintf(first, sizeof(first), "%s as %s", want, seen);
+	}
+	if (!bad)
+		ksft_test_result_pass("addresses_like_inet_ntop (%d)\n", n);
+	else
+		ksft_test_result_fail("addresses_like_inet_ntop: %d of %d differ, first %s\n",
+				      bad, n, first);
+
+	inet_pton(AF_INET6, "2001:db8::1", a);
+	expect_str("address_too_long_for_the_buffer_is_a_question_mark", "?",
+		   format_addr(seen, 11, AF_INET6, a));
+	expect_str("endpoint_too_long_for_the_buffer_is_cut", "[2001:db8:",
+		   format_endpoint(seen, 11, AF_INET6, a, 443));
+}
+
+/* The duration as format_duration() wrote it with printf. */
+static void printf_duration(char *buf, size_t len, unsigned long long v)
+{
+	unsigned long long s = v / NS_S;
+
+	if (v < 1000)
+		snprintf(buf, len, "%lluns", v);
+	else if (v < NS_MS)
+		snprintf(buf, len, "%lluus", v / 1000);
+	else if (v < 10 * NS_MS)
+		snprintf(buf, len, "%llu.%llums", v / NS_MS, v / (NS_MS / 10) % 10);
+	else if (v < NS_S)
+		snprintf(buf, len, "%llums", v / NS_MS);
+	else if (s < 10)
+		snprintf(buf, len, "%llu.%02llus", s, v / (NS_S / 100) % 100);
+	else if (s < 100)
+		snprintf(buf, len, "%llu.%llus", s, v / (NS_S / 10) % 10);
+	else if (s < 100 * 60)
+		snprintf(buf, len, "%llum%02llus", s / 60, s % 60);
+	else if (s < 100 * 3600)
+		snprintf(buf, len, "%lluh%02llum", s / 3600, s / 60 % 60);
+	else
+		snprintf(buf, len, "%llud%02lluh", s / 86400, s / 3600 % 24);
+}
+
+/* Durations from 0 to the largest, by steps growing by an eighth, and cut. */
+static void test_durations_like_printf(void)
+{
+	char want[32], seen[FORMAT_DURATION_LEN], first[96] = "";
+	unsigned long long v;
+	int bad = 0, n = 0;
+
+	for (v = 0; ; v += v / 8 + 1 + lcg() % 7) {
+		printf_duration(want, sizeof(want), v);
+		format_duration(seen, sizeof(seen), v);
+		n++;
+		if (strcmp(want, seen) && !bad++)
+			snprintf(first, sizeof(first), "%llu: %s as %s", v, want, seen);
+		if (v > ~0ULL / 2)
+			break;
+	}
+	printf_duration(want, sizeof(want), ~0ULL);
+	want[3] = '\0';	/* what snprintf() leaves of it in 4 bytes */
+	format_duration(seen, 4, ~0ULL);
+	n++;
+	if (strcmp(want, seen) && !bad++)
+		snprintf(first, sizeof(first), "cut to 4: %s as %s", want, seen);
+	if (!bad)
+		ksft_test_result_pass("durations_like_printf (%d)\n", n);
+	else
+		ksft_test_result_fail("durations_like_printf: %d of %d differ, first %s\n",
+				      bad, n, first);
+}
+
 static void test_clock(void)
 {
 	char buf[FORMAT_CLOCK_LEN];
@@ -141,9 +268,11 @@ static void test_rates(void)
 int main(void)
 {
 	ksft_print_header();
-	ksft_set_plan(ARRAY_SIZE(durations) + 5 + 2 + 8 + 5);
+	ksft_set_plan(ARRAY_SIZE(durations) + 5 + 3 + 1 + 2 + 8 + 5);
 	test_durations();
 	test_addresses();
+	test_addresses_like_inet_ntop();
+	test_durations_like_printf();
 	test_clock();
 	test_state_names();
 	test_rates();
