@@ -14,18 +14,43 @@
 #define NSEC_PER_MSEC	1000000ULL
 #define NSEC_PER_SEC	1000000000ULL
 
+/* The number of decimal digits of @v. */
+static int digits(__u64 v)
+{
+	static const __u64 pow10[20] = {
+		1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
+		10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL,
+		100000000000ULL, 1000000000000ULL, 10000000000000ULL,
+		100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+		100000000000000000ULL, 1000000000000000000ULL,
+		10000000000000000000ULL,
+	};
+	/* log10(2) is about 1233 / 4096: n is the digits of 2^bits - 1 or one less */
+	int n = (64 - __builtin_clzll(v | 1)) * 1233 >> 12;
+
+	return v ? n + (v >= pow10[n]) : 1;
+}
+
 char *format_u64_at(char *p, __u64 v)
 {
-	char digits[20];
-	int n = 0;
+	char *end = p + digits(v);
 
-	do {
-		digits[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		*p++ = digits[--n];
-	return p;
+	/* Two digits at a time from the end: half the divisions. */
+	p = end;
+	while (v >= 100) {
+		unsigned int r = v % 100;
+
+		v /= 100;
+		*--p = (char)('0' + r % 10);
+		*--p = (char)('0' + r / 10);
+	}
+	if (v >= 10) {
+		*--p = (char)('0' + v % 10);
+		*--p = (char)('0' + v / 10);
+	} else {
+		*--p = (char)('0' + v);
+	}
+	return end;
 }
 
 /* Up to @width digits of @v, zero-padded to @width. */
@@ -57,16 +82,29 @@ static char *copy_out(char *buf, size_t len, const char *s, size_t n)
 	return buf;
 }
 
+/* A byte in decimal. */
+static char *put_byte(char *p, unsigned int v)
+{
+	if (v >= 100) {
+		*p++ = (char)('0' + v / 100);
+		v %= 100;
+		*p++ = (char)('0' + v / 10);
+	} else if (v >= 10) {
+		*p++ = (char)('0' + v / 10);
+	}
+	*p++ = (char)('0' + v % 10);
+	return p;
+}
+
 static char *put_ipv4(char *p, const __u8 *a)
 {
-	int i;
-
-	for (i = 0; i < 4; i++) {
-		if (i)
-			*p++ = '.';
-		p = format_u64_at(p, a[i]);
-	}
-	return p;
+	p = put_byte(p, a[0]);
+	*p++ = '.';
+	p = put_byte(p, a[1]);
+	*p++ = '.';
+	p = put_byte(p, a[2]);
+	*p++ = '.';
+	return put_byte(p, a[3]);
 }
 
 static char *put_hex16(char *p, unsigned int v)
@@ -159,6 +197,21 @@ char *format_endpoint_at(char *p, int family, const __u8 *addr,
 		*p++ = ']';
 	*p++ = ':';
 	return format_u64_at(p, port);
+}
+
+size_t format_endpoint_len(int family, const __u8 *addr, unsigned int port)
+{
+	char e[FORMAT_ENDPOINT_LEN + 8];
+	size_t n;
+	int i;
+
+	if (family != AF_INET)
+		return format_endpoint_at(e, family, addr, port) - e;
+	/* "a.b.c.d:port" without writing it: the widths of a table. */
+	n = 3 + 1 + digits(port);
+	for (i = 0; i < 4; i++)
+		n += digits(addr[i]);
+	return n;
 }
 
 char *format_endpoint(char *buf, size_t len, int family, const __u8 *addr,

@@ -33,6 +33,8 @@ char *format_endpoint(char *buf, size_t len, int family, const __u8 *addr,
 /* At most FORMAT_ENDPOINT_LEN - 1 characters for a port below 65536. */
 char *format_endpoint_at(char *p, int family, const __u8 *addr,
 			 unsigned int port);
+/* The length of the endpoint format_endpoint_at() would write. */
+size_t format_endpoint_len(int family, const __u8 *addr, unsigned int port);
 /*
  * A duration in at most six characters, truncated, never rounded up:
  * "850ns", "412us", "3.2ms", "412ms", "1.50s", "60.0s", "12m05s", "5h07m",

@@ -145,6 +145,39 @@ static void test_addresses_like_inet_ntop(void)
 		   format_endpoint(seen, 11, AF_INET6, a, 443));
 }
 
+/* Numbers at every power of ten and one off, and random ones, as %llu. */
+static void test_u64_like_printf(void)
+{
+	char want[32], seen[32], first[96] = "";
+	unsigned long long p = 1, v;
+	int i, d, bad = 0, n = 0;
+
+	for (i = 0; i < 20 + 2000; i++) {
+		for (d = -1; d <= 1; d++) {
+			v = i < 20 ? p + d : ((unsigned long long)lcg() << 40 ^
+					      (unsigned long long)lcg() << 20 ^ lcg()) >>
+					     (lcg() % 64);
+			snprintf(want, sizeof(want), "%llu", v);
+			*format_u64_at(seen, v) = '\0';
+			n++;
+			if (strcmp(want, seen) && !bad++)
+				snprintf(first, sizeof(first), "%s as %s", want, seen);
+		}
+		if (i < 19)
+			p *= 10;
+	}
+	snprintf(want, sizeof(want), "%llu", ~0ULL);
+	*format_u64_at(seen, ~0ULL) = '\0';
+	n++;
+	if (strcmp(want, seen) && !bad++)
+		snprintf(first, sizeof(first), "%s as %s", want, seen);
+	if (!bad)
+		ksft_test_result_pass("u64_like_printf (%d)\n", n);
+	else
+		ksft_test_result_fail("u64_like_printf: %d of %d differ, first %s\n",
+				      bad, n, first);
+}
+
 /* The duration as format_duration() wrote it with printf. */
 static void printf_duration(char *buf, size_t len, unsigned long long v)
 {
@@ -268,11 +301,12 @@ static void test_rates(void)
 int main(void)
 {
 	ksft_print_header();
-	ksft_set_plan(ARRAY_SIZE(durations) + 5 + 3 + 1 + 2 + 8 + 5);
+	ksft_set_plan(ARRAY_SIZE(durations) + 5 + 3 + 1 + 1 + 2 + 8 + 5);
 	test_durations();
 	test_addresses();
 	test_addresses_like_inet_ntop();
 	test_durations_like_printf();
+	test_u64_like_printf();
 	test_clock();
 	test_state_names();
 	test_rates();
