@@ -9,10 +9,41 @@
 
 #include <linux/tcpstate.h>
 
+#include "format.h"
 #include "output.h"
 
 /* Width of the label column of text output. */
 #define LABEL_WIDTH 28
+
+static void json_flush(struct output *o)
+{
+	fwrite_unlocked(o->buf, 1, o->len, o->f);
+	o->len = 0;
+}
+
+/*
+ * JSON goes through o->buf: one fwrite() a block, where a list made a call
+ * into stdio for every key, value and comma.
+ */
+static void json_put(struct output *o, const char *s, size_t n)
+{
+	if (OUTPUT_BUF_LEN - o->len < n) {
+		json_flush(o);
+		if (n > OUTPUT_BUF_LEN) {
+			fwrite_unlocked(s, 1, n, o->f);
+			return;
+		}
+	}
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+}
+
+static void json_putc(struct output *o, char c)
+{
+	if (o->len == OUTPUT_BUF_LEN)
+		json_flush(o);
+	o->buf[o->len++] = c;
+}
 
 void out_init(struct output *o, FILE *f, bool json)
 {
@@ -22,42 +53,62 @@ void out_init(struct output *o, FILE *f, bool json)
 	o->first = true;
 	o->in_item = false;
 	o->array[0] = false;
+	o->len = 0;
 	if (json)
-		fputc_unlocked('{', f);
+		json_putc(o, '{');
 }
 
-static void json_string(FILE *f, const char *s)
+/* The bytes a JSON string holds as they are: not '"', '\\' or a control. */
+static const bool json_plain[256] = {
+	[' ' ... '"' - 1] = true,
+	['"' + 1 ... '\\' - 1] = true,
+	['\\' + 1 ... 0xff] = true,
+};
+
+static void json_string(struct output *o, const char *s)
 {
-	const char *run = s;
+	static const char hex[] = "0123456789abcdef";
+	const char *run;
+	char esc[6];
 
-	/* Runs of plain characters in one write: lists print millions. */
-	fputc_unlocked('"', f);
-	for (; *s; s++) {
-		unsigned char c = *s;
+	/* Runs of plain characters in one copy: lists print millions. */
+	json_putc(o, '"');
+	for (;;) {
+		unsigned char c;
 
-		if (c != '"' && c != '\\' && c >= 0x20)
+		for (run = s; json_plain[(unsigned char)*s]; s++)
+			;
+		json_put(o, run, s - run);
+		c = *s++;
+		if (!c)
+			break;
+		esc[0] = '\\';
+		if (c == '"' || c == '\\') {
+			esc[1] = (char)c;
+			json_put(o, esc, 2);
 			continue;
-		fwrite_unlocked(run, 1, s - run, f);
-		run = s + 1;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else
-			fprintf(f, "\\u%04x", c);
+		}
+		memcpy(esc + 1, "u00", 3);
+		esc[4] = hex[c >> 4];
+		esc[5] = hex[c & 0xf];
+		json_put(o, esc, 6);
 	}
-	fwrite_unlocked(run, 1, s - run, f);
-	fputc_unlocked('"', f);
+	json_putc(o, '"');
 }
 
 /* A number in decimal, without printf's parsing of a format. */
 static void put_u64(FILE *f, unsigned long long v)
 {
-	char buf[24], *p = buf + sizeof(buf);
+	char buf[24];
 
-	do {
-		*--p = '0' + v % 10;
-		v /= 10;
-	} while (v);
-	fwrite_unlocked(p, 1, buf + sizeof(buf) - p, f);
+	fwrite_unlocked(buf, 1, format_u64_at(buf, v) - buf, f);
+}
+
+static void json_u64(struct output *o, unsigned long long v)
+{
+	char buf[24];
+
+	json_put(o, buf, format_u64_at(buf, v) - buf);
 }
 
 /*
@@ -69,11 +120,11 @@ static bool json_key(struct output *o, const char *key)
 	if (!key && !(o->depth < OUTPUT_MAX_DEPTH && o->array[o->depth]))
 		return false;
 	if (!o->first)
-		fputc_unlocked(',', o->f);
+		json_putc(o, ',');
 	o->first = false;
 	if (key) {
-		json_string(o->f, key);
-		fputc_unlocked(':', o->f);
+		json_string(o, key);
+		json_putc(o, ':');
 	}
 	return true;
 }
@@ -122,7 +173,7 @@ static void begin_container(struct output *o, const char *key,
 {
 	if (o->json) {
 		json_key(o, key);
-		fputc_unlocked(open, o->f);
+		json_putc(o, open);
 		o->first = true;
 	} else if (label) {
 		text_indent(o);
@@ -135,7 +186,7 @@ static void end_container(struct output *o, char close)
 {
 	o->depth--;
 	if (o->json) {
-		fputc_unlocked(close, o->f);
+		json_putc(o, close);
 		o->first = false;
 	}
 }
@@ -164,7 +215,7 @@ void out_begin_item(struct output *o, const char *label)
 {
 	if (o->json) {
 		json_key(o, NULL);
-		fputc_unlocked('{', o->f);
+		json_putc(o, '{');
 		o->first = true;
 		push(o, false);
 		return;
@@ -178,7 +229,7 @@ void out_end_item(struct output *o)
 {
 	if (o->json) {
 		o->depth--;
-		fputc_unlocked('}', o->f);
+		json_putc(o, '}');
 		o->first = false;
 		return;
 	}
@@ -190,7 +241,7 @@ void out_u64(struct output *o, const char *key, const char *label, __u64 v)
 {
 	if (o->json) {
 		if (json_key(o, key))
-			put_u64(o->f, v);
+			json_u64(o, v);
 	} else if (text_field(o, label)) {
 		put_u64(o->f, v);
 		text_end_field(o);
@@ -201,7 +252,7 @@ void out_str(struct output *o, const char *key, const char *label, const char *v
 {
 	if (o->json) {
 		if (json_key(o, key))
-			json_string(o->f, v);
+			json_string(o, v);
 	} else if (text_field(o, label)) {
 		fputs_unlocked(v, o->f);
 		text_end_field(o);
@@ -214,8 +265,12 @@ void out_double(struct output *o, const char *key, const char *label,
 	if (!isfinite(v)) {
 		out_null(o, key, label);
 	} else if (o->json) {
-		if (json_key(o, key))
-			fprintf(o->f, "%.*f", prec, v);
+		if (json_key(o, key)) {
+			char num[512];
+			int n = snprintf(num, sizeof(num), "%.*f", prec, v);
+
+			json_put(o, num, n < (int)sizeof(num) ? (size_t)n : sizeof(num) - 1);
+		}
 	} else if (text_field(o, label)) {
 		fprintf(o->f, "%.*f", prec, v);
 		text_end_field(o);
@@ -226,7 +281,7 @@ void out_bool(struct output *o, const char *key, const char *label, bool v)
 {
 	if (o->json) {
 		if (json_key(o, key))
-			fputs_unlocked(v ? "true" : "false", o->f);
+			json_put(o, v ? "true" : "false", v ? 4 : 5);
 	} else if (text_field(o, label)) {
 		fputs_unlocked(v ? "yes" : "no", o->f);
 		text_end_field(o);
@@ -237,7 +292,7 @@ void out_null(struct output *o, const char *key, const char *label)
 {
 	if (o->json) {
 		if (json_key(o, key))
-			fputs_unlocked("null", o->f);
+			json_put(o, "null", 4);
 	} else if (text_field(o, label)) {
 		fputc_unlocked('-', o->f);
 		text_end_field(o);
@@ -256,8 +311,10 @@ void out_quota(struct output *o, const char *key, const char *label, __u64 v)
 
 void out_finish(struct output *o)
 {
-	if (o->json)
-		fputs_unlocked("}\n", o->f);
+	if (!o->json)
+		return;
+	json_put(o, "}\n", 2);
+	json_flush(o);
 }
 
 void out_owner(struct output *o, __u32 uid, __u64 cgroup_id, bool with_path,

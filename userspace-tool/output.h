@@ -18,6 +18,8 @@
 #include <linux/types.h>
 
 #define OUTPUT_MAX_DEPTH 16
+/* JSON is put together here and written out by the block. */
+#define OUTPUT_BUF_LEN 8192
 
 struct output {
 	FILE *f;
@@ -26,6 +28,8 @@ struct output {
 	bool array[OUTPUT_MAX_DEPTH];	/* JSON: is the container at depth an array */
 	bool first;	/* no field yet in the current JSON object or array */
 	bool in_item;	/* text: fields go on the current item's line */
+	size_t len;	/* JSON: bytes in buf not yet written to f */
+	char buf[OUTPUT_BUF_LEN];
 };
 
 void out_init(struct output *o, FILE *f, bool json);
@@ -55,7 +59,11 @@ void out_quota(struct output *o, const char *key, const char *label, __u64 v);
  */
 void out_owner(struct output *o, __u32 uid, __u64 cgroup_id, bool with_path,
 	       const char *cgroup_path, __u32 pid, const char *comm);
-/* Finish the report: closes the top-level JSON object. */
+/*
+ * Finish the report: closes the top-level JSON object and writes out what
+ * JSON is left in the buffer (nothing reaches @f before, or only whole
+ * blocks).
+ */
 void out_finish(struct output *o);
 
 #endif

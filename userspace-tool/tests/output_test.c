@@ -129,6 +129,122 @@ static void test_output(void)
 	free(s);
 }
 
+/* Every byte but NUL in one string. */
+static void all_bytes(struct output *o, const void *arg)
+{
+	char s[256];
+	int i;
+
+	(void)arg;
+	for (i = 1; i < 256; i++)
+		s[i - 1] = (char)i;
+	s[255] = '\0';
+	out_str(o, "s", NULL, s);
+}
+
+/* Many short values, then strings longer than the buffer, in an array. */
+static void long_json(struct output *o, const void *arg)
+{
+	static char big[3 * OUTPUT_BUF_LEN];
+	int i;
+
+	(void)arg;
+	out_begin_array(o, "a", NULL);
+	for (i = 0; i < 5000; i++)
+		out_u64(o, NULL, NULL, i);
+	memset(big, 'x', sizeof(big) - 1);
+	out_str(o, NULL, NULL, big);
+	big[OUTPUT_BUF_LEN + 1] = '\0';	/* one more than the buffer */
+	out_str(o, NULL, NULL, big);
+	big[OUTPUT_BUF_LEN - 3] = '\0';	/* with its quotes, the whole buffer */
+	out_str(o, NULL, NULL, big);
+	out_end_array(o);
+}
+
+static int fill_k;
+
+/* A string that leaves the buffer short of the next one by fill_k bytes. */
+static void fill_buffer(struct output *o, const void *arg)
+{
+	static char s[OUTPUT_BUF_LEN];
+
+	(void)arg;
+	memset(s, 'y', sizeof(s));
+	s[OUTPUT_BUF_LEN - 16 - fill_k] = '\0';
+	out_begin_array(o, "a", NULL);
+	out_str(o, NULL, NULL, s);
+	out_str(o, NULL, NULL, "0123456789");
+	out_end_array(o);
+}
+
+static void test_json_strings(void)
+{
+	char *seen, *fills = NULL;
+	size_t len;
+	char *want, *p, *s;
+	int i;
+
+	/* Controls as \u00XX, '"' and '\\' escaped, every other byte as it is. */
+	want = malloc(4096);
+	p = want + sprintf(want, "{\"s\":\"");
+	for (i = 1; i < 256; i++) {
+		if (i < 0x20)
+			p += sprintf(p, "\\u%04x", i);
+		else if (i == '"' || i == '\\')
+			p += sprintf(p, "\\%c", i);
+		else
+			*p++ = (char)i;
+	}
+	strcpy(p, "\"}\n");
+	s = render(true, all_bytes, NULL);
+	expect_str("json_escapes_controls_quote_backslash_only", want, s);
+	free(s);
+	free(want);
+
+	want = malloc(6 * OUTPUT_BUF_LEN + 5000 * 6);
+	p = want + sprintf(want, "{\"a\":[");
+	for (i = 0; i < 5000; i++)
+		p += sprintf(p, "%d,", i);
+	*p++ = '"';
+	memset(p, 'x', 3 * OUTPUT_BUF_LEN - 1);
+	p += 3 * OUTPUT_BUF_LEN - 1;
+	p += sprintf(p, "\",\"");
+	memset(p, 'x', OUTPUT_BUF_LEN + 1);
+	p += OUTPUT_BUF_LEN + 1;
+	p += sprintf(p, "\",\"");
+	memset(p, 'x', OUTPUT_BUF_LEN - 3);
+	p += OUTPUT_BUF_LEN - 3;
+	strcpy(p, "\"]}\n");
+	s = render(true, long_json, NULL);
+	expect_str("json_longer_than_the_buffer_comes_out_whole", want, s);
+	free(s);
+	free(want);
+
+	/*
+	 * The second string meets a buffer with 6 to 53 bytes of room: it
+	 * fits, or the buffer is written out first (an overflow here shows
+	 * under -fsanitize=address).
+	 */
+	for (fill_k = 0; fill_k < 48; fill_k++) {
+		s = render(true, fill_buffer, NULL);
+		len = strlen(s);
+		if (len != (size_t)(OUTPUT_BUF_LEN + 8 - fill_k) ||
+		    strcmp(s + len - 17, "\",\"0123456789\"]}\n")) {
+			fills = s;
+			break;
+		}
+		free(s);
+	}
+	seen = fills ? fills : "";
+	if (!fills)
+		ksft_test_result_pass("json_fills_the_buffer_to_every_end\n");
+	else
+		ksft_test_result_fail("json_fills_the_buffer_to_every_end: %d: %zu B, ending %s\n",
+				      fill_k, strlen(seen),
+				      seen + (strlen(seen) > 40 ? strlen(seen) - 40 : 0));
+	free(fills);
+}
+
 /* The line of @text that starts with @start, newline included; "" if none. */
 static const char *line_of(const char *text, const char *start)
 {
@@ -408,8 +524,9 @@ static void test_overview(void)
 int main(void)
 {
 	ksft_print_header();
-	ksft_set_plan(20);
+	ksft_set_plan(20 + 3);
 	test_output();
+	test_json_strings();
 	test_summary();
 	test_overview();
 	ksft_test_result(!strcmp(state_ss_name(TCPSTATE_TIME_WAIT), "TIME-WAIT") &&
