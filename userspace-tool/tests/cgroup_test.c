@@ -163,11 +163,75 @@ static void test_fake_tree(void)
 	fake_cgroups_remove(root, tree);
 }
 
+/*
+ * A tree of 300 cgroups made in an order unlike their ids: every id finds
+ * its own path (the walk's table is searched by id); one renamed after a
+ * walk shows its new name once the tree is walked again (the root set
+ * again, here), not the name the earlier walk saw.
+ */
+static void test_many_and_renamed(void)
+{
+	char many_root[64], path[128], to[128], first[160] = "";
+	int i, j, bad = 0;
+	__u64 ids[300];
+	const char *p;
+
+	strcpy(many_root, "/tmp/tcpstate-cgroup-XXXXXX");
+	if (!mkdtemp(many_root))
+		ksft_exit_fail_msg("mkdtemp failed\n");
+	for (i = 0; i < 300; i++) {
+		/* Three parents, children made round-robin. */
+		j = (i * 7) % 300;
+		snprintf(path, sizeof(path), "%s/p%d", many_root, j % 3);
+		mkdir(path, 0755);
+		snprintf(path, sizeof(path), "%s/p%d/c%03d", many_root, j % 3, j);
+		if (mkdir(path, 0755))
+			ksft_exit_fail_msg("mkdir %s failed\n", path);
+	}
+	for (j = 0; j < 300; j++) {
+		snprintf(path, sizeof(path), "/p%d/c%03d", j % 3, j);
+		ids[j] = fake_cgroup_id(many_root, path);
+	}
+	cgroup_set_root(many_root);
+	for (j = 299; j >= 0; j--) {
+		snprintf(path, sizeof(path), "/p%d/c%03d", j % 3, j);
+		p = cgroup_path(ids[j]);
+		if ((!p || strcmp(p, path)) && !bad++)
+			snprintf(first, sizeof(first), "%s as %s", path, p ? p : "(null)");
+	}
+	if (!bad)
+		ksft_test_result_pass("every_id_of_300_finds_its_path\n");
+	else
+		ksft_test_result_fail("every_id_of_300_finds_its_path: %d wrong, first %s\n",
+				      bad, first);
+
+	snprintf(path, sizeof(path), "%s/p1/c001", many_root);
+	snprintf(to, sizeof(to), "%s/p1/renamed", many_root);
+	if (rename(path, to))
+		ksft_exit_fail_msg("rename %s failed\n", path);
+	cgroup_set_root(many_root);
+	p = cgroup_path(ids[1]);
+	expect_str("a_rename_is_seen_at_the_next_walk", "/p1/renamed",
+		   p ? p : "(null)");
+	cgroup_set_root(NULL);
+	rename(to, path);
+	for (j = 0; j < 300; j++) {
+		snprintf(path, sizeof(path), "%s/p%d/c%03d", many_root, j % 3, j);
+		rmdir(path);
+	}
+	for (j = 0; j < 3; j++) {
+		snprintf(path, sizeof(path), "%s/p%d", many_root, j);
+		rmdir(path);
+	}
+	rmdir(many_root);
+}
+
 int main(void)
 {
 	ksft_print_header();
-	ksft_set_plan(18 + 16);
+	ksft_set_plan(18 + 16 + 2);
 	test_unit_names();
 	test_fake_tree();
+	test_many_and_renamed();
 	ksft_finished();
 }
