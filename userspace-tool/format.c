@@ -31,22 +31,31 @@ static int digits(__u64 v)
 	return v ? n + (v >= pow10[n]) : 1;
 }
 
+/* "00" to "99" in one run of 200 characters (each row without a NUL). */
+static const char pairs[10][20] = {
+	"00010203040506070809", "10111213141516171819",
+	"20212223242526272829", "30313233343536373839",
+	"40414243444546474849", "50515253545556575859",
+	"60616263646566676869", "70717273747576777879",
+	"80818283848586878889", "90919293949596979899",
+};
+
 char *format_u64_at(char *p, __u64 v)
 {
 	char *end = p + digits(v);
 
-	/* Two digits at a time from the end: half the divisions. */
+	/* From the end, two digits for each division by 100. */
 	p = end;
 	while (v >= 100) {
 		unsigned int r = v % 100;
 
 		v /= 100;
-		*--p = (char)('0' + r % 10);
-		*--p = (char)('0' + r / 10);
+		p -= 2;
+		memcpy(p, (const char *)pairs + 2 * r, 2);
 	}
 	if (v >= 10) {
-		*--p = (char)('0' + v % 10);
-		*--p = (char)('0' + v / 10);
+		p -= 2;
+		memcpy(p, (const char *)pairs + 2 * v, 2);
 	} else {
 		*--p = (char)('0' + v);
 	}
