@@ -4,6 +4,7 @@
  * owner (uid, process, cgroup), filtered by state, address, port and
  * owner.
  */
+#define _GNU_SOURCE	/* fwrite_unlocked() */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,16 +22,53 @@
 #define STATE_WIDTH	10
 #define IN_STATE_WIDTH	8
 
-static int cmp_conn(const void *a, const void *b)
-{
-	const struct tcpstate_conn *x = *(const struct tcpstate_conn *const *)a;
-	const struct tcpstate_conn *y = *(const struct tcpstate_conn *const *)b;
+/* The sort key: state, local port, cookie; and the row. */
+struct sort_key {
+	__u64 hi;	/* state << 16 | local port */
+	__u64 cookie;
+	const struct tcpstate_conn *c;
+};
 
-	if (x->state != y->state)
-		return x->state < y->state ? -1 : 1;
-	if (x->sport != y->sport)
-		return x->sport < y->sport ? -1 : 1;
-	return (x->cookie > y->cookie) - (x->cookie < y->cookie);
+#define KEY_BYTES	(8 + 3)
+
+static unsigned int key_byte(const struct sort_key *k, int i)
+{
+	return i < 8 ? (k->cookie >> (8 * i)) & 0xff : (k->hi >> (8 * (i - 8))) & 0xff;
+}
+
+/*
+ * Sort @k[0..n) by state, local port and cookie: a radix sort, least
+ * significant byte first, each pass stable, through @tmp; a byte that is
+ * the same in every key costs no pass.  Returns the sorted array, @k or
+ * @tmp.
+ */
+static struct sort_key *sort_keys(struct sort_key *k, struct sort_key *tmp,
+				  size_t n)
+{
+	static size_t count[KEY_BYTES][256];
+	struct sort_key *from = k, *to = tmp, *swap;
+	size_t i, sum, c;
+	int b, v;
+
+	memset(count, 0, sizeof(count));
+	for (i = 0; i < n; i++)
+		for (b = 0; b < KEY_BYTES; b++)
+			count[b][key_byte(&k[i], b)]++;
+	for (b = 0; b < KEY_BYTES; b++) {
+		if (!n || count[b][key_byte(&k[0], b)] == n)
+			continue;
+		for (sum = 0, v = 0; v < 256; v++) {
+			c = count[b][v];
+			count[b][v] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			to[count[b][key_byte(&from[i], b)]++] = from[i];
+		swap = from;
+		from = to;
+		to = swap;
+	}
+	return from;
 }
 
 static const char *state_name(int state)
@@ -40,147 +78,287 @@ static const char *state_name(int state)
 	return name ? name : "?";
 }
 
-/* "comm/pid", or "-" when the process is not known or not visible. */
-static const char *format_process(char *buf, size_t len,
-				  const struct tcpstate_conn *c)
-{
-	if (!c->pid) {
-		snprintf(buf, len, "-");
-		return buf;
-	}
-	snprintf(buf, len, "%.*s/%u", (int)sizeof(c->comm), c->comm, c->pid);
-	return buf;
-}
-
-/* The cgroup's path, else its id, else "-". */
-static const char *format_cgroup(char *buf, size_t len, __u64 id)
+/* The cgroup's path, else its id, else "-", in @buf of at least 21 bytes. */
+static const char *format_cgroup(char *buf, __u64 id)
 {
 	const char *path = cgroup_path(id);
 
 	if (path)
 		return path;
 	if (!id)
-		snprintf(buf, len, "-");
-	else
-		snprintf(buf, len, "%llu", (unsigned long long)id);
+		return "-";
+	*format_u64_at(buf, id) = '\0';
 	return buf;
 }
 
-static const char *format_uid(char *buf, size_t len, __u32 uid)
+/* Rows go out in blocks: fewer calls into stdio, fewer writes. */
+#define ROWS_BLOCK	(64 * 1024)
+/* The longest row but for its cgroup: the columns' widest values. */
+#define ROW_MAX		256
+
+/* Spaces from @p up to @width characters past @start. */
+static char *pad(char *p, const char *start, int width)
 {
-	if (uid == TCPSTATE_UID_UNKNOWN)
-		snprintf(buf, len, "-");
-	else
-		snprintf(buf, len, "%u", uid);
-	return buf;
+	if (p - start >= width)
+		return p;
+	memset(p, ' ', width - (p - start));
+	return (char *)start + width;
 }
 
-static void list_item(struct output *o, const struct tcpstate_conn *c,
-		      __u64 in_state)
+static char *put_str(char *p, const char *s)
+{
+	while (*s)
+		*p++ = *s++;
+	return p;
+}
+
+/* A string literal at @p, without its NUL; the end. */
+#define PUT(p, lit)	((char *)memcpy(p, lit, sizeof(lit) - 1) + sizeof(lit) - 1)
+/* A JSON row but for the strings of its owner: cgroup and comm. */
+#define JSON_ROW_MAX	1024
+
+/*
+ * One connection as a JSON object, at @p; returns the end.  The keys and
+ * values of
+ *   {"state", "local", "remote", "cookie", "family", "began_ns",
+ *    "state_since_ns", "in_state_ns", "expires_ns", out_owner()'s uid,
+ *    cgroup_id, cgroup, pid and comm, "flags": [...]}
+ * put together here rather than field by field through out_*(): a list
+ * prints them by the hundred thousand.  @cgroup: the path, or NULL.
+ */
+static char *json_row(char *p, const struct tcpstate_conn *c, __u64 in_state,
+		      const char *cgroup)
 {
 	static const struct {
 		unsigned int flag;
 		const char *name;
 	} flags[] = {
-		{ TCPSTATE_F_TIMEWAIT_SOCK,	"timewait_sock" },
-		{ TCPSTATE_F_REQUEST_SOCK,	"request_sock" },
-		{ TCPSTATE_F_SEEDED,		"seeded" },
+		{ TCPSTATE_F_TIMEWAIT_SOCK,	"\"timewait_sock\"" },
+		{ TCPSTATE_F_REQUEST_SOCK,	"\"request_sock\"" },
+		{ TCPSTATE_F_SEEDED,		"\"seeded\"" },
 	};
-	char ep[FORMAT_ENDPOINT_LEN];
+	const char *sep = "";
 	size_t i;
 
-	out_begin_item(o, NULL);
-	out_str(o, "state", NULL, state_name(c->state));
-	out_str(o, "local", NULL, format_endpoint(ep, sizeof(ep), c->family,
-						  c->saddr, c->sport));
-	out_str(o, "remote", NULL, format_endpoint(ep, sizeof(ep), c->family,
-						   c->daddr, c->dport));
-	out_u64(o, "cookie", NULL, c->cookie);
-	out_str(o, "family", NULL, family_name(c->family));
-	out_u64(o, "began_ns", NULL, c->began_ns);
-	out_u64(o, "state_since_ns", NULL, c->state_since_ns);
-	out_u64(o, "in_state_ns", NULL, in_state);
-	out_u64(o, "expires_ns", NULL, c->expires_ns);
-	out_owner(o, c->uid, c->cgroup_id, true, cgroup_path(c->cgroup_id),
-		  c->pid, c->comm);
-	out_begin_array(o, "flags", NULL);
-	for (i = 0; i < ARRAY_SIZE(flags); i++)
-		if (c->flags & flags[i].flag)
-			out_str(o, NULL, NULL, flags[i].name);
+	p = PUT(p, "{\"state\":\"");
+	p = put_str(p, state_name(c->state));
+	p = PUT(p, "\",\"local\":\"");
+	p = format_endpoint_at(p, c->family, c->saddr, c->sport);
+	p = PUT(p, "\",\"remote\":\"");
+	p = format_endpoint_at(p, c->family, c->daddr, c->dport);
+	p = PUT(p, "\",\"cookie\":");
+	p = format_u64_at(p, c->cookie);
+	p = PUT(p, ",\"family\":\"");
+	p = put_str(p, family_name(c->family));
+	p = PUT(p, "\",\"began_ns\":");
+	p = format_u64_at(p, c->began_ns);
+	p = PUT(p, ",\"state_since_ns\":");
+	p = format_u64_at(p, c->state_since_ns);
+	p = PUT(p, ",\"in_state_ns\":");
+	p = format_u64_at(p, in_state);
+	p = PUT(p, ",\"expires_ns\":");
+	p = format_u64_at(p, c->expires_ns);
+	p = PUT(p, ",\"uid\":");
+	if (c->uid == TCPSTATE_UID_UNKNOWN)
+		p = PUT(p, "null");
+	else
+		p = format_u64_at(p, c->uid);
+	p = PUT(p, ",\"cgroup_id\":");
+	p = format_u64_at(p, c->cgroup_id);
+	p = PUT(p, ",\"cgroup\":");
+	if (cgroup)
+		p = out_json_string_at(p, cgroup, strlen(cgroup));
+	else
+		p = PUT(p, "null");
+	p = PUT(p, ",\"pid\":");
+	p = format_u64_at(p, c->pid);
+	p = PUT(p, ",\"comm\":");
+	/* comm is 16 bytes, NUL-padded, not always NUL-terminated. */
+	p = out_json_string_at(p, c->comm, sizeof(c->comm));
+	p = PUT(p, ",\"flags\":[");
+	for (i = 0; i < ARRAY_SIZE(flags); i++) {
+		if (!(c->flags & flags[i].flag))
+			continue;
+		p = put_str(put_str(p, sep), flags[i].name);
+		sep = ",";
+	}
+	return PUT(p, "]}");
+}
+
+/* JSON: the rows through a buffer that grows for a long cgroup path. */
+static int list_json(struct output *o, const struct sort_key *k, long n,
+		     __u64 now_ns)
+{
+	size_t cap = JSON_ROW_MAX, need;
+	char *row = malloc(cap), *end;
+	const char *cgroup;
+	long i;
+
+	if (!row)
+		return -1;
+	out_begin_array(o, "connections", NULL);
+	for (i = 0; i < n; i++) {
+		const struct tcpstate_conn *c = k[i].c;
+		__u64 since = c->state_since_ns;
+
+		cgroup = cgroup_path(c->cgroup_id);
+		need = JSON_ROW_MAX + (cgroup ? 6 * strlen(cgroup) : 0);
+		if (need > cap) {
+			char *bigger = realloc(row, need);
+
+			if (!bigger) {
+				free(row);
+				return -1;
+			}
+			row = bigger;
+			cap = need;
+		}
+		end = json_row(row, c, since && now_ns > since ? now_ns - since : 0,
+			       cgroup);
+		out_json_item(o, row, end - row);
+	}
 	out_end_array(o);
-	out_end_item(o);
+	out_u64(o, "count", NULL, (__u64)n);
+	free(row);
+	return 0;
+}
+
+/*
+ * One row but for its cgroup, at @p; returns the end.  What
+ *   "%-10s %-*s %-*s %8s %-20llu %-10s %-22s "
+ * prints: state, endpoints, time in state ("-": not known), cookie, uid
+ * ("-": not known), "comm/pid" ("-": not known).
+ */
+static char *list_row(char *p, const struct tcpstate_conn *c, int lw, int pw,
+		      __u64 now_ns)
+{
+	char d[FORMAT_DURATION_LEN], *s = p, *e;
+	int w;
+
+	p = pad(put_str(p, state_name(c->state)), s, STATE_WIDTH);
+	*p++ = ' ';
+	s = p;
+	p = pad(format_endpoint_at(p, c->family, c->saddr, c->sport), s, lw);
+	*p++ = ' ';
+	s = p;
+	p = pad(format_endpoint_at(p, c->family, c->daddr, c->dport), s, pw);
+	*p++ = ' ';
+	if (c->state_since_ns)
+		e = format_duration_at(d, now_ns > c->state_since_ns ?
+				       now_ns - c->state_since_ns : 0);
+	else
+		e = put_str(d, "-");
+	for (w = e - d; w < IN_STATE_WIDTH; w++)	/* right-aligned */
+		*p++ = ' ';
+	memcpy(p, d, e - d);
+	p += e - d;
+	*p++ = ' ';
+	s = p;
+	p = pad(format_u64_at(p, c->cookie), s, 20);
+	*p++ = ' ';
+	s = p;
+	if (c->uid == TCPSTATE_UID_UNKNOWN)
+		*p++ = '-';
+	else
+		p = format_u64_at(p, c->uid);
+	p = pad(p, s, 10);
+	*p++ = ' ';
+	s = p;
+	if (c->pid) {
+		size_t n = strnlen(c->comm, sizeof(c->comm));
+
+		memcpy(p, c->comm, n);
+		p += n;
+		*p++ = '/';
+		p = format_u64_at(p, c->pid);
+	} else {
+		*p++ = '-';
+	}
+	p = pad(p, s, 22);
+	*p++ = ' ';
+	return p;
 }
 
 /* Text: a table whose address columns are as wide as the widest address. */
-static void list_table(FILE *f, const struct tcpstate_conn **sel, long n,
-		       __u64 now_ns)
+static void list_table(FILE *f, const struct sort_key *k, long n,
+		       __u64 now_ns, char *block)
 {
 	static const char local_head[] = "Local Address:Port";
 	static const char peer_head[] = "Peer Address:Port";
-	char l[FORMAT_ENDPOINT_LEN], p[FORMAT_ENDPOINT_LEN];
-	char dur[FORMAT_DURATION_LEN];
-	int lw = sizeof(local_head) - 1, pw = sizeof(peer_head) - 1, len;
+	size_t lw = sizeof(local_head) - 1, pw = sizeof(peer_head) - 1, len;
+	char cg[32], *p = block;
+	const char *cgroup;
+	size_t cglen;
 	long i;
 
 	for (i = 0; i < n; i++) {
-		len = strlen(format_endpoint(l, sizeof(l), sel[i]->family,
-					     sel[i]->saddr, sel[i]->sport));
+		len = format_endpoint_len(k[i].c->family, k[i].c->saddr,
+					  k[i].c->sport);
 		lw = len > lw ? len : lw;
-		len = strlen(format_endpoint(p, sizeof(p), sel[i]->family,
-					     sel[i]->daddr, sel[i]->dport));
+		len = format_endpoint_len(k[i].c->family, k[i].c->daddr,
+					  k[i].c->dport);
 		pw = len > pw ? len : pw;
 	}
 	fprintf(f, "%-*s %-*s %-*s %*s %-20s %-10s %-22s %s\n", STATE_WIDTH,
-		"State", lw, local_head, pw, peer_head, IN_STATE_WIDTH,
+		"State", (int)lw, local_head, (int)pw, peer_head, IN_STATE_WIDTH,
 		"In-state", "Cookie", "Uid", "Process", "Cgroup");
 	for (i = 0; i < n; i++) {
-		const struct tcpstate_conn *c = sel[i];
-		char uid[16], proc[48], cg[32];
-
-		if (c->state_since_ns)
-			format_duration(dur, sizeof(dur), now_ns > c->state_since_ns ?
-					now_ns - c->state_since_ns : 0);
-		else
-			snprintf(dur, sizeof(dur), "-");
-		fprintf(f, "%-*s %-*s %-*s %*s %-20llu %-10s %-22s %s\n", STATE_WIDTH,
-			state_name(c->state), lw,
-			format_endpoint(l, sizeof(l), c->family, c->saddr, c->sport),
-			pw, format_endpoint(p, sizeof(p), c->family, c->daddr, c->dport),
-			IN_STATE_WIDTH, dur, (unsigned long long)c->cookie,
-			format_uid(uid, sizeof(uid), c->uid),
-			format_process(proc, sizeof(proc), c),
-			format_cgroup(cg, sizeof(cg), c->cgroup_id));
+		if (block + ROWS_BLOCK - p < ROW_MAX) {
+			fwrite_unlocked(block, 1, p - block, f);
+			p = block;
+		}
+		p = list_row(p, k[i].c, (int)lw, (int)pw, now_ns);
+		cgroup = format_cgroup(cg, k[i].c->cgroup_id);
+		cglen = strlen(cgroup);
+		if ((size_t)(block + ROWS_BLOCK - p) <= cglen) {
+			fwrite_unlocked(block, 1, p - block, f);
+			p = block;
+			if (cglen >= ROWS_BLOCK) {
+				fwrite_unlocked(cgroup, 1, cglen, f);
+				cglen = 0;
+			}
+		}
+		memcpy(p, cgroup, cglen);
+		p += cglen;
+		*p++ = '\n';
 	}
+	fwrite_unlocked(block, 1, p - block, f);
 }
 
 long list_print(struct output *o, const struct tcpstate_conn *conns, long n,
 		const struct conn_filter *f, __u64 now_ns)
 {
-	const struct tcpstate_conn **sel;
+	struct sort_key *keys, *sorted;
+	char *block = NULL;
 	long i, m = 0;
 
-	sel = calloc(n > 0 ? (size_t)n : 1, sizeof(*sel));
-	if (!sel)
+	keys = calloc(n > 0 ? 2 * (size_t)n : 1, sizeof(*keys));
+	if (!o->json)
+		block = malloc(ROWS_BLOCK);
+	if (!keys || (!o->json && !block)) {
+		free(keys);
+		free(block);
 		return -1;
-	for (i = 0; i < n; i++)
-		if (filter_match(f, &conns[i]))
-			sel[m++] = &conns[i];
-	qsort(sel, m, sizeof(*sel), cmp_conn);
+	}
+	for (i = 0; i < n; i++) {
+		if (!filter_match(f, &conns[i]))
+			continue;
+		keys[m].hi = (__u64)conns[i].state << 16 | conns[i].sport;
+		keys[m].cookie = conns[i].cookie;
+		keys[m].c = &conns[i];
+		m++;
+	}
+	sorted = sort_keys(keys, keys + m, m);
 
 	if (!o->json) {
-		list_table(o->f, sel, m, now_ns);
-		free(sel);
+		list_table(o->f, sorted, m, now_ns, block);
+		free(block);
+		free(keys);
 		return m;
 	}
-	out_begin_array(o, "connections", NULL);
-	for (i = 0; i < m; i++) {
-		__u64 since = sel[i]->state_since_ns;
-
-		list_item(o, sel[i], since && now_ns > since ? now_ns - since : 0);
-	}
-	out_end_array(o);
-	out_u64(o, "count", NULL, (__u64)m);
-	free(sel);
+	if (list_json(o, sorted, m, now_ns))
+		m = -1;
+	free(keys);
 	return m;
 }
 

@@ -96,6 +96,33 @@ static void json_string(struct output *o, const char *s)
 	json_putc(o, '"');
 }
 
+char *out_json_string_at(char *p, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *end = s + n;
+
+	*p++ = '"';
+	for (; s < end && *s; s++) {
+		unsigned char c = *s;
+
+		if (json_plain[c]) {
+			*p++ = (char)c;
+			continue;
+		}
+		*p++ = '\\';
+		if (c == '"' || c == '\\') {
+			*p++ = (char)c;
+			continue;
+		}
+		memcpy(p, "u00", 3);
+		p[3] = hex[c >> 4];
+		p[4] = hex[c & 0xf];
+		p += 5;
+	}
+	*p++ = '"';
+	return p;
+}
+
 /* A number in decimal, without printf's parsing of a format. */
 static void put_u64(FILE *f, unsigned long long v)
 {
@@ -235,6 +262,12 @@ void out_end_item(struct output *o)
 	}
 	fputc_unlocked('\n', o->f);
 	o->in_item = false;
+}
+
+void out_json_item(struct output *o, const char *json, size_t n)
+{
+	json_key(o, NULL);
+	json_put(o, json, n);
 }
 
 void out_u64(struct output *o, const char *key, const char *label, __u64 v)

@@ -60,6 +60,17 @@ void out_quota(struct output *o, const char *key, const char *label, __u64 v);
 void out_owner(struct output *o, __u32 uid, __u64 cgroup_id, bool with_path,
 	       const char *cgroup_path, __u32 pid, const char *comm);
 /*
+ * For a long JSON array of objects of one shape (the connection list): an
+ * element the caller put together itself, @n bytes of JSON written as
+ * they are, after the separator.
+ */
+void out_json_item(struct output *o, const char *json, size_t n);
+/*
+ * The JSON string of @s[0..n) (or up to a NUL), quoted and escaped as
+ * out_str() writes it, at @p: at most 6 * @n + 2 bytes.  Returns the end.
+ */
+char *out_json_string_at(char *p, const char *s, size_t n);
+/*
  * Finish the report: closes the top-level JSON object and writes out what
  * JSON is left in the buffer (nothing reaches @f before, or only whole
  * blocks).

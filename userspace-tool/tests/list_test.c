@@ -4,11 +4,15 @@
  * the table and the JSON.  TAP output.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <sys/socket.h>
 
 #include "unit.h"
 
+#include "../cgroup.h"
+#include "../format.h"
 #include "../list.h"
+#include "../states.h"
 
 #define NS_MS 1000000ULL
 #define NS_S 1000000000ULL
@@ -193,12 +197,294 @@ static void test_output(void)
 	free(s);
 }
 
+/*
+ * The list as it was printed before rows were put together by hand:
+ * fprintf() and out_*() field by field, sorted by qsort().  The
+ * reference of test_like_printf().
+ */
+static int ref_cmp(const void *a, const void *b)
+{
+	const struct tcpstate_conn *x = *(const struct tcpstate_conn *const *)a;
+	const struct tcpstate_conn *y = *(const struct tcpstate_conn *const *)b;
+
+	if (x->state != y->state)
+		return x->state < y->state ? -1 : 1;
+	if (x->sport != y->sport)
+		return x->sport < y->sport ? -1 : 1;
+	return (x->cookie > y->cookie) - (x->cookie < y->cookie);
+}
+
+static const char *ref_state(int state)
+{
+	return state_ss_name(state) ? state_ss_name(state) : "?";
+}
+
+static void ref_item(struct output *o, const struct tcpstate_conn *c, __u64 in_state)
+{
+	char ep[FORMAT_ENDPOINT_LEN];
+
+	out_begin_item(o, NULL);
+	out_str(o, "state", NULL, ref_state(c->state));
+	out_str(o, "local", NULL, format_endpoint(ep, sizeof(ep), c->family,
+						  c->saddr, c->sport));
+	out_str(o, "remote", NULL, format_endpoint(ep, sizeof(ep), c->family,
+						   c->daddr, c->dport));
+	out_u64(o, "cookie", NULL, c->cookie);
+	out_str(o, "family", NULL, family_name(c->family));
+	out_u64(o, "began_ns", NULL, c->began_ns);
+	out_u64(o, "state_since_ns", NULL, c->state_since_ns);
+	out_u64(o, "in_state_ns", NULL, in_state);
+	out_u64(o, "expires_ns", NULL, c->expires_ns);
+	out_owner(o, c->uid, c->cgroup_id, true, cgroup_path(c->cgroup_id),
+		  c->pid, c->comm);
+	out_begin_array(o, "flags", NULL);
+	if (c->flags & TCPSTATE_F_TIMEWAIT_SOCK)
+		out_str(o, NULL, NULL, "timewait_sock");
+	if (c->flags & TCPSTATE_F_REQUEST_SOCK)
+		out_str(o, NULL, NULL, "request_sock");
+	if (c->flags & TCPSTATE_F_SEEDED)
+		out_str(o, NULL, NULL, "seeded");
+	out_end_array(o);
+	out_end_item(o);
+}
+
+static void ref_table(FILE *f, const struct tcpstate_conn **sel, long n, __u64 now_ns)
+{
+	char l[FORMAT_ENDPOINT_LEN], p[FORMAT_ENDPOINT_LEN], dur[FORMAT_DURATION_LEN];
+	int lw = 18, pw = 17, len;
+	long i;
+
+	for (i = 0; i < n; i++) {
+		len = strlen(format_endpoint(l, sizeof(l), sel[i]->family,
+					     sel[i]->saddr, sel[i]->sport));
+		lw = len > lw ? len : lw;
+		len = strlen(format_endpoint(p, sizeof(p), sel[i]->family,
+					     sel[i]->daddr, sel[i]->dport));
+		pw = len > pw ? len : pw;
+	}
+	fprintf(f, "%-*s %-*s %-*s %*s %-20s %-10s %-22s %s\n", 10,
+		"State", lw, "Local Address:Port", pw, "Peer Address:Port", 8,
+		"In-state", "Cookie", "Uid", "Process", "Cgroup");
+	for (i = 0; i < n; i++) {
+		const struct tcpstate_conn *c = sel[i];
+		char uid[16], proc[48], cg[32];
+		const char *path = cgroup_path(c->cgroup_id);
+
+		if (c->state_since_ns)
+			format_duration(dur, sizeof(dur), now_ns > c->state_since_ns ?
+					now_ns - c->state_since_ns : 0);
+		else
+			snprintf(dur, sizeof(dur), "-");
+		if (c->uid == TCPSTATE_UID_UNKNOWN)
+			snprintf(uid, sizeof(uid), "-");
+		else
+			snprintf(uid, sizeof(uid), "%u", c->uid);
+		if (c->pid)
+			snprintf(proc, sizeof(proc), "%.*s/%u", (int)sizeof(c->comm),
+				 c->comm, c->pid);
+		else
+			snprintf(proc, sizeof(proc), "-");
+		if (!path && c->cgroup_id)
+			snprintf(cg, sizeof(cg), "%llu", (unsigned long long)c->cgroup_id);
+		else if (!path)
+			snprintf(cg, sizeof(cg), "-");
+		fprintf(f, "%-*s %-*s %-*s %*s %-20llu %-10s %-22s %s\n", 10,
+			ref_state(c->state), lw,
+			format_endpoint(l, sizeof(l), c->family, c->saddr, c->sport),
+			pw, format_endpoint(p, sizeof(p), c->family, c->daddr, c->dport),
+			8, dur, (unsigned long long)c->cookie, uid, proc,
+			path ? path : cg);
+	}
+}
+
+static char *ref_render(bool json, const struct tcpstate_conn *c, long n, __u64 now)
+{
+	const struct tcpstate_conn **sel = calloc(n, sizeof(*sel));
+	struct unit_buf b;
+	struct output o;
+	long i;
+
+	for (i = 0; i < n; i++)
+		sel[i] = &c[i];
+	qsort(sel, n, sizeof(*sel), ref_cmp);
+	out_init(&o, unit_open(&b), json);
+	if (!json) {
+		ref_table(o.f, sel, n, now);
+	} else {
+		out_begin_array(&o, "connections", NULL);
+		for (i = 0; i < n; i++) {
+			__u64 since = sel[i]->state_since_ns;
+
+			ref_item(&o, sel[i], since && now > since ? now - since : 0);
+		}
+		out_end_array(&o);
+		out_u64(&o, "count", NULL, (__u64)n);
+	}
+	out_finish(&o);
+	free(sel);
+	return unit_take(&b);
+}
+
+static unsigned int lcg(void)
+{
+	static unsigned int x = 2024;
+
+	x = x * 1103515245 + 12345;
+	return x >> 8;
+}
+
+/* Random connections: every field, odd process names, equal ports. */
+static void random_conns(struct tcpstate_conn *c, long n)
+{
+	static const char *const comms[] = {
+		"", "curl", "nginx: worker", "a\"b\\c", "tab\there\x01", "exactly16chars!!",
+		"\xc3\xa9t\xc3\xa9",
+	};
+	long i;
+	int j;
+
+	for (i = 0; i < n; i++) {
+		struct tcpstate_conn *x = &c[i];
+		unsigned int r = lcg();
+
+		memset(x, 0, sizeof(*x));
+		x->family = r % 5 == 0 ? AF_INET6 : r % 23 == 1 ? 0 : AF_INET;
+		for (j = 0; j < 16; j++) {
+			x->saddr[j] = lcg() % 3 ? 0 : lcg();
+			x->daddr[j] = lcg() % 2 ? 0 : lcg();
+		}
+		x->sport = lcg() % 7 ? lcg() % 65536 : 8080;
+		x->dport = lcg() % 65536;
+		x->state = lcg() % (TCPSTATE_STATE_MAX + 1);
+		x->flags = lcg() % 16;
+		x->cookie = ((__u64)lcg() << 32 ^ lcg()) >> (lcg() % 64);
+		x->began_ns = (__u64)lcg() * lcg();
+		x->state_since_ns = lcg() % 9 ? NOW - ((__u64)lcg() * (lcg() % 1000)) : 0;
+		x->expires_ns = lcg() % 2 ? 0 : NOW + lcg();
+		x->uid = lcg() % 4 == 0 ? TCPSTATE_UID_UNKNOWN : lcg() % 3 ? 0 : lcg();
+		x->pid = lcg() % 3 ? lcg() : 0;
+		strncpy(x->comm, comms[lcg() % ARRAY_SIZE(comms)], sizeof(x->comm));
+		x->cgroup_id = lcg() % 3 == 0 ? 0 : lcg() % 2 ? 0xfffffffff0ULL + lcg() % 5 : 1;
+	}
+}
+
+/*
+ * 3,000 random connections come out byte for byte as the printf and
+ * out_*() code printed them, in text and in JSON, sorted the same.
+ */
+static void test_like_printf(void)
+{
+	long n = 3000;
+	struct tcpstate_conn *c = calloc(n, sizeof(*c));
+	struct conn_filter f;
+	struct unit_buf b;
+	struct output o;
+	char *want, *seen;
+	int json;
+
+	random_conns(c, n);
+	filter_init(&f);
+	for (json = 0; json < 2; json++) {
+		want = ref_render(json, c, n, NOW);
+		out_init(&o, unit_open(&b), json);
+		list_print(&o, c, n, &f, NOW);
+		out_finish(&o);
+		seen = unit_take(&b);
+		if (!strcmp(want, seen)) {
+			ksft_test_result_pass("%s_like_printf (%zu bytes)\n",
+					      json ? "json" : "text", strlen(seen));
+		} else {
+			size_t at = 0, line = 1;
+
+			while (want[at] == seen[at]) {
+				line += want[at] == '\n';
+				at++;
+			}
+			ksft_test_result_fail("%s_like_printf: line %zu: wanted %.80s saw %.80s\n",
+					      json ? "json" : "text", line,
+					      want + (at > 60 ? at - 60 : 0),
+					      seen + (at > 60 ? at - 60 : 0));
+		}
+		free(want);
+		free(seen);
+	}
+	free(c);
+}
+
+/*
+ * Cgroups with paths longer than a row's buffer and names JSON escapes
+ * ('"', '\\'), in a fake cgroup2 tree: the rows grow for them.
+ */
+static void test_long_cgroup(void)
+{
+	char root[] = "/tmp/tcpstate-list-XXXXXX", path[4096], name[200];
+	struct tcpstate_conn c[40];
+	struct conn_filter f;
+	struct unit_buf b;
+	struct output o;
+	struct stat st;
+	char *want, *seen;
+	const char *mark;
+	size_t len;
+	int i, json, depth = 0;
+	__u64 ids[2];
+
+	if (!mkdtemp(root))
+		ksft_exit_fail_msg("mkdtemp: %s\n", strerror(errno));
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	name[5] = '"';
+	name[9] = '\\';
+	len = snprintf(path, sizeof(path), "%s/q\"uote", root);
+	mkdir(path, 0700);
+	stat(path, &st);
+	ids[0] = st.st_ino;
+	while (len + sizeof(name) + 1 < sizeof(path) - 200) {
+		len += snprintf(path + len, sizeof(path) - len, "/%s", name);
+		if (mkdir(path, 0700))
+			ksft_exit_fail_msg("mkdir: %s\n", strerror(errno));
+		depth++;
+	}
+	stat(path, &st);
+	ids[1] = st.st_ino;
+	cgroup_set_root(root);
+	random_conns(c, ARRAY_SIZE(c));
+	for (i = 0; i < (int)ARRAY_SIZE(c); i++)
+		c[i].cgroup_id = ids[i % 2];
+	filter_init(&f);
+	for (json = 0; json < 2; json++) {
+		want = ref_render(json, c, ARRAY_SIZE(c), NOW);
+		out_init(&o, unit_open(&b), json);
+		list_print(&o, c, ARRAY_SIZE(c), &f, NOW);
+		out_finish(&o);
+		seen = unit_take(&b);
+		mark = json ? "/nnnnn\\\"nnn\\\\nn" : "/nnnnn\"nnn\\nn";
+		len = strlen(path) - strlen(root);
+		if (!strcmp(want, seen) && strstr(seen, mark))
+			ksft_test_result_pass("%s_cgroup_path_of_%zu_bytes\n",
+					      json ? "json" : "text", len);
+		else
+			ksft_test_result_fail("%s_cgroup_path_of_%zu_bytes: %s %.200s saw %.200s\n",
+					      json ? "json" : "text", len, "expected", want, seen);
+		free(want);
+		free(seen);
+	}
+	cgroup_set_root(NULL);
+	for (; depth >= 0; depth--) {
+		rmdir(path);
+		*strrchr(path, '/') = '\0';
+	}
+	rmdir(root);
+}
+
 int main(void)
 {
 	ksft_print_header();
-	ksft_set_plan(18 + 3);
+	ksft_set_plan(18 + 3 + 2 + 2);
 	make_snapshot();
 	test_filters();
 	test_output();
+	test_like_printf();
+	test_long_cgroup();
 	ksft_finished();
 }
