@@ -43,21 +43,30 @@ static const char pairs[10][20] = {
 char *format_u64_at(char *p, __u64 v)
 {
 	char *end = p + digits(v);
+	unsigned int r, w, i;
 
-	/* From the end, two digits for each division by 100. */
+	/*
+	 * From the end, two digits for each division by 100; above eight
+	 * digits, the lowest eight at a time, in 32-bit arithmetic.
+	 */
 	p = end;
-	while (v >= 100) {
-		unsigned int r = v % 100;
-
-		v /= 100;
-		p -= 2;
-		memcpy(p, (const char *)pairs + 2 * r, 2);
+	while (v >= 100000000) {
+		r = v % 100000000;
+		v /= 100000000;
+		for (i = 0; i < 4; i++, r /= 100) {
+			p -= 2;
+			memcpy(p, (const char *)pairs + 2 * (r % 100), 2);
+		}
 	}
-	if (v >= 10) {
+	for (w = v; w >= 100; w /= 100) {
 		p -= 2;
-		memcpy(p, (const char *)pairs + 2 * v, 2);
+		memcpy(p, (const char *)pairs + 2 * (w % 100), 2);
+	}
+	if (w >= 10) {
+		p -= 2;
+		memcpy(p, (const char *)pairs + 2 * w, 2);
 	} else {
-		*--p = (char)('0' + v);
+		*--p = (char)('0' + w);
 	}
 	return end;
 }
@@ -96,12 +105,14 @@ static char *put_byte(char *p, unsigned int v)
 {
 	if (v >= 100) {
 		*p++ = (char)('0' + v / 100);
-		v %= 100;
-		*p++ = (char)('0' + v / 10);
-	} else if (v >= 10) {
-		*p++ = (char)('0' + v / 10);
+		memcpy(p, (const char *)pairs + 2 * (v % 100), 2);
+		return p + 2;
 	}
-	*p++ = (char)('0' + v % 10);
+	if (v >= 10) {
+		memcpy(p, (const char *)pairs + 2 * v, 2);
+		return p + 2;
+	}
+	*p++ = (char)('0' + v);
 	return p;
 }
 

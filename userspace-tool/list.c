@@ -51,9 +51,12 @@ static struct sort_key *sort_keys(struct sort_key *k, struct sort_key *tmp,
 	int b, v;
 
 	memset(count, 0, sizeof(count));
-	for (i = 0; i < n; i++)
-		for (b = 0; b < KEY_BYTES; b++)
-			count[b][key_byte(&k[i], b)]++;
+	for (i = 0; i < n; i++) {
+		for (b = 0; b < 8; b++)
+			count[b][(k[i].cookie >> (8 * b)) & 0xff]++;
+		for (b = 8; b < KEY_BYTES; b++)
+			count[b][(k[i].hi >> (8 * (b - 8))) & 0xff]++;
+	}
 	for (b = 0; b < KEY_BYTES; b++) {
 		if (!n || count[b][key_byte(&k[0], b)] == n)
 			continue;
