@@ -127,7 +127,9 @@ static char *put_str(char *p, const char *s)
  *    "state_since_ns", "in_state_ns", "expires_ns", out_owner()'s uid,
  *    cgroup_id, cgroup, pid and comm, "flags": [...]}
  * put together here rather than field by field through out_*(): a list
- * prints them by the hundred thousand.  @cgroup: the path, or NULL.
+ * prints them by the hundred thousand.  @cgroup: the path, or NULL.  Only
+ * the owner's strings are escaped: state and family names, addresses and
+ * numbers hold no character JSON escapes.
  */
 static char *json_row(char *p, const struct tcpstate_conn *c, __u64 in_state,
 		      const char *cgroup)
