@@ -5,6 +5,7 @@
  * owner.
  */
 #define _GNU_SOURCE	/* fwrite_unlocked() */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,18 +23,18 @@
 #define STATE_WIDTH	10
 #define IN_STATE_WIDTH	8
 
-/* The sort key: state, local port, cookie; and the row. */
+/* The sort key: state, local port, cookie; and the row's index. */
 struct sort_key {
-	__u64 hi;	/* state << 16 | local port */
 	__u64 cookie;
-	const struct tcpstate_conn *c;
+	__u32 hi;	/* state << 16 | local port */
+	__u32 i;
 };
 
 #define KEY_BYTES	(8 + 3)
 
-static unsigned int key_byte(const struct sort_key *k, int i)
+static unsigned int key_byte(const struct sort_key *k, int b)
 {
-	return i < 8 ? (k->cookie >> (8 * i)) & 0xff : (k->hi >> (8 * (i - 8))) & 0xff;
+	return b < 8 ? (k->cookie >> (8 * b)) & 0xff : (k->hi >> (8 * (b - 8))) & 0xff;
 }
 
 /*
@@ -191,8 +192,8 @@ static char *json_row(char *p, const struct tcpstate_conn *c, __u64 in_state,
 }
 
 /* JSON: the rows through a buffer that grows for a long cgroup path. */
-static int list_json(struct output *o, const struct sort_key *k, long n,
-		     __u64 now_ns)
+static int list_json(struct output *o, const struct tcpstate_conn *conns,
+		     const struct sort_key *k, long n, __u64 now_ns)
 {
 	size_t cap = JSON_ROW_MAX, need;
 	char *row = malloc(cap), *end;
@@ -203,7 +204,7 @@ static int list_json(struct output *o, const struct sort_key *k, long n,
 		return -1;
 	out_begin_array(o, "connections", NULL);
 	for (i = 0; i < n; i++) {
-		const struct tcpstate_conn *c = k[i].c;
+		const struct tcpstate_conn *c = &conns[k[i].i];
 		__u64 since = c->state_since_ns;
 
 		cgroup = cgroup_path(c->cgroup_id);
@@ -285,8 +286,8 @@ static char *list_row(char *p, const struct tcpstate_conn *c, int lw, int pw,
 }
 
 /* Text: a table whose address columns are as wide as the widest address. */
-static void list_table(FILE *f, const struct sort_key *k, long n,
-		       __u64 now_ns, char *block)
+static void list_table(FILE *f, const struct tcpstate_conn *conns,
+		       const struct sort_key *k, long n, __u64 now_ns, char *block)
 {
 	static const char local_head[] = "Local Address:Port";
 	static const char peer_head[] = "Peer Address:Port";
@@ -297,23 +298,25 @@ static void list_table(FILE *f, const struct sort_key *k, long n,
 	long i;
 
 	for (i = 0; i < n; i++) {
-		len = format_endpoint_len(k[i].c->family, k[i].c->saddr,
-					  k[i].c->sport);
+		const struct tcpstate_conn *c = &conns[k[i].i];
+
+		len = format_endpoint_len(c->family, c->saddr, c->sport);
 		lw = len > lw ? len : lw;
-		len = format_endpoint_len(k[i].c->family, k[i].c->daddr,
-					  k[i].c->dport);
+		len = format_endpoint_len(c->family, c->daddr, c->dport);
 		pw = len > pw ? len : pw;
 	}
 	fprintf(f, "%-*s %-*s %-*s %*s %-20s %-10s %-22s %s\n", STATE_WIDTH,
 		"State", (int)lw, local_head, (int)pw, peer_head, IN_STATE_WIDTH,
 		"In-state", "Cookie", "Uid", "Process", "Cgroup");
 	for (i = 0; i < n; i++) {
+		const struct tcpstate_conn *c = &conns[k[i].i];
+
 		if (block + ROWS_BLOCK - p < ROW_MAX) {
 			fwrite_unlocked(block, 1, p - block, f);
 			p = block;
 		}
-		p = list_row(p, k[i].c, (int)lw, (int)pw, now_ns);
-		cgroup = format_cgroup(cg, k[i].c->cgroup_id);
+		p = list_row(p, c, (int)lw, (int)pw, now_ns);
+		cgroup = format_cgroup(cg, c->cgroup_id);
 		cglen = strlen(cgroup);
 		if ((size_t)(block + ROWS_BLOCK - p) <= cglen) {
 			fwrite_unlocked(block, 1, p - block, f);
@@ -337,6 +340,9 @@ long list_print(struct output *o, const struct tcpstate_conn *conns, long n,
 	char *block = NULL;
 	long i, m = 0;
 
+	/* The keys index the rows in 32 bits: 16 bytes a row, twice. */
+	if (n > UINT32_MAX)
+		return -1;
 	keys = calloc(n > 0 ? 2 * (size_t)n : 1, sizeof(*keys));
 	if (!o->json)
 		block = malloc(ROWS_BLOCK);
@@ -348,20 +354,20 @@ long list_print(struct output *o, const struct tcpstate_conn *conns, long n,
 	for (i = 0; i < n; i++) {
 		if (!filter_match(f, &conns[i]))
 			continue;
-		keys[m].hi = (__u64)conns[i].state << 16 | conns[i].sport;
 		keys[m].cookie = conns[i].cookie;
-		keys[m].c = &conns[i];
+		keys[m].hi = (__u32)conns[i].state << 16 | conns[i].sport;
+		keys[m].i = (__u32)i;
 		m++;
 	}
 	sorted = sort_keys(keys, keys + m, m);
 
 	if (!o->json) {
-		list_table(o->f, sorted, m, now_ns, block);
+		list_table(o->f, conns, sorted, m, now_ns, block);
 		free(block);
 		free(keys);
 		return m;
 	}
-	if (list_json(o, sorted, m, now_ns))
+	if (list_json(o, conns, sorted, m, now_ns))
 		m = -1;
 	free(keys);
 	return m;
