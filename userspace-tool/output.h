@@ -19,7 +19,7 @@
 
 #define OUTPUT_MAX_DEPTH 16
 /* JSON is put together here and written out by the block. */
-#define OUTPUT_BUF_LEN 8192
+#define OUTPUT_BUF_LEN 65536
 
 struct output {
 	FILE *f;
