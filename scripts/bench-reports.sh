@@ -17,11 +17,14 @@
 # namespace.
 #
 # Every command runs inside the namespace with its output to /dev/null,
-# BENCH_REPORT_ROUNDS rounds (default 2) in a rotated order.  As the
+# BENCH_REPORT_ROUNDS rounds (default 2) in a rotated order; `list` in
+# text and in JSON (-j).  As the
 # TIME-WAITs expire while this runs, a command's cost is also given per
 # TIME-WAIT: (its time - the median time of /bin/true) / the count before
 # it, in µs, the median over its runs with at least 1000; "ss / this" is
-# the ratio of those.  The cheap ones run
+# the ratio of those.  The same from its CPU time (user and system, as
+# bash's time reads them for the child): elapsed time also holds the
+# waits of a host that runs other VMs.  The cheap ones run
 # three times a round: `summary`, the same in an empty namespace (-n: the
 # difference is what the table's size costs it: nothing, if it is O(1)),
 # and /bin/true, the cost of starting a process, the floor of every row.
@@ -42,16 +45,17 @@ if [ "${1:-}" = --inside ]; then
 	# timed NAME ROUND CMD...: one line, with the TIME-WAIT count before.
 	timed()
 	{
-		local name=$1 round=$2 tw t0 t1
+		local name=$1 round=$2 tw t0 t1 cpu TIMEFORMAT='%U %S'
 
 		shift 2
 		tw=$(time_wait)
 		t0=$(now)
-		"$@" > /dev/null 2>&1
+		cpu=$( { time "$@" > /dev/null 2>&1; } 2>&1 )
 		t1=$(now)
 		jq -nc --arg c "$name" --argjson r "$round" --argjson tw "${tw:-0}" \
 			--argjson s "$(calc "$t1 - $t0")" \
-			'{command: $c, round: $r, time_wait: $tw, seconds: $s}'
+			--argjson cpu "$(echo "$cpu" | awk '{ printf "%.6f", $1 + $2 }')" \
+			'{command: $c, round: $r, time_wait: $tw, seconds: $s, cpu_s: $cpu}'
 	}
 	run()
 	{
@@ -61,13 +65,14 @@ if [ "${1:-}" = --inside ]; then
 		summary_empty) timed summary_empty "$2" $cli -n benchempty -i 0 summary ;;
 		timewait) timed timewait "$2" $cli -i 0 timewait ;;
 		list) timed list "$2" $cli list state time-wait ;;
+		list_json) timed list_json "$2" $cli -j list state time-wait ;;
 		ss) timed ss "$2" ss -tan state time-wait ;;
 		esac
 	}
-	cmds=(ss list timewait summary summary_empty true)
+	cmds=(ss list timewait list_json summary summary_empty true)
 	for r in $(seq "$ROUNDS"); do
-		for i in $(seq 0 5); do
-			c=${cmds[$(( (r + i) % 6 ))]}
+		for i in $(seq 0 6); do
+			c=${cmds[$(( (r + i) % 7 ))]}
 			run "$c" "$r"
 			# The cheap ones again: a process start is noisy.
 			case "$c" in
@@ -104,10 +109,11 @@ jq -s --argjson made "$made" --argjson entries "$entries" \
 		else (.[length / 2 - 1] + .[length / 2]) / 2 end;
 	. as $all
 	| ([$all[] | select(.command == "true") | .seconds] | med) as $true
+	| ([$all[] | select(.command == "true") | .cpu_s] | med) as $true_cpu
 	| {storm_s: $made, entries: $entries,
 	   time_wait_min: ([$all[].time_wait] | min),
 	   time_wait_max: ([$all[].time_wait] | max),
-	   commands: [("summary", "summary_empty", "timewait", "list", "ss", "true") as $c
+	   commands: [("summary", "summary_empty", "timewait", "list", "list_json", "ss", "true") as $c
 		| [$all[] | select(.command == $c)] as $s
 		| {command: $c, median_s: ([$s[].seconds] | med),
 		   min_s: ([$s[].seconds] | min), max_s: ([$s[].seconds] | max),
@@ -115,10 +121,16 @@ jq -s --argjson made "$made" --argjson entries "$entries" \
 		   time_wait_min: ([$s[].time_wait] | min),
 		   time_wait_max: ([$s[].time_wait] | max),
 		   us_per_tw: ([$s[] | select(.time_wait >= 1000)
-				| (.seconds - $true) / .time_wait * 1e6] | med)}]}
+				| (.seconds - $true) / .time_wait * 1e6] | med),
+		   cpu_median_s: ([$s[].cpu_s] | med),
+		   cpu_us_per_tw: ([$s[] | select(.time_wait >= 1000)
+				| (.cpu_s - $true_cpu) / .time_wait * 1e6] | med)}]}
 	| .commands |= (([.[] | select(.command == "ss") | .us_per_tw][0]) as $ss
+		| ([.[] | select(.command == "ss") | .cpu_us_per_tw][0]) as $ss_cpu
 		| map(. + {ss_over_this: (if .us_per_tw and .us_per_tw > 0 and $ss
-					  then $ss / .us_per_tw else null end)}))
+					  then $ss / .us_per_tw else null end),
+			   ss_over_this_cpu: (if .cpu_us_per_tw and .cpu_us_per_tw > 0 and $ss_cpu
+					      then $ss_cpu / .cpu_us_per_tw else null end)}))
 	| . + {slab: (if $active == null then null else
 		{cache: "tcpstate_entry", object_size: $objsize,
 		 objects_per_slab: $perslab, pages_per_slab: $pages,

@@ -85,25 +85,32 @@ if [ "$(q '.reports != null')" = true ]; then
 		"(\(.entries) mirrored after the storm; they expire 60 s after it),\n" +
 		"\(.commands[0].runs) runs of summary; - true: the median less that of starting /bin/true;\n" +
 		"per TW: (time - true) / TIME-WAITs, median; ss / x: the per TW of ss over this one;\n" +
+		"CPU: the same from CPU time (user + system), which leaves out waits;\n" +
 		"TIME-WAIT: the counts before the runs."'
-	printf '  %-30s %9s %15s %9s %9s %6s %13s\n' command median spread "- true" "per TW" "ss / x" "TIME-WAIT"
+	printf '  %-30s %9s %15s %9s %9s %6s %9s %6s %13s\n' command median spread "- true" "per TW" "ss / x" \
+		"CPU/TW" "ss / x" "TIME-WAIT"
 	q '.reports as $r | ($r.commands[] | select(.command == "true") | .median_s) as $t |
 		$r.commands[] | [.command, .median_s, .min_s, .max_s, .median_s - $t,
 				 (.us_per_tw // "-"), (.ss_over_this // "-"),
-				 .time_wait_min, .time_wait_max] | @tsv' |
+				 .time_wait_min, .time_wait_max,
+				 (.cpu_us_per_tw // "-"), (.ss_over_this_cpu // "-")] | @tsv' |
 		awk -F'\t' 'BEGIN {
 			n["summary"] = "tcpstate -i 0 summary"
 			n["summary_empty"] = "  the same, empty namespace"
 			n["timewait"] = "tcpstate -i 0 timewait"
 			n["list"] = "tcpstate list state time-wait"
+			n["list_json"] = "tcpstate -j list state time-wait"
 			n["ss"] = "ss -tan state time-wait"
 			n["true"] = "/bin/true (starting a process)"
 		}
 		{ tw = $1 == "summary_empty" ? "0" : $8 "-" $9
 		  per = $6 == "-" ? "-" : sprintf("%.2f us", $6)
 		  ratio = $7 == "-" ? "-" : sprintf("%.1fx", $7)
-		  if ($1 ~ /^summary/ || $1 == "true") { per = "-"; ratio = "-" }
-		  printf "  %-30s %7.3f s %6.3f-%6.3f s %7.3f s %9s %6s %13s\n", n[$1], $2, $3, $4, $5, per, ratio, tw }'
+		  cper = $10 == "-" ? "-" : sprintf("%.2f us", $10)
+		  cratio = $11 == "-" ? "-" : sprintf("%.1fx", $11)
+		  if ($1 ~ /^summary/ || $1 == "true") { per = "-"; ratio = "-"; cper = "-"; cratio = "-" }
+		  printf "  %-30s %7.3f s %6.3f-%6.3f s %7.3f s %9s %6s %9s %6s %13s\n", n[$1], $2, $3, $4, $5,
+			per, ratio, cper, cratio, tw }'
 fi
 
 if [ "$(q '.reconcile != null')" = true ]; then
