@@ -213,6 +213,8 @@ static int list_json(struct output *o, const struct tcpstate_conn *conns,
 			char *bigger = realloc(row, need);
 
 			if (!bigger) {
+				/* What went out stays well-formed JSON. */
+				out_end_array(o);
 				free(row);
 				return -1;
 			}
