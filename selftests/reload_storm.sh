@@ -1,9 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Reload storm: RELOAD_CYCLES (default 100) insmod/rmmod cycles while a
-# connection storm runs without pause in three namespaces (tcp_workload
-# in a loop: TIME-WAIT on either side, resets, closes with data unread,
+# Reload storm: RELOAD_CYCLES insmod/rmmod cycles (default 20; `make
+# check-all` runs 100: under emulation, loading and unloading under the
+# storm has twice ended in a soft lockup of the guest at an ftrace site
+# being patched, see the README) while a connection storm runs without
+# pause in three namespaces (tcp_workload in a loop: TIME-WAIT on
+# either side, resets, closes with data unread,
 # ESTABLISHED and half-closed pairs closed at its exit, IPv4 and IPv6),
 # beside a holder per namespace that keeps ESTABLISHED pairs, FIN-WAIT-2 /
 # CLOSE-WAIT, orphaned FIN-WAIT-2, SYN-SENT and SYN-RECV requests.
@@ -24,16 +27,17 @@
 # A cycle takes about 7 s in the emulated VM under the storm: no cycle
 # starts once RELOAD_BUDGET_S seconds (default 600, inside the runner's
 # 900 with the setup and checks) would be passed by a cycle as long as the
-# longest so far; at least RELOAD_MIN_CYCLES (default 40) must have run.
+# longest so far; at least RELOAD_MIN_CYCLES (default 40, or all when
+# fewer are asked for) must have run.
 # Leaves the module loaded.
 . "$(dirname "$0")/lib.sh"
 
 require_root_and_module
 tap_plan 7
 
-cycles=${RELOAD_CYCLES:-100}
+cycles=${RELOAD_CYCLES:-20}
 budget=${RELOAD_BUDGET_S:-600}
-min_cycles=${RELOAD_MIN_CYCLES:-40}
+min_cycles=${RELOAD_MIN_CYCLES:-$(( cycles < 40 ? cycles : 40 ))}
 last_loads=${RELOAD_LAST_LOADS:-5}
 nss="ts_storm1 ts_storm2 ts_storm3"
 tmp=$(mktemp -d)
