@@ -26,6 +26,9 @@
  * in between would leave an entry behind.  So every hook does nothing
  * until all are placed, and they are switched on together, before the
  * seed walk: what the hooks ignored, the walk finds in the kernel's hash.
+ * A flag, not a static key: no more code is patched at load and unload
+ * than the hooks themselves (under emulation, patching code that a storm
+ * runs through has hung the guest: see the README).
  * Every hook runs with preemption off, so a grace period after the switch
  * sees out each one that found it off, and with it what the kernel does
  * after it in the same softirq or bh-off section (a timewait socket
@@ -34,7 +37,7 @@
  * socket the walk reads before that store lags by one state, until its
  * next change or the reconcile pass.
  */
-DEFINE_STATIC_KEY_FALSE(tcpstate_hooks_on);
+bool tcpstate_hooks_on;
 
 static void tcpstate_check_abi(void)
 {
@@ -97,7 +100,7 @@ static int __init tcpstate_init(void)
 	err = tcpstate_owner_hooks_init();
 	if (err)
 		goto err_port_hooks;
-	static_branch_enable(&tcpstate_hooks_on);
+	WRITE_ONCE(tcpstate_hooks_on, true);
 	synchronize_rcu();
 	tcpstate_sockets_walk(NULL, 0);
 	err = tcpstate_reconcile_init();
@@ -111,7 +114,7 @@ static int __init tcpstate_init(void)
 err_reconcile:
 	tcpstate_reconcile_exit();
 err_hooks_on:
-	static_branch_disable(&tcpstate_hooks_on);
+	WRITE_ONCE(tcpstate_hooks_on, false);
 	tcpstate_owner_hooks_exit();
 err_port_hooks:
 	tcpstate_port_hooks_exit();
@@ -130,7 +133,7 @@ static void __exit tcpstate_exit(void)
 {
 	tcpstate_device_exit();
 	tcpstate_reconcile_exit();
-	static_branch_disable(&tcpstate_hooks_on);
+	WRITE_ONCE(tcpstate_hooks_on, false);
 	tcpstate_owner_hooks_exit();
 	tcpstate_port_hooks_exit();
 	tcpstate_state_hook_exit();

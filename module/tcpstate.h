@@ -9,7 +9,6 @@
 #include <linux/hash.h>
 #include <linux/in.h>
 #include <linux/in6.h>
-#include <linux/jump_label.h>
 #include <linux/list.h>
 #include <linux/lockdep.h>
 #include <linux/percpu.h>
@@ -263,13 +262,14 @@ void tcpstate_sockets_walk(struct tcpstate_recon *r, u8 gen);
 
 /*
  * main.c: on once every hook is in place, before the seed walk.  Every
- * hook does nothing until then (tcpstate_armed()).
+ * hook does nothing until then (tcpstate_armed(), asked with preemption
+ * off).
  */
-DECLARE_STATIC_KEY_FALSE(tcpstate_hooks_on);
+extern bool tcpstate_hooks_on;
 
 static __always_inline bool tcpstate_armed(void)
 {
-	return static_branch_likely(&tcpstate_hooks_on);
+	return READ_ONCE(tcpstate_hooks_on);
 }
 
 /* misses.c */
