@@ -13,8 +13,8 @@
 # (Debian moves the ABI number with security updates); a missing kernel
 # is installed with its headers, from bookworm-backports for 6.12 (which
 # is added to apt's sources when it is not there).  CHECK_ALL="6.1 6.12"
-# picks some.  reload_storm.sh runs here only (STRESS=1), with its full
-# 100 insmod/rmmod cycles (RELOAD_CYCLES).  One line per kernel, then
+# picks some.  reload_storm.sh runs its full 100 insmod/rmmod cycles
+# here (RELOAD_CYCLES; 20 in `make check`).  One line per kernel, then
 # "N passed, N failed" over all.
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -37,15 +37,6 @@ image_re()
 	esac
 }
 
-backports()
-{
-	grep -rqs bookworm-backports /etc/apt/sources.list /etc/apt/sources.list.d/ && return
-	echo "check-all: adding bookworm-backports to apt's sources"
-	echo 'deb http://deb.debian.org/debian bookworm-backports main' \
-		> /etc/apt/sources.list.d/bookworm-backports.list
-	apt-get update -qq
-}
-
 # kernel FLAVOUR: the newest version of it, installed (image and headers)
 # when it was not; empty when apt has none.
 kernel()
@@ -53,7 +44,7 @@ kernel()
 	local re pkg v
 
 	re=$(image_re "$1")
-	case "$1" in 6.12*) backports ;; esac
+	case "$1" in 6.12*) scripts/backports.sh || return ;; esac
 	pkg=$(apt-cache search --names-only "$re" | awk '{ print $1 }' | sort -V | tail -n 1)
 	[ -n "$pkg" ] || return
 	v=${pkg#linux-image-}
@@ -95,7 +86,7 @@ for f in $flavours; do
 		;;
 	esac
 	echo "== check-all: $name"
-	make -s vm-check "${args[@]}" STRESS=1 RELOAD_CYCLES="${RELOAD_CYCLES:-100}" \
+	make -s vm-check "${args[@]}" RELOAD_CYCLES="${RELOAD_CYCLES:-100}" \
 		> "$logs/$f.log" 2>&1
 	last=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$logs/$f.log" | tail -n 1)
 	if [ -z "$last" ]; then
