@@ -12,7 +12,8 @@ set -eu
 #   build-essential, bc, xz-utils, file  the module, CLI and tests
 #   linux-image-amd64, linux-headers-amd64  the kernel the VM boots, and its headers
 #   linux-source-6.1  kselftest framework and checkpatch.pl, unpacked at build time
-#   qemu-system-x86, busybox-static, cpio, kmod  the VM and its initramfs
+#   qemu-system-x86, busybox-static, cpio, kmod  the VM and its initramfs;
+#           QEMU from bookworm-backports (10.0), see below
 #   iproute2, trace-cmd, procps  tools the tests and the demo run in the guest
 #   sparse  the static checker of `make sparse`
 #   libncurses-dev, pkgconf  `tcpstate top`'s full screen
@@ -38,23 +39,44 @@ for p in $PACKAGES; do
 	esac
 done
 
+if [ "$(id -u)" -eq 0 ]; then
+	sudo=
+elif command -v sudo >/dev/null; then
+	sudo=sudo
+else
+	sudo=none
+fi
+export DEBIAN_FRONTEND=noninteractive
+
 if [ -n "$missing" ]; then
 	echo "deps: installing:$missing"
-	if [ "$(id -u)" -eq 0 ]; then
-		sudo=
-	elif command -v sudo >/dev/null; then
-		sudo=sudo
-	else
+	if [ "$sudo" = none ]; then
 		echo "deps: need root or sudo to install:$missing" >&2
 		exit 1
 	fi
-	export DEBIAN_FRONTEND=noninteractive
 	$sudo apt-get -o DPkg::Lock::Timeout=600 update -q >/dev/null
 	# shellcheck disable=SC2086
 	$sudo apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends $missing >/dev/null
 fi
 
 here=$(cd "$(dirname "$0")" && pwd)
+
+# Bookworm's QEMU 7.2 hangs the emulated guest when the guest kernel
+# patches its own code under load (kprobes, ftrace, module load and
+# unload): scripts/text-poke-storm.sh hangs it within minutes, without
+# the module.  QEMU 10.0 from bookworm-backports runs it for hours.
+qemu=$(dpkg-query -W -f='${Version}' qemu-system-x86 2>/dev/null || true)
+if ! dpkg --compare-versions "$qemu" ge 1:10.0; then
+	echo "deps: QEMU $qemu -> bookworm-backports' QEMU 10"
+	if [ "$sudo" = none ]; then
+		echo "deps: need root or sudo to install QEMU from bookworm-backports" >&2
+		exit 1
+	fi
+	$sudo "$here/backports.sh"
+	$sudo apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends \
+		-t bookworm-backports qemu-system-x86 >/dev/null
+fi
+
 "$here/kernel-version.sh" >/dev/null || {
 	echo "deps: no Debian 6.1 kernel with matching headers after install" >&2
 	exit 1

@@ -123,6 +123,11 @@ if [ -z "$modver" ]; then
 fi
 
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found (run scripts/deps.sh)"
+# QEMU 7.2's TCG hangs a guest whose kernel patches its own code under load
+# (selftests/code_patching.sh): the module's loads and unloads do.
+qemu_major=$(qemu-system-x86_64 --version | sed -n '1s/^QEMU emulator version \([0-9]*\)\..*/\1/p')
+[ "${qemu_major:-0}" -ge 10 ] ||
+	die "QEMU ${qemu_major:-?}.x can hang the guest while its kernel patches code; run scripts/deps.sh for QEMU 10 from bookworm-backports"
 busybox=$(command -v busybox) || die "busybox not found (run scripts/deps.sh)"
 file -L "$busybox" 2>/dev/null | grep -q 'statically linked' ||
 	die "$busybox is not static (install busybox-static)"
