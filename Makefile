@@ -71,7 +71,7 @@ help:
 	@echo "  deps           install the Debian packages all this needs"
 	@echo "  clean          remove what the build made"
 	@echo "Variables: KDIR, VM_KERNEL, VM_TIMEOUT, V=1, FUZZ_SECONDS (fuzz.sh, default 45),"
-	@echo "           STRESS=1 (reload_storm.sh too; check-all sets it), RELOAD_CYCLES (its cycles, 20),"
+	@echo "           RELOAD_CYCLES (reload_storm.sh's insmod/rmmod cycles, 20; check-all 100),"
 	@echo "           PREFIX=$(PREFIX), DESTDIR, UDEVDIR=$(UDEVDIR)"
 
 deps:
@@ -124,7 +124,7 @@ bench: deps
 vm-check:
 	$(Q)KDIR=$(VM_KDIR) VM_KERNEL=$(VM_KERNEL) VM_TIMEOUT=$(VM_TIMEOUT) \
 		VM_MODULES=$(VM_MODULES) SELFTESTS="$(SELFTESTS)" FUZZ_SECONDS=$(FUZZ_SECONDS) \
-		FUZZ_SEED=$(FUZZ_SEED) RELOAD_CYCLES=$(RELOAD_CYCLES) STRESS=$(STRESS) \
+		FUZZ_SEED=$(FUZZ_SEED) RELOAD_CYCLES=$(RELOAD_CYCLES) \
 		scripts/check.sh
 
 vm-demo:

@@ -10,8 +10,8 @@
 # any failure or skip.
 #
 # Environment: KDIR (headers of the VM kernel), VM_KERNEL, VM_TIMEOUT,
-# SELFTESTS (names of kselftests to run, default all), STRESS=1
-# (reload_storm.sh too) and RELOAD_CYCLES, FUZZ_SECONDS and
+# SELFTESTS (names of kselftests to run, default all),
+# RELOAD_CYCLES (reload_storm.sh's), FUZZ_SECONDS and
 # FUZZ_SEED (fuzz.sh: a longer run, a seed to repeat; the guest gets them).
 set -u
 
@@ -145,7 +145,7 @@ echo "== kselftests in the VM"
 # shellcheck disable=SC2086
 scripts/vm-run.sh -t "${VM_TIMEOUT:-3000}" -o "$logs/vm" -- \
 	env ${FUZZ_SECONDS:+FUZZ_SECONDS=$FUZZ_SECONDS} ${FUZZ_SEED:+FUZZ_SEED=$FUZZ_SEED} \
-	${RELOAD_CYCLES:+RELOAD_CYCLES=$RELOAD_CYCLES} ${STRESS:+STRESS=$STRESS} \
+	${RELOAD_CYCLES:+RELOAD_CYCLES=$RELOAD_CYCLES} \
 	scripts/run-selftests.sh ${SELFTESTS:-} 2>&1 |
 	tee "$logs/selftests.log" | grep -aE '^(not )?ok |^# (not )?ok |^vm-run|Expected|^# #.*FAIL'
 vmrc=${PIPESTATUS[0]}

@@ -2,9 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Reload storm: RELOAD_CYCLES insmod/rmmod cycles (default 20; `make
-# check-all` runs 100: under emulation, loading and unloading under the
-# storm has twice ended in a soft lockup of the guest at an ftrace site
-# being patched, see the README) while a connection storm runs without
+# check-all` runs 100) while a connection storm runs without
 # pause in three namespaces (tcp_workload in a loop: TIME-WAIT on
 # either side, resets, closes with data unread,
 # ESTABLISHED and half-closed pairs closed at its exit, IPv4 and IPv6),
