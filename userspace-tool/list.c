@@ -342,8 +342,12 @@ long list_print(struct output *o, const struct tcpstate_conn *conns, long n,
 	char *block = NULL;
 	long i, m = 0;
 
-	/* The keys index the rows in 32 bits: 16 bytes a row, twice. */
-	if (n > UINT32_MAX)
+	/*
+	 * The keys index the rows in 32 bits: 16 bytes a row, twice.  As
+	 * unsigned long: with a 32-bit long, n > UINT32_MAX compared signed
+	 * with unsigned (-Wsign-compare, -m32).
+	 */
+	if (n > 0 && (unsigned long)n > UINT32_MAX)
 		return -1;
 	keys = calloc(n > 0 ? 2 * (size_t)n : 1, sizeof(*keys));
 	if (!o->json)
