@@ -5,6 +5,7 @@
  * owner.
  */
 #define _GNU_SOURCE	/* fwrite_unlocked() */
+#include <assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,8 +21,12 @@
 #include "netns.h"
 #include "states.h"
 
+/* The text columns' widths: a longer value widens its row. */
 #define STATE_WIDTH	10
 #define IN_STATE_WIDTH	8
+#define COOKIE_WIDTH	20
+#define UID_WIDTH	10
+#define PROCESS_WIDTH	22
 
 /* The sort key: state, local port, cookie; and the row's index. */
 struct sort_key {
@@ -97,8 +102,41 @@ static const char *format_cgroup(char *buf, __u64 id)
 
 /* Rows go out in blocks: fewer calls into stdio, fewer writes. */
 #define ROWS_BLOCK	(64 * 1024)
-/* The longest row but for its cgroup: the columns' widest values. */
+/* The room left in the block for a row but for its cgroup. */
 #define ROW_MAX		256
+
+/*
+ * The widest value of each field as the code bounds it: a state's ss name
+ * ("?" for another state), an endpoint (format.h: an IPv6 address with
+ * brackets and any port; the module reports no scope), a duration, a
+ * 64-bit number, a 32-bit one (uid and pid), a comm and a family's name.
+ */
+#define LIT(s)		(sizeof(s) - 1)
+#define ENDPOINT_LONGEST (FORMAT_ENDPOINT_LEN - 1)
+#define DURATION_LONGEST (FORMAT_DURATION_LEN - 1)
+#define U64_LONGEST	20
+#define U32_LONGEST	10
+#define COMM_LEN	sizeof(((struct tcpstate_conn *)0)->comm)
+#define FAMILY_LONGEST	LIT("unknown")
+
+/* Each text column: its widest value, or its width when wider. */
+#define STATE_COLUMN	((STATE_SS_NAME_MAX > STATE_WIDTH) ? STATE_SS_NAME_MAX : STATE_WIDTH)
+#define IN_STATE_COLUMN	((DURATION_LONGEST > IN_STATE_WIDTH) ? DURATION_LONGEST : IN_STATE_WIDTH)
+#define COOKIE_COLUMN	((U64_LONGEST > COOKIE_WIDTH) ? U64_LONGEST : COOKIE_WIDTH)
+#define UID_COLUMN	((U32_LONGEST > UID_WIDTH) ? U32_LONGEST : UID_WIDTH)
+#define PROCESS_LONGEST	(COMM_LEN + 1 + U32_LONGEST)	/* comm/pid */
+#define PROCESS_COLUMN	((PROCESS_LONGEST > PROCESS_WIDTH) ? PROCESS_LONGEST : PROCESS_WIDTH)
+
+/*
+ * The longest row list_row() writes: its columns, a space after each.  The
+ * cgroup, of any length, and the newline are fitted into the block apart.
+ */
+#define ROW_LONGEST	(STATE_COLUMN + 1 + ENDPOINT_LONGEST + 1 +		\
+			 ENDPOINT_LONGEST + 1 + IN_STATE_COLUMN + 1 +		\
+			 COOKIE_COLUMN + 1 + UID_COLUMN + 1 + PROCESS_COLUMN + 1)
+static_assert(ROW_LONGEST <= ROW_MAX, "a row overruns its room in the block");
+static_assert(ROW_MAX <= ROWS_BLOCK, "a row is larger than the block");
+const size_t list_row_longest = ROW_LONGEST;
 
 /* Spaces from @p up to @width characters past @start. */
 static char *pad(char *p, const char *start, int width)
@@ -118,8 +156,31 @@ static char *put_str(char *p, const char *s)
 
 /* A string literal at @p, without its NUL; the end. */
 #define PUT(p, lit)	((char *)memcpy(p, lit, sizeof(lit) - 1) + sizeof(lit) - 1)
-/* A JSON row but for the strings of its owner: cgroup and comm. */
+/* A JSON row's buffer but for its cgroup's path: 6 bytes a byte of it. */
 #define JSON_ROW_MAX	1024
+
+/*
+ * The longest object json_row() writes with a NULL cgroup: its keys and
+ * punctuation, as there, and each value at its widest: the comm's 16 bytes
+ * escaped to 6 each and quoted, every flag.  A cgroup's path takes at most
+ * 6 bytes a byte and its quotes in the place of "null".
+ */
+#define JSON_ROW_KEYS	(LIT("{\"state\":\"") + LIT("\",\"local\":\"") +		\
+			 LIT("\",\"remote\":\"") + LIT("\",\"cookie\":") +		\
+			 LIT(",\"family\":\"") + LIT("\",\"began_ns\":") +		\
+			 LIT(",\"state_since_ns\":") + LIT(",\"in_state_ns\":") +	\
+			 LIT(",\"expires_ns\":") + LIT(",\"uid\":") +		\
+			 LIT(",\"cgroup_id\":") + LIT(",\"cgroup\":") + LIT("null") + \
+			 LIT(",\"pid\":") + LIT(",\"comm\":") + LIT(",\"flags\":[") +	\
+			 LIT("]}"))
+#define JSON_ROW_FLAGS	LIT("\"timewait_sock\",\"request_sock\",\"seeded\"")
+#define JSON_UID_LONGEST ((LIT("null") > U32_LONGEST) ? LIT("null") : U32_LONGEST)
+#define JSON_ROW_LONGEST (JSON_ROW_KEYS + STATE_SS_NAME_MAX +			\
+			  2 * ENDPOINT_LONGEST + FAMILY_LONGEST +		\
+			  6 * U64_LONGEST + JSON_UID_LONGEST + U32_LONGEST +	\
+			  6 * COMM_LEN + 2 + JSON_ROW_FLAGS)
+static_assert(JSON_ROW_LONGEST <= JSON_ROW_MAX, "a JSON row overruns its buffer");
+const size_t list_json_row_longest = JSON_ROW_LONGEST;
 
 /*
  * One connection as a JSON object, at @p; returns the end.  The keys and
@@ -262,14 +323,14 @@ static char *list_row(char *p, const struct tcpstate_conn *c, int lw, int pw,
 	p += e - d;
 	*p++ = ' ';
 	s = p;
-	p = pad(format_u64_at(p, c->cookie), s, 20);
+	p = pad(format_u64_at(p, c->cookie), s, COOKIE_WIDTH);
 	*p++ = ' ';
 	s = p;
 	if (c->uid == TCPSTATE_UID_UNKNOWN)
 		*p++ = '-';
 	else
 		p = format_u64_at(p, c->uid);
-	p = pad(p, s, 10);
+	p = pad(p, s, UID_WIDTH);
 	*p++ = ' ';
 	s = p;
 	if (c->pid) {
@@ -282,7 +343,7 @@ static char *list_row(char *p, const struct tcpstate_conn *c, int lw, int pw,
 	} else {
 		*p++ = '-';
 	}
-	p = pad(p, s, 22);
+	p = pad(p, s, PROCESS_WIDTH);
 	*p++ = ' ';
 	return p;
 }
@@ -307,9 +368,10 @@ static void list_table(FILE *f, const struct tcpstate_conn *conns,
 		len = format_endpoint_len(c->family, c->daddr, c->dport);
 		pw = len > pw ? len : pw;
 	}
-	fprintf(f, "%-*s %-*s %-*s %*s %-20s %-10s %-22s %s\n", STATE_WIDTH,
+	fprintf(f, "%-*s %-*s %-*s %*s %-*s %-*s %-*s %s\n", STATE_WIDTH,
 		"State", (int)lw, local_head, (int)pw, peer_head, IN_STATE_WIDTH,
-		"In-state", "Cookie", "Uid", "Process", "Cgroup");
+		"In-state", COOKIE_WIDTH, "Cookie", UID_WIDTH, "Uid",
+		PROCESS_WIDTH, "Process", "Cgroup");
 	for (i = 0; i < n; i++) {
 		const struct tcpstate_conn *c = &conns[k[i].i];
 

@@ -11,6 +11,14 @@
 #include "output.h"
 
 /*
+ * The longest text row but for its cgroup and newline, and the longest
+ * JSON object with a null cgroup, that list_print() can print, by the
+ * bounds of each field: its buffers are checked against them at build
+ * time.
+ */
+extern const size_t list_row_longest, list_json_row_longest;
+
+/*
  * Print the connections of @conns[0..n) that pass @f, sorted by state,
  * local port and cookie, with their time in state at @now_ns.  Returns the
  * number printed, or -1 when out of memory.

@@ -7,6 +7,8 @@
 
 /* As ss(8) prints them: "ESTAB", "TIME-WAIT"...; NULL when out of range. */
 const char *state_ss_name(int state);
+/* The longest of them: "FIN-WAIT-1", "CLOSE-WAIT". */
+#define STATE_SS_NAME_MAX	10
 /* As JSON keys: "established", "time_wait"...; NULL when out of range. */
 const char *state_key(int state);
 /* "expired", "reused"...; NULL when out of range. */

@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdint.h>
 #include <sys/socket.h>
 
 #include "unit.h"
@@ -477,14 +478,103 @@ static void test_long_cgroup(void)
 	rmdir(root);
 }
 
+/* The one row of @c, as list_print() writes it at @now_ns. */
+static char *render_one(bool json, const struct tcpstate_conn *c, __u64 now_ns)
+{
+	struct conn_filter f;
+	struct unit_buf b;
+	struct output o;
+
+	filter_init(&f);
+	out_init(&o, unit_open(&b), json);
+	list_print(&o, c, 1, &f, now_ns);
+	out_finish(&o);
+	return unit_take(&b);
+}
+
+/*
+ * The widest connection of each family (every address byte 0xff, ports
+ * 65535, 20-digit numbers, uid and pid of 10 digits, a comm of 16 bytes
+ * that JSON escapes, every flag) in each state, with the longest time in
+ * state (text) or the most digits of time (JSON: 20 for its start, 19 for
+ * the time in state: both 20 would pass 2^64):
+ * the longest text row but for its cgroup and newline, and the longest
+ * JSON object, are as long as counted by hand, within the bounds list.c
+ * holds its buffers to at build time.
+ */
+static void test_longest_rows(void)
+{
+	static const int families[] = { AF_INET6, AF_INET, 0 };
+	static const __u64 since[] = { 1, 10000000000000000000ULL };
+	static const char head[] = "{\"connections\":[", tail[] = "],\"count\":1}\n";
+	size_t text = 0, json = 0, names = 0, n;
+	struct tcpstate_conn c;
+	unsigned int i;
+	const char *name;
+	char *s, *row;
+	int st;
+
+	for (st = 0; st <= TCPSTATE_STATE_MAX; st++) {
+		name = state_ss_name(st);
+		if (name && strlen(name) > names)
+			names = strlen(name);
+		for (i = 0; i < ARRAY_SIZE(families) * ARRAY_SIZE(since); i++) {
+			memset(&c, 0, sizeof(c));
+			c.family = families[i / ARRAY_SIZE(since)];
+			memset(c.saddr, 0xff, sizeof(c.saddr));
+			memset(c.daddr, 0xff, sizeof(c.daddr));
+			c.sport = 65535;
+			c.dport = 65535;
+			c.state = st;
+			c.flags = TCPSTATE_F_TIMEWAIT_SOCK | TCPSTATE_F_REQUEST_SOCK |
+				  TCPSTATE_F_SEEDED;
+			c.cookie = UINT64_MAX;
+			c.began_ns = UINT64_MAX;
+			c.state_since_ns = since[i % ARRAY_SIZE(since)];
+			c.expires_ns = UINT64_MAX;
+			c.uid = TCPSTATE_UID_UNKNOWN - 1;
+			c.pid = UINT32_MAX;
+			c.cgroup_id = UINT64_MAX;	/* no such cgroup: its id */
+			memset(c.comm, '\x01', sizeof(c.comm));
+
+			s = render_one(false, &c, UINT64_MAX);
+			row = strchr(s, '\n') + 1;	/* under the header */
+			n = strrchr(row, ' ') + 1 - row;	/* the cgroup last */
+			text = n > text ? n : text;
+			free(s);
+
+			s = render_one(true, &c, UINT64_MAX);
+			n = strlen(s) - strlen(head) - strlen(tail);
+			json = n > json ? n : json;
+			free(s);
+		}
+	}
+	if (names == STATE_SS_NAME_MAX)
+		ksft_test_result_pass("longest_state_name_is_STATE_SS_NAME_MAX\n");
+	else
+		ksft_test_result_fail("longest_state_name_is_STATE_SS_NAME_MAX: %d, saw %zu\n",
+				      STATE_SS_NAME_MAX, names);
+	if (text == 178 && text <= list_row_longest)
+		ksft_test_result_pass("text_longest_row_in_bound\n");
+	else
+		ksft_test_result_fail("text_longest_row_in_bound: expected 178 <= %zu, saw %zu\n",
+				      list_row_longest, text);
+	if (json == 560 && json <= list_json_row_longest)
+		ksft_test_result_pass("json_longest_row_in_bound\n");
+	else
+		ksft_test_result_fail("json_longest_row_in_bound: expected 560 <= %zu, saw %zu\n",
+				      list_json_row_longest, json);
+}
+
 int main(void)
 {
 	ksft_print_header();
-	ksft_set_plan(18 + 3 + 2 + 2);
+	ksft_set_plan(18 + 3 + 2 + 2 + 3);
 	make_snapshot();
 	test_filters();
 	test_output();
 	test_like_printf();
 	test_long_cgroup();
+	test_longest_rows();
 	ksft_finished();
 }
