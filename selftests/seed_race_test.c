@@ -48,10 +48,15 @@
 #define PORT 9347
 #define HOLD_MS 2000
 
-FIXTURE(seed) {
+/* The module to load, its insmod in the background, the kernel log. */
+struct load {
 	int kmsg;
 	pid_t insmod;
 	char ko[4096];
+};
+
+FIXTURE(seed) {
+	struct load load;
 };
 
 FIXTURE_VARIANT(seed) {
@@ -77,17 +82,17 @@ FIXTURE_SETUP(seed)
 {
 	const char *ko = getenv("TCPSTATE_KO");
 
-	self->kmsg = -1;
-	self->insmod = -1;
+	self->load.kmsg = -1;
+	self->load.insmod = -1;
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
 		SKIP(return, "needs 2 CPUs: the socket must change while the walk holds another");
 	if (!ko || access(ko, R_OK))
 		SKIP(return, "TCPSTATE_KO names no module file (run through run-selftests.sh)");
-	snprintf(self->ko, sizeof(self->ko), "%s", ko);
+	snprintf(self->load.ko, sizeof(self->load.ko), "%s", ko);
 	ASSERT_EQ(0, ts_new_netns()) TH_LOG("new netns: %s", strerror(errno));
-	self->kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	ASSERT_LE(0, self->kmsg) TH_LOG("open /dev/kmsg: %s", strerror(errno));
-	lseek(self->kmsg, 0, SEEK_END);
+	self->load.kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	ASSERT_LE(0, self->load.kmsg) TH_LOG("open /dev/kmsg: %s", strerror(errno));
+	lseek(self->load.kmsg, 0, SEEK_END);
 	/* Nothing of the module may see the sockets before the load. */
 	run("rmmod tcpstate 2>/dev/null");
 }
@@ -96,15 +101,15 @@ FIXTURE_TEARDOWN(seed)
 {
 	char cmd[4200];
 
-	if (self->insmod > 0)
-		waitpid(self->insmod, NULL, 0);
-	if (self->kmsg >= 0)
-		close(self->kmsg);
-	if (!self->ko[0])
+	if (self->load.insmod > 0)
+		waitpid(self->load.insmod, NULL, 0);
+	if (self->load.kmsg >= 0)
+		close(self->load.kmsg);
+	if (!self->load.ko[0])
 		return;
-	snprintf(cmd, sizeof(cmd), "rmmod tcpstate 2>/dev/null; insmod '%s'", self->ko);
+	snprintf(cmd, sizeof(cmd), "rmmod tcpstate 2>/dev/null; insmod '%s'", self->load.ko);
 	if (run(cmd))
-		TH_LOG("could not load %s again", self->ko);
+		TH_LOG("could not load %s again", self->load.ko);
 }
 
 /* Load the module in the background with the walk holding port PORT. */
@@ -162,6 +167,28 @@ static int insmod_status(pid_t pid)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/*
+ * The race of both cases: load the module with the walk holding port PORT,
+ * see it hold a socket of @kind ("timewait", "request"), have @trigger
+ * change that socket from this CPU meanwhile, wait for the load, and copy
+ * the walk's "held it" line, which says what it found, into @line.
+ */
+static void hold_during(struct __test_metadata *_metadata,
+			struct load *load, const char *kind,
+			void (*trigger)(struct __test_metadata *_metadata, void *arg),
+			void *arg, char *line, size_t size)
+{
+	load->insmod = insmod_holding(load->ko);
+	ASSERT_LT(0, load->insmod);
+	ASSERT_TRUE(kmsg_wait(load->kmsg, "seed walk: holding", 30000, line, size))
+		TH_LOG("the seed walk never held a socket of port %u", PORT);
+	EXPECT_NE(NULL, strstr(line, kind)) TH_LOG("held the wrong socket: %s", line);
+	trigger(_metadata, arg);
+	ASSERT_EQ(0, insmod_status(load->insmod)) TH_LOG("insmod failed");
+	load->insmod = -1;
+	ASSERT_TRUE(kmsg_wait(load->kmsg, "seed walk: held it", 1000, line, size));
+}
+
 /* The module's counts in this namespace equal what ss shows. */
 static void expect_counts_equal_ss(struct __test_metadata *_metadata)
 {
@@ -193,12 +220,27 @@ static bool kill_waits_for_the_bucket(void)
 	return major > 6 || (major == 6 && minor >= 11);
 }
 
+/* The TIME-WAIT's peer port connects again: its SYN kills the TIME-WAIT. */
+struct reconnect {
+	int family;
+	unsigned short cport;	/* the TIME-WAIT's peer port */
+	int fd;			/* the new connection */
+};
+
+static void connect_again(struct __test_metadata *_metadata, void *arg)
+{
+	struct reconnect *r = arg;
+
+	r->fd = ts_bound_connect(r->family, r->cport, PORT);
+	ASSERT_LE(0, r->fd) TH_LOG("reconnect from port %u: %s", r->cport, strerror(errno));
+}
+
 TEST_F_TIMEOUT(seed, timewait_killed_while_the_walk_holds_it_leaves_no_entry, 60)
 {
+	struct reconnect r;
 	char line[512];
 	struct ts_conn c;
 	char buf[16];
-	int c2;
 
 	/* A server-closed TIME-WAIT on the listener's port PORT. */
 	ASSERT_EQ(0, ts_conn_open(&c, variant->family, PORT));
@@ -208,17 +250,9 @@ TEST_F_TIMEOUT(seed, timewait_killed_while_the_walk_holds_it_leaves_no_entry, 60
 	close(c.cfd);
 	ts_sleep_ms(100);
 
-	self->insmod = insmod_holding(self->ko);
-	ASSERT_LT(0, self->insmod);
-	ASSERT_TRUE(kmsg_wait(self->kmsg, "seed walk: holding", 30000, line, sizeof(line)))
-		TH_LOG("the seed walk never held a socket of port %u", PORT);
-	EXPECT_NE(NULL, strstr(line, "timewait")) TH_LOG("held the wrong socket: %s", line);
-	/* Its peer's port again: the SYN kills the TIME-WAIT. */
-	c2 = ts_bound_connect(variant->family, c.cport, PORT);
-	ASSERT_LE(0, c2) TH_LOG("reconnect from port %u: %s", c.cport, strerror(errno));
-	ASSERT_EQ(0, insmod_status(self->insmod)) TH_LOG("insmod failed");
-	self->insmod = -1;
-	ASSERT_TRUE(kmsg_wait(self->kmsg, "seed walk: held it", 1000, line, sizeof(line)));
+	r.family = variant->family;
+	r.cport = c.cport;
+	hold_during(_metadata, &self->load, "timewait", connect_again, &r, line, sizeof(line));
 	/*
 	 * Before 6.11 the kill must have come inside the hold, or nothing was
 	 * tested; from 6.11 on it waited for the walk, which is checked too.
@@ -230,8 +264,14 @@ TEST_F_TIMEOUT(seed, timewait_killed_while_the_walk_holds_it_leaves_no_entry, 60
 		TH_LOG("this kernel's kill waited for the walk's bucket: %s", line);
 	}
 	expect_counts_equal_ss(_metadata);
-	close(c2);
+	close(r.fd);
 	close(c.lfd);
+}
+
+/* The client's first data (at *@arg) promotes the request. */
+static void first_data(struct __test_metadata *_metadata, void *arg)
+{
+	ASSERT_EQ(1, write(*(int *)arg, "x", 1));
 }
 
 TEST_F_TIMEOUT(seed, request_promoted_while_the_walk_holds_it_has_one_entry, 60)
@@ -254,16 +294,7 @@ TEST_F_TIMEOUT(seed, request_promoted_while_the_walk_holds_it_has_one_entry, 60)
 		TH_LOG("connect: %s", strerror(errno));
 	ts_sleep_ms(100);
 
-	self->insmod = insmod_holding(self->ko);
-	ASSERT_LT(0, self->insmod);
-	ASSERT_TRUE(kmsg_wait(self->kmsg, "seed walk: holding", 30000, line, sizeof(line)))
-		TH_LOG("the seed walk never held a socket of port %u", PORT);
-	EXPECT_NE(NULL, strstr(line, "request")) TH_LOG("held the wrong socket: %s", line);
-	/* The first data promotes the request. */
-	ASSERT_EQ(1, write(cfd, "x", 1));
-	ASSERT_EQ(0, insmod_status(self->insmod)) TH_LOG("insmod failed");
-	self->insmod = -1;
-	ASSERT_TRUE(kmsg_wait(self->kmsg, "seed walk: held it", 1000, line, sizeof(line)));
+	hold_during(_metadata, &self->load, "request", first_data, &cfd, line, sizeof(line));
 	sfd = accept(l, NULL, NULL);
 	ASSERT_LE(0, sfd) TH_LOG("accept: %s", strerror(errno));
 	expect_counts_equal_ss(_metadata);
