@@ -23,8 +23,9 @@
  *    the request's entry stays beside the child's.
  *
  * Either way the module's gauges and snapshot must equal ss after the
- * load, state by state, in the test's namespace.  Each case reloads the
- * module, and reloads it plainly at the end.  Needs 2 CPUs (SKIP below).
+ * load, state by state, in the test's namespace, with no correction by
+ * the reconcile pass.  Each case reloads the module, and reloads it
+ * plainly at the end.  Needs 2 CPUs (SKIP below).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -189,9 +190,16 @@ static void hold_during(struct __test_metadata *_metadata,
 	ASSERT_TRUE(kmsg_wait(load->kmsg, "seed walk: held it", 1000, line, size));
 }
 
-/* The module's counts in this namespace equal what ss shows. */
+/*
+ * The module's counts in this namespace equal what ss shows, and no
+ * reconcile pass corrected them: the pass a second after the load, at its
+ * confirmation a second later, removes an entry the walk should not have
+ * made, and a look after it would see the counts equal.  Counts first,
+ * corrections after: an entry gone in between is counted as removed.
+ */
 static void expect_counts_equal_ss(struct __test_metadata *_metadata)
 {
+	struct tcpstate_stats st;
 	struct ts_ss_view v;
 	int fd;
 
@@ -200,6 +208,15 @@ static void expect_counts_equal_ss(struct __test_metadata *_metadata)
 	ASSERT_EQ(0, ts_ss_read(&v, 0, 0)) TH_LOG("ss failed");
 	EXPECT_EQ(0, ts_counts_differ(_metadata, fd, &v))
 		TH_LOG("the module's counts differ from ss after the load (above)");
+	ASSERT_EQ(0, ts_stats(fd, &st));
+	ASSERT_LE(offsetof(struct tcpstate_stats, reconcile_fixed) + sizeof(__u64), st.size)
+		TH_LOG("the module reports no reconcile counters");
+	EXPECT_EQ(0, st.reconcile_added + st.reconcile_removed + st.reconcile_fixed)
+		TH_LOG("reconcile corrected: %llu added, %llu removed, %llu fixed in %llu passes",
+		       (unsigned long long)st.reconcile_added,
+		       (unsigned long long)st.reconcile_removed,
+		       (unsigned long long)st.reconcile_fixed,
+		       (unsigned long long)st.reconcile_passes);
 	close(fd);
 }
 
