@@ -2,6 +2,7 @@
 /*
  * Error lines, printed and remembered.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -27,4 +28,14 @@ void report_error(const char *fmt, ...)
 const char *last_error(void)
 {
 	return last;
+}
+
+int report_write_failure(FILE *f, int err)
+{
+	if (fflush(f) && !err)
+		err = errno;
+	if (!err && !ferror(f))
+		return 0;
+	report_error("tcpstate: stdout: %s\n", err ? strerror(err) : "write error");
+	return -1;
 }

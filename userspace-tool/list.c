@@ -4,7 +4,6 @@
  * owner (uid, process, cgroup), filtered by state, address, port and
  * owner.
  */
-#define _GNU_SOURCE	/* fwrite_unlocked() */
 #include <assert.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +14,7 @@
 #include "cgroup.h"
 #include "commands.h"
 #include "device.h"
+#include "errors.h"
 #include "format.h"
 #include "kernel.h"
 #include "list.h"
@@ -349,7 +349,7 @@ static char *list_row(char *p, const struct tcpstate_conn *c, int lw, int pw,
 }
 
 /* Text: a table whose address columns are as wide as the widest address. */
-static void list_table(FILE *f, const struct tcpstate_conn *conns,
+static void list_table(struct output *o, const struct tcpstate_conn *conns,
 		       const struct sort_key *k, long n, __u64 now_ns, char *block)
 {
 	static const char local_head[] = "Local Address:Port";
@@ -368,7 +368,7 @@ static void list_table(FILE *f, const struct tcpstate_conn *conns,
 		len = format_endpoint_len(c->family, c->daddr, c->dport);
 		pw = len > pw ? len : pw;
 	}
-	fprintf(f, "%-*s %-*s %-*s %*s %-*s %-*s %-*s %s\n", STATE_WIDTH,
+	fprintf(o->f, "%-*s %-*s %-*s %*s %-*s %-*s %-*s %s\n", STATE_WIDTH,
 		"State", (int)lw, local_head, (int)pw, peer_head, IN_STATE_WIDTH,
 		"In-state", COOKIE_WIDTH, "Cookie", UID_WIDTH, "Uid",
 		PROCESS_WIDTH, "Process", "Cgroup");
@@ -376,17 +376,17 @@ static void list_table(FILE *f, const struct tcpstate_conn *conns,
 		const struct tcpstate_conn *c = &conns[k[i].i];
 
 		if (block + ROWS_BLOCK - p < ROW_MAX) {
-			fwrite_unlocked(block, 1, p - block, f);
+			out_write(o, block, p - block);
 			p = block;
 		}
 		p = list_row(p, c, (int)lw, (int)pw, now_ns);
 		cgroup = format_cgroup(cg, c->cgroup_id);
 		cglen = strlen(cgroup);
 		if ((size_t)(block + ROWS_BLOCK - p) <= cglen) {
-			fwrite_unlocked(block, 1, p - block, f);
+			out_write(o, block, p - block);
 			p = block;
 			if (cglen >= ROWS_BLOCK) {
-				fwrite_unlocked(cgroup, 1, cglen, f);
+				out_write(o, cgroup, cglen);
 				cglen = 0;
 			}
 		}
@@ -394,7 +394,7 @@ static void list_table(FILE *f, const struct tcpstate_conn *conns,
 		p += cglen;
 		*p++ = '\n';
 	}
-	fwrite_unlocked(block, 1, p - block, f);
+	out_write(o, block, p - block);
 }
 
 long list_print(struct output *o, const struct tcpstate_conn *conns, long n,
@@ -430,7 +430,7 @@ long list_print(struct output *o, const struct tcpstate_conn *conns, long n,
 	sorted = sort_keys(keys, keys + m, m);
 
 	if (!o->json) {
-		list_table(o->f, conns, sorted, m, now_ns, block);
+		list_table(o, conns, sorted, m, now_ns, block);
 		free(block);
 		free(keys);
 		return m;
@@ -441,14 +441,29 @@ long list_print(struct output *o, const struct tcpstate_conn *conns, long n,
 	return m;
 }
 
+int list_write(FILE *f, bool json, const struct tcpstate_conn *conns, long n,
+	       const struct conn_filter *filter, __u64 now_ns)
+{
+	struct output o;
+	long m;
+
+	out_init(&o, f, json);
+	m = list_print(&o, conns, n, filter, now_ns);
+	out_finish(&o);
+	if (m < 0) {
+		report_error("tcpstate: list: out of memory\n");
+		return 1;
+	}
+	return report_write_failure(f, o.err) ? 1 : 0;
+}
+
 int cmd_list(const struct options *opts)
 {
 	struct conn_filter filter = opts->filter;
 	struct tcpstate_conn *conns;
-	struct output o;
 	__u64 now;
-	long n, m;
-	int fd;
+	long n;
+	int fd, rc;
 
 	if (filter.cgroup_path) {
 		filter.cgroup_id = cgroup_id_of(filter.cgroup_path);
@@ -467,13 +482,7 @@ int cmd_list(const struct options *opts)
 	close(fd);
 	if (n < 0)
 		return 1;
-	out_init(&o, stdout, opts->json);
-	m = list_print(&o, conns, n, &filter, now);
-	out_finish(&o);
+	rc = list_write(stdout, opts->json, conns, n, &filter, now);
 	free(conns);
-	if (m < 0) {
-		fprintf(stderr, "tcpstate: list: out of memory\n");
-		return 1;
-	}
-	return 0;
+	return rc;
 }

@@ -25,5 +25,12 @@ extern const size_t list_row_longest, list_json_row_longest;
  */
 long list_print(struct output *o, const struct tcpstate_conn *conns, long n,
 		const struct conn_filter *f, __u64 now_ns);
+/*
+ * `tcpstate list` of a snapshot, to @f (stdout), in JSON or text: its exit
+ * status, 0, or 1 after an error line on stderr (report_error()): out of
+ * memory, or a write to @f that failed.
+ */
+int list_write(FILE *f, bool json, const struct tcpstate_conn *conns, long n,
+	       const struct conn_filter *filter, __u64 now_ns);
 
 #endif

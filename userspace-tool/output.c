@@ -4,6 +4,7 @@
  */
 /* The unlocked stdio calls: the CLI writes from one thread. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <math.h>
 #include <string.h>
 
@@ -15,9 +16,16 @@
 /* Width of the label column of text output. */
 #define LABEL_WIDTH 28
 
+/* stdio keeps no reason for a failed write: o->err does. */
+void out_write(struct output *o, const char *s, size_t n)
+{
+	if (fwrite_unlocked(s, 1, n, o->f) != n && !o->err)
+		o->err = errno ? errno : EIO;
+}
+
 static void json_flush(struct output *o)
 {
-	fwrite_unlocked(o->buf, 1, o->len, o->f);
+	out_write(o, o->buf, o->len);
 	o->len = 0;
 }
 
@@ -30,7 +38,7 @@ static void json_put(struct output *o, const char *s, size_t n)
 	if (OUTPUT_BUF_LEN - o->len < n) {
 		json_flush(o);
 		if (n > OUTPUT_BUF_LEN) {
-			fwrite_unlocked(s, 1, n, o->f);
+			out_write(o, s, n);
 			return;
 		}
 	}
@@ -54,6 +62,7 @@ void out_init(struct output *o, FILE *f, bool json)
 	o->in_item = false;
 	o->array[0] = false;
 	o->len = 0;
+	o->err = 0;
 	if (json)
 		json_putc(o, '{');
 }

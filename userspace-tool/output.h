@@ -29,6 +29,7 @@ struct output {
 	bool first;	/* no field yet in the current JSON object or array */
 	bool in_item;	/* text: fields go on the current item's line */
 	size_t len;	/* JSON: bytes in buf not yet written to f */
+	int err;	/* the errno of the first block f refused; 0: none */
 	char buf[OUTPUT_BUF_LEN];
 };
 
@@ -65,6 +66,11 @@ void out_owner(struct output *o, __u32 uid, __u64 cgroup_id, bool with_path,
  * they are, after the separator.
  */
 void out_json_item(struct output *o, const char *json, size_t n);
+/*
+ * @n bytes of text, a block of rows put together by the caller, written to
+ * the stream as they are; a failure kept in o->err.
+ */
+void out_write(struct output *o, const char *s, size_t n);
 /*
  * The JSON string of @s[0..n) (or up to a NUL), quoted and escaped as
  * out_str() writes it, at @p: at most 6 * @n + 2 bytes.  Returns the end.

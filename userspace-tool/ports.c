@@ -485,9 +485,7 @@ int cmd_ports(const struct options *opts)
 	}
 	rc = opts->check ? (int)r.status : 0;
 	ports_report_free(&r);
-	if (fflush(stdout) || ferror(stdout)) {
-		report_error("tcpstate: stdout: %s\n", strerror(errno));
+	if (report_write_failure(stdout, 0))
 		return fail(opts);
-	}
 	return rc;
 }

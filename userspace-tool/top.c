@@ -153,8 +153,7 @@ static int top_plain(struct top *t)
 			putchar('\n');
 		for (i = 0; i < f->n; i++)
 			puts(f->line[i]);
-		if (fflush(stdout) || ferror(stdout)) {
-			report_error("tcpstate: stdout: %s\n", strerror(errno));
+		if (report_write_failure(stdout, 0)) {
 			rc = 1;
 			break;
 		}

@@ -11,6 +11,7 @@
 
 #include "commands.h"
 #include "device.h"
+#include "errors.h"
 #include "format.h"
 #include "netns.h"
 #include "output.h"
@@ -307,9 +308,7 @@ int cmd_watch(const struct options *opts)
 		}
 	}
 	close(fd);
-	if (fflush(stdout) || ferror(stdout)) {
-		fprintf(stderr, "tcpstate: stdout: %s\n", strerror(errno));
+	if (report_write_failure(stdout, 0))
 		return 1;
-	}
 	return rc;
 }

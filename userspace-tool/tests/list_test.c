@@ -11,6 +11,7 @@
 #include "unit.h"
 
 #include "../cgroup.h"
+#include "../errors.h"
 #include "../format.h"
 #include "../list.h"
 #include "../states.h"
@@ -478,6 +479,95 @@ static void test_long_cgroup(void)
 	rmdir(root);
 }
 
+/* Where stderr went before stderr_to(). */
+static int stderr_saved = -1;
+
+/* stderr into @log, emptied, until stderr_back(). */
+static void stderr_to(FILE *log)
+{
+	fflush(stderr);
+	if (stderr_saved < 0)
+		stderr_saved = dup(2);
+	if (stderr_saved < 0 || ftruncate(fileno(log), 0) ||
+	    lseek(fileno(log), 0, SEEK_SET) || dup2(fileno(log), 2) < 0)
+		ksft_exit_fail_msg("stderr to a file: %s\n", strerror(errno));
+}
+
+/* stderr back where it was; what went into @log, in @buf. */
+static char *stderr_back(FILE *log, char *buf, size_t size)
+{
+	ssize_t n;
+
+	dup2(stderr_saved, 2);
+	n = pread(fileno(log), buf, size - 1, 0);
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
+/*
+ * `tcpstate list > /dev/full`, text and JSON, of one row (the flush at the
+ * end fails) and of 3,000 (a block's write fails, its reason kept): exit
+ * status 1 and one line on stderr that says why.  To /dev/null: 0 and
+ * nothing on stderr.  And report_write_failure() after a write that
+ * failed with no reason kept: "write error".
+ */
+static void test_write_error(void)
+{
+	static const char full[] = "tcpstate: stdout: No space left on device\n";
+	struct tcpstate_conn *c = calloc(3000, sizeof(*c));
+	char err[256], name[64], big_text[70000];
+	int i, json, rows, fails, rc;
+	struct conn_filter f;
+	const char *to, *want;
+	FILE *out, *log;
+
+	log = tmpfile();
+	if (!c || !log)
+		ksft_exit_fail_msg("calloc or tmpfile failed\n");
+	random_conns(c, 3000);
+	filter_init(&f);
+	for (i = 0; i < 6; i++) {
+		json = i % 2;
+		rows = i < 2 ? 1 : 3000;
+		fails = i < 4;
+		to = fails ? "/dev/full" : "/dev/null";
+		want = fails ? full : "";
+		out = fopen(to, "w");
+		if (!out)
+			ksft_exit_fail_msg("fopen %s: %s\n", to, strerror(errno));
+		stderr_to(log);
+		rc = list_write(out, json, c, rows, &f, NOW);
+		fclose(out);
+		stderr_back(log, err, sizeof(err));
+		snprintf(name, sizeof(name), "%s_%d_rows_to_%s", json ? "json" : "text",
+			 rows, to + 5);
+		if (rc == fails && !strcmp(err, want))
+			ksft_test_result_pass("%s\n", name);
+		else
+			ksft_test_result_fail("%s: expected %d, \"%s\"; saw %d, \"%s\"\n",
+					      name, fails, want, rc, err);
+	}
+
+	want = "tcpstate: stdout: write error\n";
+	out = fopen("/dev/full", "w");
+	if (!out)
+		ksft_exit_fail_msg("fopen /dev/full: %s\n", strerror(errno));
+	memset(big_text, 'x', sizeof(big_text));
+	fwrite(big_text, 1, sizeof(big_text), out);	/* past the buffer: fails now */
+	stderr_to(log);
+	rc = report_write_failure(out, 0);
+	fclose(out);
+	stderr_back(log, err, sizeof(err));
+	if (rc == -1 && !strcmp(err, want))
+		ksft_test_result_pass("write_failure_without_a_reason\n");
+	else
+		ksft_test_result_fail("%s: expected -1, \"%s\"; saw %d, \"%s\"\n",
+				      "write_failure_without_a_reason", want, rc, err);
+	close(stderr_saved);
+	fclose(log);
+	free(c);
+}
+
 /* The one row of @c, as list_print() writes it at @now_ns. */
 static char *render_one(bool json, const struct tcpstate_conn *c, __u64 now_ns)
 {
@@ -569,12 +659,13 @@ static void test_longest_rows(void)
 int main(void)
 {
 	ksft_print_header();
-	ksft_set_plan(18 + 3 + 2 + 2 + 3);
+	ksft_set_plan(18 + 3 + 2 + 2 + 3 + 7);
 	make_snapshot();
 	test_filters();
 	test_output();
 	test_like_printf();
 	test_long_cgroup();
 	test_longest_rows();
+	test_write_error();
 	ksft_finished();
 }
