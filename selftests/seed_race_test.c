@@ -179,6 +179,9 @@ static void hold_during(struct __test_metadata *_metadata,
 			void (*trigger)(struct __test_metadata *_metadata, void *arg),
 			void *arg, char *line, size_t size)
 {
+	unsigned int held_ms;
+	int n;
+
 	load->insmod = insmod_holding(load->ko);
 	ASSERT_LT(0, load->insmod);
 	ASSERT_TRUE(kmsg_wait(load->kmsg, "seed walk: holding", 30000, line, size))
@@ -188,6 +191,10 @@ static void hold_during(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, insmod_status(load->insmod)) TH_LOG("insmod failed");
 	load->insmod = -1;
 	ASSERT_TRUE(kmsg_wait(load->kmsg, "seed walk: held it", 1000, line, size));
+	n = sscanf(strstr(line, "held it"), "held it %u ms", &held_ms);
+	ASSERT_EQ(1, n) TH_LOG("no hold time in: %s", line);
+	ASSERT_LE(HOLD_MS, held_ms) TH_LOG("the walk held the socket %u ms, not %u: %s",
+					   held_ms, HOLD_MS, line);
 }
 
 /*
