@@ -63,8 +63,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 # Bookworm's QEMU 7.2 hangs the emulated guest when the guest kernel
 # patches its own code under load (kprobes, ftrace, module load and
-# unload): scripts/text-poke-storm.sh hangs it within minutes, without
-# the module.  QEMU 10.0 from bookworm-backports runs it for hours.
+# unload): the loop of selftests/code_patching.sh hung it within 3
+# minutes in both of 2 runs, without the module; QEMU 10.0 from
+# bookworm-backports ran it 700 s without a report.
 qemu=$(dpkg-query -W -f='${Version}' qemu-system-x86 2>/dev/null || true)
 if ! dpkg --compare-versions "$qemu" ge 1:10.0; then
 	echo "deps: QEMU $qemu -> bookworm-backports' QEMU 10"
