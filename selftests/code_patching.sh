@@ -25,15 +25,12 @@ seconds=${PATCH_SECONDS:-90}
 tracing=/sys/kernel/tracing
 ns=ts_patch
 tmp=$(mktemp -d)
-storms=
 was_loaded=0
 module_loaded && was_loaded=1
 
 cleanup()
 {
-	touch "$tmp/stop"
-	# shellcheck disable=SC2086
-	[ -n "$storms" ] && wait $storms
+	stop_storms "$tmp"
 	echo 0 > $tracing/events/kprobes/enable 2>/dev/null
 	echo > $tracing/kprobe_events
 	echo nop > $tracing/current_tracer
@@ -53,24 +50,8 @@ fi
 reports_before=$(kernel_reports | wc -l)
 new_ns $ns && in_ns $ns sysctl -qw net.ipv4.tcp_max_tw_buckets=65536 || exit 1
 
-# storm PORT: tcp_workload run after run until $tmp/stop exists.
-storm()
-{
-	local n=0
-
-	while [ ! -e "$tmp/stop" ]; do
-		in_ns $ns "$TCP_WORKLOAD" -x -m -p "$1" -t 4 -T 2 -c 1 -k 1 -e 2 -w 1 \
-			> /dev/null 2>> "$tmp/$1.err" || echo "run $n failed" >> "$tmp/$1.err"
-		n=$((n + 1))
-		echo $n > "$tmp/$1.runs"
-	done
-}
-for port in 8000 9000; do
-	: > "$tmp/$port.err"
-	echo 0 > "$tmp/$port.runs"
-	storm $port &
-	storms+=" $!"
-done
+start_storm "$tmp" storm8000 $ns 8000
+start_storm "$tmp" storm9000 $ns 9000
 
 # The storm's functions this kernel lets ftrace and kprobes patch.
 funcs=
@@ -97,21 +78,14 @@ while [ "$(date +%s)" -lt $end ]; do
 	[ -n "$why" ] && break
 	rounds=$((rounds + 1))
 done
-touch "$tmp/stop"
-# shellcheck disable=SC2086
-wait $storms
-storms=
+stop_storms "$tmp"
 echo "# $rounds rounds of kprobes and function tracing switched on and off in $seconds s;" \
-	"storm runs: $(cat "$tmp/8000.runs") and $(cat "$tmp/9000.runs")"
+	"storm runs: $(cat "$tmp/storm8000.runs") and $(cat "$tmp/storm9000.runs")"
 [ -z "$why" ] && [ $rounds -ge 10 ]
 tap_result code_patched_under_a_storm $? \
 	"expected at least 10 rounds of switching; saw $rounds${why:+, stopped: $why}"
 
-why=
-for port in 8000 9000; do
-	[ -s "$tmp/$port.err" ] && why+="storm $port: $(head -n 1 "$tmp/$port.err"); "
-	[ "$(cat "$tmp/$port.runs")" -gt 0 ] || why+="storm $port never completed a run; "
-done
+why=$(storm_failures "$tmp" storm8000 storm9000)
 tap_result storm_ran_without_failure $([ -z "$why" ]; echo $?) "$why"
 
 reports=$(($(kernel_reports | wc -l) - reports_before))

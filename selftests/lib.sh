@@ -161,6 +161,54 @@ stop_workload()
 	wait "$1" 2>/dev/null
 }
 
+# start_storm DIR NAME NS PORT: in the background, tcp_workload run after
+# run in namespace NS on PORT (TIME-WAIT on either side, resets, closes
+# with data unread, ESTABLISHED and half-closed pairs closed at its exit,
+# IPv4 and IPv6) until stop_storms DIR; counts its runs in DIR/NAME.runs
+# and its failures' first lines in DIR/NAME.err.
+storm_pids=
+start_storm()
+{
+	: > "$1/$2.err"
+	echo 0 > "$1/$2.runs"
+	storm_loop "$@" &
+	storm_pids="$storm_pids $!"
+}
+
+storm_loop()
+{
+	local dir=$1 name=$2 ns=$3 port=$4 n=0
+
+	while [ ! -e "$dir/stop" ]; do
+		in_ns "$ns" "$TCP_WORKLOAD" -x -m -p "$port" -t 4 -T 2 -c 1 -k 1 -e 2 -w 1 \
+			> /dev/null 2>> "$dir/$name.err" || echo "run $n failed" >> "$dir/$name.err"
+		n=$((n + 1))
+		echo $n > "$dir/$name.runs"
+	done
+}
+
+# stop_storms DIR: stop every storm started with DIR; wait for their runs.
+stop_storms()
+{
+	touch "$1/stop"
+	# shellcheck disable=SC2086
+	[ -n "$storm_pids" ] && wait $storm_pids
+	storm_pids=
+}
+
+# storm_failures DIR NAME...: why these storms failed; empty when none did.
+storm_failures()
+{
+	local dir=$1 name why=
+
+	shift
+	for name; do
+		[ -s "$dir/$name.err" ] && why="$why$name: $(head -n 1 "$dir/$name.err"); "
+		[ "$(cat "$dir/$name.runs")" -gt 0 ] || why="$why$name: the storm never completed a run; "
+	done
+	echo "$why"
+}
+
 new_ns()
 {
 	ip netns add "$1" && ip -n "$1" link set lo up

@@ -39,16 +39,13 @@ min_cycles=${RELOAD_MIN_CYCLES:-$(( cycles < 40 ? cycles : 40 ))}
 last_loads=${RELOAD_LAST_LOADS:-5}
 nss="ts_storm1 ts_storm2 ts_storm3"
 tmp=$(mktemp -d)
-storms=
 declare -A holder
 
 cleanup()
 {
 	local ns
 
-	touch "$tmp/stop"
-	# shellcheck disable=SC2086
-	[ -n "$storms" ] && wait $storms
+	stop_storms "$tmp"
 	for ns in $nss; do
 		[ -n "${holder[$ns]:-}" ] && stop_workload "${holder[$ns]}"
 		ip netns del $ns 2>/dev/null
@@ -99,24 +96,8 @@ for ns in $nss; do
 	holder[$ns]=$workload_pid
 done
 
-# storm NS: tcp_workload runs after run until $tmp/stop exists; counts
-# its runs in $tmp/NS.runs, and its failures' first lines in NS.err.
-storm()
-{
-	local ns=$1 n=0
-
-	while [ ! -e "$tmp/stop" ]; do
-		in_ns $ns "$TCP_WORKLOAD" -x -m -p 8000 -t 4 -T 2 -c 1 -k 1 -e 2 -w 1 \
-			> /dev/null 2>> "$tmp/$ns.err" || echo "run $n failed" >> "$tmp/$ns.err"
-		n=$((n + 1))
-		echo $n > "$tmp/$ns.runs"
-	done
-}
 for ns in $nss; do
-	: > "$tmp/$ns.err"
-	echo 0 > "$tmp/$ns.runs"
-	storm $ns &
-	storms+=" $!"
+	start_storm "$tmp" $ns $ns 8000
 done
 
 rmmod tcpstate || exit 1
@@ -182,15 +163,9 @@ for i in $(seq "$last_loads"); do
 	rmmod tcpstate || { bad=1; why+="rmmod after load $i failed; "; break; }
 done
 tap_result loads_under_the_storm_leave_nothing_to_reconcile $bad "$why"
-touch "$tmp/stop"
+stop_storms "$tmp"
 # shellcheck disable=SC2086
-wait $storms
-storms=
-why=
-for ns in $nss; do
-	[ -s "$tmp/$ns.err" ] && why+="$ns: $(head -n 1 "$tmp/$ns.err"); "
-	[ "$(cat "$tmp/$ns.runs")" -gt 0 ] || why+="$ns: the storm never completed a run; "
-done
+why=$(storm_failures "$tmp" $nss)
 tap_result storm_ran_without_failure $([ -z "$why" ]; echo $?) "$why"
 
 # settled NS: nothing in motion but the holder's states and timer-bound
