@@ -184,13 +184,7 @@ static void expect_timewaits(struct __test_metadata *_metadata, int fd, int over
 	EXPECT_EQ(1, st.entries)
 		TH_LOG("the module holds %llu entries, expected the listener's alone",
 		       (unsigned long long)st.entries);
-	ASSERT_LE(offsetof(struct tcpstate_stats, reconcile_fixed) + sizeof(__u64), st.size)
-		TH_LOG("the module reports no reconcile counters");
-	EXPECT_EQ(0, st.reconcile_added + st.reconcile_removed + st.reconcile_fixed)
-		TH_LOG("the reconcile pass had to correct: %llu added, %llu removed, %llu fixed",
-		       (unsigned long long)st.reconcile_added,
-		       (unsigned long long)st.reconcile_removed,
-		       (unsigned long long)st.reconcile_fixed);
+	ts_expect_no_reconcile(_metadata, &st);
 }
 
 /* A socket's own state (TCP_INFO) and its pending error (SO_ERROR). */

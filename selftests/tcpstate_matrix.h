@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The transition matrix a scenario must leave, cell for cell, and the
- * module's counts against ss, for tests built on kselftest_harness.h:
+ * The transition matrix a scenario must leave, cell for cell, the
+ * module's counts against ss, and the reconcile pass's corrections, for
+ * tests built on kselftest_harness.h:
  * include this after it and tcpstate_lib.h.
  */
 #ifndef TCPSTATE_MATRIX_H
@@ -107,6 +108,23 @@ static inline int ts_counts_differ(struct __test_metadata *_metadata, int fd,
 		bad++;
 	}
 	return bad;
+}
+
+/*
+ * The reconcile pass corrected nothing in @st: the hooks got the table
+ * right by themselves.  A module without reconcile counters fails.
+ */
+static inline void ts_expect_no_reconcile(struct __test_metadata *_metadata,
+					  const struct tcpstate_stats *st)
+{
+	ASSERT_LE(offsetof(struct tcpstate_stats, reconcile_fixed) + sizeof(__u64), st->size)
+		TH_LOG("the module reports no reconcile counters");
+	EXPECT_EQ(0, st->reconcile_added + st->reconcile_removed + st->reconcile_fixed)
+		TH_LOG("the reconcile pass had to correct: %llu added, %llu removed, %llu fixed in %llu passes",
+		       (unsigned long long)st->reconcile_added,
+		       (unsigned long long)st->reconcile_removed,
+		       (unsigned long long)st->reconcile_fixed,
+		       (unsigned long long)st->reconcile_passes);
 }
 
 #endif
