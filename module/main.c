@@ -27,8 +27,8 @@
  * until all are placed, and they are switched on together, before the
  * seed walk: what the hooks ignored, the walk finds in the kernel's hash.
  * A flag, not a static key: no more code is patched at load and unload
- * than the hooks themselves (under emulation, patching code that a storm
- * runs through has hung the guest: see the README).
+ * than the hooks themselves (patching code that a storm runs through hung
+ * QEMU 7.2's guests: see the README).
  * Every hook runs with preemption off, so a grace period after the switch
  * sees out each one that found it off, and with it what the kernel does
  * after it in the same softirq or bh-off section (a timewait socket

@@ -50,7 +50,7 @@ MODULE_PARM_DESC(debug_seed_hold_ms,
 static void seed_hold(const struct sock *sk, const struct tcpstate_ksock *ks)
 {
 	static bool held;
-	u64 start, end;
+	u64 start, end, held_ms;
 
 	if (held || ks->tuple.sport != debug_seed_hold_port ||
 	    !(ks->flags & (TCPSTATE_F_TIMEWAIT_SOCK | TCPSTATE_F_REQUEST_SOCK)))
@@ -68,13 +68,12 @@ static void seed_hold(const struct sock *sk, const struct tcpstate_ksock *ks)
 	end = start + (u64)min(debug_seed_hold_ms, 5000U) * NSEC_PER_MSEC;
 	while (ktime_get_ns() < end)
 		cpu_relax();
+	held_ms = div_u64(ktime_get_ns() - start, NSEC_PER_MSEC);
 	if (ks->tw_timer)
-		pr_info("seed walk: held it %llu ms; its timer is %s\n",
-			div_u64(ktime_get_ns() - start, NSEC_PER_MSEC),
+		pr_info("seed walk: held it %llu ms; its timer is %s\n", held_ms,
 			timer_pending(ks->tw_timer) ? "still pending" : "off");
 	else
-		pr_info("seed walk: held it %llu ms; its cookie is %s\n",
-			div_u64(ktime_get_ns() - start, NSEC_PER_MSEC),
+		pr_info("seed walk: held it %llu ms; its cookie is %s\n", held_ms,
 			atomic64_read(&sk->sk_cookie) ? "set" : "not set");
 }
 
