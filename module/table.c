@@ -216,7 +216,7 @@ struct tcpstate_net {
 	struct net *net;		/* whose table this is, for its MIB */
 	/*
 	 * Port exhaustion: the last port_failures failures (a ring allocated
-	 * with the first one), and totals.
+	 * with the first one; on PREEMPT_RT with the namespace), and totals.
 	 */
 	raw_spinlock_t port_lock;	/* protects the ring */
 	struct tcpstate_port_rec *port_ring;
@@ -1591,7 +1591,7 @@ static struct tcpstate_port_rec *port_ring(struct tcpstate_net *tn)
 	ring = smp_load_acquire(&tn->port_ring);
 	if (ring)
 		return ring;
-	/* Nor here, on PREEMPT_RT: the work does it. */
+	/* Nor here, on PREEMPT_RT: tcpstate_net_init() did. */
 	ring = NULL;
 	if (size <= 2 * PAGE_SIZE && !IS_ENABLED(CONFIG_PREEMPT_RT)) {
 		memcg = charge_begin(tn->memcg);
@@ -2036,6 +2036,13 @@ static int __net_init tcpstate_net_init(struct net *net)
 		tn->counters = alloc_percpu_gfp(struct tcpstate_counters, gfp);
 		if (!tn->counters)
 			goto err_user;
+		/*
+		 * Nor the ring of port failures (port_ring()): made later by
+		 * the work item, it would lose the failures before it.
+		 */
+		tn->port_ring = kvcalloc(port_failures, sizeof(*tn->port_ring), gfp);
+		if (!tn->port_ring)
+			goto err_counters;
 	}
 	/*
 	 * What comes later, from hooks and work items, goes to the
@@ -2066,6 +2073,8 @@ static int __net_init tcpstate_net_init(struct net *net)
 	spin_unlock(&tcpstate_nets_lock);
 	return 0;
 
+err_counters:
+	free_percpu(tn->counters);
 err_user:
 	user_put(tn->user);
 err_table:
