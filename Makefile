@@ -55,8 +55,9 @@ help:
 	@echo "  cli            the command-line tool"
 	@echo "  check          every test: W=1 build, checkpatch, sparse, unit tests, kselftests in a VM,"
 	@echo "                 the packages installed, booted with each kernel and purged (root)"
-	@echo "  check-all      check on 6.1, 6.1-rt, 6.12, 6.12-rt and a debug kernel (KASAN, lockdep,"
-	@echo "                 kmemleak), installing them; CHECK_ALL=\"6.1 6.12\" picks some (hours)"
+	@echo "  check-all      check on 6.1, then its kernel-dependent part on 6.1-rt, 6.12, 6.12-rt and"
+	@echo "                 a debug kernel (KASAN, lockdep, kmemleak), installing them, two at a"
+	@echo "                 time (CHECK_ALL_JOBS); CHECK_ALL=\"6.1 6.12\" picks some; CI runs it"
 	@echo "  demo           boot a VM, load the module and show what the CLI reports"
 	@echo "  bench          in a VM: storm cost against no tracer and the peers, readers' loss,"
 	@echo "                 memory, report latency against ss; bench.json and bench.png"
@@ -71,7 +72,9 @@ help:
 	@echo "  deps           install the Debian packages all this needs"
 	@echo "  clean          remove what the build made"
 	@echo "Variables: KDIR, VM_KERNEL, VM_TIMEOUT, V=1, FUZZ_SECONDS (fuzz.sh, default 45),"
-	@echo "           RELOAD_CYCLES (reload_storm.sh's insmod/rmmod cycles, 20; check-all 100),"
+	@echo "           RELOAD_CYCLES (reload_storm.sh's insmod/rmmod cycles, 20), SOAK_ROUNDS,"
+	@echo "           NETNS_COUNT, PATCH_SECONDS (the other long tests' sizes; check-all's"
+	@echo "           other kernels: CHECK_ALL_SIZES),"
 	@echo "           PREFIX=$(PREFIX), DESTDIR, UDEVDIR=$(UDEVDIR)"
 
 deps:
@@ -124,7 +127,8 @@ bench: deps
 vm-check:
 	$(Q)KDIR=$(VM_KDIR) VM_KERNEL=$(VM_KERNEL) VM_TIMEOUT=$(VM_TIMEOUT) \
 		VM_MODULES=$(VM_MODULES) SELFTESTS="$(SELFTESTS)" FUZZ_SECONDS=$(FUZZ_SECONDS) \
-		FUZZ_SEED=$(FUZZ_SEED) RELOAD_CYCLES=$(RELOAD_CYCLES) \
+		FUZZ_SEED=$(FUZZ_SEED) RELOAD_CYCLES=$(RELOAD_CYCLES) SOAK_ROUNDS=$(SOAK_ROUNDS) \
+		NETNS_COUNT=$(NETNS_COUNT) PATCH_SECONDS=$(PATCH_SECONDS) \
 		scripts/check.sh
 
 vm-demo:

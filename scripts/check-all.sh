@@ -1,39 +1,73 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make check-all: the whole of `make check` on every kernel a Debian 12
-# host may run the module on, one after the other:
-#   6.1       bookworm's kernel (what `make check` boots)
+# make check-all: the suite on every kernel a Debian 12 host may run the
+# module on, two at a time:
+#   6.1       bookworm's kernel: the whole of `make check` (host checks,
+#             every kselftest, then the packages, which DKMS builds and
+#             boots on every kernel installed here, the ones below too)
 #   6.1-rt    bookworm's PREEMPT_RT flavour
 #   6.12      bookworm-backports' kernel
 #   6.12-rt   its PREEMPT_RT flavour
 #   debug     6.1 built by scripts/debug-kernel.sh: KASAN, lockdep,
-#             DEBUG_ATOMIC_SLEEP, kmemleak (about 12 minutes the first time)
+#             PROVE_RCU, DEBUG_ATOMIC_SLEEP, kmemleak (cached outside the
+#             checkout; about 12 minutes on two idle cores the first time)
+# Every kernel after 6.1 runs what depends on the kernel
+# (scripts/check.sh with CHECK_SCOPE=kernel): the W=1 build and sparse
+# against its headers, then every kselftest in the VM.  Each runs in a
+# copy of the checkout of its own (.build/check-all/KERNEL/tree), so that
+# builds for two kernels never share a directory.  There the long tests
+# run at the sizes of CHECK_ALL_SIZES; 6.1 keeps make check's.
+#
 # Versions are discovered from apt and /lib/modules, never written down
 # (Debian moves the ABI number with security updates); a missing kernel
-# is installed with its headers, from bookworm-backports for 6.12 (which
-# is added to apt's sources when it is not there).  CHECK_ALL="6.1 6.12"
-# picks some.  reload_storm.sh runs its full 100 insmod/rmmod cycles
-# here (RELOAD_CYCLES; 20 in `make check`).  One line per kernel, then
-# "N passed, N failed" over all.
+# is installed with its headers before any test starts, from
+# bookworm-backports for 6.12 (added to apt's sources when missing).
+#
+# Environment: CHECK_ALL (the kernels, in the order they start; default
+# all five, the longest first), CHECK_ALL_JOBS (how many run at once,
+# default 2: the guests' vCPUs mostly wait on each other's host cores,
+# while timers, grace periods and TIME-WAIT expiry leave them idle).
+# Prints one line per kernel with its time, then "N passed, N failed"
+# over all.
 set -u
 cd "$(dirname "$0")/.." || exit 1
+top=$(pwd)
 
-flavours=${CHECK_ALL:-6.1 6.1-rt 6.12 6.12-rt debug}
-logs=.build/check-all
-mkdir -p $logs
-passed=0
-failed=0
-summary=()
+flavours=${CHECK_ALL:-debug 6.1 6.12 6.1-rt 6.12-rt}
+jobs=${CHECK_ALL_JOBS:-2}
+sizes=${CHECK_ALL_SIZES:-RELOAD_CYCLES=10 SOAK_ROUNDS=5 NETNS_COUNT=300 FUZZ_SECONDS=30}
+logs=$top/.build/check-all
 
-# The package name pattern of a flavour's versioned kernel image.
+case $jobs in
+[1-9]) ;;
+*) echo "check-all: CHECK_ALL_JOBS is a number from 1 to 9, not '$jobs'" >&2; exit 2 ;;
+esac
+for f in $flavours; do
+	case $f in
+	6.1 | 6.1-rt | 6.12 | 6.12-rt | debug) ;;
+	*) echo "check-all: unknown kernel '$f' (6.1 6.1-rt 6.12 6.12-rt debug)" >&2; exit 2 ;;
+	esac
+done
+for s in $sizes; do
+	case $s in
+	RELOAD_CYCLES=[0-9]* | SOAK_ROUNDS=[0-9]* | NETNS_COUNT=[0-9]* | PATCH_SECONDS=[0-9]* | \
+	FUZZ_SECONDS=[0-9]*) ;;
+	*) echo "check-all: CHECK_ALL_SIZES takes RELOAD_CYCLES, SOAK_ROUNDS, NETNS_COUNT, PATCH_SECONDS and FUZZ_SECONDS=N, not '$s'" >&2; exit 2 ;;
+	esac
+done
+rm -rf "$logs"
+mkdir -p "$logs"
+
+# The package name pattern of a flavour's versioned kernel image.  A
+# rebuild of a 6.12 backport carries a suffix: 6.12.90+deb12.1-amd64.
 image_re()
 {
 	case "$1" in
 	6.1) echo '^linux-image-6\.1\.0-[0-9]+-amd64$' ;;
 	6.1-rt) echo '^linux-image-6\.1\.0-[0-9]+-rt-amd64$' ;;
-	6.12) echo '^linux-image-6\.12\.[0-9]+\+deb12-amd64$' ;;
-	6.12-rt) echo '^linux-image-6\.12\.[0-9]+\+deb12-rt-amd64$' ;;
+	6.12) echo '^linux-image-6\.12\.[0-9]+\+deb12(\.[0-9]+)?-amd64$' ;;
+	6.12-rt) echo '^linux-image-6\.12\.[0-9]+\+deb12(\.[0-9]+)?-rt-amd64$' ;;
 	esac
 }
 
@@ -57,37 +91,80 @@ kernel()
 	echo "$v"
 }
 
-for f in $flavours; do
-	args=()
-	case "$f" in
+# run FLAVOUR: that kernel's part, into $logs/FLAVOUR.log, which ends with
+# "N passed, N failed".
+run()
+{
+	local f=$1 v dir tree args=()
+
+	case $f in
 	debug)
 		dir=$(scripts/debug-kernel.sh 2> "$logs/debug-kernel.log")
 		if [ -z "$dir" ]; then
-			summary+=("debug: the debug kernel did not build ($logs/debug-kernel.log)")
-			failed=$((failed + 1))
-			continue
+			echo "check-all: the debug kernel did not build ($logs/debug-kernel.log)"
+			echo "0 passed, 1 failed"
+			return
 		fi
-		args=(VM_KERNEL="$dir/arch/x86/boot/bzImage" VM_KDIR="$dir" VM_MODULES=none)
-		name="debug ($dir)"
-		;;
-	6.1 | 6.1-rt | 6.12 | 6.12-rt)
-		v=$(kernel "$f")
-		if [ -z "$v" ]; then
-			summary+=("$f: no such kernel in apt's sources")
-			failed=$((failed + 1))
-			continue
-		fi
-		args=(VM_KERNEL="/boot/vmlinuz-$v" VM_KDIR="/lib/modules/$v/build")
-		name="$f ($v)"
+		args=(VM_KERNEL="$dir/arch/x86/boot/bzImage" KDIR="$dir" VM_MODULES=none)
 		;;
 	*)
-		echo "check-all: unknown kernel '$f' (6.1 6.1-rt 6.12 6.12-rt debug)" >&2
-		exit 2
+		v=$(cat "$logs/$f.version")
+		args=(VM_KERNEL="/boot/vmlinuz-$v" KDIR="/lib/modules/$v/build")
 		;;
 	esac
-	echo "== check-all: $name"
-	make -s vm-check "${args[@]}" RELOAD_CYCLES="${RELOAD_CYCLES:-100}" \
-		> "$logs/$f.log" 2>&1
+	if [ "$f" = 6.1 ]; then
+		env "${args[@]}" scripts/check.sh
+		return
+	fi
+	tree=$logs/$f/tree
+	mkdir -p "$tree/.build"
+	tar -c --exclude=./.build . | tar -x -C "$tree"
+	ln -s "$top/.build/linux-source-6.1" "$tree/.build/linux-source-6.1"
+	# shellcheck disable=SC2086
+	(cd "$tree" && env "${args[@]}" CHECK_SCOPE=kernel $sizes scripts/check.sh)
+}
+
+# Everything is installed before the first test starts: the packages'
+# test builds for and boots every kernel that has headers.
+if ! scripts/deps.sh > "$logs/deps.log" 2>&1; then
+	echo "check-all: scripts/deps.sh failed ($logs/deps.log)"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+scripts/ksft-unpack.sh "$top/.build" > /dev/null || exit 1
+todo=()
+summary=()
+failed=0
+for f in $flavours; do
+	[ "$f" = debug ] && { todo+=("$f"); continue; }
+	v=$(kernel "$f")
+	if [ -z "$v" ]; then
+		summary+=("$f: no such kernel in apt's sources")
+		failed=$((failed + 1))
+		continue
+	fi
+	echo "$v" > "$logs/$f.version"
+	todo+=("$f")
+done
+
+start=$(date +%s)
+for f in "${todo[@]}"; do
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
+		wait -n
+	done
+	echo "== check-all: $f starts at $(( $(date +%s) - start )) s"
+	(
+		s=$(date +%s)
+		run "$f" > "$logs/$f.log" 2>&1
+		echo $(( $(date +%s) - s )) > "$logs/$f.seconds"
+	) &
+done
+wait
+
+passed=0
+for f in "${todo[@]}"; do
+	name=$f
+	[ -s "$logs/$f.version" ] && name="$f ($(cat "$logs/$f.version"))"
 	last=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$logs/$f.log" | tail -n 1)
 	if [ -z "$last" ]; then
 		summary+=("$name: no result ($logs/$f.log)")
@@ -97,9 +174,11 @@ for f in $flavours; do
 	read -r p _ q _ <<< "$last"
 	passed=$((passed + p))
 	failed=$((failed + q))
-	summary+=("$name: $last")
+	summary+=("$name: $last in $(cat "$logs/$f.seconds" 2>/dev/null || echo ?) s")
+	[ "$q" -eq 0 ] || grep -aE '^not ok|^# not ok|^vm-run: FAIL' "$logs/$f.log" | head -n 20 | sed 's/^/   /'
 done
 
 printf '%s\n' "${summary[@]}"
+echo "check-all: $(( $(date +%s) - start )) s for the kernels, logs in $logs"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -9,10 +9,16 @@
 # purged (scripts/pkg-test.sh), one result per check.  Exits non-zero on
 # any failure or skip.
 #
-# Environment: KDIR (headers of the VM kernel), VM_KERNEL, VM_TIMEOUT,
-# SELFTESTS (names of kselftests to run, default all),
-# RELOAD_CYCLES (reload_storm.sh's), FUZZ_SECONDS and
-# FUZZ_SEED (fuzz.sh: a longer run, a seed to repeat; the guest gets them).
+# Environment: KDIR (headers of the VM kernel), VM_KERNEL, VM_MODULES,
+# VM_TIMEOUT, SELFTESTS (names of kselftests to run, default all); the
+# sizes of the long tests, which the guest gets: RELOAD_CYCLES
+# (reload_storm.sh), SOAK_ROUNDS (soak.sh), NETNS_COUNT
+# (netns_thousand.sh), PATCH_SECONDS (code_patching.sh), FUZZ_SECONDS and
+# FUZZ_SEED (fuzz.sh: a longer run, a seed to repeat).
+# CHECK_SCOPE=kernel (scripts/check-all.sh, for every kernel after the
+# first) keeps what depends on the kernel: the builds, W=1 and sparse
+# against KDIR, and the kselftests in the VM; it installs nothing and
+# leaves out checkpatch, the host unit tests and the packages.
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -66,106 +72,149 @@ finish()
 	exit $?
 }
 
-echo "== dependencies"
-if ! scripts/deps.sh; then
-	result dependencies_installed 1 "scripts/deps.sh failed"
-	finish
-fi
-ksft=$(scripts/ksft-unpack.sh "$top/.build") || { result kselftest_framework_unpacked 1; finish; }
-kver=$(scripts/kernel-version.sh)
-KDIR=${KDIR:-/lib/modules/$kver/build}
+install_deps()
+{
+	echo "== dependencies"
+	if [ "$scope" = kernel ]; then
+		echo "(installed by the caller)"
+	elif ! scripts/deps.sh; then
+		result dependencies_installed 1 "scripts/deps.sh failed"
+		finish
+	fi
+	ksft=$(scripts/ksft-unpack.sh "$top/.build") || { result kselftest_framework_unpacked 1; finish; }
+	kver=$(scripts/kernel-version.sh)
+	KDIR=${KDIR:-/lib/modules/$kver/build}
+}
 
-echo "== build (kernel headers: $KDIR)"
-make -s module-clean KDIR="$KDIR" >/dev/null 2>&1
-make module KDIR="$KDIR" W=1 > "$logs/module-w1.log" 2>&1
-rc=$?
-if [ $rc -ne 0 ]; then
-	result module_builds_with_w1 1 "build failed: $(grep -m1 -E 'error' "$logs/module-w1.log")"
-elif diagnostics "$logs/module-w1.log" > "$logs/module-w1.diag"; then
-	result module_builds_with_w1_without_warnings 1 "$(wc -l < "$logs/module-w1.diag") diagnostics, first: $(head -n 1 "$logs/module-w1.diag")"
-else
-	result module_builds_with_w1_without_warnings 0
-fi
+build_all()
+{
+	echo "== build (kernel headers: $KDIR)"
+	make -s module-clean KDIR="$KDIR" >/dev/null 2>&1
+	make module KDIR="$KDIR" W=1 > "$logs/module-w1.log" 2>&1
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		result module_builds_with_w1 1 "build failed: $(grep -m1 -E 'error' "$logs/module-w1.log")"
+	elif diagnostics "$logs/module-w1.log" > "$logs/module-w1.diag"; then
+		result module_builds_with_w1_without_warnings 1 "$(wc -l < "$logs/module-w1.diag") diagnostics, first: $(head -n 1 "$logs/module-w1.diag")"
+	else
+		result module_builds_with_w1_without_warnings 0
+	fi
 
-make -C userspace-tool clean >/dev/null
-if ! make -C userspace-tool all > "$logs/cli.log" 2>&1; then
-	result cli_builds 1 "$(grep -m1 error "$logs/cli.log")"
-elif diagnostics "$logs/cli.log" > "$logs/cli.diag"; then
-	result cli_builds_without_warnings 1 "$(head -n 1 "$logs/cli.diag")"
-else
-	result cli_builds_without_warnings 0
-fi
+	make -C userspace-tool clean >/dev/null
+	if ! make -C userspace-tool all > "$logs/cli.log" 2>&1; then
+		result cli_builds 1 "$(grep -m1 error "$logs/cli.log")"
+	elif diagnostics "$logs/cli.log" > "$logs/cli.diag"; then
+		result cli_builds_without_warnings 1 "$(head -n 1 "$logs/cli.diag")"
+	else
+		result cli_builds_without_warnings 0
+	fi
 
-if ! make -C selftests KSFT_DIR="$ksft/tools/testing/selftests" > "$logs/selftests-build.log" 2>&1; then
-	result selftests_build 1 "$(grep -m1 error "$logs/selftests-build.log")"
-elif diagnostics "$logs/selftests-build.log" > "$logs/selftests-build.diag"; then
-	result selftests_build_without_warnings 1 "$(head -n 1 "$logs/selftests-build.diag")"
-else
-	result selftests_build_without_warnings 0
-fi
+	if ! make -C selftests KSFT_DIR="$ksft/tools/testing/selftests" > "$logs/selftests-build.log" 2>&1; then
+		result selftests_build 1 "$(grep -m1 error "$logs/selftests-build.log")"
+	elif diagnostics "$logs/selftests-build.log" > "$logs/selftests-build.diag"; then
+		result selftests_build_without_warnings 1 "$(head -n 1 "$logs/selftests-build.diag")"
+	else
+		result selftests_build_without_warnings 0
+	fi
+}
 
-echo "== static checks"
-make -s style CHECKPATCH="$ksft/scripts/checkpatch.pl" > "$logs/checkpatch.log" 2>&1
-if [ $? -ne 0 ]; then
-	result checkpatch_strict_clean 1 "$(grep -m1 -E 'ERROR|WARNING|CHECK' "$logs/checkpatch.log")"
-else
-	result checkpatch_strict_clean 0
-fi
+checkpatch_check()
+{
+	make -s style CHECKPATCH="$ksft/scripts/checkpatch.pl" > "$logs/checkpatch.log" 2>&1
+	if [ $? -ne 0 ]; then
+		result checkpatch_strict_clean 1 "$(grep -m1 -E 'ERROR|WARNING|CHECK' "$logs/checkpatch.log")"
+	else
+		result checkpatch_strict_clean 0
+	fi
+}
 
-make sparse KDIR="$KDIR" > "$logs/sparse.log" 2>&1
-rc=$?
-if [ $rc -ne 0 ]; then
-	result sparse_clean 1 "sparse run failed: $(tail -n 1 "$logs/sparse.log")"
-elif diagnostics "$logs/sparse.log" > "$logs/sparse.diag"; then
-	result sparse_clean 1 "$(wc -l < "$logs/sparse.diag") reports, first: $(head -n 1 "$logs/sparse.diag")"
-else
-	result sparse_clean 0
-fi
+sparse_check()
+{
+	make sparse KDIR="$KDIR" > "$logs/sparse.log" 2>&1
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		result sparse_clean 1 "sparse run failed: $(tail -n 1 "$logs/sparse.log")"
+	elif diagnostics "$logs/sparse.log" > "$logs/sparse.diag"; then
+		result sparse_clean 1 "$(wc -l < "$logs/sparse.diag") reports, first: $(head -n 1 "$logs/sparse.diag")"
+	else
+		result sparse_clean 0
+	fi
+}
 
 # The kernel compiles every uapi header as C90 (usr/include/Makefile).
-if printf '#include <linux/tcpstate.h>\nint main(void) { return 0; }\n' |
-	gcc -std=c90 -pedantic-errors -Wall -Werror -Iuapi -x c -o /dev/null - > "$logs/uapi-c90.log" 2>&1; then
-	result uapi_header_compiles_as_c90 0
-else
-	result uapi_header_compiles_as_c90 1 "$(head -n 1 "$logs/uapi-c90.log")"
-fi
+uapi_check()
+{
+	if printf '#include <linux/tcpstate.h>\nint main(void) { return 0; }\n' |
+		gcc -std=c90 -pedantic-errors -Wall -Werror -Iuapi -x c -o /dev/null - > "$logs/uapi-c90.log" 2>&1; then
+		result uapi_header_compiles_as_c90 0
+	else
+		result uapi_header_compiles_as_c90 1 "$(head -n 1 "$logs/uapi-c90.log")"
+	fi
+}
 
-echo "== host unit tests"
-scripts/tap-verdict-test.sh > "$logs/tap-verdict.log" 2>&1; result run_selftests_verdict_catches_failures $? "$(grep -m1 '^not ok' "$logs/tap-verdict.log")"
-scripts/completion-test.sh > "$logs/completion.log" 2>&1; result bash_completion_matches_cli $? "$(head -n 1 "$logs/completion.log")"
-make -s -C userspace-tool test KSFT_DIR="$ksft/tools/testing/selftests" > "$logs/unit.log" 2>&1
-rc=$?
-tap_add "$logs/unit.log"
-grep -E '^not ok' "$logs/unit.log" | sed 's/^/   /'
-if [ $rc -ne 0 ] && ! grep -q '^not ok' "$logs/unit.log"; then
-	result unit_tests_ran 1 "make test exited $rc: $(tail -n 1 "$logs/unit.log")"
-fi
+host_unit_tests()
+{
+	echo "== host unit tests"
+	scripts/tap-verdict-test.sh > "$logs/tap-verdict.log" 2>&1; result run_selftests_verdict_catches_failures $? "$(grep -m1 '^not ok' "$logs/tap-verdict.log")"
+	scripts/completion-test.sh > "$logs/completion.log" 2>&1; result bash_completion_matches_cli $? "$(head -n 1 "$logs/completion.log")"
+	make -s -C userspace-tool test KSFT_DIR="$ksft/tools/testing/selftests" > "$logs/unit.log" 2>&1
+	rc=$?
+	tap_add "$logs/unit.log"
+	grep -E '^not ok' "$logs/unit.log" | sed 's/^/   /'
+	if [ $rc -ne 0 ] && ! grep -q '^not ok' "$logs/unit.log"; then
+		result unit_tests_ran 1 "make test exited $rc: $(tail -n 1 "$logs/unit.log")"
+	fi
+}
 
-echo "== kselftests in the VM"
-# shellcheck disable=SC2086
-scripts/vm-run.sh -t "${VM_TIMEOUT:-3000}" -o "$logs/vm" -- \
-	env ${FUZZ_SECONDS:+FUZZ_SECONDS=$FUZZ_SECONDS} ${FUZZ_SEED:+FUZZ_SEED=$FUZZ_SEED} \
-	${RELOAD_CYCLES:+RELOAD_CYCLES=$RELOAD_CYCLES} \
-	scripts/run-selftests.sh ${SELFTESTS:-} 2>&1 |
-	tee "$logs/selftests.log" | grep -aE '^(not )?ok |^# (not )?ok |^vm-run|Expected|^# #.*FAIL'
-vmrc=${PIPESTATUS[0]}
-tap_add "$logs/selftests.log"
-if [ "$vmrc" -ne 0 ]; then
-	why=$(grep -m1 '^vm-run: FAIL' "$logs/selftests.log")
-	result vm_run_finished_cleanly 1 "${why:-the guest command exited $vmrc}"
-else
-	result vm_run_finished_cleanly 0
-fi
+kselftests_in_vm()
+{
+	echo "== kselftests in the VM"
+	local v guest_env=()
+	for v in RELOAD_CYCLES SOAK_ROUNDS NETNS_COUNT PATCH_SECONDS FUZZ_SECONDS FUZZ_SEED; do
+		[ -n "${!v:-}" ] && guest_env+=("$v=${!v}")
+	done
+	# shellcheck disable=SC2086
+	scripts/vm-run.sh -t "${VM_TIMEOUT:-3000}" -o "$logs/vm" -- \
+		env "${guest_env[@]}" \
+		scripts/run-selftests.sh ${SELFTESTS:-} 2>&1 |
+		tee "$logs/selftests.log" | grep -aE '^(not )?ok |^# (not )?ok |^vm-run|Expected|^# #.*FAIL'
+	vmrc=${PIPESTATUS[0]}
+	tap_add "$logs/selftests.log"
+	if [ "$vmrc" -ne 0 ]; then
+		why=$(grep -m1 '^vm-run: FAIL' "$logs/selftests.log")
+		result vm_run_finished_cleanly 1 "${why:-the guest command exited $vmrc}"
+	else
+		result vm_run_finished_cleanly 0
+	fi
+}
 
 # Installs both packages on this machine, boots each kernel with headers,
 # purges them again (the machine is left as it was, even on failure).
-echo "== packages: make deb, install, DKMS, modprobe in the VM, purge"
-scripts/pkg-test.sh "$top/.build/pkg-test" > "$logs/packages.log" 2>&1
-pkgrc=$?
-grep -aE '^(# )?(not )?ok |^pkg-test:' "$logs/packages.log" | cut -c1-240
-tap_add "$logs/packages.log"
-if [ "$pkgrc" -ne 0 ] && ! grep -q 'not ok' "$logs/packages.log"; then
-	result package_test_ran 1 "scripts/pkg-test.sh exited $pkgrc: $(grep -m1 '^pkg-test:' "$logs/packages.log")"
-fi
+packages_check()
+{
+	echo "== packages: make deb, install, DKMS, modprobe in the VM, purge"
+	scripts/pkg-test.sh "$top/.build/pkg-test" > "$logs/packages.log" 2>&1
+	pkgrc=$?
+	grep -aE '^(# )?(not )?ok |^pkg-test:' "$logs/packages.log" | cut -c1-240
+	tap_add "$logs/packages.log"
+	if [ "$pkgrc" -ne 0 ] && ! grep -q 'not ok' "$logs/packages.log"; then
+		result package_test_ran 1 "scripts/pkg-test.sh exited $pkgrc: $(grep -m1 '^pkg-test:' "$logs/packages.log")"
+	fi
+}
 
+scope=${CHECK_SCOPE:-all}
+case $scope in
+all | kernel) ;;
+*) echo "check: CHECK_SCOPE is all or kernel, not '$scope'" >&2; exit 2 ;;
+esac
+
+install_deps
+build_all
+echo "== static checks"
+[ "$scope" = kernel ] || checkpatch_check
+sparse_check
+[ "$scope" = kernel ] || uapi_check
+[ "$scope" = kernel ] || host_unit_tests
+kselftests_in_vm
+[ "$scope" = kernel ] || packages_check
 finish
