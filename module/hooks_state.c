@@ -11,8 +11,10 @@
  *    the connection under the cookie the child inherits next, so the event
  *    is skipped.
  *  - FIN_WAIT2/CLOSING -> CLOSE of an active closer is the hand-off to a
- *    timewait socket, which the timewait hooks saw just before: an entry
- *    held by a timewait socket is not closed by it.
+ *    timewait socket, which the timewait hooks saw just before, on this
+ *    CPU: the close is skipped without a look in the table when they
+ *    say so (tcpstate_tw_handoff_take()), and otherwise an entry held
+ *    by a timewait socket is not closed by it.
  *  - CLOSE -> SYN_SENT comes before connect() has its local port: the
  *    entry is made once it has one (hooks_ports.c), but for a socket
  *    that still shows the port of an earlier connect().
@@ -78,6 +80,9 @@ static void tcpstate_probe_set_state(void *data, const struct sock *csk,
 		int stale_port = -1;
 
 		cookie = atomic64_read(&sk->sk_cookie);
+		if ((oldstate == TCP_FIN_WAIT2 || oldstate == TCP_CLOSING) &&
+		    tcpstate_tw_handoff_take(cookie))
+			goto out;
 		tcpstate_table_close(sock_net(sk), cookie, 0,
 				     TCPSTATE_F_TIMEWAIT_SOCK, -1,
 				     oldstate == TCP_SYN_RECV ?

@@ -64,6 +64,27 @@ struct tcpstate_tw_segment {
 static DEFINE_PER_CPU(struct tcpstate_tw_segment, tcpstate_tw_segment);
 
 /*
+ * The cookie of the connection this CPU last handed to a timewait socket.
+ * tcp_time_wait() closes the full socket right after (tcp_done()), on the
+ * same CPU in the same call, and that FIN_WAIT2/CLOSING -> CLOSE would
+ * only find the entry held by the timewait socket and leave it.
+ */
+static DEFINE_PER_CPU(u64, tcpstate_tw_handoff);
+
+/*
+ * Whether @cookie's close is the hand-off this CPU just saw (preemption
+ * off).  A slot overwritten in between (a softirq run when tcp_time_wait()
+ * enabled bh handing off another connection) or left by a hand-off
+ * finished on another CPU only means the close is looked up in the table,
+ * which skips an entry held by a timewait socket: cookies are unique, and
+ * a full socket closes once, so a slot never matches a real close.
+ */
+bool tcpstate_tw_handoff_take(u64 cookie)
+{
+	return cookie && this_cpu_cmpxchg(tcpstate_tw_handoff, cookie, 0) == cookie;
+}
+
+/*
  * DCCP has timewait sockets too.  TCP's are the ones of tcp_prot and
  * tcpv6_prot (a timewait socket keeps its full socket's sk_prot).
  */
@@ -106,6 +127,12 @@ static void tw_enter(struct inet_timewait_sock *tw, int timeo, bool rearm)
 			   TCPSTATE_F_TIMEWAIT_SOCK, 0, expires,
 			   rearm ? 0 : TCPSTATE_CHANGE_CREATE, NULL);
 	rcu_read_unlock();
+	/*
+	 * The entry is the timewait socket's now (or there is none): the
+	 * full socket's close that follows has nothing to do.
+	 */
+	if (!rearm)
+		this_cpu_write(tcpstate_tw_handoff, cookie);
 }
 
 static void tw_schedule_hook(struct ftrace_regs *fregs)

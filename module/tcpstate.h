@@ -348,6 +348,7 @@ int tcpstate_state_hook_init(void);
 void tcpstate_state_hook_exit(void);
 int tcpstate_timewait_hooks_init(void);
 void tcpstate_timewait_hooks_exit(void);
+bool tcpstate_tw_handoff_take(u64 cookie);
 int tcpstate_request_hooks_init(void);
 void tcpstate_request_hooks_exit(void);
 int tcpstate_port_hooks_init(void);
