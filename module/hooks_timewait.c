@@ -14,8 +14,10 @@
  *	socket's CLOSE.
  *  inet_twsk_hashdance_schedule(tw, sk, hashinfo, timeo)  6.11 and later:
  *	hashes and schedules in one call, and may have __inet_twsk_schedule
- *	inlined, so the entry is seen here too.  Both set the same state:
- *	the second is a no-op.
+ *	inlined, so the entry is seen here.  It is that function's only
+ *	!rearm caller (through inet_twsk_schedule()): where this hook is
+ *	placed, __inet_twsk_schedule's hook leaves the entry to it and sees
+ *	only the rearms.
  *  inet_twsk_kill(tw)			every death of a hashed timewait socket,
  *	once.  Its cause is read here: timer expiry when the timer's time
  *	has come; in softirq, the segment tcp_timewait_state_process() was
@@ -62,6 +64,12 @@ struct tcpstate_tw_segment {
 };
 
 static DEFINE_PER_CPU(struct tcpstate_tw_segment, tcpstate_tw_segment);
+
+/*
+ * inet_twsk_hashdance_schedule() is hooked (6.11 and later): the entry
+ * into TIME-WAIT is seen there.  Set before the hooks are switched on.
+ */
+static bool tw_entry_at_hashdance __read_mostly;
 
 /*
  * The cookie of the connection this CPU last handed to a timewait socket.
@@ -137,8 +145,13 @@ static void tw_enter(struct inet_timewait_sock *tw, int timeo, bool rearm)
 
 static void tw_schedule_hook(struct ftrace_regs *fregs)
 {
+	bool rearm = tcpstate_farg(fregs, 2) & 0xff;
+
+	/* Called by inet_twsk_hashdance_schedule(), whose hook did it. */
+	if (!rearm && tw_entry_at_hashdance)
+		return;
 	tw_enter((void *)tcpstate_farg(fregs, 0), (int)tcpstate_farg(fregs, 1),
-		 tcpstate_farg(fregs, 2) & 0xff);
+		 rearm);
 }
 
 static void tw_hashdance_schedule_hook(struct ftrace_regs *fregs)
@@ -205,26 +218,32 @@ static void tw_kill_hook(struct ftrace_regs *fregs)
 	rcu_read_unlock();
 }
 
+enum { TW_HOOK_SCHEDULE, TW_HOOK_HASHDANCE, TW_HOOK_KILL, TW_HOOK_SEGMENT };
+
 static struct tcpstate_fhook tcpstate_tw_hooks[] = {
-	{ .symbol = "__inet_twsk_schedule", .fn = tw_schedule_hook,
+	[TW_HOOK_SCHEDULE] = { .symbol = "__inet_twsk_schedule", .fn = tw_schedule_hook,
 	  .miss = TCPSTATE_MISS_TW_ENTER, .required = true,
 	  .lost = "TIME-WAIT is not seen at all" },
-	{ .symbol = "inet_twsk_hashdance_schedule",
+	[TW_HOOK_HASHDANCE] = { .symbol = "inet_twsk_hashdance_schedule",
 	  .fn = tw_hashdance_schedule_hook, .miss = TCPSTATE_MISS_TW_ENTER,
 	  .alternative = "__inet_twsk_schedule serves (kernels before 6.11)",
 	  .lost = "TIME-WAIT entries may go unseen (6.11+ may inline __inet_twsk_schedule here)" },
-	{ .symbol = "inet_twsk_kill", .fn = tw_kill_hook,
+	[TW_HOOK_KILL] = { .symbol = "inet_twsk_kill", .fn = tw_kill_hook,
 	  .miss = TCPSTATE_MISS_TW_KILL, .required = true,
 	  .lost = "timewait sockets never leave the table" },
-	{ .symbol = "tcp_timewait_state_process", .fn = tw_segment_hook,
+	[TW_HOOK_SEGMENT] = { .symbol = "tcp_timewait_state_process", .fn = tw_segment_hook,
 	  .miss = TCPSTATE_MISS_TW_SEGMENT,
 	  .lost = "timewait sockets killed by RST or SYN count as 'other'" },
 };
 
 int tcpstate_timewait_hooks_init(void)
 {
-	return tcpstate_fhooks_register(tcpstate_tw_hooks,
-					ARRAY_SIZE(tcpstate_tw_hooks));
+	int err = tcpstate_fhooks_register(tcpstate_tw_hooks,
+					   ARRAY_SIZE(tcpstate_tw_hooks));
+
+	if (!err)
+		tw_entry_at_hashdance = tcpstate_tw_hooks[TW_HOOK_HASHDANCE].placed;
+	return err;
 }
 
 void tcpstate_timewait_hooks_exit(void)
