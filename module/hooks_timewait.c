@@ -72,20 +72,22 @@ static DEFINE_PER_CPU(struct tcpstate_tw_segment, tcpstate_tw_segment);
 static bool tw_entry_at_hashdance __read_mostly;
 
 /*
- * The cookie of the connection this CPU last handed to a timewait socket.
- * tcp_time_wait() closes the full socket right after (tcp_done()), on the
- * same CPU in the same call, and that FIN_WAIT2/CLOSING -> CLOSE would
- * only find the entry held by the timewait socket and leave it.
+ * The cookie of the connection this CPU last handed to a timewait socket
+ * in a softirq.  tcp_time_wait() closes the full socket right after
+ * (tcp_done()), and that FIN_WAIT2/CLOSING -> CLOSE would only find the
+ * entry held by the timewait socket and leave it.  Only in a softirq is
+ * that close sure to follow on the same CPU: from release_sock(), in
+ * process context, tcp_time_wait() may enable bh and be migrated between
+ * the two, and a slot left behind could later match the same socket's
+ * real close after a new connect() (a socket keeps its cookie).
  */
 static DEFINE_PER_CPU(u64, tcpstate_tw_handoff);
 
 /*
- * Whether @cookie's close is the hand-off this CPU just saw (preemption
- * off).  A slot overwritten in between (a softirq run when tcp_time_wait()
- * enabled bh handing off another connection) or left by a hand-off
- * finished on another CPU only means the close is looked up in the table,
- * which skips an entry held by a timewait socket: cookies are unique, and
- * a full socket closes once, so a slot never matches a real close.
+ * Whether @cookie's close is the hand-off this CPU just saw in a softirq
+ * (preemption off).  A close that does not match, a hand-off in process
+ * context among them, is looked up in the table, which skips an entry
+ * held by a timewait socket.
  */
 bool tcpstate_tw_handoff_take(u64 cookie)
 {
@@ -139,7 +141,7 @@ static void tw_enter(struct inet_timewait_sock *tw, int timeo, bool rearm)
 	 * The entry is the timewait socket's now (or there is none): the
 	 * full socket's close that follows has nothing to do.
 	 */
-	if (!rearm)
+	if (!rearm && in_serving_softirq())
 		this_cpu_write(tcpstate_tw_handoff, cookie);
 }
 
