@@ -18,8 +18,8 @@
 
 #include "tcpstate.h"
 
-static unsigned int debug_miss_every;
-module_param(debug_miss_every, uint, 0644);
+unsigned int tcpstate_debug_miss_every __read_mostly;
+module_param_named(debug_miss_every, tcpstate_debug_miss_every, uint, 0644);
 MODULE_PARM_DESC(debug_miss_every,
 		 "Testing only: drop every Nth call of each hook, counted as a miss (default 0: never)");
 
@@ -32,11 +32,11 @@ void tcpstate_count_miss(int kind)
 		atomic_long_inc(&tcpstate_missed[kind]);
 }
 
-bool tcpstate_fault_inject(int kind)
+bool __tcpstate_fault_inject(int kind)
 {
-	unsigned int every = READ_ONCE(debug_miss_every);
+	unsigned int every = READ_ONCE(tcpstate_debug_miss_every);
 
-	if (likely(!every) || kind < 0 || kind >= TCPSTATE_MISS_MAX)
+	if (!every || kind < 0 || kind >= TCPSTATE_MISS_MAX)
 		return false;
 	if ((unsigned int)atomic_inc_return(&tcpstate_hook_calls[kind]) % every)
 		return false;

@@ -274,7 +274,21 @@ static __always_inline bool tcpstate_armed(void)
 
 /* misses.c */
 void tcpstate_count_miss(int kind);
-bool tcpstate_fault_inject(int kind);
+/*
+ * Fault injection (debug_miss_every): whether to drop this call of hook
+ * @kind.  Asked by every hook on every call, so the test of the parameter
+ * is inline and only a set parameter pays for the call.
+ */
+extern unsigned int tcpstate_debug_miss_every;
+bool __tcpstate_fault_inject(int kind);
+
+static __always_inline bool tcpstate_fault_inject(int kind)
+{
+	if (likely(!READ_ONCE(tcpstate_debug_miss_every)))
+		return false;
+	return __tcpstate_fault_inject(kind);
+}
+
 /* Fill @out per enum tcpstate_miss; returns the total. */
 u64 tcpstate_misses_read(u64 out[TCPSTATE_MISS_MAX]);
 /* probes.c: add the kprobes' own misses to @out. */
