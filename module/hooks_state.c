@@ -71,7 +71,6 @@ static void tcpstate_probe_set_state(void *data, const struct sock *csk,
 	if (tcpstate_fault_inject(TCPSTATE_MISS_STATE))
 		return;
 
-	rcu_read_lock();
 	if (newstate == TCP_CLOSE) {
 		/*
 		 * A child that dies in SYN_RECV may never have owned the
@@ -82,14 +81,14 @@ static void tcpstate_probe_set_state(void *data, const struct sock *csk,
 		cookie = atomic64_read(&sk->sk_cookie);
 		if ((oldstate == TCP_FIN_WAIT2 || oldstate == TCP_CLOSING) &&
 		    tcpstate_tw_handoff_take(cookie))
-			goto out;
+			return;
 		tcpstate_table_close(sock_net(sk), cookie, 0,
 				     TCPSTATE_F_TIMEWAIT_SOCK, -1,
 				     oldstate == TCP_SYN_RECV ?
 				     tcpstate_sk_owner(sk) : 0, &stale_port);
 		if (oldstate == TCP_SYN_SENT)
 			tcpstate_connect_closed(sk, stale_port);
-		goto out;
+		return;
 	}
 
 	/*
@@ -115,7 +114,7 @@ static void tcpstate_probe_set_state(void *data, const struct sock *csk,
 	else if (oldstate == TCP_SYN_RECV)
 		change |= TCPSTATE_CHANGE_CREATE;
 	else if (!cookie)
-		goto out;	/* never had a cookie: never mirrored */
+		return;		/* never had a cookie: never mirrored */
 	cookie = tcpstate_sk_cookie(sk);
 	tcpstate_tuple_from_sk(&tuple, sk);
 	if (pending_port)	/* the earlier connect()'s port */
@@ -140,8 +139,6 @@ static void tcpstate_probe_set_state(void *data, const struct sock *csk,
 	tcpstate_table_set(sock_net(sk), cookie, &tuple, oldstate, newstate,
 			   pending_port ? TCPSTATE_F_PORT_PENDING : 0,
 			   tcpstate_sk_owner(sk), 0, change, &who);
-out:
-	rcu_read_unlock();
 }
 
 static void tcpstate_find_tp(struct tracepoint *tp, void *priv)

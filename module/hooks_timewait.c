@@ -128,7 +128,6 @@ static void tw_enter(struct inet_timewait_sock *tw, int timeo, bool rearm)
 		return;
 	expires = tcpstate_now_ns() + jiffies_to_nsecs(max(timeo, 0));
 	tcpstate_tuple_from_tw(&tuple, tw);
-	rcu_read_lock();
 	/*
 	 * A rearm may race with the socket's death on another CPU (the
 	 * timer is not pinned on 6.11+): only the entry path creates.
@@ -136,7 +135,6 @@ static void tw_enter(struct inet_timewait_sock *tw, int timeo, bool rearm)
 	tcpstate_table_set(twsk_net(tw), cookie, &tuple, -1, tw->tw_substate,
 			   TCPSTATE_F_TIMEWAIT_SOCK, 0, expires,
 			   rearm ? 0 : TCPSTATE_CHANGE_CREATE, NULL);
-	rcu_read_unlock();
 	/*
 	 * The entry is the timewait socket's now (or there is none): the
 	 * full socket's close that follows has nothing to do.
@@ -214,10 +212,8 @@ static void tw_kill_hook(struct ftrace_regs *fregs)
 	 * timer there (seed.c), and this caller detached it before.
 	 */
 	cookie = tcpstate_sk_cookie((struct sock *)tw);
-	rcu_read_lock();
 	tcpstate_table_close(twsk_net(tw), cookie, TCPSTATE_F_TIMEWAIT_SOCK, 0,
 			     tw_kill_cause(tw), 0, NULL);
-	rcu_read_unlock();
 }
 
 enum { TW_HOOK_SCHEDULE, TW_HOOK_HASHDANCE, TW_HOOK_KILL, TW_HOOK_SEGMENT };

@@ -155,8 +155,9 @@ void tcpstate_tuple_sockaddr(const struct tcpstate_tuple *t, bool local,
 /*
  * How an event changes the table.  All of them may be called in process
  * or softirq context (timers included), not in hard interrupt context nor
- * with interrupts off (see tcpstate_bh_disable()), never sleep, and must
- * be called under rcu_read_lock().
+ * with interrupts off (see tcpstate_bh_disable()), and never sleep.  They
+ * take the RCU read lock they need themselves (table.c), so the hooks do
+ * not nest one around them.
  */
 enum tcpstate_change_flags {
 	TCPSTATE_CHANGE_CREATE	= 0x01,	/* create the entry when it is missing */
