@@ -115,7 +115,8 @@ static void tcpstate_probe_set_state(void *data, const struct sock *csk,
 		change |= TCPSTATE_CHANGE_CREATE;
 	else if (!cookie)
 		return;		/* never had a cookie: never mirrored */
-	cookie = tcpstate_sk_cookie(sk);
+	if (!cookie)	/* generated here, once */
+		cookie = tcpstate_sk_cookie(sk);
 	tcpstate_tuple_from_sk(&tuple, sk);
 	if (pending_port)	/* the earlier connect()'s port */
 		tuple.sport = pending_port;

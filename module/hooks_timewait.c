@@ -211,7 +211,9 @@ static void tw_kill_hook(struct ftrace_regs *fregs)
 	 * meet under the same table bucket lock: the walk re-reads the
 	 * timer there (seed.c), and this caller detached it before.
 	 */
-	cookie = tcpstate_sk_cookie((struct sock *)tw);
+	cookie = atomic64_read(&tw->tw_cookie);
+	if (!cookie)
+		cookie = tcpstate_sk_cookie((struct sock *)tw);
 	tcpstate_table_close(twsk_net(tw), cookie, TCPSTATE_F_TIMEWAIT_SOCK, 0,
 			     tw_kill_cause(tw), 0, NULL);
 }
