@@ -14,7 +14,11 @@
  * dropped on purpose and counted, to test that misses are seen and healed.
  */
 #include <linux/atomic.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
+#include <linux/minmax.h>
 #include <linux/module.h>
+#include <linux/processor.h>
 
 #include "tcpstate.h"
 
@@ -55,4 +59,21 @@ u64 tcpstate_misses_read(u64 out[TCPSTATE_MISS_MAX])
 	for (i = 0; i < TCPSTATE_MISS_MAX; i++)
 		total += out[i];
 	return total;
+}
+
+/*
+ * Testing only: spin for @ms (at most 5000), in whatever context the
+ * caller is, and return how long it took in ms.  Not mdelay(): it counts
+ * loops calibrated per CPU at boot, and an emulated vCPU's calibration
+ * can be off a thousandfold (a 2 s hold seen lasting 4 ms).  The clock is
+ * right on every vCPU.
+ */
+u64 tcpstate_debug_hold(unsigned int ms)
+{
+	u64 start = ktime_get_ns();
+	u64 end = start + (u64)min(ms, 5000U) * NSEC_PER_MSEC;
+
+	while (ktime_get_ns() < end)
+		cpu_relax();
+	return div_u64(ktime_get_ns() - start, NSEC_PER_MSEC);
 }
