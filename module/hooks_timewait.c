@@ -95,6 +95,36 @@ bool tcpstate_tw_handoff_take(u64 cookie)
 }
 
 /*
+ * Testing only: a hand-off to a timewait socket from this local port is
+ * held for debug_handoff_hold_ms, in the timewait hook after its work and
+ * with preemption off (the hook's), so between the hand-off and the full
+ * socket's close that follows: a test can have the task migrated to
+ * another CPU meanwhile.  Logged before and after, with the context.
+ */
+static unsigned int debug_handoff_hold_port;
+module_param(debug_handoff_hold_port, uint, 0644);
+MODULE_PARM_DESC(debug_handoff_hold_port,
+		 "Testing only: the local port whose hand-offs to a timewait socket are held (0: none)");
+static unsigned int debug_handoff_hold_ms = 1000;
+module_param(debug_handoff_hold_ms, uint, 0644);
+MODULE_PARM_DESC(debug_handoff_hold_ms,
+		 "Testing only: how long such a hand-off is held, in ms (at most 5000)");
+
+static void handoff_hold(u16 port)
+{
+	unsigned int ms = READ_ONCE(debug_handoff_hold_ms);
+	u64 held_ms;
+
+	pr_info("timewait hook: holding the hand-off of port %u on CPU %d in %s for %u ms\n",
+		port, smp_processor_id(),
+		in_serving_softirq() ? "a softirq" : in_task() ? "task context" : "an interrupt",
+		min(ms, 5000U));
+	held_ms = tcpstate_debug_hold(ms);
+	pr_info("timewait hook: held it %llu ms on CPU %d\n", held_ms,
+		smp_processor_id());
+}
+
+/*
  * DCCP has timewait sockets too.  TCP's are the ones of tcp_prot and
  * tcpv6_prot (a timewait socket keeps its full socket's sk_prot).
  */
@@ -141,6 +171,9 @@ static void tw_enter(struct inet_timewait_sock *tw, int timeo, bool rearm)
 	 */
 	if (!rearm && in_serving_softirq())
 		this_cpu_write(tcpstate_tw_handoff, cookie);
+	if (unlikely(READ_ONCE(debug_handoff_hold_port)) && !rearm &&
+	    tuple.sport == READ_ONCE(debug_handoff_hold_port))
+		handoff_hold(tuple.sport);
 }
 
 static void tw_schedule_hook(struct ftrace_regs *fregs)
