@@ -68,8 +68,16 @@ static void tcpstate_probe_set_state(void *data, const struct sock *csk,
 		if (!pending_port)
 			return;
 	}
-	if (tcpstate_fault_inject(TCPSTATE_MISS_STATE))
+	if (tcpstate_fault_inject(TCPSTATE_MISS_STATE)) {
+		/*
+		 * A hand-off's close dropped here must not leave its slot
+		 * behind: after a new connect() the same socket's real
+		 * close, on this CPU, would match it.
+		 */
+		if (newstate == TCP_CLOSE)
+			tcpstate_tw_handoff_take(atomic64_read(&sk->sk_cookie));
 		return;
+	}
 
 	if (newstate == TCP_CLOSE) {
 		/*
