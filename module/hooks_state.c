@@ -13,8 +13,8 @@
  *  - FIN_WAIT2/CLOSING -> CLOSE of an active closer is the hand-off to a
  *    timewait socket, which the timewait hooks saw just before: in a
  *    softirq, on this CPU, the close is skipped without a look in the
- *    table when they say so (tcpstate_tw_handoff_take()), and otherwise an entry held
- *    by a timewait socket is not closed by it.
+ *    table when they say so (tcpstate_tw_handoff_take()), and otherwise
+ *    an entry held by a timewait socket is not closed by it.
  *  - CLOSE -> SYN_SENT comes before connect() has its local port: the
  *    entry is made once it has one (hooks_ports.c), but for a socket
  *    that still shows the port of an earlier connect().

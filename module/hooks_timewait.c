@@ -17,7 +17,11 @@
  *	inlined, so the entry is seen here.  It is that function's only
  *	!rearm caller (through inet_twsk_schedule()): where this hook is
  *	placed, __inet_twsk_schedule's hook leaves the entry to it and sees
- *	only the rearms.
+ *	only the rearms.  So it is no second chance for the entry any more
+ *	(Debian's 6.12 calls it out of line, and both used to set it): a
+ *	call of this hook that misses (counted as tw_enter) is repaired by
+ *	the reconcile pass, as any other miss.  Where this hook could not be
+ *	placed, the other sees every entry, as before 6.11.
  *  inet_twsk_kill(tw)			every death of a hashed timewait socket,
  *	once.  Its cause is read here: timer expiry when the timer's time
  *	has come; in softirq, the segment tcp_timewait_state_process() was
@@ -254,19 +258,28 @@ static void tw_kill_hook(struct ftrace_regs *fregs)
 enum { TW_HOOK_SCHEDULE, TW_HOOK_HASHDANCE, TW_HOOK_KILL, TW_HOOK_SEGMENT };
 
 static struct tcpstate_fhook tcpstate_tw_hooks[] = {
-	[TW_HOOK_SCHEDULE] = { .symbol = "__inet_twsk_schedule", .fn = tw_schedule_hook,
-	  .miss = TCPSTATE_MISS_TW_ENTER, .required = true,
-	  .lost = "TIME-WAIT is not seen at all" },
-	[TW_HOOK_HASHDANCE] = { .symbol = "inet_twsk_hashdance_schedule",
-	  .fn = tw_hashdance_schedule_hook, .miss = TCPSTATE_MISS_TW_ENTER,
-	  .alternative = "__inet_twsk_schedule serves (kernels before 6.11)",
-	  .lost = "TIME-WAIT entries may go unseen (6.11+ may inline __inet_twsk_schedule here)" },
-	[TW_HOOK_KILL] = { .symbol = "inet_twsk_kill", .fn = tw_kill_hook,
-	  .miss = TCPSTATE_MISS_TW_KILL, .required = true,
-	  .lost = "timewait sockets never leave the table" },
-	[TW_HOOK_SEGMENT] = { .symbol = "tcp_timewait_state_process", .fn = tw_segment_hook,
-	  .miss = TCPSTATE_MISS_TW_SEGMENT,
-	  .lost = "timewait sockets killed by RST or SYN count as 'other'" },
+	[TW_HOOK_SCHEDULE] = {
+		.symbol = "__inet_twsk_schedule", .fn = tw_schedule_hook,
+		.miss = TCPSTATE_MISS_TW_ENTER, .required = true,
+		.lost = "TIME-WAIT is not seen at all",
+	},
+	[TW_HOOK_HASHDANCE] = {
+		.symbol = "inet_twsk_hashdance_schedule",
+		.fn = tw_hashdance_schedule_hook, .miss = TCPSTATE_MISS_TW_ENTER,
+		.alternative = "__inet_twsk_schedule serves (kernels before 6.11)",
+		.lost =
+		"TIME-WAIT entries may go unseen (6.11+ may inline __inet_twsk_schedule here)",
+	},
+	[TW_HOOK_KILL] = {
+		.symbol = "inet_twsk_kill", .fn = tw_kill_hook,
+		.miss = TCPSTATE_MISS_TW_KILL, .required = true,
+		.lost = "timewait sockets never leave the table",
+	},
+	[TW_HOOK_SEGMENT] = {
+		.symbol = "tcp_timewait_state_process", .fn = tw_segment_hook,
+		.miss = TCPSTATE_MISS_TW_SEGMENT,
+		.lost = "timewait sockets killed by RST or SYN count as 'other'",
+	},
 };
 
 int tcpstate_timewait_hooks_init(void)
