@@ -452,7 +452,8 @@ static long long settled(struct __test_metadata *_metadata, int fd)
 	return -1;
 }
 
-TEST_F(handoff, reconnected_socket_closes_after_its_hand_off)
+/* The hold, and in the dropped case the reconcile pass, take their time. */
+TEST_F_TIMEOUT(handoff, reconnected_socket_closes_after_its_hand_off, 90)
 {
 	const struct ts_tr want[] = {
 		{ CL, LI, 1 },						/* listen() */
