@@ -61,12 +61,10 @@ static void connect_hook(struct ftrace_regs *fregs)
 	tcpstate_tuple_from_sk(&tuple, sk);
 	tcpstate_who_sock(&who, sk);
 	tcpstate_who_current(&who);
-	rcu_read_lock();
 	tcpstate_table_set(sock_net(sk), cookie, &tuple, TCP_CLOSE, TCP_SYN_SENT,
 			   0, tcpstate_sk_owner(sk), 0,
 			   TCPSTATE_CHANGE_CREATE | TCPSTATE_CHANGE_BIRTH |
 			   TCPSTATE_CHANGE_TUPLE, &who);
-	rcu_read_unlock();
 }
 
 u16 tcpstate_connect_stale_port(const struct sock *sk)
@@ -119,11 +117,9 @@ static int port_bind_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	if (sk->sk_state != TCP_LISTEN || !cookie)
 		return 0;
 	tcpstate_tuple_from_sk(&tuple, sk);
-	rcu_read_lock();
 	tcpstate_table_set(sock_net(sk), cookie, &tuple, -1, TCP_LISTEN, 0,
 			   tcpstate_sk_owner(sk), 0, TCPSTATE_CHANGE_TUPLE,
 			   NULL);
-	rcu_read_unlock();
 	return 0;
 }
 

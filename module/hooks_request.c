@@ -54,7 +54,6 @@ static void req_hash_hook(struct ftrace_regs *fregs)
 		return;
 	cookie = tcpstate_sk_cookie(req_to_sk(req));
 	tcpstate_tuple_from_req(&tuple, req);
-	rcu_read_lock();
 	/*
 	 * Until accept() the connection is its listener's: the listener's
 	 * process from its entry, its uid and cgroup, which the child
@@ -73,7 +72,6 @@ static void req_hash_hook(struct ftrace_regs *fregs)
 			   TCP_SYN_RECV, TCPSTATE_F_REQUEST_SOCK, 0, 0,
 			   TCPSTATE_CHANGE_CREATE | TCPSTATE_CHANGE_TUPLE |
 			   TCPSTATE_CHANGE_BIRTH, &who);
-	rcu_read_unlock();
 	tcpstate_put_pid(who.pid);
 }
 
@@ -106,11 +104,9 @@ static void req_promote_hook(struct ftrace_regs *fregs)
 	}
 	tcpstate_tuple_from_sk(&tuple, child);
 	tcpstate_who_sock(&who, child);
-	rcu_read_lock();
 	tcpstate_table_set(sock_net(child), cookie, &tuple, TCP_LISTEN,
 			   TCP_SYN_RECV, 0, tcpstate_sk_owner(child), 0,
 			   TCPSTATE_CHANGE_TUPLE, &who);
-	rcu_read_unlock();
 }
 
 static void req_free_hook(struct ftrace_regs *fregs)
@@ -141,10 +137,8 @@ static void req_free_hook(struct ftrace_regs *fregs)
 		tcpstate_count_miss(TCPSTATE_MISS_REQ_FREE);
 		return;
 	}
-	rcu_read_lock();
 	tcpstate_table_close(sock_net(sk), cookie, TCPSTATE_F_REQUEST_SOCK, 0,
 			     -1, 0, NULL);
-	rcu_read_unlock();
 }
 
 static struct tcpstate_fhook tcpstate_req_hooks[] = {

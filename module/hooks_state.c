@@ -11,8 +11,10 @@
  *    the connection under the cookie the child inherits next, so the event
  *    is skipped.
  *  - FIN_WAIT2/CLOSING -> CLOSE of an active closer is the hand-off to a
- *    timewait socket, which the timewait hooks saw just before: an entry
- *    held by a timewait socket is not closed by it.
+ *    timewait socket, which the timewait hooks saw just before: in a
+ *    softirq, on this CPU, the close is skipped without a look in the
+ *    table when they say so (tcpstate_tw_handoff_take()), and otherwise
+ *    an entry held by a timewait socket is not closed by it.
  *  - CLOSE -> SYN_SENT comes before connect() has its local port: the
  *    entry is made once it has one (hooks_ports.c), but for a socket
  *    that still shows the port of an earlier connect().
@@ -66,10 +68,17 @@ static void tcpstate_probe_set_state(void *data, const struct sock *csk,
 		if (!pending_port)
 			return;
 	}
-	if (tcpstate_fault_inject(TCPSTATE_MISS_STATE))
+	if (tcpstate_fault_inject(TCPSTATE_MISS_STATE)) {
+		/*
+		 * A hand-off's close dropped here must not leave its slot
+		 * behind: after a new connect() the same socket's real
+		 * close, on this CPU, would match it.
+		 */
+		if (newstate == TCP_CLOSE)
+			tcpstate_tw_handoff_take(atomic64_read(&sk->sk_cookie));
 		return;
+	}
 
-	rcu_read_lock();
 	if (newstate == TCP_CLOSE) {
 		/*
 		 * A child that dies in SYN_RECV may never have owned the
@@ -78,13 +87,16 @@ static void tcpstate_probe_set_state(void *data, const struct sock *csk,
 		int stale_port = -1;
 
 		cookie = atomic64_read(&sk->sk_cookie);
+		if ((oldstate == TCP_FIN_WAIT2 || oldstate == TCP_CLOSING) &&
+		    tcpstate_tw_handoff_take(cookie))
+			return;
 		tcpstate_table_close(sock_net(sk), cookie, 0,
 				     TCPSTATE_F_TIMEWAIT_SOCK, -1,
 				     oldstate == TCP_SYN_RECV ?
 				     tcpstate_sk_owner(sk) : 0, &stale_port);
 		if (oldstate == TCP_SYN_SENT)
 			tcpstate_connect_closed(sk, stale_port);
-		goto out;
+		return;
 	}
 
 	/*
@@ -110,8 +122,9 @@ static void tcpstate_probe_set_state(void *data, const struct sock *csk,
 	else if (oldstate == TCP_SYN_RECV)
 		change |= TCPSTATE_CHANGE_CREATE;
 	else if (!cookie)
-		goto out;	/* never had a cookie: never mirrored */
-	cookie = tcpstate_sk_cookie(sk);
+		return;		/* never had a cookie: never mirrored */
+	if (!cookie)	/* generated here, once */
+		cookie = tcpstate_sk_cookie(sk);
 	tcpstate_tuple_from_sk(&tuple, sk);
 	if (pending_port)	/* the earlier connect()'s port */
 		tuple.sport = pending_port;
@@ -135,8 +148,6 @@ static void tcpstate_probe_set_state(void *data, const struct sock *csk,
 	tcpstate_table_set(sock_net(sk), cookie, &tuple, oldstate, newstate,
 			   pending_port ? TCPSTATE_F_PORT_PENDING : 0,
 			   tcpstate_sk_owner(sk), 0, change, &who);
-out:
-	rcu_read_unlock();
 }
 
 static void tcpstate_find_tp(struct tracepoint *tp, void *priv)

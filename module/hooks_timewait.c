@@ -14,8 +14,14 @@
  *	socket's CLOSE.
  *  inet_twsk_hashdance_schedule(tw, sk, hashinfo, timeo)  6.11 and later:
  *	hashes and schedules in one call, and may have __inet_twsk_schedule
- *	inlined, so the entry is seen here too.  Both set the same state:
- *	the second is a no-op.
+ *	inlined, so the entry is seen here.  It is that function's only
+ *	!rearm caller (through inet_twsk_schedule()): where this hook is
+ *	placed, __inet_twsk_schedule's hook leaves the entry to it and sees
+ *	only the rearms.  So it is no second chance for the entry any more
+ *	(Debian's 6.12 calls it out of line, and both used to set it): a
+ *	call of this hook that misses (counted as tw_enter) is repaired by
+ *	the reconcile pass, as any other miss.  Where this hook could not be
+ *	placed, the other sees every entry, as before 6.11.
  *  inet_twsk_kill(tw)			every death of a hashed timewait socket,
  *	once.  Its cause is read here: timer expiry when the timer's time
  *	has come; in softirq, the segment tcp_timewait_state_process() was
@@ -64,6 +70,65 @@ struct tcpstate_tw_segment {
 static DEFINE_PER_CPU(struct tcpstate_tw_segment, tcpstate_tw_segment);
 
 /*
+ * inet_twsk_hashdance_schedule() is hooked (6.11 and later): the entry
+ * into TIME-WAIT is seen there.  Set before the hooks are switched on.
+ */
+static bool tw_entry_at_hashdance __read_mostly;
+
+/*
+ * The cookie of the connection this CPU last handed to a timewait socket
+ * in a softirq.  tcp_time_wait() closes the full socket right after
+ * (tcp_done()), and that FIN_WAIT2/CLOSING -> CLOSE would only find the
+ * entry held by the timewait socket and leave it.  Only in a softirq is
+ * that close sure to follow on the same CPU: from release_sock(), in
+ * process context, tcp_time_wait() may enable bh and be migrated between
+ * the two, and a slot left behind could later match the same socket's
+ * real close after a new connect() (a socket keeps its cookie).
+ */
+static DEFINE_PER_CPU(u64, tcpstate_tw_handoff);
+
+/*
+ * Whether @cookie's close is the hand-off this CPU just saw in a softirq
+ * (preemption off).  A close that does not match, a hand-off in process
+ * context among them, is looked up in the table, which skips an entry
+ * held by a timewait socket.
+ */
+bool tcpstate_tw_handoff_take(u64 cookie)
+{
+	return cookie && this_cpu_cmpxchg(tcpstate_tw_handoff, cookie, 0) == cookie;
+}
+
+/*
+ * Testing only: a hand-off to a timewait socket from this local port is
+ * held for debug_handoff_hold_ms, in the timewait hook after its work and
+ * with preemption off (the hook's), so between the hand-off and the full
+ * socket's close that follows: a test can have the task migrated to
+ * another CPU meanwhile.  Logged before and after, with the context.
+ */
+static unsigned int debug_handoff_hold_port;
+module_param(debug_handoff_hold_port, uint, 0644);
+MODULE_PARM_DESC(debug_handoff_hold_port,
+		 "Testing only: the local port whose hand-offs to a timewait socket are held (0: none)");
+static unsigned int debug_handoff_hold_ms = 1000;
+module_param(debug_handoff_hold_ms, uint, 0644);
+MODULE_PARM_DESC(debug_handoff_hold_ms,
+		 "Testing only: how long such a hand-off is held, in ms (at most 5000)");
+
+static void handoff_hold(u16 port)
+{
+	unsigned int ms = READ_ONCE(debug_handoff_hold_ms);
+	u64 held_ms;
+
+	pr_info("timewait hook: holding the hand-off of port %u on CPU %d in %s for %u ms\n",
+		port, smp_processor_id(),
+		in_serving_softirq() ? "a softirq" : in_task() ? "task context" : "an interrupt",
+		min(ms, 5000U));
+	held_ms = tcpstate_debug_hold(ms);
+	pr_info("timewait hook: held it %llu ms on CPU %d\n", held_ms,
+		smp_processor_id());
+}
+
+/*
  * DCCP has timewait sockets too.  TCP's are the ones of tcp_prot and
  * tcpv6_prot (a timewait socket keeps its full socket's sk_prot).
  */
@@ -97,7 +162,6 @@ static void tw_enter(struct inet_timewait_sock *tw, int timeo, bool rearm)
 		return;
 	expires = tcpstate_now_ns() + jiffies_to_nsecs(max(timeo, 0));
 	tcpstate_tuple_from_tw(&tuple, tw);
-	rcu_read_lock();
 	/*
 	 * A rearm may race with the socket's death on another CPU (the
 	 * timer is not pinned on 6.11+): only the entry path creates.
@@ -105,13 +169,26 @@ static void tw_enter(struct inet_timewait_sock *tw, int timeo, bool rearm)
 	tcpstate_table_set(twsk_net(tw), cookie, &tuple, -1, tw->tw_substate,
 			   TCPSTATE_F_TIMEWAIT_SOCK, 0, expires,
 			   rearm ? 0 : TCPSTATE_CHANGE_CREATE, NULL);
-	rcu_read_unlock();
+	/*
+	 * The entry is the timewait socket's now (or there is none): the
+	 * full socket's close that follows has nothing to do.
+	 */
+	if (!rearm && in_serving_softirq())
+		this_cpu_write(tcpstate_tw_handoff, cookie);
+	if (unlikely(READ_ONCE(debug_handoff_hold_port)) && !rearm &&
+	    tuple.sport == READ_ONCE(debug_handoff_hold_port))
+		handoff_hold(tuple.sport);
 }
 
 static void tw_schedule_hook(struct ftrace_regs *fregs)
 {
+	bool rearm = tcpstate_farg(fregs, 2) & 0xff;
+
+	/* Called by inet_twsk_hashdance_schedule(), whose hook did it. */
+	if (!rearm && tw_entry_at_hashdance)
+		return;
 	tw_enter((void *)tcpstate_farg(fregs, 0), (int)tcpstate_farg(fregs, 1),
-		 tcpstate_farg(fregs, 2) & 0xff);
+		 rearm);
 }
 
 static void tw_hashdance_schedule_hook(struct ftrace_regs *fregs)
@@ -171,33 +248,48 @@ static void tw_kill_hook(struct ftrace_regs *fregs)
 	 * meet under the same table bucket lock: the walk re-reads the
 	 * timer there (seed.c), and this caller detached it before.
 	 */
-	cookie = tcpstate_sk_cookie((struct sock *)tw);
-	rcu_read_lock();
+	cookie = atomic64_read(&tw->tw_cookie);
+	if (!cookie)
+		cookie = tcpstate_sk_cookie((struct sock *)tw);
 	tcpstate_table_close(twsk_net(tw), cookie, TCPSTATE_F_TIMEWAIT_SOCK, 0,
 			     tw_kill_cause(tw), 0, NULL);
-	rcu_read_unlock();
 }
 
+enum { TW_HOOK_SCHEDULE, TW_HOOK_HASHDANCE, TW_HOOK_KILL, TW_HOOK_SEGMENT };
+
 static struct tcpstate_fhook tcpstate_tw_hooks[] = {
-	{ .symbol = "__inet_twsk_schedule", .fn = tw_schedule_hook,
-	  .miss = TCPSTATE_MISS_TW_ENTER, .required = true,
-	  .lost = "TIME-WAIT is not seen at all" },
-	{ .symbol = "inet_twsk_hashdance_schedule",
-	  .fn = tw_hashdance_schedule_hook, .miss = TCPSTATE_MISS_TW_ENTER,
-	  .alternative = "__inet_twsk_schedule serves (kernels before 6.11)",
-	  .lost = "TIME-WAIT entries may go unseen (6.11+ may inline __inet_twsk_schedule here)" },
-	{ .symbol = "inet_twsk_kill", .fn = tw_kill_hook,
-	  .miss = TCPSTATE_MISS_TW_KILL, .required = true,
-	  .lost = "timewait sockets never leave the table" },
-	{ .symbol = "tcp_timewait_state_process", .fn = tw_segment_hook,
-	  .miss = TCPSTATE_MISS_TW_SEGMENT,
-	  .lost = "timewait sockets killed by RST or SYN count as 'other'" },
+	[TW_HOOK_SCHEDULE] = {
+		.symbol = "__inet_twsk_schedule", .fn = tw_schedule_hook,
+		.miss = TCPSTATE_MISS_TW_ENTER, .required = true,
+		.lost = "TIME-WAIT is not seen at all",
+	},
+	[TW_HOOK_HASHDANCE] = {
+		.symbol = "inet_twsk_hashdance_schedule",
+		.fn = tw_hashdance_schedule_hook, .miss = TCPSTATE_MISS_TW_ENTER,
+		.alternative = "__inet_twsk_schedule serves (kernels before 6.11)",
+		.lost =
+		"TIME-WAIT entries may go unseen (6.11+ may inline __inet_twsk_schedule here)",
+	},
+	[TW_HOOK_KILL] = {
+		.symbol = "inet_twsk_kill", .fn = tw_kill_hook,
+		.miss = TCPSTATE_MISS_TW_KILL, .required = true,
+		.lost = "timewait sockets never leave the table",
+	},
+	[TW_HOOK_SEGMENT] = {
+		.symbol = "tcp_timewait_state_process", .fn = tw_segment_hook,
+		.miss = TCPSTATE_MISS_TW_SEGMENT,
+		.lost = "timewait sockets killed by RST or SYN count as 'other'",
+	},
 };
 
 int tcpstate_timewait_hooks_init(void)
 {
-	return tcpstate_fhooks_register(tcpstate_tw_hooks,
-					ARRAY_SIZE(tcpstate_tw_hooks));
+	int err = tcpstate_fhooks_register(tcpstate_tw_hooks,
+					   ARRAY_SIZE(tcpstate_tw_hooks));
+
+	if (!err)
+		tw_entry_at_hashdance = tcpstate_tw_hooks[TW_HOOK_HASHDANCE].placed;
+	return err;
 }
 
 void tcpstate_timewait_hooks_exit(void)

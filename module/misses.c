@@ -14,12 +14,16 @@
  * dropped on purpose and counted, to test that misses are seen and healed.
  */
 #include <linux/atomic.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
+#include <linux/minmax.h>
 #include <linux/module.h>
+#include <linux/processor.h>
 
 #include "tcpstate.h"
 
-static unsigned int debug_miss_every;
-module_param(debug_miss_every, uint, 0644);
+unsigned int tcpstate_debug_miss_every __read_mostly;
+module_param_named(debug_miss_every, tcpstate_debug_miss_every, uint, 0644);
 MODULE_PARM_DESC(debug_miss_every,
 		 "Testing only: drop every Nth call of each hook, counted as a miss (default 0: never)");
 
@@ -32,11 +36,11 @@ void tcpstate_count_miss(int kind)
 		atomic_long_inc(&tcpstate_missed[kind]);
 }
 
-bool tcpstate_fault_inject(int kind)
+bool __tcpstate_fault_inject(int kind)
 {
-	unsigned int every = READ_ONCE(debug_miss_every);
+	unsigned int every = READ_ONCE(tcpstate_debug_miss_every);
 
-	if (likely(!every) || kind < 0 || kind >= TCPSTATE_MISS_MAX)
+	if (!every || kind < 0 || kind >= TCPSTATE_MISS_MAX)
 		return false;
 	if ((unsigned int)atomic_inc_return(&tcpstate_hook_calls[kind]) % every)
 		return false;
@@ -55,4 +59,21 @@ u64 tcpstate_misses_read(u64 out[TCPSTATE_MISS_MAX])
 	for (i = 0; i < TCPSTATE_MISS_MAX; i++)
 		total += out[i];
 	return total;
+}
+
+/*
+ * Testing only: spin for @ms (at most 5000), in whatever context the
+ * caller is, and return how long it took in ms.  Not mdelay(): it counts
+ * loops calibrated per CPU at boot, and an emulated vCPU's calibration
+ * can be off a thousandfold (a 2 s hold seen lasting 4 ms).  The clock is
+ * right on every vCPU.
+ */
+u64 tcpstate_debug_hold(unsigned int ms)
+{
+	u64 start = ktime_get_ns();
+	u64 end = start + (u64)min(ms, 5000U) * NSEC_PER_MSEC;
+
+	while (ktime_get_ns() < end)
+		cpu_relax();
+	return div_u64(ktime_get_ns() - start, NSEC_PER_MSEC);
 }

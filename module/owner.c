@@ -188,7 +188,6 @@ static void sock_graft_hook(struct ftrace_regs *fregs)
 	tcpstate_who_sock(&who, sk);
 	tcpstate_who_current(&who);
 	cookie = atomic64_read(&sk->sk_cookie);
-	rcu_read_lock();
 	if (cookie) {
 		tcpstate_table_set_who(sock_net(sk), cookie, &who);
 	} else if (sk->sk_state != TCP_CLOSE) {
@@ -207,7 +206,6 @@ static void sock_graft_hook(struct ftrace_regs *fregs)
 				   TCPSTATE_CHANGE_TUPLE | TCPSTATE_CHANGE_CREATE |
 				   TCPSTATE_CHANGE_BIRTH, &who);
 	}
-	rcu_read_unlock();
 }
 
 static struct tcpstate_fhook tcpstate_owner_hooks[] = {

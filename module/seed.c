@@ -50,7 +50,7 @@ MODULE_PARM_DESC(debug_seed_hold_ms,
 static void seed_hold(const struct sock *sk, const struct tcpstate_ksock *ks)
 {
 	static bool held;
-	u64 start, end, held_ms;
+	u64 held_ms;
 
 	if (held || ks->tuple.sport != debug_seed_hold_port ||
 	    !(ks->flags & (TCPSTATE_F_TIMEWAIT_SOCK | TCPSTATE_F_REQUEST_SOCK)))
@@ -59,16 +59,7 @@ static void seed_hold(const struct sock *sk, const struct tcpstate_ksock *ks)
 	pr_info("seed walk: holding a %s socket of port %u for %u ms\n",
 		ks->tw_timer ? "timewait" : "request", debug_seed_hold_port,
 		min(debug_seed_hold_ms, 5000U));
-	/*
-	 * Not mdelay(): it counts loops calibrated per CPU at boot, and an
-	 * emulated vCPU's calibration can be off a thousandfold (a 2 s hold
-	 * seen lasting 4 ms).  The clock is right on every vCPU.
-	 */
-	start = ktime_get_ns();
-	end = start + (u64)min(debug_seed_hold_ms, 5000U) * NSEC_PER_MSEC;
-	while (ktime_get_ns() < end)
-		cpu_relax();
-	held_ms = div_u64(ktime_get_ns() - start, NSEC_PER_MSEC);
+	held_ms = tcpstate_debug_hold(debug_seed_hold_ms);
 	if (ks->tw_timer)
 		pr_info("seed walk: held it %llu ms; its timer is %s\n", held_ms,
 			timer_pending(ks->tw_timer) ? "still pending" : "off");

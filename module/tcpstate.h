@@ -155,8 +155,9 @@ void tcpstate_tuple_sockaddr(const struct tcpstate_tuple *t, bool local,
 /*
  * How an event changes the table.  All of them may be called in process
  * or softirq context (timers included), not in hard interrupt context nor
- * with interrupts off (see tcpstate_bh_disable()), never sleep, and must
- * be called under rcu_read_lock().
+ * with interrupts off (see tcpstate_bh_disable()), and never sleep.  They
+ * take the RCU read lock they need themselves (table.c), so the hooks do
+ * not nest one around them.
  */
 enum tcpstate_change_flags {
 	TCPSTATE_CHANGE_CREATE	= 0x01,	/* create the entry when it is missing */
@@ -274,7 +275,23 @@ static __always_inline bool tcpstate_armed(void)
 
 /* misses.c */
 void tcpstate_count_miss(int kind);
-bool tcpstate_fault_inject(int kind);
+/*
+ * Fault injection (debug_miss_every): whether to drop this call of hook
+ * @kind.  Asked by every hook on every call, so the test of the parameter
+ * is inline and only a set parameter pays for the call.
+ */
+extern unsigned int tcpstate_debug_miss_every;
+bool __tcpstate_fault_inject(int kind);
+
+static __always_inline bool tcpstate_fault_inject(int kind)
+{
+	if (likely(!READ_ONCE(tcpstate_debug_miss_every)))
+		return false;
+	return __tcpstate_fault_inject(kind);
+}
+
+/* Testing only: spin @ms (at most 5000); returns the ms it took. */
+u64 tcpstate_debug_hold(unsigned int ms);
 /* Fill @out per enum tcpstate_miss; returns the total. */
 u64 tcpstate_misses_read(u64 out[TCPSTATE_MISS_MAX]);
 /* probes.c: add the kprobes' own misses to @out. */
@@ -348,6 +365,7 @@ int tcpstate_state_hook_init(void);
 void tcpstate_state_hook_exit(void);
 int tcpstate_timewait_hooks_init(void);
 void tcpstate_timewait_hooks_exit(void);
+bool tcpstate_tw_handoff_take(u64 cookie);
 int tcpstate_request_hooks_init(void);
 void tcpstate_request_hooks_exit(void);
 int tcpstate_port_hooks_init(void);
