@@ -63,6 +63,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -167,6 +168,20 @@ static int preempt_mode(char *mode, size_t size)
 	*close = '\0';
 	snprintf(mode, size, "%s", open + 1);
 	return 0;
+}
+
+/*
+ * A kernel built fully preemptible, PREEMPT_RT's included, has no mode
+ * to choose in debugfs: uname -v says "PREEMPT" or "PREEMPT_RT" there,
+ * "PREEMPT_DYNAMIC" where the mode is a choice.
+ */
+static bool fully_preemptible(void)
+{
+	struct utsname u;
+
+	if (uname(&u))
+		return false;
+	return strstr(u.version, " PREEMPT_RT ") || strstr(u.version, " PREEMPT ");
 }
 
 /* Wait up to @ms for a kernel log line containing @what; copy its text out. */
@@ -309,7 +324,7 @@ FIXTURE_SETUP(handoff)
 	self->h.uffd = syscall(__NR_userfaultfd, O_CLOEXEC);
 	if (self->h.uffd < 0)
 		SKIP(return, "userfaultfd: %s", strerror(errno));
-	if (variant->mode == MIGRATED) {
+	if (variant->mode == MIGRATED && !fully_preemptible()) {
 		if (preempt_mode(self->preempt, sizeof(self->preempt)))
 			SKIP(return, "no preemption mode to set in %s", PREEMPT);
 		ASSERT_EQ(0, ts_write_file(PREEMPT, "full"))
