@@ -6,8 +6,9 @@
 # TIME-WAITs, and destroyed with them.  Every 50th is a named namespace
 # with a stream reader (`ts_read owners`) open in it while `ip netns del`
 # drops its name: the reader's open file holds the namespace (the module
-# takes a reference at open), so it dies when the reader closes, 5 s
-# after its last record.  The others are `unshare -n` namespaces that die
+# takes a reference at open), so it dies when the reader closes, 20 s
+# after its last record (5 s were once too short for the workload to
+# start on a PREEMPT_RT guest at load: the reader closed with no record).  The others are `unshare -n` namespaces that die
 # with their one process.
 #  - Budget: no batch starts once NETNS_BUDGET_S seconds (default 300)
 #    would be passed by a batch as long as the longest so far; the test
@@ -84,7 +85,7 @@ watched()
 		echo "namespace $ns not created" >> "$tmp/fail"
 		return
 	fi
-	in_ns $ns "$TS_READ" owners 5000 > "$tmp/$1.reader" 2>&1 &
+	in_ns $ns "$TS_READ" owners 20000 > "$tmp/$1.reader" 2>&1 &
 	r=$!
 	wait_for 300 grep -q ready "$tmp/$1.reader" ||
 		echo "$ns: the reader was not ready in 30 s" >> "$tmp/fail"
