@@ -115,31 +115,6 @@ static struct side server_of(const struct ts_conn *c, const char *who)
 }
 
 /*
- * How many entries the module has with @s's cookie or 4-tuple (its ports:
- * the namespace has loopback alone); the last in @last.
- */
-static int entries_of(int fd, const struct side *s, struct tcpstate_conn *last)
-{
-	struct tcpstate_conn *all;
-	int found = 0;
-	long n, k;
-
-	n = ts_snapshot(fd, &all, 64);
-	if (n < 0)
-		return -1;
-	for (k = 0; k < n; k++) {
-		if (all[k].cookie != s->cookie &&
-		    (all[k].family != s->family || all[k].sport != s->sport ||
-		     all[k].dport != s->dport))
-			continue;
-		*last = all[k];
-		found++;
-	}
-	free(all);
-	return found;
-}
-
-/*
  * ss shows no socket for @s: the module must drop its entry within
  * GRACE_MS.  Logs what it still has.
  */
@@ -149,7 +124,7 @@ static int module_dropped(struct __test_metadata *_metadata, int fd, struct side
 	int waited, n = -1;
 
 	for (waited = 0; waited <= GRACE_MS; waited += 10) {
-		n = entries_of(fd, &s, &e);
+		n = ts_entries_of(fd, s.cookie, s.family, s.sport, s.dport, &e);
 		if (n == 0)
 			return 1;
 		ts_sleep_ms(10);

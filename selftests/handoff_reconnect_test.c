@@ -393,27 +393,6 @@ static int ss_wait(struct ts_ss_view *v, int state)
 	return v->state;
 }
 
-/* The module's entry of @cookie, or of the client's 4-tuple; how many. */
-static int entries_of(int fd, __u64 cookie, int family, struct tcpstate_conn *last)
-{
-	struct tcpstate_conn *all;
-	int found = 0;
-	long n, k;
-
-	n = ts_snapshot(fd, &all, 64);
-	if (n < 0)
-		return -1;
-	for (k = 0; k < n; k++) {
-		if (all[k].cookie != cookie &&
-		    (all[k].family != family || all[k].sport != CPORT || all[k].dport != PORT))
-			continue;
-		*last = all[k];
-		found++;
-	}
-	free(all);
-	return found;
-}
-
 /* The client's one entry in the module is @state, with its cookie and ports. */
 static void expect_entry(struct __test_metadata *_metadata, int fd, __u64 cookie,
 			 int family, int state, const char *when)
@@ -423,7 +402,7 @@ static void expect_entry(struct __test_metadata *_metadata, int fd, __u64 cookie
 
 	EXPECT_EQ(state, ts_wait_state(fd, cookie, state, WAIT_MS))
 		TH_LOG("%s: the client's entry is not %s", when, state_ss_name(state));
-	n = entries_of(fd, cookie, family, &e);
+	n = ts_entries_of(fd, cookie, family, CPORT, PORT, &e);
 	EXPECT_EQ(1, n) TH_LOG("%s: %d entries with the client's cookie or ports", when, n);
 	EXPECT_EQ(cookie, e.cookie);
 	EXPECT_EQ(CPORT, e.sport);
@@ -596,7 +575,7 @@ TEST_F_TIMEOUT(handoff, reconnected_socket_closes_after_its_hand_off, 90)
 	ASSERT_EQ(0, ss_wait(&v, 0)) TH_LOG("ss still shows the client in %s",
 					    ts_state_name(v.state, "no socket"));
 	for (waited = 0; waited <= GRACE_MS; waited += 10) {
-		n = entries_of(self->fd, self->cookie, variant->family, &e);
+		n = ts_entries_of(self->fd, self->cookie, variant->family, CPORT, PORT, &e);
 		if (n == 0)
 			break;
 		ts_sleep_ms(10);

@@ -94,6 +94,28 @@ int ts_entry_of(__u64 cookie, struct tcpstate_conn *out)
 	return c ? 0 : -1;
 }
 
+int ts_entries_of(int fd, __u64 cookie, int family, unsigned short sport,
+		  unsigned short dport, struct tcpstate_conn *last)
+{
+	struct tcpstate_conn *all;
+	int found = 0;
+	long n, k;
+
+	n = ts_snapshot(fd, &all, 64);
+	if (n < 0)
+		return -1;
+	for (k = 0; k < n; k++) {
+		if (all[k].cookie != cookie &&
+		    (all[k].family != family || all[k].sport != sport ||
+		     all[k].dport != dport))
+			continue;
+		*last = all[k];
+		found++;
+	}
+	free(all);
+	return found;
+}
+
 __u64 ts_sock_cookie(int sock)
 {
 	__u64 cookie = 0;

@@ -38,6 +38,13 @@ const struct tcpstate_conn *ts_find(const struct tcpstate_conn *c, long n,
 				    __u64 cookie);
 /* The caller's namespace's entry of @cookie, copied to @out; 0 when found. */
 int ts_entry_of(__u64 cookie, struct tcpstate_conn *out);
+/*
+ * How many entries the snapshot of @fd has with @cookie or with the 4-tuple
+ * of @family, @sport, @dport (ports: a namespace with loopback alone);
+ * the last of them in @last; -1 when the snapshot failed.
+ */
+int ts_entries_of(int fd, __u64 cookie, int family, unsigned short sport,
+		  unsigned short dport, struct tcpstate_conn *last);
 __u64 ts_sock_cookie(int sock);
 /* Poll the snapshot until @cookie is in @state (or gone, for state 0). */
 int ts_wait_state(int fd, __u64 cookie, int state, int timeout_ms);
