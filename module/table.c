@@ -541,9 +541,23 @@ static struct tcpstate_counters __percpu *net_counters(struct tcpstate_net *tn)
 	return c;
 }
 
-/* Find @cookie in a locked bucket; *@prev: the entry it goes after, or NULL. */
+/*
+ * A cookie may name two sockets at once: a socket connected again keeps
+ * its cookie, and so does the timewait socket its earlier connection
+ * left.  So an entry is known by its cookie and whether a timewait socket
+ * holds it; of one cookie's two, the other socket's comes first.
+ */
+static inline bool entry_tw(const struct tcpstate_entry *e)
+{
+	return e->flags & TCPSTATE_F_TIMEWAIT_SOCK;
+}
+
+/*
+ * Find the entry of @cookie (@tw: its timewait socket's) in a locked
+ * bucket; *@prev: the entry it goes after, or NULL.
+ */
 static struct tcpstate_entry *bucket_find(struct hlist_bl_head *b, u64 cookie,
-					  struct tcpstate_entry **prev)
+					  bool tw, struct tcpstate_entry **prev)
 {
 	struct tcpstate_entry *e;
 	struct hlist_bl_node *n;
@@ -551,10 +565,14 @@ static struct tcpstate_entry *bucket_find(struct hlist_bl_head *b, u64 cookie,
 
 	*prev = NULL;
 	hlist_bl_for_each_entry(e, n, b, node) {
-		if (e->cookie == cookie)
-			return e;
-		if (key_of(e->cookie) > key)
+		if (e->cookie == cookie) {
+			if (entry_tw(e) == tw)
+				return e;
+			if (entry_tw(e))
+				break;
+		} else if (key_of(e->cookie) > key) {
 			break;
+		}
 		*prev = e;
 	}
 	return NULL;
@@ -916,6 +934,7 @@ void tcpstate_table_set(struct net *net, u64 cookie,
 			u8 flags, u32 owner, u64 expires_ns, unsigned int change,
 			const struct tcpstate_who *who)
 {
+	bool tw = flags & TCPSTATE_F_TIMEWAIT_SOCK;
 	struct tcpstate_entry *e, *prev, *spare = NULL;
 	struct pid *drop = NULL;
 	struct tcpstate_net *tn;
@@ -942,7 +961,13 @@ void tcpstate_table_set(struct net *net, u64 cookie,
 again:
 	bh = table_bh_disable();
 	b = bucket_lock(tn, key_of(cookie));
-	e = bucket_find(b, cookie, &prev);
+	e = bucket_find(b, cookie, tw, &prev);
+	/*
+	 * The hand-off to a timewait socket: the full socket's entry becomes
+	 * its.  With no timewait entry of the cookie, it stays in order.
+	 */
+	if (!e && tw && (change & TCPSTATE_CHANGE_CREATE))
+		e = bucket_find(b, cookie, false, &prev);
 	if (!e) {
 		if (!(change & TCPSTATE_CHANGE_CREATE))
 			goto unlock;
@@ -1026,7 +1051,7 @@ void tcpstate_table_set_who(struct net *net, u64 cookie,
 		goto out;
 	bh = table_bh_disable();
 	b = bucket_lock(tn, key_of(cookie));
-	e = bucket_find(b, cookie, &prev);
+	e = bucket_find(b, cookie, false, &prev);
 	if (e)
 		drop = entry_set_who(e, who);
 	hlist_bl_unlock(b);
@@ -1053,7 +1078,7 @@ bool tcpstate_table_get_who(struct net *net, u64 cookie,
 		goto out;
 	bh = table_bh_disable();
 	b = bucket_lock(tn, key_of(cookie));
-	e = bucket_find(b, cookie, &prev);
+	e = bucket_find(b, cookie, false, &prev);
 	if (e) {
 		entry_who(e, who);
 		get_pid(who->pid);
@@ -1109,7 +1134,7 @@ bool tcpstate_table_close(struct net *net, u64 cookie, u8 need_flags,
 
 	bh = table_bh_disable();
 	b = bucket_lock(tn, key_of(cookie));
-	e = bucket_find(b, cookie, &prev);
+	e = bucket_find(b, cookie, need_flags & TCPSTATE_F_TIMEWAIT_SOCK, &prev);
 	if (!e || (e->flags & need_flags) != need_flags || (e->flags & skip_flags) ||
 	    (owner && entry_owner(e) != owner)) {
 		e = NULL;
@@ -1202,7 +1227,7 @@ void tcpstate_table_check(struct net *net, const struct tcpstate_ksock *ks,
 again:
 	tcpstate_bh_disable();
 	b = bucket_lock(tn, key_of(ks->cookie));
-	e = bucket_find(b, ks->cookie, &prev);
+	e = bucket_find(b, ks->cookie, ks->flags & TCPSTATE_F_TIMEWAIT_SOCK, &prev);
 	now = tcpstate_now_ns();	/* under the lock, as the hooks read it */
 	if (e) {
 		/* A hook that saw the connection first knows better. */
@@ -1767,8 +1792,13 @@ unsigned int tcpstate_table_snapshot(struct net *net, u64 cursor[2],
 {
 	struct tcpstate_net *tn;
 	unsigned int n = 0, buckets = 0;
-	/* The cursor is the position to resume from (see key_of()). */
+	/*
+	 * The cursor is the position to resume from (see key_of()), and how
+	 * many of the entries at that very position were returned already:
+	 * one cookie may have two (bucket_find()), the timewait one second.
+	 */
 	u64 pos = cursor[0], end;
+	u64 past = cursor[1];
 
 	*done = true;
 	cursor[1] = 0;
@@ -1786,7 +1816,8 @@ unsigned int tcpstate_table_snapshot(struct net *net, u64 cursor[2],
 		hlist_bl_for_each_entry(e, hn, b, node) {
 			u64 key = key_of(e->cookie);
 
-			if (!walk_covers(key, pos, end))
+			if (!walk_covers(key, pos, end) ||
+			    (key == pos && entry_tw(e) < past))
 				continue;
 			if (n == room) {
 				*done = false;
@@ -1794,13 +1825,15 @@ unsigned int tcpstate_table_snapshot(struct net *net, u64 cursor[2],
 			}
 			entry_export(e, &out[n++], v);
 			/* Sorted: what is left of this bucket comes after. */
-			pos = key + 1;
+			pos = key;
+			past = entry_tw(e) + 1;
 		}
 		hlist_bl_unlock(b);
 		tcpstate_bh_enable();
 		if (!*done)
 			break;
 		pos = end;
+		past = 0;
 		/*
 		 * A bounded RCU section per call, however many empty buckets
 		 * a table that is about to shrink holds: the caller resumes.
@@ -1811,6 +1844,7 @@ unsigned int tcpstate_table_snapshot(struct net *net, u64 cursor[2],
 		}
 	} while (end);
 	cursor[0] = *done ? 0 : pos;
+	cursor[1] = *done ? 0 : past;
 out:
 	rcu_read_unlock();
 	return n;
@@ -1845,7 +1879,7 @@ static unsigned int bucket_move(struct hlist_bl_head *b, struct tcpstate_buckets
 		hlist_bl_del(&e->node);
 		nb = bucket_of(nt, key_of(e->cookie));
 		hlist_bl_lock(nb);
-		bucket_find(nb, e->cookie, &prev);
+		bucket_find(nb, e->cookie, entry_tw(e), &prev);
 		bucket_insert(nb, e, prev);
 		len = 0;
 		hlist_bl_for_each_entry(x, hn, nb, node)

@@ -22,6 +22,7 @@
 
 #include "tcpstate_lib.h"
 #include "kselftest_harness.h"
+#include "tcpstate_matrix.h"
 
 #define PORT 9000
 #define WAIT_MS 3000
@@ -101,6 +102,117 @@ TEST_F(tw, reuse_by_connect_is_counted_as_reused)
 	ASSERT_LE(0, c2) TH_LOG("second connect from the only port: %s", strerror(errno));
 	EXPECT_EQ(0, ts_wait_state(self->fd, c.ccookie, 0, WAIT_MS));
 	expect_only_exit(_metadata, self->fd, TCPSTATE_TW_EXIT_REUSED);
+}
+
+/*
+ * The module's entries of @cookie in @fd's namespace, read in chunks of one
+ * (two entries of one cookie sit side by side in the table): the timewait
+ * socket's in *@tw, the other's in *@live; returns how many there were.
+ */
+static int entries_by_kind(int fd, __u64 cookie, struct tcpstate_conn *tw,
+			   struct tcpstate_conn *live)
+{
+	struct tcpstate_conn *all;
+	int found = 0;
+	long n, k;
+
+	memset(tw, 0, sizeof(*tw));
+	memset(live, 0, sizeof(*live));
+	n = ts_snapshot(fd, &all, 1);
+	if (n < 0)
+		return -1;
+	for (k = 0; k < n; k++) {
+		if (all[k].cookie != cookie)
+			continue;
+		if (all[k].flags & TCPSTATE_F_TIMEWAIT_SOCK)
+			*tw = all[k];
+		else
+			*live = all[k];
+		found++;
+	}
+	free(all);
+	return found;
+}
+
+/*
+ * A socket connected again once its first connection is in TIME-WAIT
+ * (connect(AF_UNSPEC), then connect() from a new local port) keeps its
+ * cookie: the timewait socket and the new connection share it, and ss
+ * shows both.  So does the table, one entry each; the new connection's
+ * reset ends its own entry and leaves the TIME-WAIT's.
+ */
+TEST_F(tw, reconnected_socket_and_its_timewait_are_two_entries)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	struct sockaddr_storage ss = { .ss_family = AF_UNSPEC };
+	struct tcpstate_conn tw, live;
+	struct tcpstate_stats st;
+	unsigned short port2;
+	struct ts_ss_view v;
+	struct ts_conn c;
+	int n, s2, waited;
+	socklen_t len;
+
+	ASSERT_EQ(0, ts_conn_open(&c, variant->family, PORT));
+	ASSERT_EQ(0, shutdown(c.cfd, SHUT_WR));
+	drain_and_close(c.sfd);
+	ASSERT_EQ(TCPSTATE_TIME_WAIT, ts_wait_state(self->fd, c.ccookie,
+						    TCPSTATE_TIME_WAIT, WAIT_MS));
+	ASSERT_EQ(0, connect(c.cfd, (struct sockaddr *)&ss, sizeof(ss.ss_family)))
+		TH_LOG("connect(AF_UNSPEC): %s", strerror(errno));
+	len = ts_addr(variant->family, PORT, &ss);
+	ASSERT_EQ(0, connect(c.cfd, (struct sockaddr *)&ss, len))
+		TH_LOG("connect again: %s", strerror(errno));
+	s2 = accept(c.lfd, NULL, NULL);
+	ASSERT_LE(0, s2);
+	ASSERT_EQ(c.ccookie, ts_sock_cookie(c.cfd));
+	len = sizeof(ss);
+	ASSERT_EQ(0, getsockname(c.cfd, (struct sockaddr *)&ss, &len));
+	port2 = ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port :
+			((struct sockaddr_in6 *)&ss)->sin6_port);
+	ASSERT_NE(c.cport, port2);
+
+	/* ss: the TIME-WAIT and the new connection, one cookie. */
+	ASSERT_EQ(0, ts_ss_read(&v, c.cport, PORT));
+	ASSERT_EQ(TCPSTATE_TIME_WAIT, v.state);
+	ASSERT_EQ(0, ts_ss_read(&v, port2, PORT));
+	ASSERT_EQ(TCPSTATE_ESTABLISHED, v.state);
+	EXPECT_EQ(c.ccookie, v.cookie);
+
+	n = entries_by_kind(self->fd, c.ccookie, &tw, &live);
+	EXPECT_EQ(2, n) TH_LOG("%d entries of cookie %llu: timewait %s port %u, other %s port %u",
+			       n, (unsigned long long)c.ccookie,
+			       ts_state_name(tw.state, "none"), tw.sport,
+			       ts_state_name(live.state, "none"), live.sport);
+	EXPECT_EQ(TCPSTATE_TIME_WAIT, tw.state);
+	EXPECT_EQ(c.cport, tw.sport);
+	EXPECT_EQ(TCPSTATE_ESTABLISHED, live.state);
+	EXPECT_EQ(port2, live.sport);
+	EXPECT_EQ(0, ts_counts_differ(_metadata, self->fd, &v));
+
+	/* The new connection reset: the TIME-WAIT's entry stays. */
+	ASSERT_EQ(0, setsockopt(c.cfd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));
+	close(c.cfd);
+	for (waited = 0; waited < WAIT_MS; waited += 20) {
+		n = entries_by_kind(self->fd, c.ccookie, &tw, &live);
+		if (n != 2)
+			break;
+		ts_sleep_ms(20);
+	}
+	EXPECT_EQ(1, n) TH_LOG("%d entries of cookie %llu after the reset", n,
+			       (unsigned long long)c.ccookie);
+	EXPECT_EQ(TCPSTATE_TIME_WAIT, tw.state);
+	EXPECT_EQ(c.cport, tw.sport);
+	EXPECT_EQ(0, live.state) TH_LOG("the reset connection is still %s",
+					ts_state_name(live.state, "none"));
+	drain_and_close(s2);
+	ASSERT_EQ(0, ts_ss_read(&v, c.cport, PORT));
+	EXPECT_EQ(TCPSTATE_TIME_WAIT, v.state);
+	EXPECT_EQ(0, ts_counts_differ(_metadata, self->fd, &v));
+	ASSERT_EQ(0, ts_stats(self->fd, &st));
+	EXPECT_EQ(1, st.timewait_socks);
+	ts_expect_no_reconcile(_metadata, &st);
+	close(c.lfd);
 }
 
 TEST_F(tw, new_syn_is_counted_as_syn)

@@ -36,11 +36,26 @@ const char *audit_kind_name(int kind)
 	return kind >= 0 && kind < AUDIT_KINDS ? kind_names[kind] : NULL;
 }
 
-static int cmp_cookie(const void *a, const void *b)
+/*
+ * A connection is known by its cookie and whether a timewait socket holds
+ * it: a socket connected again keeps its cookie, and so does the timewait
+ * socket of its earlier connection, so one cookie may name both.
+ */
+static int tw_of(const struct tcpstate_conn *c)
 {
-	const struct tcpstate_conn *x = a, *y = b;
+	return !!(c->flags & TCPSTATE_F_TIMEWAIT_SOCK);
+}
 
-	return (x->cookie > y->cookie) - (x->cookie < y->cookie);
+static int cmp_conn(const struct tcpstate_conn *x, const struct tcpstate_conn *y)
+{
+	if (x->cookie != y->cookie)
+		return (x->cookie > y->cookie) - (x->cookie < y->cookie);
+	return tw_of(x) - tw_of(y);
+}
+
+static int cmp_sort(const void *a, const void *b)
+{
+	return cmp_conn(a, b);
 }
 
 long audit_sort(struct tcpstate_conn *conns, long n)
@@ -49,9 +64,9 @@ long audit_sort(struct tcpstate_conn *conns, long n)
 
 	if (n <= 0)
 		return 0;
-	qsort(conns, (size_t)n, sizeof(*conns), cmp_cookie);
+	qsort(conns, (size_t)n, sizeof(*conns), cmp_sort);
 	for (i = 1; i < n; i++) {
-		if (conns[i].cookie != conns[m].cookie) {
+		if (cmp_conn(&conns[i], &conns[m])) {
 			conns[++m] = conns[i];
 			continue;
 		}
@@ -105,11 +120,11 @@ static void judge(struct audit_report *r, const struct tcpstate_conn *ea,
 	}
 }
 
-/* The entry of @v[*i] when it has @cookie, stepping past it; else NULL. */
+/* The entry of @v[*i] when it is @c's connection, stepping past it; else NULL. */
 static const struct tcpstate_conn *take(const struct tcpstate_conn *v, long n,
-					long *i, __u64 cookie)
+					long *i, const struct tcpstate_conn *c)
 {
-	if (*i >= n || v[*i].cookie != cookie)
+	if (*i >= n || cmp_conn(&v[*i], c))
 		return NULL;
 	return &v[(*i)++];
 }
@@ -119,9 +134,8 @@ int audit_compare(struct audit_report *r,
 		  const struct tcpstate_conn *t, long nt,
 		  const struct tcpstate_conn *b, long nb, __u64 a_start_ns)
 {
-	const struct tcpstate_conn *ea, *et, *eb;
+	const struct tcpstate_conn *ea, *et, *eb, *c;
 	long i = 0, j = 0, k = 0;
-	__u64 c;
 
 	memset(r, 0, sizeof(*r));
 	r->module = nt;
@@ -131,13 +145,14 @@ int audit_compare(struct audit_report *r,
 	if (!r->diffs)
 		return -1;
 	while (i < na || j < nt || k < nb) {
-		c = (__u64)-1;
-		if (i < na && a[i].cookie < c)
-			c = a[i].cookie;
-		if (j < nt && t[j].cookie < c)
-			c = t[j].cookie;
-		if (k < nb && b[k].cookie < c)
-			c = b[k].cookie;
+		/* The first connection of the three, in (cookie, kind) order. */
+		c = NULL;
+		if (i < na)
+			c = &a[i];
+		if (j < nt && (!c || cmp_conn(&t[j], c) < 0))
+			c = &t[j];
+		if (k < nb && (!c || cmp_conn(&b[k], c) < 0))
+			c = &b[k];
 		ea = take(a, na, &i, c);
 		et = take(t, nt, &j, c);
 		eb = take(b, nb, &k, c);

@@ -94,6 +94,9 @@ static int add_socket(struct conn_array *a, const struct inet_diag_msg *r)
 		    (__u64)r->id.idiag_cookie[1] << 32;
 	c->family = r->idiag_family;
 	c->state = r->idiag_state;
+	/* A timewait socket's timer is the TIME-WAIT timer, 3 (ss: timewait). */
+	if (r->idiag_timer == 3)
+		c->flags = TCPSTATE_F_TIMEWAIT_SOCK;
 	len = r->idiag_family == AF_INET ? 4 : 16;
 	memcpy(c->saddr, r->id.idiag_src, len);
 	memcpy(c->daddr, r->id.idiag_dst, len);

@@ -57,7 +57,10 @@
  *
  * A connection is known by its socket cookie: the number SO_COOKIE and
  * `ss -e` show.  It follows the connection from the request socket of a
- * passive open, through the full socket, to its timewait socket.
+ * passive open, through the full socket, to its timewait socket.  A
+ * socket connected again keeps its cookie while the timewait socket of
+ * its earlier connection still holds the same one: then two connections
+ * share it, told apart by TCPSTATE_F_TIMEWAIT_SOCK, as ss shows both.
  *
  * Times are CLOCK_BOOTTIME nanoseconds.
  *

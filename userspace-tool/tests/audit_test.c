@@ -227,6 +227,33 @@ static void test_duplicates(void)
 	compare(&r);
 	expect_str("disputed_states_are_unsettled", "unsettled 2", verdicts(&r));
 	audit_report_free(&r);
+
+	/*
+	 * A socket connected again keeps its cookie, and so does the
+	 * timewait socket of its first connection: two connections.
+	 */
+	reset();
+	add_ab(50, TCPSTATE_ESTABLISHED);
+	add(&a, 50, TCPSTATE_TIME_WAIT)->flags = TCPSTATE_F_TIMEWAIT_SOCK;
+	add(&b, 50, TCPSTATE_TIME_WAIT)->flags = TCPSTATE_F_TIMEWAIT_SOCK;
+	add_t(50, TCPSTATE_TIME_WAIT, A_START - NS_S);
+	t.v[t.n - 1].flags = TCPSTATE_F_TIMEWAIT_SOCK;
+	add_t(50, TCPSTATE_ESTABLISHED, A_START - NS_S);
+	compare(&r);
+	expect_str("a_cookie_of_a_timewait_and_a_socket_is_two_connections",
+		   "unsettled 0", verdicts(&r));
+	audit_report_free(&r);
+
+	/* The table with one entry for both is a connection short. */
+	reset();
+	add_ab(51, TCPSTATE_ESTABLISHED);
+	add(&a, 51, TCPSTATE_TIME_WAIT)->flags = TCPSTATE_F_TIMEWAIT_SOCK;
+	add(&b, 51, TCPSTATE_TIME_WAIT)->flags = TCPSTATE_F_TIMEWAIT_SOCK;
+	add_t(51, TCPSTATE_ESTABLISHED, A_START - NS_S);
+	compare(&r);
+	expect_str("a_timewait_sharing_its_cookie_is_missed_alone",
+		   "missing:51 unsettled 0", verdicts(&r));
+	audit_report_free(&r);
 }
 
 static char *render(bool json, const struct audit_report *r)
@@ -324,7 +351,7 @@ static void test_output(void)
 int main(void)
 {
 	ksft_print_header();
-	ksft_set_plan(3 + 6 + 4 + 2 + 5);
+	ksft_set_plan(3 + 6 + 4 + 4 + 5);
 	test_agree();
 	test_differences();
 	test_churn();
