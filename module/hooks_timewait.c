@@ -100,15 +100,16 @@ bool tcpstate_tw_handoff_take(u64 cookie)
 
 /*
  * Testing only: a hand-off to a timewait socket from this local port is
- * held for debug_handoff_hold_ms, in the timewait hook after its work and
- * with preemption off (the hook's), so between the hand-off and the full
+ * held for debug_handoff_hold_ms, or until the port is set back to 0 (the
+ * test's release), in the timewait hook after its work and with
+ * preemption off (the hook's), so between the hand-off and the full
  * socket's close that follows: a test can have the task migrated to
  * another CPU meanwhile.  Logged before and after, with the context.
  */
 static unsigned int debug_handoff_hold_port;
 module_param(debug_handoff_hold_port, uint, 0644);
 MODULE_PARM_DESC(debug_handoff_hold_port,
-		 "Testing only: the local port whose hand-offs to a timewait socket are held (0: none)");
+		 "Testing only: the local port whose hand-offs to a timewait socket are held (0: none; writing 0 ends a hold)");
 static unsigned int debug_handoff_hold_ms = 1000;
 module_param(debug_handoff_hold_ms, uint, 0644);
 MODULE_PARM_DESC(debug_handoff_hold_ms,
@@ -123,7 +124,7 @@ static void handoff_hold(u16 port)
 		port, smp_processor_id(),
 		in_serving_softirq() ? "a softirq" : in_task() ? "task context" : "an interrupt",
 		min(ms, 5000U));
-	held_ms = tcpstate_debug_hold(ms);
+	held_ms = tcpstate_debug_hold(ms, &debug_handoff_hold_port);
 	pr_info("timewait hook: held it %llu ms on CPU %d\n", held_ms,
 		smp_processor_id());
 }

@@ -68,12 +68,12 @@ u64 tcpstate_misses_read(u64 out[TCPSTATE_MISS_MAX])
  * can be off a thousandfold (a 2 s hold seen lasting 4 ms).  The clock is
  * right on every vCPU.
  */
-u64 tcpstate_debug_hold(unsigned int ms)
+u64 tcpstate_debug_hold(unsigned int ms, const unsigned int *release)
 {
 	u64 start = ktime_get_ns();
 	u64 end = start + (u64)min(ms, 5000U) * NSEC_PER_MSEC;
 
-	while (ktime_get_ns() < end)
+	while (ktime_get_ns() < end && (!release || READ_ONCE(*release)))
 		cpu_relax();
 	return div_u64(ktime_get_ns() - start, NSEC_PER_MSEC);
 }

@@ -59,7 +59,7 @@ static void seed_hold(const struct sock *sk, const struct tcpstate_ksock *ks)
 	pr_info("seed walk: holding a %s socket of port %u for %u ms\n",
 		ks->tw_timer ? "timewait" : "request", debug_seed_hold_port,
 		min(debug_seed_hold_ms, 5000U));
-	held_ms = tcpstate_debug_hold(debug_seed_hold_ms);
+	held_ms = tcpstate_debug_hold(debug_seed_hold_ms, NULL);
 	if (ks->tw_timer)
 		pr_info("seed walk: held it %llu ms; its timer is %s\n", held_ms,
 			timer_pending(ks->tw_timer) ? "still pending" : "off");

@@ -290,8 +290,11 @@ static __always_inline bool tcpstate_fault_inject(int kind)
 	return __tcpstate_fault_inject(kind);
 }
 
-/* Testing only: spin @ms (at most 5000); returns the ms it took. */
-u64 tcpstate_debug_hold(unsigned int ms);
+/*
+ * Testing only: spin @ms (at most 5000), or until *@release (unless NULL)
+ * reads 0; returns the ms it took.
+ */
+u64 tcpstate_debug_hold(unsigned int ms, const unsigned int *release);
 /* Fill @out per enum tcpstate_miss; returns the total. */
 u64 tcpstate_misses_read(u64 out[TCPSTATE_MISS_MAX]);
 /* probes.c: add the kprobes' own misses to @out. */

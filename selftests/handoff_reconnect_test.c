@@ -10,27 +10,31 @@
  * recv() owns its socket while the FIN arrives: it copies the byte the
  * server sent into a page that userfaultfd leaves missing, so it sleeps in
  * that copy with the socket owned.  A helper thread, on another CPU, sees
- * the fault, closes the server's socket (its FIN goes to the client's
- * backlog), then fills the page: the recv() ends, and its release_sock()
- * hands the connection to a timewait socket in the test's own task.  The
- * module holds that hand-off (debug_handoff_hold_port, testing only) and
- * says in the kernel log on which CPU and in which context it held it.
+ * the fault, closes the server's socket and waits until ss -m shows its
+ * FIN in the client's backlog, then fills the page: the recv() ends, and
+ * its release_sock() hands the connection to a timewait socket in the
+ * test's own task.  The module holds that hand-off (debug_handoff_hold_port,
+ * testing only) until the helper ends the hold (writing 0 there; at most
+ * HOLD_MS), and says in the kernel log on which CPU and in which context
+ * it held it and for how long.  Nothing depends on timing: each step waits
+ * for the one before, and a hold that was not ended by the helper fails.
  *
- *  - migrated: while the hand-off is held on CPU A, the helper moves the
- *    task to CPU B with sched_setaffinity().  The kernel's preemption mode
+ *  - migrated: while the hand-off is held on CPU A, a thread of the helper
+ *    asks to move the task to CPU B (sched_setaffinity()); the hold ends
+ *    once /proc shows that request waiting.  The kernel's preemption mode
  *    is full for the test (debugfs), so the task moves at the first
  *    preemption point after the hook, before tcp_done(): the full
  *    socket's close runs on B.  A slot written on A in process context
- *    stays there.
+ *    would stay there.
  *  - pinned: the task stays on A throughout.
  *  - dropped: the hand-off in a softirq instead (the test's close() of the
  *    server's socket sends the FIN, and its softirq on CPU A delivers it);
- *    while it is held, the helper sets debug_miss_every to 1, so the state
- *    probe's call for the close that follows is dropped as a miss, and
- *    sets it back to 0 once the hold ends.  A slot the hand-off filled
- *    must not survive that dropped call.  Other calls dropped meanwhile
- *    (the server's LAST-ACK -> CLOSE) are repaired by the reconcile pass,
- *    before the reconnect.
+ *    while it is held, the helper sets debug_miss_every to 1, ends the
+ *    hold, and sets it back to 0 once a state probe call was dropped: the
+ *    one for the close that follows the hand-off.  A slot the hand-off
+ *    filled must not survive that dropped call.  Other calls dropped
+ *    meanwhile (the server's LAST-ACK -> CLOSE) are repaired by the
+ *    reconcile pass, before the reconnect.
  *
  * Then, on CPU A again, the client's fd connects again from its bound port
  * to the listener, taking over its own TIME-WAIT (a bound connect() may),
@@ -73,7 +77,7 @@
 
 #define PORT 9451
 #define CPORT 9452
-#define HOLD_MS 1500
+#define HOLD_MS 5000	/* the longest hold: the helper ends it sooner */
 #define WAIT_MS 3000
 #define GRACE_MS 500
 
@@ -209,28 +213,164 @@ static bool kmsg_wait(int fd, const char *what, int ms, char *line, size_t size)
 	return false;
 }
 
+/* End the module's hold: the hand-off goes on. */
+static int release_hold(struct helper *h)
+{
+	if (!ts_write_file(PARAM "debug_handoff_hold_port", "0"))
+		return 0;
+	snprintf(h->why, sizeof(h->why), "end the hold: %s", strerror(errno));
+	return -1;
+}
+
+/* The module's count of dropped state probe calls, or -1. */
+static long long state_misses(int fd)
+{
+	struct tcpstate_stats st;
+
+	return ts_stats(fd, &st) ? -1 : (long long)st.misses[TCPSTATE_MISS_STATE];
+}
+
 /*
- * Dropped: every hook call is dropped from the hold on until it ends, the
- * state probe's call for the close that follows the hand-off among them.
+ * Dropped: every hook call is dropped from the hold on until the state
+ * probe's call for the close that follows the hand-off has been (the
+ * first the namespace makes once the hold ends).
  */
 static void *drop_after_hold(struct helper *h)
 {
-	char held[512];
+	long long before;
+	int fd, waited;
 
 	if (!kmsg_wait(h->kmsg, "timewait hook: holding the hand-off", 5000, h->holding,
 		       sizeof(h->holding))) {
 		snprintf(h->why, sizeof(h->why), "the module never said it held the hand-off");
 		return NULL;
 	}
+	fd = ts_open();
+	before = fd < 0 ? -1 : state_misses(fd);
+	if (before < 0) {
+		snprintf(h->why, sizeof(h->why), "read the misses: %s", strerror(errno));
+		release_hold(h);
+		goto out;
+	}
 	if (ts_write_file(PARAM "debug_miss_every", "1")) {
 		snprintf(h->why, sizeof(h->why), "debug_miss_every=1: %s", strerror(errno));
-		return NULL;
+		release_hold(h);
+		goto out;
 	}
-	if (!kmsg_wait(h->kmsg, "timewait hook: held it", 5000, held, sizeof(held)))
-		snprintf(h->why, sizeof(h->why), "the module never said it ended the hold");
+	if (release_hold(h))
+		goto out;
+	for (waited = 0; state_misses(fd) == before && waited < 5000; waited++)
+		ts_sleep_ms(1);
+	if (waited == 5000)
+		snprintf(h->why, sizeof(h->why), "no state probe call was dropped in 5 s");
 	if (ts_write_file(PARAM "debug_miss_every", "0"))
 		snprintf(h->why, sizeof(h->why), "debug_miss_every=0: %s", strerror(errno));
+out:
+	if (fd >= 0)
+		close(fd);
 	return NULL;
+}
+
+/* Migrated: moves the test's task to the other CPU. */
+struct mover {
+	pthread_t thread;
+	pid_t tid, target;
+	int cpu, err;
+	long ms;		/* how long sched_setaffinity() waited */
+};
+
+static void *mover_run(void *arg)
+{
+	struct mover *m = arg;
+	long t0;
+
+	__atomic_store_n(&m->tid, gettid(), __ATOMIC_RELEASE);
+	t0 = now_ms();
+	m->err = pin(m->target, m->cpu) ? errno : 0;
+	m->ms = now_ms() - t0;
+	return NULL;
+}
+
+/* Whether thread @tid is blocked in sched_setaffinity(). */
+static bool in_setaffinity(pid_t tid)
+{
+	char path[64], buf[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	return atol(buf) == SYS_sched_setaffinity && buf[0] != 'r';
+}
+
+/*
+ * Migrated: while the task holds the hand-off (preemption off), a thread
+ * asks for it to move to CPU B, and the hold ends only once that request
+ * waits for it: the task moves at its first preemption point after the
+ * hook, before tcp_done().
+ */
+static void move_during_hold(struct helper *h)
+{
+	struct mover m = { .target = h->tid, .cpu = h->cpu_b };
+	int waited;
+
+	if (pthread_create(&m.thread, NULL, mover_run, &m)) {
+		snprintf(h->why, sizeof(h->why), "start the mover: %s", strerror(errno));
+		release_hold(h);
+		return;
+	}
+	for (waited = 0; waited < 4000; waited++) {
+		pid_t tid = __atomic_load_n(&m.tid, __ATOMIC_ACQUIRE);
+
+		if (tid && in_setaffinity(tid))
+			break;
+		ts_sleep_ms(1);
+	}
+	if (waited == 4000)
+		snprintf(h->why, sizeof(h->why),
+			 "sched_setaffinity() did not wait for the hold in 4 s");
+	release_hold(h);
+	pthread_join(m.thread, NULL);
+	if (m.err && !h->why[0])
+		snprintf(h->why, sizeof(h->why), "move the test to CPU %d: %s", h->cpu_b,
+			 strerror(m.err));
+	h->affinity_ms = m.ms;
+}
+
+/*
+ * Wait up to 5 s for a segment in the backlog of the socket of local port
+ * @port (ss -m: skmem's bl, the bytes waiting for its owner).
+ */
+static bool backlog_wait(unsigned short port)
+{
+	char cmd[128], line[512];
+	const char *bl;
+	bool found = false;
+	int waited;
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "ss -tmnH state fin-wait-2 'sport = :%u'", port);
+	for (waited = 0; waited < 5000 && !found; waited += 10) {
+		f = popen(cmd, "r");
+		if (!f)
+			return false;
+		while (fgets(line, sizeof(line), f)) {
+			bl = strstr(line, ",bl");
+			if (bl && atol(bl + 3) > 0)
+				found = true;
+		}
+		pclose(f);
+		if (!found)
+			ts_sleep_ms(10);
+	}
+	return found;
 }
 
 static void *helper_run(void *arg)
@@ -240,7 +380,6 @@ static void *helper_run(void *arg)
 	struct uffdio_copy copy = { 0 };
 	struct uffd_msg msg;
 	char *src;
-	long t0;
 
 	if (pin(0, h->cpu_b)) {
 		snprintf(h->why, sizeof(h->why), "pin the helper to CPU %d: %s", h->cpu_b,
@@ -259,7 +398,11 @@ static void *helper_run(void *arg)
 	}
 	/* The server's FIN, to the backlog of the owned socket. */
 	close(h->sfd);
-	ts_sleep_ms(200);
+	if (!backlog_wait(CPORT)) {
+		snprintf(h->why, sizeof(h->why),
+			 "the server's FIN did not reach the client's backlog in 5 s");
+		return NULL;
+	}
 	src = calloc(1, h->pagesz);
 	if (!src) {
 		snprintf(h->why, sizeof(h->why), "no memory");
@@ -280,13 +423,10 @@ static void *helper_run(void *arg)
 		snprintf(h->why, sizeof(h->why), "the module never said it held the hand-off");
 		return NULL;
 	}
-	if (h->mode != MIGRATED)
-		return NULL;
-	t0 = now_ms();
-	if (pin(h->tid, h->cpu_b))
-		snprintf(h->why, sizeof(h->why), "move the test to CPU %d: %s", h->cpu_b,
-			 strerror(errno));
-	h->affinity_ms = now_ms() - t0;
+	if (h->mode == MIGRATED)
+		move_during_hold(h);
+	else
+		release_hold(h);
 	return NULL;
 }
 
@@ -465,6 +605,7 @@ TEST_F_TIMEOUT(handoff, reconnected_socket_closes_after_its_hand_off, 90)
 	char port[16], held[512] = "";
 	int sfd, n, waited, soerr = -1, cpu;
 	long long fixed = 0;
+	long held_ms;
 	__u64 dropped;
 	struct tcp_info ti = { 0 };
 	socklen_t len;
@@ -521,6 +662,9 @@ TEST_F_TIMEOUT(handoff, reconnected_socket_closes_after_its_hand_off, 90)
 	EXPECT_TRUE(kmsg_wait(self->kmsg, "timewait hook: held it", 2000, held, sizeof(held)))
 		TH_LOG("the module never said it ended the hold");
 	TH_LOG("%s; %s", self->h.holding, held);
+	/* Ended by the helper's release, so it did its part during the hold. */
+	held_ms = strstr(held, "held it ") ? atol(strstr(held, "held it ") + 8) : HOLD_MS;
+	ASSERT_GT(HOLD_MS, held_ms) TH_LOG("the hold was not ended by the helper: %s", held);
 	ASSERT_TRUE(held_on(self->h.holding, self->cpu_a,
 			    variant->mode == DROPPED ? "a softirq" : "task context"))
 		TH_LOG("expected the hand-off on CPU %d in %s, saw: %s", self->cpu_a,

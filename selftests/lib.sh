@@ -311,13 +311,18 @@ have_audit()
 # kernel's sockets (exit 0).  Sets audit_why to what it printed otherwise.
 audit_clean()
 {
-	local out rc
+	local out rc c
 
 	out=$("$TCPSTATE_CLI" ${1:+-n "$1"} audit 2>&1)
 	rc=$?
 	audit_why=
 	[ $rc -eq 0 ] && return 0
 	audit_why="audit exited $rc: $(echo "$out" | head -n 6 | tr '\n' ' ')"
+	# The whole entry of each extra connection: its flags and times.
+	for c in $(echo "$out" | awk '$1 == "extra" { print $2 }' | head -n 3); do
+		audit_why+="; entry: $("$TCPSTATE_CLI" ${1:+-n "$1"} list -j 2>&1 |
+			tr '{' '\n' | grep "\"cookie\":$c[,}]" | head -n 2 | tr '\n' ' ')"
+	done
 	return 1
 }
 
