@@ -240,6 +240,7 @@ static int tw_kill_cause(const struct inet_timewait_sock *tw)
 static void tw_kill_hook(struct ftrace_regs *fregs)
 {
 	struct inet_timewait_sock *tw = (void *)tcpstate_farg(fregs, 0);
+	struct tcpstate_tuple tuple;
 	u64 cookie;
 
 	if (!tcpstate_is_tcp_tw(tw))
@@ -252,7 +253,8 @@ static void tw_kill_hook(struct ftrace_regs *fregs)
 	cookie = atomic64_read(&tw->tw_cookie);
 	if (!cookie)
 		cookie = tcpstate_sk_cookie((struct sock *)tw);
-	tcpstate_table_close(twsk_net(tw), cookie, TCPSTATE_F_TIMEWAIT_SOCK, 0,
+	tcpstate_tuple_from_tw(&tuple, tw);
+	tcpstate_table_close(twsk_net(tw), cookie, &tuple, TCPSTATE_F_TIMEWAIT_SOCK, 0,
 			     tw_kill_cause(tw), 0, NULL);
 }
 

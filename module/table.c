@@ -59,6 +59,7 @@
  * invoke the OOM killer; the table then stays at its size.
  */
 #include <linux/hash.h>
+#include <linux/jhash.h>
 #include <linux/spinlock.h>	/* before list_bl.h: 6.12 needs cpu_relax() */
 #include <linux/list_bl.h>
 #include <linux/memcontrol.h>
@@ -542,33 +543,74 @@ static struct tcpstate_counters __percpu *net_counters(struct tcpstate_net *tn)
 }
 
 /*
- * A cookie may name two sockets at once: a socket connected again keeps
- * its cookie, and so does the timewait socket its earlier connection
- * left.  So an entry is known by its cookie and whether a timewait socket
- * holds it; of one cookie's two, the other socket's comes first.
+ * A cookie may name several sockets at once: a socket connected again
+ * keeps its cookie, and so does each timewait socket its earlier
+ * connections left, each on a 4-tuple of its own.  So an entry is known
+ * by its cookie and, for a timewait socket's, its tuple.  Of one cookie's
+ * entries the socket's comes first, then the timewait sockets', in the
+ * order of their rank: 1 + a hash of the tuple (ties, 2^-32 of a pair,
+ * by the tuple itself).  The snapshot resumes after a rank.
  */
 static inline bool entry_tw(const struct tcpstate_entry *e)
 {
 	return e->flags & TCPSTATE_F_TIMEWAIT_SOCK;
 }
 
+static u64 tuple_rank(const struct tcpstate_tuple *t)
+{
+	u32 w[10];
+
+	memcpy(w, &t->saddr, sizeof(t->saddr));
+	memcpy(w + 4, &t->daddr, sizeof(t->daddr));
+	w[8] = (u32)t->sport << 16 | t->dport;
+	w[9] = t->family;
+	return 1 + (u64)jhash2(w, ARRAY_SIZE(w), 0);
+}
+
+static int tuple_cmp(const struct tcpstate_tuple *a, const struct tcpstate_tuple *b)
+{
+	int d = memcmp(&a->saddr, &b->saddr, sizeof(a->saddr));
+
+	if (!d)
+		d = memcmp(&a->daddr, &b->daddr, sizeof(a->daddr));
+	if (!d)
+		d = (int)a->sport - b->sport;
+	if (!d)
+		d = (int)a->dport - b->dport;
+	if (!d)
+		d = (int)a->family - b->family;
+	return d;
+}
+
+/* @e's rank among its cookie's entries: 0 for the socket's. */
+static u64 entry_rank(const struct tcpstate_entry *e)
+{
+	return entry_tw(e) ? tuple_rank(&e->tuple) : 0;
+}
+
 /*
- * Find the entry of @cookie (@tw: its timewait socket's) in a locked
- * bucket; *@prev: the entry it goes after, or NULL.
+ * Find the entry of @cookie in a locked bucket: the socket's, or with @tw
+ * the timewait socket's of that tuple; *@prev: the entry it goes after, or
+ * NULL.
  */
 static struct tcpstate_entry *bucket_find(struct hlist_bl_head *b, u64 cookie,
-					  bool tw, struct tcpstate_entry **prev)
+					  const struct tcpstate_tuple *tw,
+					  struct tcpstate_entry **prev)
 {
+	u64 key = key_of(cookie), rank = tw ? tuple_rank(tw) : 0, r;
 	struct tcpstate_entry *e;
 	struct hlist_bl_node *n;
-	u64 key = key_of(cookie);
+	int d;
 
 	*prev = NULL;
 	hlist_bl_for_each_entry(e, n, b, node) {
 		if (e->cookie == cookie) {
-			if (entry_tw(e) == tw)
+			r = entry_rank(e);
+			d = r == rank ? (tw ? tuple_cmp(&e->tuple, tw) : 0) :
+			    r < rank ? -1 : 1;
+			if (!d)
 				return e;
-			if (entry_tw(e))
+			if (d > 0)
 				break;
 		} else if (key_of(e->cookie) > key) {
 			break;
@@ -934,7 +976,7 @@ void tcpstate_table_set(struct net *net, u64 cookie,
 			u8 flags, u32 owner, u64 expires_ns, unsigned int change,
 			const struct tcpstate_who *who)
 {
-	bool tw = flags & TCPSTATE_F_TIMEWAIT_SOCK;
+	const struct tcpstate_tuple *tw = flags & TCPSTATE_F_TIMEWAIT_SOCK ? tuple : NULL;
 	struct tcpstate_entry *e, *prev, *spare = NULL;
 	struct pid *drop = NULL;
 	struct tcpstate_net *tn;
@@ -944,7 +986,8 @@ void tcpstate_table_set(struct net *net, u64 cookie,
 	u64 now;
 	bool bh;
 
-	if (!valid_state(state) || !cookie)
+	if (!valid_state(state) || !cookie ||
+	    (!tw && (flags & TCPSTATE_F_TIMEWAIT_SOCK)))
 		return;
 	rcu_read_lock();
 	tn = tcpstate_net_live(net);
@@ -964,10 +1007,17 @@ again:
 	e = bucket_find(b, cookie, tw, &prev);
 	/*
 	 * The hand-off to a timewait socket: the full socket's entry becomes
-	 * its.  With no timewait entry of the cookie, it stays in order.
+	 * its, with its tuple, moved to its rank among the cookie's entries.
 	 */
-	if (!e && tw && (change & TCPSTATE_CHANGE_CREATE))
-		e = bucket_find(b, cookie, false, &prev);
+	if (!e && tw && (change & TCPSTATE_CHANGE_CREATE)) {
+		e = bucket_find(b, cookie, NULL, &prev);
+		if (e) {
+			hlist_bl_del(&e->node);
+			e->tuple = *tw;
+			bucket_find(b, cookie, tw, &prev);
+			bucket_insert(b, e, prev);
+		}
+	}
 	if (!e) {
 		if (!(change & TCPSTATE_CHANGE_CREATE))
 			goto unlock;
@@ -1051,7 +1101,7 @@ void tcpstate_table_set_who(struct net *net, u64 cookie,
 		goto out;
 	bh = table_bh_disable();
 	b = bucket_lock(tn, key_of(cookie));
-	e = bucket_find(b, cookie, false, &prev);
+	e = bucket_find(b, cookie, NULL, &prev);
 	if (e)
 		drop = entry_set_who(e, who);
 	hlist_bl_unlock(b);
@@ -1078,7 +1128,7 @@ bool tcpstate_table_get_who(struct net *net, u64 cookie,
 		goto out;
 	bh = table_bh_disable();
 	b = bucket_lock(tn, key_of(cookie));
-	e = bucket_find(b, cookie, false, &prev);
+	e = bucket_find(b, cookie, NULL, &prev);
 	if (e) {
 		entry_who(e, who);
 		get_pid(who->pid);
@@ -1116,7 +1166,8 @@ static void entry_remove(struct tcpstate_net *tn, struct tcpstate_entry *e,
 		entry_notify(tn, e, old, tcpstate_now_ns(), tw_exit);
 }
 
-bool tcpstate_table_close(struct net *net, u64 cookie, u8 need_flags,
+bool tcpstate_table_close(struct net *net, u64 cookie,
+			  const struct tcpstate_tuple *tuple, u8 need_flags,
 			  u8 skip_flags, int tw_exit, u32 owner, int *stale_port)
 {
 	struct tcpstate_entry *e = NULL, *prev;
@@ -1125,7 +1176,7 @@ bool tcpstate_table_close(struct net *net, u64 cookie, u8 need_flags,
 	bool removed = false;
 	bool bh;
 
-	if (!cookie)
+	if (!cookie || (!tuple && (need_flags & TCPSTATE_F_TIMEWAIT_SOCK)))
 		return false;
 	rcu_read_lock();
 	tn = tcpstate_net_live(net);
@@ -1134,7 +1185,8 @@ bool tcpstate_table_close(struct net *net, u64 cookie, u8 need_flags,
 
 	bh = table_bh_disable();
 	b = bucket_lock(tn, key_of(cookie));
-	e = bucket_find(b, cookie, need_flags & TCPSTATE_F_TIMEWAIT_SOCK, &prev);
+	e = bucket_find(b, cookie, need_flags & TCPSTATE_F_TIMEWAIT_SOCK ? tuple : NULL,
+			&prev);
 	if (!e || (e->flags & need_flags) != need_flags || (e->flags & skip_flags) ||
 	    (owner && entry_owner(e) != owner)) {
 		e = NULL;
@@ -1212,7 +1264,7 @@ static void entry_correct(struct tcpstate_net *tn, struct tcpstate_entry *e,
 void tcpstate_table_check(struct net *net, const struct tcpstate_ksock *ks,
 			  struct tcpstate_recon *r, u8 gen)
 {
-	struct tcpstate_entry *e, *prev, *spare = NULL;
+	struct tcpstate_entry *e, *prev, *spare_prev, *spare = NULL;
 	struct tcpstate_net *tn;
 	struct hlist_bl_head *b;
 	bool confirmed = false, added = false;
@@ -1227,7 +1279,16 @@ void tcpstate_table_check(struct net *net, const struct tcpstate_ksock *ks,
 again:
 	tcpstate_bh_disable();
 	b = bucket_lock(tn, key_of(ks->cookie));
-	e = bucket_find(b, ks->cookie, ks->flags & TCPSTATE_F_TIMEWAIT_SOCK, &prev);
+	e = bucket_find(b, ks->cookie, ks->flags & TCPSTATE_F_TIMEWAIT_SOCK ?
+			&ks->tuple : NULL, &prev);
+	/*
+	 * A full socket whose connection a timewait socket of the same
+	 * tuple holds: handed off, about to leave the hash (the hook runs
+	 * before the hashdance).  Nothing to add.
+	 */
+	if (!e && !(ks->flags & TCPSTATE_F_TIMEWAIT_SOCK) &&
+	    bucket_find(b, ks->cookie, &ks->tuple, &spare_prev))
+		goto unlock;
 	now = tcpstate_now_ns();	/* under the lock, as the hooks read it */
 	if (e) {
 		/* A hook that saw the connection first knows better. */
@@ -1793,9 +1854,11 @@ unsigned int tcpstate_table_snapshot(struct net *net, u64 cursor[2],
 	struct tcpstate_net *tn;
 	unsigned int n = 0, buckets = 0;
 	/*
-	 * The cursor is the position to resume from (see key_of()), and how
-	 * many of the entries at that very position were returned already:
-	 * one cookie may have two (bucket_find()), the timewait one second.
+	 * The cursor is the position to resume from (see key_of()), and the
+	 * rank from which the entries at that very position are still to be
+	 * returned: one cookie may have several (bucket_find()).  An entry
+	 * handed to a timewait socket between two calls moves to a higher
+	 * rank, and may be returned twice, once of each kind.
 	 */
 	u64 pos = cursor[0], end;
 	u64 past = cursor[1];
@@ -1804,8 +1867,10 @@ unsigned int tcpstate_table_snapshot(struct net *net, u64 cursor[2],
 	cursor[1] = 0;
 	rcu_read_lock();
 	tn = tcpstate_net_live(net);
-	if (!tn)
+	if (!tn) {
+		cursor[0] = 0;
 		goto out;
+	}
 	do {
 		struct tcpstate_entry *e;
 		struct hlist_bl_head *b;
@@ -1817,7 +1882,7 @@ unsigned int tcpstate_table_snapshot(struct net *net, u64 cursor[2],
 			u64 key = key_of(e->cookie);
 
 			if (!walk_covers(key, pos, end) ||
-			    (key == pos && entry_tw(e) < past))
+			    (key == pos && entry_rank(e) < past))
 				continue;
 			if (n == room) {
 				*done = false;
@@ -1826,7 +1891,7 @@ unsigned int tcpstate_table_snapshot(struct net *net, u64 cursor[2],
 			entry_export(e, &out[n++], v);
 			/* Sorted: what is left of this bucket comes after. */
 			pos = key;
-			past = entry_tw(e) + 1;
+			past = entry_rank(e) + 1;
 		}
 		hlist_bl_unlock(b);
 		tcpstate_bh_enable();
@@ -1879,7 +1944,7 @@ static unsigned int bucket_move(struct hlist_bl_head *b, struct tcpstate_buckets
 		hlist_bl_del(&e->node);
 		nb = bucket_of(nt, key_of(e->cookie));
 		hlist_bl_lock(nb);
-		bucket_find(nb, e->cookie, entry_tw(e), &prev);
+		bucket_find(nb, e->cookie, entry_tw(e) ? &e->tuple : NULL, &prev);
 		bucket_insert(nb, e, prev);
 		len = 0;
 		hlist_bl_for_each_entry(x, hn, nb, node)

@@ -30,8 +30,9 @@
  *  - dropped: the hand-off in a softirq instead (the test's close() of the
  *    server's socket sends the FIN, and its softirq on CPU A delivers it);
  *    while it is held, the helper sets debug_miss_every to 1, ends the
- *    hold, and sets it back to 0 once a state probe call was dropped: the
- *    one for the close that follows the hand-off.  A slot the hand-off
+ *    hold, and sets it back to 0 once the client's socket is CLOSE: the
+ *    state probe's call for that close, which follows the hand-off, was
+ *    dropped (it is made before the state is stored).  A slot the hand-off
  *    filled must not survive that dropped call.  Other calls dropped
  *    meanwhile (the server's LAST-ACK -> CLOSE) are repaired by the
  *    reconcile pass, before the reconnect.
@@ -88,6 +89,7 @@
 struct helper {
 	pthread_t thread;
 	int uffd, kmsg, sfd;	/* sfd: the server's socket, closed by the helper */
+	int cfd;		/* the client's socket */
 	char *page;
 	size_t pagesz;
 	pid_t tid;		/* the test's task, which the helper moves */
@@ -103,6 +105,7 @@ FIXTURE(handoff) {
 	int fd, kmsg, lfd, cfd;
 	int cpu_a, cpu_b;
 	char preempt[32];	/* the preemption mode to put back */
+	char hold_ms[32];	/* debug_handoff_hold_ms to put back */
 	struct helper h;
 	__u64 cookie;
 };
@@ -150,6 +153,25 @@ static int pin(pid_t tid, int cpu)
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
 	return sched_setaffinity(tid, sizeof(set), &set);
+}
+
+/* Module parameter @name's value, without its newline. */
+static int read_param(const char *name, char *value, size_t size)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), PARAM "%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (!fgets(value, size, f)) {
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	value[strcspn(value, "\n")] = '\0';
+	return 0;
 }
 
 /* The mode in parentheses of debugfs's "none (voluntary) full". */
@@ -222,52 +244,45 @@ static int release_hold(struct helper *h)
 	return -1;
 }
 
-/* The module's count of dropped state probe calls, or -1. */
-static long long state_misses(int fd)
+/* The TCP state of socket @fd, or -1. */
+static int tcp_state(int fd)
 {
-	struct tcpstate_stats st;
+	struct tcp_info ti = { 0 };
+	socklen_t len = sizeof(ti);
 
-	return ts_stats(fd, &st) ? -1 : (long long)st.misses[TCPSTATE_MISS_STATE];
+	return getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) ? -1 : ti.tcpi_state;
 }
 
 /*
- * Dropped: every hook call is dropped from the hold on until the state
- * probe's call for the close that follows the hand-off has been (the
- * first the namespace makes once the hold ends).
+ * Dropped: every hook call is dropped from the hold on until the client's
+ * socket is CLOSE: the state probe's call for that close, which follows
+ * the hand-off, was made before the state was stored.
  */
 static void *drop_after_hold(struct helper *h)
 {
-	long long before;
-	int fd, waited;
+	long deadline;
+	int state;
 
 	if (!kmsg_wait(h->kmsg, "timewait hook: holding the hand-off", 5000, h->holding,
 		       sizeof(h->holding))) {
 		snprintf(h->why, sizeof(h->why), "the module never said it held the hand-off");
 		return NULL;
 	}
-	fd = ts_open();
-	before = fd < 0 ? -1 : state_misses(fd);
-	if (before < 0) {
-		snprintf(h->why, sizeof(h->why), "read the misses: %s", strerror(errno));
-		release_hold(h);
-		goto out;
-	}
 	if (ts_write_file(PARAM "debug_miss_every", "1")) {
 		snprintf(h->why, sizeof(h->why), "debug_miss_every=1: %s", strerror(errno));
 		release_hold(h);
-		goto out;
+		return NULL;
 	}
 	if (release_hold(h))
-		goto out;
-	for (waited = 0; state_misses(fd) == before && waited < 5000; waited++)
+		return NULL;
+	deadline = now_ms() + 10000;
+	while ((state = tcp_state(h->cfd)) != TCP_CLOSE && state >= 0 && now_ms() < deadline)
 		ts_sleep_ms(1);
-	if (waited == 5000)
-		snprintf(h->why, sizeof(h->why), "no state probe call was dropped in 5 s");
+	if (state != TCP_CLOSE)
+		snprintf(h->why, sizeof(h->why),
+			 "the client is in state %d, not CLOSE, 10 s after the hold", state);
 	if (ts_write_file(PARAM "debug_miss_every", "0"))
 		snprintf(h->why, sizeof(h->why), "debug_miss_every=0: %s", strerror(errno));
-out:
-	if (fd >= 0)
-		close(fd);
 	return NULL;
 }
 
@@ -319,21 +334,22 @@ static bool in_setaffinity(pid_t tid)
 static void move_during_hold(struct helper *h)
 {
 	struct mover m = { .target = h->tid, .cpu = h->cpu_b };
-	int waited;
+	long deadline = now_ms() + 4000;
+	bool waiting = false;
 
 	if (pthread_create(&m.thread, NULL, mover_run, &m)) {
 		snprintf(h->why, sizeof(h->why), "start the mover: %s", strerror(errno));
 		release_hold(h);
 		return;
 	}
-	for (waited = 0; waited < 4000; waited++) {
+	while (!waiting && now_ms() < deadline) {
 		pid_t tid = __atomic_load_n(&m.tid, __ATOMIC_ACQUIRE);
 
-		if (tid && in_setaffinity(tid))
-			break;
-		ts_sleep_ms(1);
+		waiting = tid && in_setaffinity(tid);
+		if (!waiting)
+			ts_sleep_ms(1);
 	}
-	if (waited == 4000)
+	if (!waiting)
 		snprintf(h->why, sizeof(h->why),
 			 "sched_setaffinity() did not wait for the hold in 4 s");
 	release_hold(h);
@@ -446,6 +462,7 @@ FIXTURE_SETUP(handoff)
 	self->h.kmsg = -1;
 	self->h.sfd = -1;
 	self->preempt[0] = '\0';
+	self->hold_ms[0] = '\0';
 	ASSERT_EQ(0, sched_getaffinity(0, sizeof(set), &set));
 	self->cpu_a = -1;
 	self->cpu_b = -1;
@@ -494,6 +511,7 @@ FIXTURE_SETUP(handoff)
 	ASSERT_LE(0, self->h.kmsg) TH_LOG("open /dev/kmsg: %s", strerror(errno));
 	lseek(self->kmsg, 0, SEEK_END);
 	lseek(self->h.kmsg, 0, SEEK_END);
+	ASSERT_EQ(0, read_param("debug_handoff_hold_ms", self->hold_ms, sizeof(self->hold_ms)));
 	snprintf(value, sizeof(value), "%d", HOLD_MS);
 	ASSERT_EQ(0, ts_write_file(PARAM "debug_handoff_hold_ms", value));
 }
@@ -502,6 +520,8 @@ FIXTURE_TEARDOWN(handoff)
 {
 	ts_write_file(PARAM "debug_handoff_hold_port", "0");
 	ts_write_file(PARAM "debug_miss_every", "0");
+	if (self->hold_ms[0])
+		ts_write_file(PARAM "debug_handoff_hold_ms", self->hold_ms);
 	if (self->preempt[0] && ts_write_file(PREEMPT, self->preempt))
 		TH_LOG("could not set the preemption mode back to %s", self->preempt);
 	if (self->h.uffd >= 0)
@@ -635,6 +655,7 @@ TEST_F_TIMEOUT(handoff, reconnected_socket_closes_after_its_hand_off, 90)
 	snprintf(port, sizeof(port), "%d", CPORT);
 	ASSERT_EQ(0, ts_write_file(PARAM "debug_handoff_hold_port", port));
 	self->h.sfd = sfd;
+	self->h.cfd = self->cfd;
 	self->h.tid = gettid();
 	self->h.cpu_b = self->cpu_b;
 	self->h.mode = variant->mode;

@@ -104,115 +104,179 @@ TEST_F(tw, reuse_by_connect_is_counted_as_reused)
 	expect_only_exit(_metadata, self->fd, TCPSTATE_TW_EXIT_REUSED);
 }
 
-/*
- * The module's entries of @cookie in @fd's namespace, read in chunks of one
- * (two entries of one cookie sit side by side in the table): the timewait
- * socket's in *@tw, the other's in *@live; returns how many there were.
- */
-static int entries_by_kind(int fd, __u64 cookie, struct tcpstate_conn *tw,
-			   struct tcpstate_conn *live)
+static int cmp_entry(const void *a, const void *b)
 {
-	struct tcpstate_conn *all;
-	int found = 0;
-	long n, k;
+	const struct tcpstate_conn *x = a, *y = b;
+	int kx = !!(x->flags & TCPSTATE_F_TIMEWAIT_SOCK);
+	int ky = !!(y->flags & TCPSTATE_F_TIMEWAIT_SOCK);
 
-	memset(tw, 0, sizeof(*tw));
-	memset(live, 0, sizeof(*live));
-	n = ts_snapshot(fd, &all, 1);
-	if (n < 0)
-		return -1;
-	for (k = 0; k < n; k++) {
-		if (all[k].cookie != cookie)
-			continue;
-		if (all[k].flags & TCPSTATE_F_TIMEWAIT_SOCK)
-			*tw = all[k];
-		else
-			*live = all[k];
-		found++;
-	}
-	free(all);
-	return found;
+	return kx != ky ? kx - ky : (int)x->sport - (int)y->sport;
 }
 
 /*
- * A socket connected again once its first connection is in TIME-WAIT
- * (connect(AF_UNSPEC), then connect() from a new local port) keeps its
- * cookie: the timewait socket and the new connection share it, and ss
- * shows both.  So does the table, one entry each; the new connection's
- * reset ends its own entry and leaves the TIME-WAIT's.
+ * The module's entries of @cookie in @fd's namespace, read in chunks of one
+ * (a cookie's entries sit side by side in the table), as "STATE PORT"
+ * words, the socket's first, then the timewait sockets' ("tw") by port.
  */
-TEST_F(tw, reconnected_socket_and_its_timewait_are_two_entries)
+static const char *entries_of(int fd, __u64 cookie)
 {
-	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	static char buf[256];
+	struct tcpstate_conn *all, mine[8];
+	int found = 0, i;
+	long n, k;
+
+	n = ts_snapshot(fd, &all, 1);
+	if (n < 0)
+		return "(snapshot failed)";
+	for (k = 0; k < n; k++)
+		if (all[k].cookie == cookie && found < 8)
+			mine[found++] = all[k];
+	free(all);
+	qsort(mine, found, sizeof(mine[0]), cmp_entry);
+	buf[0] = '\0';
+	for (i = 0; i < found; i++)
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s %u%s",
+			 i ? ", " : "", ts_state_name(mine[i].state, "?"), mine[i].sport,
+			 mine[i].flags & TCPSTATE_F_TIMEWAIT_SOCK ? " tw" : "");
+	return buf;
+}
+
+/* Wait until the entries of @cookie read @want; returns them. */
+static const char *wait_entries(int fd, __u64 cookie, const char *want)
+{
+	const char *got = entries_of(fd, cookie);
+	int waited;
+
+	for (waited = 0; strcmp(got, want) && waited < WAIT_MS; waited += 20) {
+		ts_sleep_ms(20);
+		got = entries_of(fd, cookie);
+	}
+	return got;
+}
+
+/* @fd's local port. */
+static unsigned short local_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len))
+		return 0;
+	return ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port :
+		     ((struct sockaddr_in6 *)&ss)->sin6_port);
+}
+
+/*
+ * Connect @fd, a socket closed or never connected, to loopback PORT, from
+ * a new local port; accept it on @lfd.  Returns the accepted socket.
+ */
+static int connect_again(int fd, int family, int lfd)
+{
 	struct sockaddr_storage ss = { .ss_family = AF_UNSPEC };
-	struct tcpstate_conn tw, live;
-	struct tcpstate_stats st;
-	unsigned short port2;
-	struct ts_ss_view v;
-	struct ts_conn c;
-	int n, s2, waited;
 	socklen_t len;
 
-	ASSERT_EQ(0, ts_conn_open(&c, variant->family, PORT));
-	ASSERT_EQ(0, shutdown(c.cfd, SHUT_WR));
-	drain_and_close(c.sfd);
-	ASSERT_EQ(TCPSTATE_TIME_WAIT, ts_wait_state(self->fd, c.ccookie,
-						    TCPSTATE_TIME_WAIT, WAIT_MS));
-	ASSERT_EQ(0, connect(c.cfd, (struct sockaddr *)&ss, sizeof(ss.ss_family)))
-		TH_LOG("connect(AF_UNSPEC): %s", strerror(errno));
-	len = ts_addr(variant->family, PORT, &ss);
-	ASSERT_EQ(0, connect(c.cfd, (struct sockaddr *)&ss, len))
-		TH_LOG("connect again: %s", strerror(errno));
-	s2 = accept(c.lfd, NULL, NULL);
-	ASSERT_LE(0, s2);
-	ASSERT_EQ(c.ccookie, ts_sock_cookie(c.cfd));
-	len = sizeof(ss);
-	ASSERT_EQ(0, getsockname(c.cfd, (struct sockaddr *)&ss, &len));
-	port2 = ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port :
-			((struct sockaddr_in6 *)&ss)->sin6_port);
-	ASSERT_NE(c.cport, port2);
+	if (connect(fd, (struct sockaddr *)&ss, sizeof(ss.ss_family)))
+		return -1;
+	len = ts_addr(family, PORT, &ss);
+	if (connect(fd, (struct sockaddr *)&ss, len))
+		return -1;
+	return accept(lfd, NULL, NULL);
+}
 
-	/* ss: the TIME-WAIT and the new connection, one cookie. */
-	ASSERT_EQ(0, ts_ss_read(&v, c.cport, PORT));
-	ASSERT_EQ(TCPSTATE_TIME_WAIT, v.state);
-	ASSERT_EQ(0, ts_ss_read(&v, port2, PORT));
-	ASSERT_EQ(TCPSTATE_ESTABLISHED, v.state);
-	EXPECT_EQ(c.ccookie, v.cookie);
+/* The module's counts equal ss, and the connection on @port is @state there. */
+static void expect_ss(struct __test_metadata *_metadata, int fd, unsigned short port,
+		      int state)
+{
+	struct ts_ss_view v;
 
-	n = entries_by_kind(self->fd, c.ccookie, &tw, &live);
-	EXPECT_EQ(2, n) TH_LOG("%d entries of cookie %llu: timewait %s port %u, other %s port %u",
-			       n, (unsigned long long)c.ccookie,
-			       ts_state_name(tw.state, "none"), tw.sport,
-			       ts_state_name(live.state, "none"), live.sport);
-	EXPECT_EQ(TCPSTATE_TIME_WAIT, tw.state);
-	EXPECT_EQ(c.cport, tw.sport);
-	EXPECT_EQ(TCPSTATE_ESTABLISHED, live.state);
-	EXPECT_EQ(port2, live.sport);
-	EXPECT_EQ(0, ts_counts_differ(_metadata, self->fd, &v));
+	ASSERT_EQ(0, ts_ss_read(&v, port, PORT));
+	EXPECT_EQ(state, v.state) TH_LOG("ss shows port %u in %s", port,
+					 ts_state_name(v.state, "no socket"));
+	EXPECT_EQ(0, ts_counts_differ(_metadata, fd, &v));
+}
 
-	/* The new connection reset: the TIME-WAIT's entry stays. */
-	ASSERT_EQ(0, setsockopt(c.cfd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));
-	close(c.cfd);
-	for (waited = 0; waited < WAIT_MS; waited += 20) {
-		n = entries_by_kind(self->fd, c.ccookie, &tw, &live);
-		if (n != 2)
-			break;
-		ts_sleep_ms(20);
-	}
-	EXPECT_EQ(1, n) TH_LOG("%d entries of cookie %llu after the reset", n,
-			       (unsigned long long)c.ccookie);
-	EXPECT_EQ(TCPSTATE_TIME_WAIT, tw.state);
-	EXPECT_EQ(c.cport, tw.sport);
-	EXPECT_EQ(0, live.state) TH_LOG("the reset connection is still %s",
-					ts_state_name(live.state, "none"));
-	drain_and_close(s2);
-	ASSERT_EQ(0, ts_ss_read(&v, c.cport, PORT));
-	EXPECT_EQ(TCPSTATE_TIME_WAIT, v.state);
-	EXPECT_EQ(0, ts_counts_differ(_metadata, self->fd, &v));
+/*
+ * A socket connected again once its connection is in TIME-WAIT
+ * (connect(AF_UNSPEC), then connect() from a new local port) keeps its
+ * cookie, and so does each timewait socket it leaves: ss shows them all
+ * with one cookie, and the table has an entry for each, read back in
+ * snapshot chunks of one.  The socket's reset ends its own entry alone,
+ * and connect() taking one TIME-WAIT's 4-tuple over ends that one alone.
+ */
+TEST_F(tw, reconnected_socket_and_its_timewaits_are_entries_of_their_own)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	unsigned short p1, p2, p3;
+	struct tcpstate_stats st;
+	int lfd, cfd, s, c2, one = 1;
+	char want[128];
+	__u64 cookie;
+
+	lfd = ts_listen(variant->family, PORT, 8);
+	ASSERT_LE(0, lfd);
+	/* SO_REUSEADDR: the last step binds a port its TIME-WAIT holds. */
+	cfd = socket(variant->family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ASSERT_LE(0, cfd);
+	ASSERT_EQ(0, setsockopt(cfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)));
+	s = connect_again(cfd, variant->family, lfd);
+	ASSERT_LE(0, s) TH_LOG("connect: %s", strerror(errno));
+	cookie = ts_sock_cookie(cfd);
+	ASSERT_NE(0, cookie);
+	p1 = local_port(cfd);
+
+	/* Two connections to TIME-WAIT, the socket kept, a third open. */
+	ASSERT_EQ(0, shutdown(cfd, SHUT_WR));
+	drain_and_close(s);
+	snprintf(want, sizeof(want), "TIME-WAIT %u tw", p1);
+	EXPECT_STREQ(want, wait_entries(self->fd, cookie, want));
+	s = connect_again(cfd, variant->family, lfd);
+	ASSERT_LE(0, s) TH_LOG("connect again: %s", strerror(errno));
+	ASSERT_EQ(cookie, ts_sock_cookie(cfd));
+	p2 = local_port(cfd);
+	ASSERT_NE(p1, p2);
+	snprintf(want, sizeof(want), "ESTAB %u, TIME-WAIT %u tw", p2, p1);
+	EXPECT_STREQ(want, wait_entries(self->fd, cookie, want));
+	expect_ss(_metadata, self->fd, p1, TCPSTATE_TIME_WAIT);
+
+	ASSERT_EQ(0, shutdown(cfd, SHUT_WR));
+	drain_and_close(s);
+	snprintf(want, sizeof(want), "TIME-WAIT %u tw, TIME-WAIT %u tw",
+		 p1 < p2 ? p1 : p2, p1 < p2 ? p2 : p1);
+	EXPECT_STREQ(want, wait_entries(self->fd, cookie, want));
+	expect_ss(_metadata, self->fd, p2, TCPSTATE_TIME_WAIT);
+	s = connect_again(cfd, variant->family, lfd);
+	ASSERT_LE(0, s) TH_LOG("connect a third time: %s", strerror(errno));
+	p3 = local_port(cfd);
+	snprintf(want, sizeof(want), "ESTAB %u, TIME-WAIT %u tw, TIME-WAIT %u tw", p3,
+		 p1 < p2 ? p1 : p2, p1 < p2 ? p2 : p1);
+	EXPECT_STREQ(want, wait_entries(self->fd, cookie, want));
+	expect_ss(_metadata, self->fd, p3, TCPSTATE_ESTABLISHED);
+
+	/* The socket reset: the TIME-WAITs' entries stay. */
+	ASSERT_EQ(0, setsockopt(cfd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));
+	close(cfd);
+	drain_and_close(s);
+	snprintf(want, sizeof(want), "TIME-WAIT %u tw, TIME-WAIT %u tw",
+		 p1 < p2 ? p1 : p2, p1 < p2 ? p2 : p1);
+	EXPECT_STREQ(want, wait_entries(self->fd, cookie, want));
+	expect_ss(_metadata, self->fd, p1, TCPSTATE_TIME_WAIT);
+
+	/* connect() from p1 takes its TIME-WAIT over, and that one only. */
+	ts_sleep_ms(1500);	/* tcp_tw_reuse wants a timestamp over 1 s old */
+	c2 = ts_bound_connect(variant->family, p1, PORT);
+	ASSERT_LE(0, c2) TH_LOG("connect from %u: %s", p1, strerror(errno));
+	snprintf(want, sizeof(want), "TIME-WAIT %u tw", p2);
+	EXPECT_STREQ(want, wait_entries(self->fd, cookie, want));
+	s = accept(lfd, NULL, NULL);
+	ASSERT_LE(0, s);
+	expect_ss(_metadata, self->fd, p1, TCPSTATE_ESTABLISHED);
 	ASSERT_EQ(0, ts_stats(self->fd, &st));
 	EXPECT_EQ(1, st.timewait_socks);
+	EXPECT_EQ(1, st.tw_exits[TCPSTATE_TW_EXIT_REUSED]);
 	ts_expect_no_reconcile(_metadata, &st);
-	close(c.lfd);
+	close(c2);
+	close(s);
+	close(lfd);
 }
 
 TEST_F(tw, new_syn_is_counted_as_syn)

@@ -37,9 +37,10 @@ const char *audit_kind_name(int kind)
 }
 
 /*
- * A connection is known by its cookie and whether a timewait socket holds
- * it: a socket connected again keeps its cookie, and so does the timewait
- * socket of its earlier connection, so one cookie may name both.
+ * A connection is known by its cookie and, when a timewait socket holds
+ * it, that socket's 4-tuple: a socket connected again keeps its cookie,
+ * and so does each timewait socket its earlier connections left, so one
+ * cookie may name a socket and several timewait sockets.
  */
 static int tw_of(const struct tcpstate_conn *c)
 {
@@ -48,9 +49,23 @@ static int tw_of(const struct tcpstate_conn *c)
 
 static int cmp_conn(const struct tcpstate_conn *x, const struct tcpstate_conn *y)
 {
+	int d;
+
 	if (x->cookie != y->cookie)
 		return (x->cookie > y->cookie) - (x->cookie < y->cookie);
-	return tw_of(x) - tw_of(y);
+	d = tw_of(x) - tw_of(y);
+	if (d || !tw_of(x))
+		return d;
+	d = memcmp(x->saddr, y->saddr, sizeof(x->saddr));
+	if (!d)
+		d = memcmp(x->daddr, y->daddr, sizeof(x->daddr));
+	if (!d)
+		d = (int)x->sport - (int)y->sport;
+	if (!d)
+		d = (int)x->dport - (int)y->dport;
+	if (!d)
+		d = (int)x->family - (int)y->family;
+	return d;
 }
 
 static int cmp_sort(const void *a, const void *b)

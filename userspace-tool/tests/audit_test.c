@@ -63,6 +63,17 @@ static void add_t_reconciled(__u64 cookie, int state, __u64 added_ns)
 	add(&t, cookie, state)->state_since_ns = added_ns;
 }
 
+/* A timewait socket of @cookie from local port @sport, in TIME-WAIT. */
+static void add_tw(struct reading *r, __u64 cookie, unsigned short sport)
+{
+	struct tcpstate_conn *c = add(r, cookie, TCPSTATE_TIME_WAIT);
+
+	c->flags = TCPSTATE_F_TIMEWAIT_SOCK;
+	c->sport = sport;
+	if (r == &t)
+		c->state_since_ns = A_START - NS_S;
+}
+
 static void add_ab(__u64 cookie, int state)
 {
 	add(&a, cookie, state);
@@ -254,6 +265,20 @@ static void test_duplicates(void)
 	expect_str("a_timewait_sharing_its_cookie_is_missed_alone",
 		   "missing:51 unsettled 0", verdicts(&r));
 	audit_report_free(&r);
+
+	/* Two timewait sockets of one cookie, one per 4-tuple. */
+	reset();
+	add_tw(&a, 52, 40001);
+	add_tw(&a, 52, 40002);
+	add_tw(&b, 52, 40002);
+	add_tw(&b, 52, 40001);
+	add_tw(&t, 52, 40002);
+	compare(&r);
+	expect_str("two_timewaits_of_one_cookie_are_two_connections",
+		   "missing:52 unsettled 0", verdicts(&r));
+	expect_u64("the_missing_timewait_is_the_one_on_its_port", 40001,
+		   r.n_diffs == 1 ? r.diffs[0].kernel->sport : 0);
+	audit_report_free(&r);
 }
 
 static char *render(bool json, const struct audit_report *r)
@@ -351,7 +376,7 @@ static void test_output(void)
 int main(void)
 {
 	ksft_print_header();
-	ksft_set_plan(3 + 6 + 4 + 4 + 5);
+	ksft_set_plan(3 + 6 + 4 + 6 + 5);
 	test_agree();
 	test_differences();
 	test_churn();
