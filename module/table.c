@@ -977,7 +977,7 @@ void tcpstate_table_set(struct net *net, u64 cookie,
 			const struct tcpstate_who *who)
 {
 	const struct tcpstate_tuple *tw = flags & TCPSTATE_F_TIMEWAIT_SOCK ? tuple : NULL;
-	struct tcpstate_entry *e, *prev, *spare = NULL;
+	struct tcpstate_entry *e, *prev, *sprev, *spare = NULL;
 	struct pid *drop = NULL;
 	struct tcpstate_net *tn;
 	struct hlist_bl_head *b;
@@ -1010,7 +1010,7 @@ again:
 	 * its, with its tuple, moved to its rank among the cookie's entries.
 	 */
 	if (!e && tw && (change & TCPSTATE_CHANGE_CREATE)) {
-		e = bucket_find(b, cookie, NULL, &prev);
+		e = bucket_find(b, cookie, NULL, &sprev);
 		if (e) {
 			hlist_bl_del(&e->node);
 			e->tuple = *tw;
@@ -1858,7 +1858,9 @@ unsigned int tcpstate_table_snapshot(struct net *net, u64 cursor[2],
 	 * rank from which the entries at that very position are still to be
 	 * returned: one cookie may have several (bucket_find()).  An entry
 	 * handed to a timewait socket between two calls moves to a higher
-	 * rank, and may be returned twice, once of each kind.
+	 * rank, and may be returned twice, once of each kind; of two
+	 * timewait entries of one cookie whose ranks tie (2^-32 of a pair)
+	 * the second is skipped when a chunk ends between them.
 	 */
 	u64 pos = cursor[0], end;
 	u64 past = cursor[1];

@@ -261,8 +261,10 @@ TEST_F(tw, reconnected_socket_and_its_timewaits_are_entries_of_their_own)
 	EXPECT_STREQ(want, wait_entries(self->fd, cookie, want));
 	expect_ss(_metadata, self->fd, p1, TCPSTATE_TIME_WAIT);
 
-	/* connect() from p1 takes its TIME-WAIT over, and that one only. */
-	ts_sleep_ms(1500);	/* tcp_tw_reuse wants a timestamp over 1 s old */
+	/*
+	 * connect() from p1 takes its TIME-WAIT over, and that one only (a
+	 * bound port may: tcp_twsk_unique() without tcp_tw_reuse's wait).
+	 */
 	c2 = ts_bound_connect(variant->family, p1, PORT);
 	ASSERT_LE(0, c2) TH_LOG("connect from %u: %s", p1, strerror(errno));
 	snprintf(want, sizeof(want), "TIME-WAIT %u tw", p2);
@@ -276,6 +278,73 @@ TEST_F(tw, reconnected_socket_and_its_timewaits_are_entries_of_their_own)
 	ts_expect_no_reconcile(_metadata, &st);
 	close(c2);
 	close(s);
+	close(lfd);
+}
+
+#define MISS_EVERY "/sys/module/tcpstate/parameters/debug_miss_every"
+#define N_TW 5
+
+/*
+ * The same, when the socket's connections never had an entry (every hook
+ * call dropped while they connect, debug_miss_every 1): each timewait
+ * socket's entry is made at its hand-off, among the cookie's timewait
+ * entries of earlier ones, at its place in their order (hash of the
+ * tuple: each new one lands first with odds 1/k, so five of them
+ * misplace one with odds 119/120 when the place is wrong).  All are read
+ * back in chunks of one, and connect() taking each one over ends its own
+ * entry.  The reconcile pass may add the server's side meanwhile.
+ */
+TEST_F(tw, timewaits_of_a_socket_without_entries_are_found)
+{
+	unsigned short port[N_TW], sorted[N_TW], t;
+	int lfd, cfd, s, c2[N_TW], one = 1, i, j;
+	struct ts_ss_view v;
+	char want[256];
+	__u64 cookie;
+
+	lfd = ts_listen(variant->family, PORT, 8);
+	ASSERT_LE(0, lfd);
+	cfd = socket(variant->family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ASSERT_LE(0, cfd);
+	ASSERT_EQ(0, setsockopt(cfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)));
+	for (i = 0; i < N_TW; i++) {
+		ASSERT_EQ(0, ts_write_file(MISS_EVERY, "1"));
+		s = connect_again(cfd, variant->family, lfd);
+		ASSERT_EQ(0, ts_write_file(MISS_EVERY, "0"));
+		ASSERT_LE(0, s) TH_LOG("connect %d: %s", i + 1, strerror(errno));
+		port[i] = local_port(cfd);
+		cookie = ts_sock_cookie(cfd);
+		ASSERT_EQ(0, shutdown(cfd, SHUT_WR));
+		drain_and_close(s);
+		ASSERT_EQ(0, ts_ss_read(&v, port[i], PORT));
+		ASSERT_EQ(TCPSTATE_TIME_WAIT, v.state);
+	}
+	memcpy(sorted, port, sizeof(port));
+	for (i = 1; i < N_TW; i++)
+		for (j = i; j > 0 && sorted[j - 1] > sorted[j]; j--) {
+			t = sorted[j];
+			sorted[j] = sorted[j - 1];
+			sorted[j - 1] = t;
+		}
+	want[0] = '\0';
+	for (i = 0; i < N_TW; i++)
+		snprintf(want + strlen(want), sizeof(want) - strlen(want), "%sTIME-WAIT %u tw",
+			 i ? ", " : "", sorted[i]);
+	EXPECT_STREQ(want, wait_entries(self->fd, cookie, want));
+
+	/* Each taken over by connect(): its entry ends, the others stay. */
+	for (i = 0; i < N_TW; i++) {
+		c2[i] = ts_bound_connect(variant->family, sorted[i], PORT);
+		ASSERT_LE(0, c2[i]) TH_LOG("connect from %u: %s", sorted[i], strerror(errno));
+		want[0] = '\0';
+		for (j = i + 1; j < N_TW; j++)
+			snprintf(want + strlen(want), sizeof(want) - strlen(want),
+				 "%sTIME-WAIT %u tw", j > i + 1 ? ", " : "", sorted[j]);
+		EXPECT_STREQ(want, wait_entries(self->fd, cookie, want));
+	}
+	for (i = 0; i < N_TW; i++)
+		close(c2[i]);
+	close(cfd);
 	close(lfd);
 }
 
