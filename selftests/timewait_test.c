@@ -167,6 +167,21 @@ static unsigned short local_port(int fd)
 }
 
 /*
+ * A TCP socket with SO_REUSEADDR, which its timewait sockets keep: a later
+ * connect() may bind the port one of them holds.  Returns it, or -1.
+ */
+static int reusing_socket(int family)
+{
+	int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+
+	if (fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
  * Connect @fd, a socket closed or never connected, to loopback PORT, from
  * a new local port; accept it on @lfd.  Returns the accepted socket.
  */
@@ -208,16 +223,14 @@ TEST_F(tw, reconnected_socket_and_its_timewaits_are_entries_of_their_own)
 	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
 	unsigned short p1, p2, p3;
 	struct tcpstate_stats st;
-	int lfd, cfd, s, c2, one = 1;
+	int lfd, cfd, s, c2;
 	char want[128];
 	__u64 cookie;
 
 	lfd = ts_listen(variant->family, PORT, 8);
 	ASSERT_LE(0, lfd);
-	/* SO_REUSEADDR: the last step binds a port its TIME-WAIT holds. */
-	cfd = socket(variant->family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	cfd = reusing_socket(variant->family);
 	ASSERT_LE(0, cfd);
-	ASSERT_EQ(0, setsockopt(cfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)));
 	s = connect_again(cfd, variant->family, lfd);
 	ASSERT_LE(0, s) TH_LOG("connect: %s", strerror(errno));
 	cookie = ts_sock_cookie(cfd);
@@ -297,16 +310,15 @@ TEST_F(tw, reconnected_socket_and_its_timewaits_are_entries_of_their_own)
 TEST_F(tw, timewaits_of_a_socket_without_entries_are_found)
 {
 	unsigned short port[N_TW], sorted[N_TW], t;
-	int lfd, cfd, s, c2[N_TW], one = 1, i, j;
+	int lfd, cfd, s, c2[N_TW], i, j;
 	struct ts_ss_view v;
 	char want[256];
 	__u64 cookie;
 
 	lfd = ts_listen(variant->family, PORT, 8);
 	ASSERT_LE(0, lfd);
-	cfd = socket(variant->family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	cfd = reusing_socket(variant->family);
 	ASSERT_LE(0, cfd);
-	ASSERT_EQ(0, setsockopt(cfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)));
 	for (i = 0; i < N_TW; i++) {
 		ASSERT_EQ(0, ts_write_file(MISS_EVERY, "1"));
 		s = connect_again(cfd, variant->family, lfd);
