@@ -1851,6 +1851,7 @@ unsigned int tcpstate_table_snapshot(struct net *net, u64 cursor[2],
 				     unsigned int room, bool *done,
 				     const struct tcpstate_view *v)
 {
+	struct tcpstate_entry *last;	/* the last one returned, in this bucket */
 	struct tcpstate_net *tn;
 	unsigned int n = 0, buckets = 0;
 	/*
@@ -1880,6 +1881,7 @@ unsigned int tcpstate_table_snapshot(struct net *net, u64 cursor[2],
 
 		tcpstate_bh_disable();
 		b = bucket_lock_range(tn, pos, &end);
+		last = NULL;
 		hlist_bl_for_each_entry(e, hn, b, node) {
 			u64 key = key_of(e->cookie);
 
@@ -1888,12 +1890,16 @@ unsigned int tcpstate_table_snapshot(struct net *net, u64 cursor[2],
 				continue;
 			if (n == room) {
 				*done = false;
+				/* Ranked only when a chunk ends in this bucket. */
+				if (last)
+					past = entry_rank(last) + 1;
 				break;
 			}
 			entry_export(e, &out[n++], v);
 			/* Sorted: what is left of this bucket comes after. */
 			pos = key;
-			past = entry_rank(e) + 1;
+			past = 0;
+			last = e;
 		}
 		hlist_bl_unlock(b);
 		tcpstate_bh_enable();
