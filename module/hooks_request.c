@@ -137,7 +137,7 @@ static void req_free_hook(struct ftrace_regs *fregs)
 		tcpstate_count_miss(TCPSTATE_MISS_REQ_FREE);
 		return;
 	}
-	tcpstate_table_close(sock_net(sk), cookie, NULL, TCPSTATE_F_REQUEST_SOCK, 0,
+	tcpstate_table_close(sock_net(sk), cookie, NULL, TCPSTATE_F_REQUEST_SOCK,
 			     -1, 0, NULL);
 }
 

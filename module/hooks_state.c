@@ -90,8 +90,7 @@ static void tcpstate_probe_set_state(void *data, const struct sock *csk,
 		if ((oldstate == TCP_FIN_WAIT2 || oldstate == TCP_CLOSING) &&
 		    tcpstate_tw_handoff_take(cookie))
 			return;
-		tcpstate_table_close(sock_net(sk), cookie, NULL, 0,
-				     TCPSTATE_F_TIMEWAIT_SOCK, -1,
+		tcpstate_table_close(sock_net(sk), cookie, NULL, 0, -1,
 				     oldstate == TCP_SYN_RECV ?
 				     tcpstate_sk_owner(sk) : 0, &stale_port);
 		if (oldstate == TCP_SYN_SENT)

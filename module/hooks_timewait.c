@@ -254,7 +254,7 @@ static void tw_kill_hook(struct ftrace_regs *fregs)
 	if (!cookie)
 		cookie = tcpstate_sk_cookie((struct sock *)tw);
 	tcpstate_tuple_from_tw(&tuple, tw);
-	tcpstate_table_close(twsk_net(tw), cookie, &tuple, TCPSTATE_F_TIMEWAIT_SOCK, 0,
+	tcpstate_table_close(twsk_net(tw), cookie, &tuple, TCPSTATE_F_TIMEWAIT_SOCK,
 			     tw_kill_cause(tw), 0, NULL);
 }
 

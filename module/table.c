@@ -1168,7 +1168,7 @@ static void entry_remove(struct tcpstate_net *tn, struct tcpstate_entry *e,
 
 bool tcpstate_table_close(struct net *net, u64 cookie,
 			  const struct tcpstate_tuple *tuple, u8 need_flags,
-			  u8 skip_flags, int tw_exit, u32 owner, int *stale_port)
+			  int tw_exit, u32 owner, int *stale_port)
 {
 	struct tcpstate_entry *e = NULL, *prev;
 	struct tcpstate_net *tn;
@@ -1187,7 +1187,7 @@ bool tcpstate_table_close(struct net *net, u64 cookie,
 	b = bucket_lock(tn, key_of(cookie));
 	e = bucket_find(b, cookie, need_flags & TCPSTATE_F_TIMEWAIT_SOCK ? tuple : NULL,
 			&prev);
-	if (!e || (e->flags & need_flags) != need_flags || (e->flags & skip_flags) ||
+	if (!e || (e->flags & need_flags) != need_flags ||
 	    (owner && entry_owner(e) != owner)) {
 		e = NULL;
 	} else {

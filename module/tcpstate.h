@@ -191,16 +191,16 @@ bool tcpstate_table_get_who(struct net *net, u64 cookie,
  * Connection @cookie reached CLOSE: its socket's entry, or with
  * TCPSTATE_F_TIMEWAIT_SOCK in @need_flags the entry of its timewait
  * socket of @tuple (a cookie may have several, one per 4-tuple).
- * @need_flags: only when the entry has all of these flags; @skip_flags:
- * not when it has any of these; @owner: when not 0, only when the entry is
- * that socket's.  @tw_exit: the TCPSTATE_TW_EXIT_* cause to count, or -1.
+ * @need_flags: only when the entry has all of these flags (the socket's
+ * entry never has TCPSTATE_F_TIMEWAIT_SOCK); @owner: when not 0, only when
+ * the entry is that socket's.  @tw_exit: the TCPSTATE_TW_EXIT_* cause to count, or -1.
  * Returns true when an entry was removed; then, when @stale_port is not
  * NULL, *@stale_port is the stale port of a TCPSTATE_F_PORT_PENDING
  * entry, else left alone.
  */
 bool tcpstate_table_close(struct net *net, u64 cookie,
 			  const struct tcpstate_tuple *tuple, u8 need_flags,
-			  u8 skip_flags, int tw_exit, u32 owner, int *stale_port);
+			  int tw_exit, u32 owner, int *stale_port);
 
 /*
  * Which full socket owns an entry: a hash of its address, compared and
