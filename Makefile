@@ -82,11 +82,30 @@ deps:
 
 # The module remembers the headers it was built against: switching KDIR
 # rebuilds it from scratch rather than mixing objects of two kernels.
+#
+# RT_MODE=1: the module as PREEMPT_RT kernels get it (tcpstate_rt_mode()),
+# for any kernel, built from a copy of the sources in .build/rtmode
+# (.build/rtmode/module/tcpstate.ko), apart from the usual one.
+RTMODE_DIR := $(BUILD)/rtmode
+ifeq ($(RT_MODE),1)
+module:
+	$(Q)mkdir -p $(RTMODE_DIR)
+	$(Q)if [ -f $(RTMODE_DIR)/module/.kdir ] && \
+		[ "$$(cat $(RTMODE_DIR)/module/.kdir)" != "$(KDIR)" ]; then \
+		rm -rf $(RTMODE_DIR) && mkdir -p $(RTMODE_DIR); fi
+	$(Q)cp -a Kbuild $(RTMODE_DIR)/ && cp -a uapi $(RTMODE_DIR)/ && \
+		mkdir -p $(RTMODE_DIR)/module && \
+		cp -a module/Kbuild module/*.c module/*.h $(RTMODE_DIR)/module/
+	$(Q)$(MAKE) -C $(KDIR) M=$(abspath $(RTMODE_DIR)) $(if $(W),W=$(W)) \
+		$(if $(V),V=$(V)) $(if $(C),C=$(C) CHECK=sparse) TCPSTATE_RT_MODE=y modules
+	$(Q)echo "$(KDIR)" > $(RTMODE_DIR)/module/.kdir
+else
 module:
 	$(Q)if [ -f module/.kdir ] && [ "$$(cat module/.kdir)" != "$(KDIR)" ]; then \
 		$(MAKE) module-clean KDIR="$$(cat module/.kdir)"; fi
 	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(W),W=$(W)) $(if $(V),V=$(V)) modules
 	$(Q)echo "$(KDIR)" > module/.kdir
+endif
 
 module-clean:
 	$(Q)if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi

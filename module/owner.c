@@ -108,7 +108,7 @@ void tcpstate_put_pid(struct pid *pid)
 {
 	if (!pid)
 		return;
-	if (!IS_ENABLED(CONFIG_PREEMPT_RT) || preemptible()) {
+	if (!tcpstate_rt_mode() || preemptible()) {
 		put_pid(pid);
 		return;
 	}

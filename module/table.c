@@ -62,6 +62,7 @@
 #include <linux/jhash.h>
 #include <linux/spinlock.h>	/* before list_bl.h: 6.12 needs cpu_relax() */
 #include <linux/list_bl.h>
+#include <linux/llist.h>
 #include <linux/memcontrol.h>
 #include <linux/sched/mm.h>
 #include <linux/user_namespace.h>
@@ -129,8 +130,31 @@ MODULE_PARM_DESC(port_failures,
  * connection needs a timer's expiry only once a timewait socket holds it,
  * and the full socket that owns it only until then.
  */
+/*
+ * RT mode (tcpstate.h): an entry the hooks took from the pool is charged
+ * to no one.  Inserted into the table, it is leased: a work item makes a
+ * charged copy, in process context, and puts it in its place (lease_work()).
+ */
+struct tcpstate_lease {
+	struct llist_node node;		/* on tcpstate_leases */
+	struct mem_cgroup *memcg;	/* to charge; referenced while held */
+	struct tcpstate_net *tn;	/* whose table it is in */
+	int state;			/* LEASE_* */
+};
+
+enum {
+	LEASE_NONE,	/* charged, or not from the pool */
+	LEASE_POOL,	/* from the pool, charged to no one */
+	LEASE_HELD,	/* on tcpstate_leases: the work item's to free */
+	LEASE_LET_GO,	/* the table or the work item let go: the other frees it */
+};
+
 struct tcpstate_entry {
-	struct hlist_bl_node node;
+	union {
+		struct hlist_bl_node node;
+		/* RT mode: freed after a grace period where hooks run */
+		struct rcu_head rcu;
+	};
 	u64 cookie;
 	u64 began_ns;
 	u64 since_ns;
@@ -148,6 +172,9 @@ struct tcpstate_entry {
 	u64 cgroup;		/* cgroup v2 id, or 0 */
 	struct pid *pid;	/* the owning process, referenced, or NULL */
 	char comm[TASK_COMM_LEN];
+#if TCPSTATE_RT
+	struct tcpstate_lease lease;
+#endif
 };
 
 /*
@@ -449,6 +476,22 @@ static inline bool walk_covers(u64 key, u64 pos, u64 end)
 	return key >= pos && (!end || key < end);
 }
 
+/*
+ * Around what the table does for a hook: an RCU read-side section, and in
+ * RT mode where preemption is off, tcpstate_atomic_begin().
+ */
+static bool table_enter(void)
+{
+	rcu_read_lock();
+	return tcpstate_atomic_begin();
+}
+
+static void table_leave(bool atomic)
+{
+	tcpstate_atomic_end(atomic);
+	rcu_read_unlock();
+}
+
 static struct tcpstate_net_slot *net_slot(struct net *net)
 {
 	return net_generic(net, tcpstate_net_id);
@@ -525,8 +568,8 @@ static struct tcpstate_counters __percpu *net_counters(struct tcpstate_net *tn)
 	c = smp_load_acquire(&tn->counters);
 	if (likely(c))
 		return c;
-	/* On PREEMPT_RT the hooks may not allocate: tcpstate_net_init() did. */
-	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+	/* In RT mode the hooks may not allocate: tcpstate_net_init() did. */
+	if (tcpstate_rt_mode())
 		return NULL;
 	memcg = charge_begin(tn->memcg);
 	c = alloc_percpu_gfp(struct tcpstate_counters,
@@ -747,6 +790,212 @@ static void net_count_drop(struct tcpstate_net *tn,
 		atomic_long_inc(&tn->dropped_early);
 }
 
+#if TCPSTATE_RT
+/*
+ * RT mode's leases.  A hook that needs an entry takes one from the pool
+ * (entry_from_pool()), charged to no one; once it is in the table,
+ * entry_lease() hands it to lease_work(), with a reference to the memory
+ * cgroup to charge.  That work item allocates a copy charged there and
+ * puts it in the entry's place under the bucket lock; the pool's entry
+ * goes back to the pool.  A held lease's entry is freed by whichever of
+ * the table (entry_free(): removed, or its namespace gone) and the work
+ * item lets go of it last: each exchanges its state for LEASE_LET_GO and
+ * frees it when it finds LEASE_LET_GO already (lease_let_go()).  So the
+ * work item may look at a held entry, and at its namespace under RCU,
+ * until it lets go.  A copy that cannot be had (GFP_NOWAIT: the memory
+ * cgroup is at its limit, or memory is short) is tried again a second
+ * later; the entry meanwhile stays, charged to no one, and counted
+ * against its quotas like any other.
+ */
+static LLIST_HEAD(tcpstate_leases);
+static void lease_work(struct work_struct *work);
+static DECLARE_DELAYED_WORK(tcpstate_lease_work, lease_work);
+
+static void entry_lease_none(struct tcpstate_entry *e)
+{
+	e->lease.state = LEASE_NONE;
+}
+
+static struct tcpstate_entry *entry_from_pool(struct tcpstate_net *tn,
+					      struct mem_cgroup *memcg)
+{
+	struct tcpstate_entry *e = tcpstate_pool_take();
+
+	if (!e)
+		return NULL;
+	e->lease.state = LEASE_POOL;
+	e->lease.memcg = memcg;
+	e->lease.tn = tn;
+	return e;
+}
+
+/* @e went into the table (under its bucket lock): lease it, if it is owed. */
+static void entry_lease(struct tcpstate_entry *e)
+{
+	if (e->lease.state != LEASE_POOL || !e->lease.memcg)
+		return;
+#ifdef CONFIG_MEMCG
+	/* The caller holds one: the socket's, or the namespace's. */
+	css_get(&e->lease.memcg->css);
+#endif
+	e->lease.state = LEASE_HELD;
+	llist_add(&e->lease.node, &tcpstate_leases);
+	queue_delayed_work(system_unbound_wq, &tcpstate_lease_work, 0);
+}
+
+/*
+ * Let go of @e: true when the other party (table or work item) still
+ * holds it and will free it, false when the caller is to free it.
+ */
+static bool lease_let_go(struct tcpstate_entry *e)
+{
+	int state = READ_ONCE(e->lease.state);
+
+	if (state != LEASE_HELD && state != LEASE_LET_GO)
+		return false;
+	return xchg(&e->lease.state, LEASE_LET_GO) == LEASE_HELD;
+}
+
+static void entry_free_rcu(struct rcu_head *head)
+{
+	kmem_cache_free(tcpstate_entry_cache,
+			container_of(head, struct tcpstate_entry, rcu));
+}
+
+/*
+ * The memory of an entry out of the table (or never in it): to the pool
+ * if it came from there, else freed; where hooks run, after a grace
+ * period, as they may not free.
+ */
+static void entry_release(struct tcpstate_entry *e)
+{
+	if (lease_let_go(e))
+		return;
+	if (e->lease.state == LEASE_LET_GO) {
+		mem_cgroup_put(e->lease.memcg);
+		e->lease.state = LEASE_POOL;
+	}
+	if (e->lease.state == LEASE_POOL && tcpstate_pool_give(e))
+		return;
+	if (tcpstate_atomic_here())
+		call_rcu(&e->rcu, entry_free_rcu);
+	else
+		kmem_cache_free(tcpstate_entry_cache, e);
+}
+
+/*
+ * Put a charged copy of @e in its place, or let go of it if it left the
+ * table; false: no copy could be had, try again later.
+ */
+static bool lease_rehome(struct tcpstate_entry *e)
+{
+	struct tcpstate_entry *c, *x, *prev = NULL;
+	struct hlist_bl_node *n;
+	struct hlist_bl_head *b;
+	struct tcpstate_net *tn;
+	struct mem_cgroup *old;
+	bool moved = false;
+
+	if (READ_ONCE(e->lease.state) == LEASE_LET_GO)
+		goto release;
+	old = set_active_memcg(e->lease.memcg);
+	c = kmem_cache_alloc(tcpstate_entry_cache,
+			     GFP_NOWAIT | __GFP_NOWARN | __GFP_ACCOUNT);
+	set_active_memcg(old);
+	if (!c)
+		return false;
+	rcu_read_lock();
+	/*
+	 * Still held: its namespace is not freed before this section ends
+	 * (tcpstate_net_free() lets go of it after a grace period that
+	 * follows ->dead), nor its buckets while ->dead is not seen.
+	 */
+	tn = e->lease.tn;
+	if (READ_ONCE(e->lease.state) == LEASE_HELD && !READ_ONCE(tn->dead)) {
+		tcpstate_bh_disable();
+		b = bucket_lock(tn, key_of(e->cookie));
+		hlist_bl_for_each_entry(x, n, b, node) {
+			if (x == e) {
+				moved = true;
+				break;
+			}
+			prev = x;
+		}
+		if (moved) {
+			*c = *e;
+			c->lease.state = LEASE_NONE;
+			c->lease.memcg = NULL;
+			hlist_bl_del(&e->node);
+			bucket_insert(b, c, prev);
+		}
+		hlist_bl_unlock(b);
+		tcpstate_bh_enable();
+	}
+	rcu_read_unlock();
+	if (!moved) {
+		kmem_cache_free(tcpstate_entry_cache, c);
+		/* Out of the table: whoever took it out frees it, or we do. */
+		if (lease_let_go(e))
+			return true;
+	} else {
+		/* Out of the table, and ours alone: its process went to @c. */
+		e->lease.state = LEASE_LET_GO;
+	}
+release:
+	entry_release(e);
+	return true;
+}
+
+static void lease_work(struct work_struct *work)
+{
+	struct llist_node *list = llist_del_all(&tcpstate_leases);
+	struct tcpstate_entry *e, *tmp;
+	bool retry = false;
+
+	llist_for_each_entry_safe(e, tmp, llist_reverse_order(list), lease.node) {
+		if (!lease_rehome(e)) {
+			llist_add(&e->lease.node, &tcpstate_leases);
+			retry = true;
+		}
+		cond_resched();
+	}
+	if (retry)
+		queue_delayed_work(system_unbound_wq, &tcpstate_lease_work, HZ);
+}
+
+/*
+ * At unload, once every table is gone: the table let go of every held
+ * entry, so the work item frees them all without allocating.
+ */
+static void leases_exit(void)
+{
+	struct tcpstate_entry *e, *tmp;
+	struct llist_node *list;
+
+	cancel_delayed_work_sync(&tcpstate_lease_work);
+	list = llist_del_all(&tcpstate_leases);
+	llist_for_each_entry_safe(e, tmp, list, lease.node)
+		WARN_ON_ONCE(!lease_rehome(e));
+}
+#else
+static inline void entry_lease_none(struct tcpstate_entry *e) { }
+
+static inline struct tcpstate_entry *entry_from_pool(struct tcpstate_net *tn,
+						     struct mem_cgroup *memcg)
+{
+	return NULL;
+}
+
+static inline void entry_lease(struct tcpstate_entry *e) { }
+
+static inline void entry_release(struct tcpstate_entry *e)
+{
+	kmem_cache_free(tcpstate_entry_cache, e);
+}
+
+static inline void leases_exit(void) { }
+#endif
+
 /*
  * A new entry (*@why -1), or NULL with *@why the TCPSTATE_DROP_* reason
  * (nothing counted yet: entry_alloc_failed() does).  The entry is charged to
@@ -767,10 +1016,16 @@ static struct tcpstate_entry *entry_try_alloc(struct tcpstate_net *tn,
 		return NULL;
 	if (!memcg)
 		memcg = tn->memcg;
-	old = charge_begin(memcg);
-	e = kmem_cache_alloc(tcpstate_entry_cache,
-			     GFP_NOWAIT | __GFP_NOWARN | charge_gfp(memcg));
-	charge_end(memcg, old);
+	if (tcpstate_atomic_here()) {
+		e = entry_from_pool(tn, memcg);
+	} else {
+		old = charge_begin(memcg);
+		e = kmem_cache_alloc(tcpstate_entry_cache,
+				     GFP_NOWAIT | __GFP_NOWARN | charge_gfp(memcg));
+		charge_end(memcg, old);
+		if (e)
+			entry_lease_none(e);
+	}
 	if (!e) {
 		entry_uncharge(tn);
 		*why = TCPSTATE_DROP_NOMEM;
@@ -814,7 +1069,7 @@ static void entry_unused(struct tcpstate_net *tn, struct tcpstate_entry *e)
 {
 	if (!e)
 		return;
-	kmem_cache_free(tcpstate_entry_cache, e);
+	entry_release(e);
 	entry_uncharge(tn);
 }
 
@@ -822,7 +1077,7 @@ static void entry_unused(struct tcpstate_net *tn, struct tcpstate_entry *e)
 static void entry_free(struct tcpstate_net *tn, struct tcpstate_entry *e)
 {
 	tcpstate_put_pid(e->pid);
-	kmem_cache_free(tcpstate_entry_cache, e);
+	entry_release(e);
 	atomic_long_dec(&tn->entries);
 	entry_uncharge(tn);
 }
@@ -976,6 +1231,7 @@ void tcpstate_table_set(struct net *net, u64 cookie,
 			u8 flags, u32 owner, u64 expires_ns, unsigned int change,
 			const struct tcpstate_who *who)
 {
+	bool atomic;
 	const struct tcpstate_tuple *tw = flags & TCPSTATE_F_TIMEWAIT_SOCK ? tuple : NULL;
 	struct tcpstate_entry *e, *prev, *sprev, *spare = NULL;
 	struct pid *drop = NULL;
@@ -989,7 +1245,7 @@ void tcpstate_table_set(struct net *net, u64 cookie,
 	if (!valid_state(state) || !cookie ||
 	    (!tw && (flags & TCPSTATE_F_TIMEWAIT_SOCK)))
 		return;
-	rcu_read_lock();
+	atomic = table_enter();
 	tn = tcpstate_net_live(net);
 	if (!tn)
 		goto out;
@@ -1044,6 +1300,7 @@ again:
 			   now);
 		entry_set_who(e, who);
 		bucket_insert(b, e, prev);
+		entry_lease(e);
 		atomic_long_inc(&tn->entries);
 		added = true;
 		count_enter(tn, state, flags);
@@ -1083,19 +1340,20 @@ unlock:
 	if (added)
 		table_fit(tn);
 out:
-	rcu_read_unlock();
+	table_leave(atomic);
 }
 
 void tcpstate_table_set_who(struct net *net, u64 cookie,
 			    const struct tcpstate_who *who)
 {
+	bool atomic;
 	struct tcpstate_entry *e, *prev;
 	struct tcpstate_net *tn;
 	struct hlist_bl_head *b;
 	struct pid *drop = NULL;
 	bool bh;
 
-	rcu_read_lock();
+	atomic = table_enter();
 	tn = tcpstate_net_live(net);
 	if (!tn)
 		goto out;
@@ -1108,12 +1366,13 @@ void tcpstate_table_set_who(struct net *net, u64 cookie,
 	table_bh_enable(bh);
 	tcpstate_put_pid(drop);
 out:
-	rcu_read_unlock();
+	table_leave(atomic);
 }
 
 bool tcpstate_table_get_who(struct net *net, u64 cookie,
 			    struct tcpstate_who *who)
 {
+	bool atomic;
 	struct tcpstate_entry *e, *prev;
 	struct tcpstate_net *tn;
 	struct hlist_bl_head *b;
@@ -1122,7 +1381,7 @@ bool tcpstate_table_get_who(struct net *net, u64 cookie,
 
 	if (!cookie)
 		return false;
-	rcu_read_lock();
+	atomic = table_enter();
 	tn = tcpstate_net_live(net);
 	if (!tn)
 		goto out;
@@ -1137,7 +1396,7 @@ bool tcpstate_table_get_who(struct net *net, u64 cookie,
 	hlist_bl_unlock(b);
 	table_bh_enable(bh);
 out:
-	rcu_read_unlock();
+	table_leave(atomic);
 	return found;
 }
 
@@ -1170,6 +1429,7 @@ bool tcpstate_table_close(struct net *net, u64 cookie,
 			  const struct tcpstate_tuple *tuple, u8 need_flags,
 			  int tw_exit, u32 owner, int *stale_port)
 {
+	bool atomic;
 	struct tcpstate_entry *e = NULL, *prev;
 	struct tcpstate_net *tn;
 	struct hlist_bl_head *b;
@@ -1178,7 +1438,7 @@ bool tcpstate_table_close(struct net *net, u64 cookie,
 
 	if (!cookie || (!tuple && (need_flags & TCPSTATE_F_TIMEWAIT_SOCK)))
 		return false;
-	rcu_read_lock();
+	atomic = table_enter();
 	tn = tcpstate_net_live(net);
 	if (!tn)
 		goto out;
@@ -1203,7 +1463,7 @@ bool tcpstate_table_close(struct net *net, u64 cookie,
 		removed = true;
 	}
 out:
-	rcu_read_unlock();
+	table_leave(atomic);
 	return removed;
 }
 
@@ -1264,6 +1524,7 @@ static void entry_correct(struct tcpstate_net *tn, struct tcpstate_entry *e,
 void tcpstate_table_check(struct net *net, const struct tcpstate_ksock *ks,
 			  struct tcpstate_recon *r, u8 gen)
 {
+	bool atomic;
 	struct tcpstate_entry *e, *prev, *spare_prev, *spare = NULL;
 	struct tcpstate_net *tn;
 	struct hlist_bl_head *b;
@@ -1272,7 +1533,7 @@ void tcpstate_table_check(struct net *net, const struct tcpstate_ksock *ks,
 
 	if (!valid_state(ks->state) || ks->state == TCPSTATE_CLOSE || !ks->cookie)
 		return;
-	rcu_read_lock();
+	atomic = table_enter();
 	tn = tcpstate_net_live(net);
 	if (!tn)
 		goto out;
@@ -1330,6 +1591,7 @@ again:
 	e->cgroup = ks->cgroup;
 	e->seen = gen;
 	bucket_insert(b, e, prev);
+	entry_lease(e);
 	atomic_long_inc(&tn->entries);
 	added = true;
 	count_enter(tn, e->state, e->flags);
@@ -1347,7 +1609,7 @@ unlock:
 	if (added)
 		table_fit(tn);
 out:
-	rcu_read_unlock();
+	table_leave(atomic);
 }
 
 static void table_sweep(struct tcpstate_net *tn, struct tcpstate_recon *r,
@@ -1677,9 +1939,9 @@ static struct tcpstate_port_rec *port_ring(struct tcpstate_net *tn)
 	ring = smp_load_acquire(&tn->port_ring);
 	if (ring)
 		return ring;
-	/* Nor here, on PREEMPT_RT: tcpstate_net_init() did. */
+	/* Nor here, in RT mode: tcpstate_net_init() did. */
 	ring = NULL;
-	if (size <= 2 * PAGE_SIZE && !IS_ENABLED(CONFIG_PREEMPT_RT)) {
+	if (size <= 2 * PAGE_SIZE && !tcpstate_rt_mode()) {
 		memcg = charge_begin(tn->memcg);
 		ring = kzalloc(size, GFP_NOWAIT | __GFP_NOWARN |
 			       charge_gfp(tn->memcg));
@@ -1700,6 +1962,7 @@ static struct tcpstate_port_rec *port_ring(struct tcpstate_net *tn)
 
 void tcpstate_port_failure(struct sock *sk, int kind, int err)
 {
+	bool atomic;
 	struct tcpstate_port_rec *ring, *slot;
 	struct tcpstate_port_failure f;
 	struct pid *drop = NULL;
@@ -1710,7 +1973,7 @@ void tcpstate_port_failure(struct sock *sk, int kind, int err)
 
 	if (kind < 0 || kind >= TCPSTATE_PORT_KIND_MAX)
 		return;
-	rcu_read_lock();
+	atomic = table_enter();
 	tn = tcpstate_net_live(sock_net(sk));
 	if (!tn)
 		goto out;
@@ -1751,7 +2014,7 @@ void tcpstate_port_failure(struct sock *sk, int kind, int err)
 
 	tcpstate_notify_port(&tn->readers, tn->netns, &f, &who);
 out:
-	rcu_read_unlock();
+	table_leave(atomic);
 }
 
 u32 tcpstate_port_failures_kept(void)
@@ -2139,7 +2402,7 @@ static int __net_init tcpstate_net_init(struct net *net)
 	if (IS_ERR(user))
 		goto err_table;
 	tn->user = user;
-	if (IS_ENABLED(CONFIG_PREEMPT_RT)) {
+	if (tcpstate_rt_mode()) {
 		tn->counters = alloc_percpu_gfp(struct tcpstate_counters, gfp);
 		if (!tn->counters)
 			goto err_user;
@@ -2329,28 +2592,40 @@ int tcpstate_table_init(void)
 	 * 32 entries to a page (42 before) and a cache line pair: the limit
 	 * issue 11 allows.  Anything more goes to a shared owner table.
 	 */
-	BUILD_BUG_ON(sizeof(struct tcpstate_entry) > 128);
+	BUILD_BUG_ON(sizeof(struct tcpstate_entry) > 128 + (TCPSTATE_RT ? 32 : 0));
 	/* Bit 0 of a bucket's head is its lock, bit 1 BUCKET_MOVED. */
 	BUILD_BUG_ON(__alignof__(struct tcpstate_entry) < 4);
 	tcpstate_entry_cache = KMEM_CACHE(tcpstate_entry, 0);
 	if (!tcpstate_entry_cache)
 		return -ENOMEM;
+	err = tcpstate_pool_init(tcpstate_entry_cache);
+	if (err)
+		goto err_cache;
 	WRITE_ONCE(tcpstate_loader, current);
 	err = register_pernet_subsys(&tcpstate_net_ops);
 	WRITE_ONCE(tcpstate_loader, NULL);
-	if (err) {
-		kmem_cache_destroy(tcpstate_entry_cache);
-		return err;
-	}
+	if (err)
+		goto err_pool;
 	return 0;
+
+err_pool:
+	tcpstate_pool_exit();
+err_cache:
+	kmem_cache_destroy(tcpstate_entry_cache);
+	return err;
 }
 
 void tcpstate_table_exit(void)
 {
 	unregister_pernet_subsys(&tcpstate_net_ops);
-	kmem_cache_destroy(tcpstate_entry_cache);
-	/* The hooks are gone: wait for their last puts (tcpstate_put_pid()). */
+	leases_exit();
+	/*
+	 * The hooks are gone: wait for their last puts (tcpstate_put_pid())
+	 * and, in RT mode, frees (entry_release()).
+	 */
 	rcu_barrier();
+	tcpstate_pool_exit();
+	kmem_cache_destroy(tcpstate_entry_cache);
 }
 
 void tcpstate_tuple_from_sk(struct tcpstate_tuple *t, const struct sock *sk)

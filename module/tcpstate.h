@@ -28,7 +28,75 @@ struct pid;
 struct pid_namespace;
 struct sock;
 struct inet_timewait_sock;
+struct kmem_cache;
 struct request_sock;
+
+/*
+ * RT mode: what hooks may not do on PREEMPT_RT, where they run with
+ * preemption off and the allocator, memory cgroup charges and frees take
+ * sleeping locks, is left to process context: new entries come from a
+ * preallocated pool (pool.c) and are charged later (table.c, leases).
+ * On for PREEMPT_RT kernels; `make module RT_MODE=1` turns it on for any
+ * other, so that the same code runs under a debug kernel's lockdep.
+ */
+#if IS_ENABLED(CONFIG_PREEMPT_RT) || defined(TCPSTATE_RT_MODE)
+#define TCPSTATE_RT 1
+#else
+#define TCPSTATE_RT 0
+#endif
+
+static inline bool tcpstate_rt_mode(void)
+{
+	return TCPSTATE_RT;
+}
+
+/*
+ * Where RT mode must not allocate, charge or free: with preemption off.
+ * Elsewhere (work items, file operations, and on PREEMPT_RT the sleeping
+ * spinlocks' sections that a reconcile or seed walk holds) it may.
+ */
+static inline bool tcpstate_atomic_here(void)
+{
+	return tcpstate_rt_mode() && !preemptible();
+}
+
+/*
+ * Around what the table does for a hook in RT mode: a lockdep map whose
+ * waiters may only spin (LD_WAIT_SPIN), so that a lockdep kernel with
+ * PROVE_RAW_LOCK_NESTING reports any sleeping lock taken there ("Invalid
+ * wait context") on any kernel, contended or not.  Taken as a recursive
+ * reader, as hooks nest (a softirq's in a task's).  Nothing without it.
+ */
+#if TCPSTATE_RT && defined(CONFIG_PROVE_RAW_LOCK_NESTING)
+extern struct lockdep_map tcpstate_atomic_map;
+
+static inline bool tcpstate_atomic_begin(void)
+{
+	if (preemptible())
+		return false;
+	lock_map_acquire_read(&tcpstate_atomic_map);
+	return true;
+}
+
+static inline void tcpstate_atomic_end(bool began)
+{
+	if (began)
+		lock_map_release(&tcpstate_atomic_map);
+}
+#else
+static inline bool tcpstate_atomic_begin(void)
+{
+	return false;
+}
+
+static inline void tcpstate_atomic_end(bool began) { }
+#endif
+
+/* pool.c: RT mode's stock of uncharged objects of one cache */
+int tcpstate_pool_init(struct kmem_cache *cache);
+void tcpstate_pool_exit(void);
+void *tcpstate_pool_take(void);
+bool tcpstate_pool_give(void *obj);
 
 /* Where a connection is: what the table keeps besides its times. */
 struct tcpstate_tuple {

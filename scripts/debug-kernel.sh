@@ -11,14 +11,26 @@
 #
 #   make check VM_KERNEL=$(scripts/debug-kernel.sh)/arch/x86/boot/bzImage \
 #              VM_KDIR=$(scripts/debug-kernel.sh) VM_MODULES=none
+#
+# `scripts/debug-kernel.sh raw-lock` builds the same kernel with
+# PROVE_RAW_LOCK_NESTING too, cached apart: lockdep then checks, on a
+# kernel that is not PREEMPT_RT, the lock nesting rules of one that is (a
+# spinlock_t, which sleeps there, taken under a raw spinlock or in a
+# region the module marks as atomic on PREEMPT_RT: make module RT_MODE=1).
 set -eu
+
+flavour=${1:-}
+case $flavour in
+'' | raw-lock) ;;
+*) echo "debug-kernel.sh: unknown flavour '$flavour' (none, or raw-lock)" >&2; exit 2 ;;
+esac
 
 here=$(cd "$(dirname "$0")" && pwd)
 tarball=$(ls /usr/src/linux-source-6.1.tar.* | head -n 1)
 srcver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
-key=$(printf '%s\n' "$srcver" | cat - "$0" | md5sum | cut -c1-12)
+key=$(printf '%s\n' "$srcver" "$flavour" | cat - "$0" | md5sum | cut -c1-12)
 cache=${TCPSTATE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tcpstate}
-dir=$cache/debug-kernel-$key
+dir=$cache/debug-kernel-${flavour:+$flavour-}$key
 
 if [ -s "$dir/arch/x86/boot/bzImage" ] && [ -e "$dir/.done" ]; then
 	echo "$dir"
@@ -40,7 +52,8 @@ scripts/config \
 	-e MODULES -e MODULE_UNLOAD -e NET_NS -e USER_NS -e IPV6 -e INET_DIAG -e INET_TCP_DIAG \
 	-e VIRTIO_PCI -e NET_9P -e NET_9P_VIRTIO -e 9P_FS -e 9P_FS_POSIX_ACL -e OVERLAY_FS \
 	-e NET_SCHED -e NET_SCH_NETEM -e VETH -e DEVTMPFS -e TMPFS -e BLK_DEV_INITRD \
-	-e PANIC_ON_OOPS -d DEBUG_INFO_BTF -d WERROR >&2
+	-e PANIC_ON_OOPS -d DEBUG_INFO_BTF -d WERROR -e MEMCG >&2
+[ "$flavour" = raw-lock ] && scripts/config -e PROVE_RAW_LOCK_NESTING >&2
 make -s olddefconfig >&2
 make -s -j"$(nproc)" bzImage modules_prepare >&2
 touch .done
