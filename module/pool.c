@@ -6,17 +6,18 @@
  * One stock per possible CPU, each a list of free objects linked through
  * their first word, under a raw spinlock: a hook takes from its own CPU's
  * (preemption is off in every hook), and only the refill work item, or a
- * hook giving back an object it did not use, touches another.  Below half
- * of its target a stock asks the work item to top every stock up again
+ * hook giving back an object it did not use, touches another.  A quarter
+ * below its target a stock asks the work item to top every stock up again
  * (GFP_KERNEL: the objects are charged to no one, the table charges them
  * later).  An empty stock makes the hook's connection a counted drop
  * for want of memory and a miss, which the reconcile pass repairs.
  *
- * Bounded: POOL_PER_CPU objects per CPU and POOL_MAX in all, 256 each on
- * hosts with up to 256 possible CPUs.
+ * Bounded: pool_per_cpu objects per online CPU (256 by default) and
+ * POOL_MAX in all: 256 each on hosts with up to 256 possible CPUs.
  */
 #include <linux/cpumask.h>
 #include <linux/minmax.h>
+#include <linux/moduleparam.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -24,8 +25,17 @@
 
 #include "tcpstate.h"
 
-#define POOL_PER_CPU	256
 #define POOL_MAX	65536
+
+static bool rt_mode = TCPSTATE_RT;
+module_param(rt_mode, bool, 0444);
+MODULE_PARM_DESC(rt_mode,
+		 "Whether hooks take new entries from a pool and leave charging and freeing to process context, as PREEMPT_RT needs (read only: Y on PREEMPT_RT kernels, or built with RT_MODE=1)");
+
+static unsigned int pool_per_cpu = 256;
+module_param(pool_per_cpu, uint, 0444);
+MODULE_PARM_DESC(pool_per_cpu,
+		 "In RT mode, entries kept ready for the hooks per CPU, 1..4096, at most 65536 in all (default 256)");
 
 struct tcpstate_pool {
 	raw_spinlock_t lock;
@@ -36,8 +46,9 @@ struct tcpstate_pool {
 static DEFINE_PER_CPU(struct tcpstate_pool, tcpstate_pools);
 
 #if TCPSTATE_RT && defined(CONFIG_PROVE_RAW_LOCK_NESTING)
-static struct lock_class_key tcpstate_atomic_key;
+static struct lock_class_key tcpstate_atomic_key, tcpstate_sleeping_key;
 struct lockdep_map tcpstate_atomic_map;
+struct lockdep_map tcpstate_sleeping_map;
 #endif
 static struct kmem_cache *pool_cache;
 static unsigned int pool_target;	/* per CPU */
@@ -61,16 +72,20 @@ static bool pool_push(struct tcpstate_pool *p, void *obj)
 	return room;
 }
 
-/* Top every CPU's stock up to its target; false when memory ran out. */
+/*
+ * Top every online CPU's stock up to its target, at most that many
+ * objects each (hooks may take as fast); false when memory ran out.  A
+ * CPU that comes online later finds its stock empty and asks for this.
+ */
 static bool pool_fill(gfp_t gfp)
 {
-	unsigned int cpu;
+	unsigned int cpu, i;
 	void *obj;
 
-	for_each_possible_cpu(cpu) {
+	for_each_online_cpu(cpu) {
 		struct tcpstate_pool *p = per_cpu_ptr(&tcpstate_pools, cpu);
 
-		while (READ_ONCE(p->n) < pool_target) {
+		for (i = 0; i < pool_target && READ_ONCE(p->n) < pool_target; i++) {
 			obj = kmem_cache_alloc(pool_cache, gfp);
 			if (!obj)
 				return false;
@@ -106,7 +121,7 @@ void *tcpstate_pool_take(void)
 		p->first = *(void **)obj;
 		p->n--;
 	}
-	low = p->n < pool_target / 2;
+	low = p->n <= pool_target - pool_target / 4;
 	raw_spin_unlock_irqrestore(&p->lock, flags);
 	if (low && !work_pending(&pool_refill))
 		queue_work(system_unbound_wq, &pool_refill);
@@ -133,10 +148,16 @@ int tcpstate_pool_init(struct kmem_cache *cache)
 #if TCPSTATE_RT && defined(CONFIG_PROVE_RAW_LOCK_NESTING)
 	lockdep_init_map_wait(&tcpstate_atomic_map, "tcpstate_atomic",
 			      &tcpstate_atomic_key, 0, LD_WAIT_SPIN);
+	lockdep_init_map_wait(&tcpstate_sleeping_map, "tcpstate_alloc_or_free",
+			      &tcpstate_sleeping_key, 0, LD_WAIT_CONFIG);
 #endif
+	if (pool_per_cpu < 1 || pool_per_cpu > 4096) {
+		pr_err("pool_per_cpu=%u is out of range 1..4096\n", pool_per_cpu);
+		return -EINVAL;
+	}
 	pool_cache = cache;
 	pool_target = clamp_t(unsigned int, POOL_MAX / num_possible_cpus(), 1,
-			      POOL_PER_CPU);
+			      pool_per_cpu);
 	for_each_possible_cpu(cpu)
 		raw_spin_lock_init(&per_cpu_ptr(&tcpstate_pools, cpu)->lock);
 	if (!pool_fill(GFP_KERNEL)) {

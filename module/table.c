@@ -478,15 +478,22 @@ static inline bool walk_covers(u64 key, u64 pos, u64 end)
 
 /*
  * Around what the table does for a hook: an RCU read-side section, and in
- * RT mode where preemption is off, tcpstate_atomic_begin().
+ * RT mode where preemption is off, tcpstate_atomic_begin().  Returns
+ * whether it is off: a new entry then comes from the pool.
  */
 static bool table_enter(void)
+	__acquires(RCU)
 {
+	/* Before rcu_read_lock(), which may turn preemption off. */
+	bool atomic = tcpstate_atomic_here();
+
 	rcu_read_lock();
-	return tcpstate_atomic_begin();
+	tcpstate_atomic_begin(atomic);
+	return atomic;
 }
 
 static void table_leave(bool atomic)
+	__releases(RCU)
 {
 	tcpstate_atomic_end(atomic);
 	rcu_read_unlock();
@@ -802,14 +809,19 @@ static void net_count_drop(struct tcpstate_net *tn,
  * item lets go of it last: each exchanges its state for LEASE_LET_GO and
  * frees it when it finds LEASE_LET_GO already (lease_let_go()).  So the
  * work item may look at a held entry, and at its namespace under RCU,
- * until it lets go.  A copy that cannot be had (GFP_NOWAIT: the memory
- * cgroup is at its limit, or memory is short) is tried again a second
- * later; the entry meanwhile stays, charged to no one, and counted
- * against its quotas like any other.
+ * until it lets go.  A copy that cannot be had, with reclaim (the memory
+ * cgroup is at its limit), is what a hook elsewhere finds at the birth:
+ * the entry is evicted, counted as dropped for want of memory and as a
+ * miss, which the reconcile pass repairs if it then can.
  */
 static LLIST_HEAD(tcpstate_leases);
 static void lease_work(struct work_struct *work);
 static DECLARE_DELAYED_WORK(tcpstate_lease_work, lease_work);
+
+static unsigned int debug_lease_delay_ms;
+module_param(debug_lease_delay_ms, uint, 0644);
+MODULE_PARM_DESC(debug_lease_delay_ms,
+		 "Testing only, RT mode: new leases wait this long (at most 60000 ms) for the work item that charges them, so that a test can end their namespace or unload the module meanwhile");
 
 static void entry_lease_none(struct tcpstate_entry *e)
 {
@@ -829,18 +841,26 @@ static struct tcpstate_entry *entry_from_pool(struct tcpstate_net *tn,
 	return e;
 }
 
-/* @e went into the table (under its bucket lock): lease it, if it is owed. */
+/*
+ * @e went into the table (under its bucket lock): lease it, if it is owed
+ * to a memory cgroup.  The root one is charged nothing.
+ */
 static void entry_lease(struct tcpstate_entry *e)
 {
-	if (e->lease.state != LEASE_POOL || !e->lease.memcg)
+	struct mem_cgroup *memcg = e->lease.memcg;
+
+	if (e->lease.state != LEASE_POOL || !memcg)
 		return;
 #ifdef CONFIG_MEMCG
+	if (!memcg->css.parent)
+		return;
 	/* The caller holds one: the socket's, or the namespace's. */
-	css_get(&e->lease.memcg->css);
+	css_get(&memcg->css);
 #endif
 	e->lease.state = LEASE_HELD;
 	llist_add(&e->lease.node, &tcpstate_leases);
-	queue_delayed_work(system_unbound_wq, &tcpstate_lease_work, 0);
+	queue_delayed_work(system_unbound_wq, &tcpstate_lease_work,
+			   msecs_to_jiffies(min(READ_ONCE(debug_lease_delay_ms), 60000U)));
 }
 
 /*
@@ -877,33 +897,29 @@ static void entry_release(struct tcpstate_entry *e)
 	}
 	if (e->lease.state == LEASE_POOL && tcpstate_pool_give(e))
 		return;
-	if (tcpstate_atomic_here())
+	if (tcpstate_atomic_here()) {
 		call_rcu(&e->rcu, entry_free_rcu);
-	else
+	} else {
+		tcpstate_might_sleep_lock();
 		kmem_cache_free(tcpstate_entry_cache, e);
+	}
 }
 
+static void entry_free(struct tcpstate_net *tn, struct tcpstate_entry *e);
+static void count_leave(struct tcpstate_net *tn, int state, u8 flags);
+
 /*
- * Put a charged copy of @e in its place, or let go of it if it left the
- * table; false: no copy could be had, try again later.
+ * Put @c, a charged copy of @e, in its place, or with @c NULL evict it;
+ * either only while @e is in the table.  Then let go of @e.
  */
-static bool lease_rehome(struct tcpstate_entry *e)
+static void lease_end(struct tcpstate_entry *e, struct tcpstate_entry *c)
 {
-	struct tcpstate_entry *c, *x, *prev = NULL;
+	struct tcpstate_entry *x, *prev = NULL;
+	bool found = false, evicted = false;
 	struct hlist_bl_node *n;
 	struct hlist_bl_head *b;
 	struct tcpstate_net *tn;
-	struct mem_cgroup *old;
-	bool moved = false;
 
-	if (READ_ONCE(e->lease.state) == LEASE_LET_GO)
-		goto release;
-	old = set_active_memcg(e->lease.memcg);
-	c = kmem_cache_alloc(tcpstate_entry_cache,
-			     GFP_NOWAIT | __GFP_NOWARN | __GFP_ACCOUNT);
-	set_active_memcg(old);
-	if (!c)
-		return false;
 	rcu_read_lock();
 	/*
 	 * Still held: its namespace is not freed before this section ends
@@ -916,51 +932,67 @@ static bool lease_rehome(struct tcpstate_entry *e)
 		b = bucket_lock(tn, key_of(e->cookie));
 		hlist_bl_for_each_entry(x, n, b, node) {
 			if (x == e) {
-				moved = true;
+				found = true;
 				break;
 			}
 			prev = x;
 		}
-		if (moved) {
-			*c = *e;
-			c->lease.state = LEASE_NONE;
-			c->lease.memcg = NULL;
+		if (found) {
 			hlist_bl_del(&e->node);
-			bucket_insert(b, c, prev);
+			if (c) {
+				*c = *e;
+				c->lease.state = LEASE_NONE;
+				c->lease.memcg = NULL;
+				bucket_insert(b, c, prev);
+			} else {
+				count_leave(tn, e->state, e->flags);
+				evicted = true;
+			}
 		}
 		hlist_bl_unlock(b);
 		tcpstate_bh_enable();
 	}
-	rcu_read_unlock();
-	if (!moved) {
-		kmem_cache_free(tcpstate_entry_cache, c);
-		/* Out of the table: whoever took it out frees it, or we do. */
-		if (lease_let_go(e))
-			return true;
-	} else {
-		/* Out of the table, and ours alone: its process went to @c. */
+	if (evicted) {
+		/* Out of the table, ours alone: as if never made. */
 		e->lease.state = LEASE_LET_GO;
+		net_count_drop(tn, tn->counters, TCPSTATE_DROP_NOMEM);
+		tcpstate_count_miss(TCPSTATE_MISS_ALLOC);
+		entry_free(tn, e);
 	}
-release:
-	entry_release(e);
-	return true;
+	rcu_read_unlock();
+	if (evicted)
+		return;
+	if (found) {
+		/* Ours alone, its process now the copy's: back to the pool. */
+		e->lease.state = LEASE_LET_GO;
+		entry_release(e);
+		return;
+	}
+	if (c)
+		kmem_cache_free(tcpstate_entry_cache, c);
+	/* Out of the table: whoever took it out frees it, or we do. */
+	if (!lease_let_go(e))
+		entry_release(e);
 }
 
 static void lease_work(struct work_struct *work)
 {
 	struct llist_node *list = llist_del_all(&tcpstate_leases);
-	struct tcpstate_entry *e, *tmp;
-	bool retry = false;
+	struct tcpstate_entry *e, *tmp, *c;
+	struct mem_cgroup *old;
 
 	llist_for_each_entry_safe(e, tmp, llist_reverse_order(list), lease.node) {
-		if (!lease_rehome(e)) {
-			llist_add(&e->lease.node, &tcpstate_leases);
-			retry = true;
+		c = NULL;
+		if (READ_ONCE(e->lease.state) == LEASE_HELD) {
+			old = set_active_memcg(e->lease.memcg);
+			c = kmem_cache_alloc(tcpstate_entry_cache,
+					     GFP_KERNEL | __GFP_RETRY_MAYFAIL |
+					     __GFP_NOWARN | __GFP_ACCOUNT);
+			set_active_memcg(old);
 		}
+		lease_end(e, c);
 		cond_resched();
 	}
-	if (retry)
-		queue_delayed_work(system_unbound_wq, &tcpstate_lease_work, HZ);
 }
 
 /*
@@ -969,13 +1001,8 @@ static void lease_work(struct work_struct *work)
  */
 static void leases_exit(void)
 {
-	struct tcpstate_entry *e, *tmp;
-	struct llist_node *list;
-
 	cancel_delayed_work_sync(&tcpstate_lease_work);
-	list = llist_del_all(&tcpstate_leases);
-	llist_for_each_entry_safe(e, tmp, list, lease.node)
-		WARN_ON_ONCE(!lease_rehome(e));
+	lease_work(NULL);
 }
 #else
 static inline void entry_lease_none(struct tcpstate_entry *e) { }
@@ -1000,9 +1027,12 @@ static inline void leases_exit(void) { }
  * A new entry (*@why -1), or NULL with *@why the TCPSTATE_DROP_* reason
  * (nothing counted yet: entry_alloc_failed() does).  The entry is charged to
  * @memcg, or to the namespace's.  Called before the bucket is locked.
+ *
+ * With @pool (RT mode, where preemption is off) it comes from the pool.
  */
 static struct tcpstate_entry *entry_try_alloc(struct tcpstate_net *tn,
-					      struct mem_cgroup *memcg, int *why)
+					      struct mem_cgroup *memcg, bool pool,
+					      int *why)
 {
 	struct tcpstate_entry *e;
 	struct mem_cgroup *old;
@@ -1016,9 +1046,10 @@ static struct tcpstate_entry *entry_try_alloc(struct tcpstate_net *tn,
 		return NULL;
 	if (!memcg)
 		memcg = tn->memcg;
-	if (tcpstate_atomic_here()) {
+	if (pool) {
 		e = entry_from_pool(tn, memcg);
 	} else {
+		tcpstate_might_sleep_lock();
 		old = charge_begin(memcg);
 		e = kmem_cache_alloc(tcpstate_entry_cache,
 				     GFP_NOWAIT | __GFP_NOWARN | charge_gfp(memcg));
@@ -1053,12 +1084,12 @@ static void entry_alloc_failed(struct tcpstate_net *tn, int why, bool count_drop
 
 /* entry_try_alloc(), and when it fails, entry_alloc_failed(). */
 static struct tcpstate_entry *entry_alloc(struct tcpstate_net *tn, bool count_drop,
-					  struct mem_cgroup *memcg)
+					  struct mem_cgroup *memcg, bool pool)
 {
 	struct tcpstate_entry *e;
 	int why;
 
-	e = entry_try_alloc(tn, memcg, &why);
+	e = entry_try_alloc(tn, memcg, pool, &why);
 	if (!e)
 		entry_alloc_failed(tn, why, count_drop);
 	return e;
@@ -1256,7 +1287,7 @@ void tcpstate_table_set(struct net *net, u64 cookie,
 	 * only when the entry was missing.
 	 */
 	if (change & TCPSTATE_CHANGE_BIRTH)
-		spare = entry_try_alloc(tn, who ? who->memcg : NULL, &why);
+		spare = entry_try_alloc(tn, who ? who->memcg : NULL, atomic, &why);
 again:
 	bh = table_bh_disable();
 	b = bucket_lock(tn, key_of(cookie));
@@ -1287,7 +1318,7 @@ again:
 			/* Allocation stays outside the bucket lock. */
 			hlist_bl_unlock(b);
 			table_bh_enable(bh);
-			spare = entry_alloc(tn, false, who ? who->memcg : NULL);
+			spare = entry_alloc(tn, false, who ? who->memcg : NULL, atomic);
 			if (!spare)
 				goto out;
 			goto again;
@@ -1533,7 +1564,13 @@ void tcpstate_table_check(struct net *net, const struct tcpstate_ksock *ks,
 
 	if (!valid_state(ks->state) || ks->state == TCPSTATE_CLOSE || !ks->cookie)
 		return;
-	atomic = table_enter();
+	/*
+	 * A seed or reconcile walk holds the kernel's socket hash locks,
+	 * which are sleeping locks on PREEMPT_RT: there it may allocate.
+	 * (With RT_MODE=1 on another kernel they would look atomic.)
+	 */
+	atomic = IS_ENABLED(CONFIG_PREEMPT_RT) && !preemptible();
+	rcu_read_lock();
 	tn = tcpstate_net_live(net);
 	if (!tn)
 		goto out;
@@ -1574,7 +1611,7 @@ again:
 	if (!spare) {
 		hlist_bl_unlock(b);
 		tcpstate_bh_enable();
-		spare = entry_alloc(tn, !r, ks->memcg);
+		spare = entry_alloc(tn, !r, ks->memcg, atomic);
 		if (!spare)
 			goto out;
 		goto again;
@@ -1609,7 +1646,7 @@ unlock:
 	if (added)
 		table_fit(tn);
 out:
-	table_leave(atomic);
+	rcu_read_unlock();
 }
 
 static void table_sweep(struct tcpstate_net *tn, struct tcpstate_recon *r,

@@ -65,31 +65,37 @@ static inline bool tcpstate_atomic_here(void)
  * waiters may only spin (LD_WAIT_SPIN), so that a lockdep kernel with
  * PROVE_RAW_LOCK_NESTING reports any sleeping lock taken there ("Invalid
  * wait context") on any kernel, contended or not.  Taken as a recursive
- * reader, as hooks nest (a softirq's in a task's).  Nothing without it.
+ * reader, as hooks nest (a softirq's in a task's).  And at the module's
+ * own allocations and frees, which on PREEMPT_RT take sleeping locks even
+ * where they take none elsewhere (a fast path), a map that says so
+ * (LD_WAIT_CONFIG): under the first, lockdep reports it every time.
+ * Nothing without PROVE_RAW_LOCK_NESTING.
  */
 #if TCPSTATE_RT && defined(CONFIG_PROVE_RAW_LOCK_NESTING)
 extern struct lockdep_map tcpstate_atomic_map;
+extern struct lockdep_map tcpstate_sleeping_map;
 
-static inline bool tcpstate_atomic_begin(void)
+static inline void tcpstate_atomic_begin(bool atomic)
 {
-	if (preemptible())
-		return false;
-	lock_map_acquire_read(&tcpstate_atomic_map);
-	return true;
+	if (atomic)
+		lock_map_acquire_read(&tcpstate_atomic_map);
 }
 
-static inline void tcpstate_atomic_end(bool began)
+static inline void tcpstate_atomic_end(bool atomic)
 {
-	if (began)
+	if (atomic)
 		lock_map_release(&tcpstate_atomic_map);
 }
-#else
-static inline bool tcpstate_atomic_begin(void)
-{
-	return false;
-}
 
-static inline void tcpstate_atomic_end(bool began) { }
+static inline void tcpstate_might_sleep_lock(void)
+{
+	lock_map_acquire_read(&tcpstate_sleeping_map);
+	lock_map_release(&tcpstate_sleeping_map);
+}
+#else
+static inline void tcpstate_atomic_begin(bool atomic) { }
+static inline void tcpstate_atomic_end(bool atomic) { }
+static inline void tcpstate_might_sleep_lock(void) { }
 #endif
 
 /* pool.c: RT mode's stock of uncharged objects of one cache */
