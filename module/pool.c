@@ -143,6 +143,11 @@ int tcpstate_pool_init(struct kmem_cache *cache)
 {
 	unsigned int cpu;
 
+	if (rt_mode != TCPSTATE_RT) {
+		pr_err("rt_mode is read only: it is %s with this module\n",
+		       TCPSTATE_RT ? "Y" : "N");
+		return -EINVAL;
+	}
 	if (!tcpstate_rt_mode())
 		return 0;
 #if TCPSTATE_RT && defined(CONFIG_PROVE_RAW_LOCK_NESTING)

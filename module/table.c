@@ -809,10 +809,12 @@ static void net_count_drop(struct tcpstate_net *tn,
  * item lets go of it last: each exchanges its state for LEASE_LET_GO and
  * frees it when it finds LEASE_LET_GO already (lease_let_go()).  So the
  * work item may look at a held entry, and at its namespace under RCU,
- * until it lets go.  A copy that cannot be had, with reclaim (the memory
- * cgroup is at its limit), is what a hook elsewhere finds at the birth:
- * the entry is evicted, counted as dropped for want of memory and as a
- * miss, which the reconcile pass repairs if it then can.
+ * until it lets go.  A copy that cannot be had (the memory cgroup is at
+ * its limit, and one pass of reclaim did not help) is what a hook finds
+ * at a birth elsewhere: the entry is evicted (readers see it close),
+ * counted as dropped for want of memory and as a miss, which the
+ * reconcile pass repairs if it then can.  First without reclaim: one
+ * cgroup that must reclaim delays the charging of the others' entries.
  */
 static LLIST_HEAD(tcpstate_leases);
 static void lease_work(struct work_struct *work);
@@ -906,7 +908,8 @@ static void entry_release(struct tcpstate_entry *e)
 }
 
 static void entry_free(struct tcpstate_net *tn, struct tcpstate_entry *e);
-static void count_leave(struct tcpstate_net *tn, int state, u8 flags);
+static void entry_remove(struct tcpstate_net *tn, struct tcpstate_entry *e,
+			 int tw_exit);
 
 /*
  * Put @c, a charged copy of @e, in its place, or with @c NULL evict it;
@@ -937,27 +940,27 @@ static void lease_end(struct tcpstate_entry *e, struct tcpstate_entry *c)
 			}
 			prev = x;
 		}
-		if (found) {
+		if (found && c) {
 			hlist_bl_del(&e->node);
-			if (c) {
-				*c = *e;
-				c->lease.state = LEASE_NONE;
-				c->lease.memcg = NULL;
-				bucket_insert(b, c, prev);
-			} else {
-				count_leave(tn, e->state, e->flags);
-				evicted = true;
-			}
+			*c = *e;
+			c->lease.state = LEASE_NONE;
+			c->lease.memcg = NULL;
+			bucket_insert(b, c, prev);
+		} else if (found) {
+			/* Readers see it close, as they saw it born. */
+			entry_remove(tn, e, -1);
+			evicted = true;
 		}
 		hlist_bl_unlock(b);
 		tcpstate_bh_enable();
 	}
 	if (evicted) {
-		/* Out of the table, ours alone: as if never made. */
+		/* Out of the table, ours alone. */
 		e->lease.state = LEASE_LET_GO;
 		net_count_drop(tn, tn->counters, TCPSTATE_DROP_NOMEM);
 		tcpstate_count_miss(TCPSTATE_MISS_ALLOC);
 		entry_free(tn, e);
+		table_fit(tn);
 	}
 	rcu_read_unlock();
 	if (evicted)
@@ -985,9 +988,12 @@ static void lease_work(struct work_struct *work)
 		c = NULL;
 		if (READ_ONCE(e->lease.state) == LEASE_HELD) {
 			old = set_active_memcg(e->lease.memcg);
-			c = kmem_cache_alloc(tcpstate_entry_cache,
-					     GFP_KERNEL | __GFP_RETRY_MAYFAIL |
+			c = kmem_cache_alloc(tcpstate_entry_cache, GFP_NOWAIT |
 					     __GFP_NOWARN | __GFP_ACCOUNT);
+			if (!c)
+				c = kmem_cache_alloc(tcpstate_entry_cache,
+						     GFP_KERNEL | __GFP_NORETRY |
+						     __GFP_NOWARN | __GFP_ACCOUNT);
 			set_active_memcg(old);
 		}
 		lease_end(e, c);
