@@ -12,6 +12,10 @@
 #   debug     6.1 built by scripts/debug-kernel.sh: KASAN, lockdep,
 #             PROVE_RCU, DEBUG_ATOMIC_SLEEP, kmemleak (cached outside the
 #             checkout; about 12 minutes on two idle cores the first time)
+#   debug-rt  the same kernel with PROVE_RAW_LOCK_NESTING
+#             (scripts/debug-kernel.sh raw-lock) and the module's RT mode
+#             (make module RT_MODE=1): lockdep checks the hooks as if the
+#             kernel were PREEMPT_RT
 # Every kernel after 6.1 runs what depends on the kernel
 # (scripts/check.sh with CHECK_SCOPE=kernel): the W=1 build and sparse
 # against its headers, then every kselftest in the VM.  Each runs in a
@@ -34,7 +38,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 top=$(pwd)
 
-flavours=${CHECK_ALL:-debug 6.1 6.12 6.1-rt 6.12-rt}
+flavours=${CHECK_ALL:-debug debug-rt 6.1 6.12 6.1-rt 6.12-rt}
 jobs=${CHECK_ALL_JOBS:-2}
 sizes=${CHECK_ALL_SIZES:-RELOAD_CYCLES=10 SOAK_ROUNDS=5 NETNS_COUNT=300 FUZZ_SECONDS=30}
 logs=$top/.build/check-all
@@ -45,8 +49,8 @@ case $jobs in
 esac
 for f in $flavours; do
 	case $f in
-	6.1 | 6.1-rt | 6.12 | 6.12-rt | debug) ;;
-	*) echo "check-all: unknown kernel '$f' (6.1 6.1-rt 6.12 6.12-rt debug)" >&2; exit 2 ;;
+	6.1 | 6.1-rt | 6.12 | 6.12-rt | debug | debug-rt) ;;
+	*) echo "check-all: unknown kernel '$f' (6.1 6.1-rt 6.12 6.12-rt debug debug-rt)" >&2; exit 2 ;;
 	esac
 done
 for s in $sizes; do
@@ -98,14 +102,17 @@ run()
 	local f=$1 v dir tree args=()
 
 	case $f in
-	debug)
-		dir=$(scripts/debug-kernel.sh 2> "$logs/debug-kernel.log")
+	debug | debug-rt)
+		local flavour=
+		[ "$f" = debug-rt ] && flavour=raw-lock
+		dir=$(scripts/debug-kernel.sh $flavour 2> "$logs/$f-kernel.log")
 		if [ -z "$dir" ]; then
-			echo "check-all: the debug kernel did not build ($logs/debug-kernel.log)"
+			echo "check-all: the debug kernel did not build ($logs/$f-kernel.log)"
 			echo "0 passed, 1 failed"
 			return
 		fi
 		args=(VM_KERNEL="$dir/arch/x86/boot/bzImage" KDIR="$dir" VM_MODULES=none)
+		[ "$f" = debug-rt ] && args+=(RT_MODE=1)
 		;;
 	*)
 		v=$(cat "$logs/$f.version")
@@ -136,7 +143,7 @@ todo=()
 summary=()
 failed=0
 for f in $flavours; do
-	[ "$f" = debug ] && { todo+=("$f"); continue; }
+	case $f in debug*) todo+=("$f"); continue ;; esac
 	v=$(kernel "$f")
 	if [ -z "$v" ]; then
 		summary+=("$f: no such kernel in apt's sources")

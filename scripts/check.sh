@@ -15,6 +15,8 @@
 # (reload_storm.sh), SOAK_ROUNDS (soak.sh), NETNS_COUNT
 # (netns_thousand.sh), PATCH_SECONDS (code_patching.sh), FUZZ_SECONDS and
 # FUZZ_SEED (fuzz.sh: a longer run, a seed to repeat).
+# RT_MODE=1 builds the module's RT mode (make module RT_MODE=1) and runs
+# the kselftests with it.
 # CHECK_SCOPE=kernel (scripts/check-all.sh, for every kernel after the
 # first) keeps what depends on the kernel: the builds, W=1 and sparse
 # against KDIR, and the kselftests in the VM; it installs nothing and
@@ -173,6 +175,7 @@ kselftests_in_vm()
 	for v in RELOAD_CYCLES SOAK_ROUNDS NETNS_COUNT PATCH_SECONDS FUZZ_SECONDS FUZZ_SEED; do
 		[ -n "${!v:-}" ] && guest_env+=("$v=${!v}")
 	done
+	[ "${RT_MODE:-}" = 1 ] && guest_env+=("TCPSTATE_KO=$top/.build/rtmode/module/tcpstate.ko")
 	# shellcheck disable=SC2086
 	scripts/vm-run.sh -t "${VM_TIMEOUT:-3000}" -o "$logs/vm" -- \
 		env "${guest_env[@]}" \

@@ -20,6 +20,8 @@ set -eu
 #   tmux  runs `tcpstate top` on a screen the selftests read (top.sh)
 #   dkms, debhelper, dh-dkms, dpkg-dev, fakeroot, lintian, man-db  make install and
 #           make deb, and the test that installs the packages
+#   flex, bison, libelf-dev, libssl-dev  the debug kernels check-all
+#           builds (scripts/debug-kernel.sh)
 #   prometheus (with promtool), prometheus-node-exporter, curl  the real
 #           scraper, linter and textfile collector of the exporter's test
 #           (exporter.sh); their services are not needed: the test starts
@@ -28,7 +30,7 @@ PACKAGES="build-essential bc xz-utils file linux-image-amd64 linux-headers-amd64
 linux-source-6.1 qemu-system-x86 busybox-static cpio kmod iproute2 trace-cmd
 procps sparse jq util-linux groff-base libncurses-dev pkgconf tmux dkms
 debhelper dh-dkms dpkg-dev fakeroot lintian man-db prometheus
-prometheus-node-exporter curl"
+prometheus-node-exporter curl flex bison libelf-dev libssl-dev"
 
 missing=
 for p in $PACKAGES; do
