@@ -125,12 +125,6 @@ MODULE_PARM_DESC(port_failures,
 #define TABLE_MAX_BITS	20
 
 /*
- * 128 bytes, every one used: the owner's facts are laid out flat (not as a
- * struct tcpstate_who, whose tail padding would cost 8 more), and a
- * connection needs a timer's expiry only once a timewait socket holds it,
- * and the full socket that owns it only until then.
- */
-/*
  * RT mode (tcpstate.h): an entry the hooks took from the pool is charged
  * to no one.  Inserted into the table, it is leased: a work item makes a
  * charged copy, in process context, and puts it in its place (lease_work()).
@@ -149,6 +143,13 @@ enum {
 	LEASE_LET_GO,	/* the table or the work item let go: the other frees it */
 };
 
+/*
+ * 128 bytes, every one used: the owner's facts are laid out flat (not as a
+ * struct tcpstate_who, whose tail padding would cost 8 more), and a
+ * connection needs a timer's expiry only once a timewait socket holds it,
+ * and the full socket that owns it only until then.  RT mode adds its
+ * lease: 160 bytes.
+ */
 struct tcpstate_entry {
 	union {
 		struct hlist_bl_node node;

@@ -294,6 +294,14 @@ cgroup2_mounted()
 		mount -t cgroup2 none /sys/fs/cgroup
 }
 
+# slab_of CG: the slab (reclaimable and not) of cgroup CG under
+# /sys/fs/cgroup, in bytes, from its memory.stat.
+slab_of()
+{
+	awk '$1 == "slab_reclaimable" || $1 == "slab_unreclaimable" { s += $2 } END { print s + 0 }' \
+		"/sys/fs/cgroup/$1/memory.stat"
+}
+
 # netns_inode NS: the inode number of namespace NS (empty: this one).
 netns_inode()
 {

@@ -458,13 +458,6 @@ echo "$old_netns" > $params/netns_max_entries
 ip netns del ts_q_c
 
 # --- memory cgroups --------------------------------------------------------------
-# slab (reclaimable and not) of a cgroup, in bytes, from memory.stat.
-slab_of()
-{
-	awk '$1 == "slab_reclaimable" || $1 == "slab_unreclaimable" { s += $2 } END { print s + 0 }' \
-		"$cgroot/$1/memory.stat"
-}
-
 # in_cg CG CMD...: CMD in cgroup CG.
 in_cg()
 {

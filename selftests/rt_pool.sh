@@ -79,13 +79,6 @@ reload || exit 1
 tap_result pool_per_cpu_out_of_range_refused $? "$why"
 
 # --- charged later, to the socket's memory cgroup ----------------------------
-# slab (reclaimable and not) of a cgroup, in bytes, from memory.stat.
-slab_of()
-{
-	awk '$1 == "slab_reclaimable" || $1 == "slab_unreclaimable" { s += $2 } END { print s + 0 }' \
-		"$cgroot/$1/memory.stat"
-}
-
 cg_ok=1
 if cgroup2_mounted && grep -qw memory $cgroot/cgroup.controllers &&
 	echo +memory > $cgroot/cgroup.subtree_control && mkdir -p $cgroot/ts_rt_work; then
