@@ -212,7 +212,8 @@ for r in $(seq "$rounds"); do
 		wait "$pid"
 	done
 	for f in "$tmp"/*.err; do
-		[ -s "$f" ] && why+="$(basename "$f" .err): $(head -n 1 "$f"); "
+		# All of it: a stuck read's report is several lines.
+		[ -s "$f" ] && why+="$(basename "$f" .err): $(head -c 4000 "$f" | tr '\n' ' '); "
 	done
 	rm -f "$tmp"/*.err
 	stamp

@@ -181,12 +181,57 @@ static void wait_readable(int fd)
 		die("poll: nothing came in 10 s");
 }
 
+/*
+ * The peer's FIN, or an error (a RST), must come within this: on loopback
+ * each one follows a close() already made, so a wait this long is a hang,
+ * which fails here with the socket's story instead of at the harness's
+ * timeout with none.
+ */
+#define EOF_TIMEOUT_MS	60000
+
+/* Why a read has waited too long: the socket, its state, and ss's view. */
+static void show_stuck(int fd)
+{
+	struct sockaddr_storage local;
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	memset(&ti, 0, sizeof(ti));
+	getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len);
+	fprintf(stderr, "tcp_workload: stuck socket: state %u, retransmits %u,",
+		ti.tcpi_state, ti.tcpi_retransmits);
+	fprintf(stderr, " probes %u, backoff %u, unacked %u\n",
+		ti.tcpi_probes, ti.tcpi_backoff, ti.tcpi_unacked);
+	len = sizeof(local);
+	if (!getsockname(fd, (struct sockaddr *)&local, &len))
+		show_port(&local);
+}
+
+/*
+ * Read until the peer's FIN or an error: within @timeout_ms of the last
+ * byte, or, if negative, however long it takes.
+ */
+static void read_to_eof(int fd, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char buf[256];
+	ssize_t n;
+
+	for (;;) {
+		if (timeout_ms >= 0 && poll(&p, 1, timeout_ms) == 0) {
+			show_stuck(fd);
+			errno = ETIMEDOUT;
+			die("no FIN or RST from the peer");
+		}
+		n = read(fd, buf, sizeof(buf));
+		if (n <= 0)
+			return;
+	}
+}
+
 static void wait_eof(int fd)
 {
-	char c;
-
-	while (read(fd, &c, 1) > 0)
-		;
+	read_to_eof(fd, EOF_TIMEOUT_MS);
 }
 
 /* Close with a RST instead of a FIN: no TIME-WAIT on either side. */
@@ -486,15 +531,6 @@ static void syn_flood(int n, int backlog)
  * once the client closed it, or at once with @server_first); -C and -K:
  * clients of such a server.  Then "ready", and hold as main() does.
  */
-/* Read until the peer's FIN (or an error), however long it takes. */
-static void read_to_eof(int fd)
-{
-	char buf[256];
-
-	while (read(fd, buf, sizeof(buf)) > 0)
-		;
-}
-
 static int owners(const char *name, int server_first, int n_close_first,
 		  int n_close_last, int gate, int hold, const sigset_t *sigs)
 {
@@ -523,8 +559,8 @@ static int owners(const char *name, int server_first, int n_close_first,
 				fd = accept(l, NULL, NULL);
 				if (fd < 0)
 					die("accept");
-				if (!server_first)
-					read_to_eof(fd);
+				if (!server_first)	/* the test decides when */
+					read_to_eof(fd, -1);
 				close(fd);
 			}
 		}
@@ -551,7 +587,7 @@ static int owners(const char *name, int server_first, int n_close_first,
 	for (i = 0; i < n_close_first; i++)
 		close(fds[i]);
 	for (i = n_close_first; i < n; i++) {
-		read_to_eof(fds[i]);
+		wait_eof(fds[i]);
 		close(fds[i]);
 	}
 	free(fds);
