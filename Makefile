@@ -107,9 +107,15 @@ module:
 	$(Q)echo "$(KDIR)" > module/.kdir
 endif
 
+# What kbuild made here for the module, and only that: kbuild's own clean
+# (make -C KDIR M=. clean) deletes every object and .ko below M, which
+# takes in .build/, where check-all builds other kernels' modules in
+# trees of their own while this one is cleaned (check.sh does it first).
 module-clean:
-	$(Q)if [ -d "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
-	$(Q)rm -f module/.kdir
+	$(Q)rm -f Module.symvers modules.order .Module.symvers.cmd .modules.order.cmd \
+		.module-common.o ..module-common.o.cmd module/.kdir
+	$(Q)find module -maxdepth 1 -type f \( -name '*.o' -o -name '*.ko' -o -name '*.mod' \
+		-o -name '*.mod.c' -o -name '.*.cmd' -o -name modules.order \) -delete
 
 cli:
 	$(Q)$(MAKE) -C userspace-tool

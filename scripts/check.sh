@@ -159,6 +159,7 @@ host_unit_tests()
 	echo "== host unit tests"
 	scripts/tap-verdict-test.sh > "$logs/tap-verdict.log" 2>&1; result run_selftests_verdict_catches_failures $? "$(grep -m1 '^not ok' "$logs/tap-verdict.log")"
 	scripts/completion-test.sh > "$logs/completion.log" 2>&1; result bash_completion_matches_cli $? "$(head -n 1 "$logs/completion.log")"
+	scripts/module-clean-test.sh > "$logs/module-clean.log" 2>&1; result module_clean_spares_other_trees $? "$(grep -m1 '^not ok' "$logs/module-clean.log")"
 	make -s -C userspace-tool test KSFT_DIR="$ksft/tools/testing/selftests" > "$logs/unit.log" 2>&1
 	rc=$?
 	tap_add "$logs/unit.log"
