@@ -29,7 +29,11 @@
 # bookworm-backports for 6.12 (added to apt's sources when missing).
 #
 # Environment: CHECK_ALL (the kernels, in the order they start; default
-# all five, the longest first), CHECK_ALL_JOBS (how many run at once,
+# all six, the longest first), CHECK_ALL_QUICK (kernels among them that
+# run only the kernel tests, `make -C selftests list-kernel-tests`: the
+# hooks, the state machine and its races, load and unload, the oracle,
+# reconcile, memory charged, RT mode, without the long stress tests;
+# default none), CHECK_ALL_JOBS (how many run at once,
 # default 2: the guests' vCPUs mostly wait on each other's host cores,
 # while timers, grace periods and TIME-WAIT expiry leave them idle).
 # Prints one line per kernel with its time, then "N passed, N failed"
@@ -39,6 +43,7 @@ cd "$(dirname "$0")/.." || exit 1
 top=$(pwd)
 
 flavours=${CHECK_ALL:-debug debug-rt 6.1 6.12 6.1-rt 6.12-rt}
+quick=${CHECK_ALL_QUICK:-}
 jobs=${CHECK_ALL_JOBS:-2}
 sizes=${CHECK_ALL_SIZES:-RELOAD_CYCLES=10 SOAK_ROUNDS=5 NETNS_COUNT=300 FUZZ_SECONDS=30}
 logs=$top/.build/check-all
@@ -52,6 +57,13 @@ for f in $flavours; do
 	6.1 | 6.1-rt | 6.12 | 6.12-rt | debug | debug-rt) ;;
 	*) echo "check-all: unknown kernel '$f' (6.1 6.1-rt 6.12 6.12-rt debug debug-rt)" >&2; exit 2 ;;
 	esac
+done
+for f in $quick; do
+	case " $flavours " in
+	*" $f "*) ;;
+	*) echo "check-all: CHECK_ALL_QUICK names '$f', which CHECK_ALL does not run" >&2; exit 2 ;;
+	esac
+	[ "$f" = 6.1 ] && { echo "check-all: 6.1 runs the whole of make check, never quick" >&2; exit 2; }
 done
 for s in $sizes; do
 	case $s in
@@ -95,6 +107,12 @@ kernel()
 	echo "$v"
 }
 
+is_quick()	# FLAVOUR
+{
+	case " $quick " in *" $1 "*) return 0 ;; esac
+	return 1
+}
+
 # run FLAVOUR: that kernel's part, into $logs/FLAVOUR.log, which ends with
 # "N passed, N failed".
 run()
@@ -123,6 +141,7 @@ run()
 		env "${args[@]}" scripts/check.sh
 		return
 	fi
+	is_quick "$f" && args+=(SELFTESTS="$kernel_tests")
 	tree=$logs/$f/tree
 	mkdir -p "$tree/.build"
 	tar -c --exclude=./.build . | tar -x -C "$tree"
@@ -139,6 +158,14 @@ if ! scripts/deps.sh > "$logs/deps.log" 2>&1; then
 	exit 1
 fi
 scripts/ksft-unpack.sh "$top/.build" > /dev/null || exit 1
+kernel_tests=$(make -s -C selftests list-kernel-tests)
+all_tests=" $(make -s -C selftests list-tests) "
+for t in $kernel_tests; do
+	case $all_tests in
+	*" $t "*) ;;
+	*) echo "check-all: list-kernel-tests names '$t', which is not a test" >&2; exit 1 ;;
+	esac
+done
 todo=()
 summary=()
 failed=0
@@ -172,6 +199,7 @@ passed=0
 for f in "${todo[@]}"; do
 	name=$f
 	[ -s "$logs/$f.version" ] && name="$f ($(cat "$logs/$f.version"))"
+	is_quick "$f" && name+=", kernel tests"
 	last=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$logs/$f.log" | tail -n 1)
 	if [ -z "$last" ]; then
 		summary+=("$name: no result ($logs/$f.log)")
