@@ -215,6 +215,7 @@ for r in $(seq "$rounds"); do
 		# All of it: a stuck read's report is several lines.
 		[ -s "$f" ] && why+="$(basename "$f" .err): $(head -c 4000 "$f" | tr '\n' ' '); "
 	done
+	[ ${#why} -gt 8000 ] && why="${why:0:8000}... (cut at 8000 characters)"
 	rm -f "$tmp"/*.err
 	stamp
 	t2=$ms

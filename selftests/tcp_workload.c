@@ -195,11 +195,13 @@ static void show_stuck(int fd)
 	struct sockaddr_storage local;
 	struct tcp_info ti;
 	socklen_t len = sizeof(ti);
+	const char *name;
 
 	memset(&ti, 0, sizeof(ti));
 	getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len);
-	fprintf(stderr, "tcp_workload: stuck socket: state %u, retransmits %u,",
-		ti.tcpi_state, ti.tcpi_retransmits);
+	name = state_ss_name(ti.tcpi_state);	/* the kernel's numbers */
+	fprintf(stderr, "tcp_workload: stuck socket: %s, retransmits %u,",
+		name ? name : "state unknown", ti.tcpi_retransmits);
 	fprintf(stderr, " probes %u, backoff %u, unacked %u\n",
 		ti.tcpi_probes, ti.tcpi_backoff, ti.tcpi_unacked);
 	len = sizeof(local);
@@ -216,12 +218,19 @@ static void read_to_eof(int fd, int timeout_ms)
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 	char buf[256];
 	ssize_t n;
+	int r;
 
 	for (;;) {
-		if (timeout_ms >= 0 && poll(&p, 1, timeout_ms) == 0) {
+		r = timeout_ms >= 0 ? poll(&p, 1, timeout_ms) : 1;
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			die("poll");
+		if (r == 0) {
 			show_stuck(fd);
-			errno = ETIMEDOUT;
-			die("no FIN or RST from the peer");
+			fprintf(stderr, "tcp_workload: no FIN or RST from the peer in %d ms\n",
+				timeout_ms);
+			exit(1);
 		}
 		n = read(fd, buf, sizeof(buf));
 		if (n <= 0)
