@@ -82,6 +82,8 @@ deps:
 
 # The module remembers the headers it was built against: switching KDIR
 # rebuilds it from scratch rather than mixing objects of two kernels.
+# Remembered before the build, so that a build that failed half-way is
+# cleaned away too.
 #
 # RT_MODE=1: the module as PREEMPT_RT kernels get it (tcpstate_rt_mode()),
 # for any kernel, built from a copy of the sources in .build/rtmode
@@ -103,8 +105,8 @@ else
 module:
 	$(Q)if [ -f module/.kdir ] && [ "$$(cat module/.kdir)" != "$(KDIR)" ]; then \
 		$(MAKE) module-clean KDIR="$$(cat module/.kdir)"; fi
-	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(W),W=$(W)) $(if $(V),V=$(V)) modules
 	$(Q)echo "$(KDIR)" > module/.kdir
+	$(Q)$(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(W),W=$(W)) $(if $(V),V=$(V)) modules
 endif
 
 # What kbuild made here for the module, and only that: kbuild's own clean
@@ -115,7 +117,9 @@ module-clean:
 	$(Q)rm -f Module.symvers modules.order .Module.symvers.cmd .modules.order.cmd \
 		.module-common.o ..module-common.o.cmd module/.kdir
 	$(Q)find module -maxdepth 1 -type f \( -name '*.o' -o -name '*.ko' -o -name '*.mod' \
-		-o -name '*.mod.c' -o -name '.*.cmd' -o -name modules.order \) -delete
+		-o -name '*.mod.c' -o -name '.*.cmd' -o -name modules.order -o -name '*.d' \
+		-o -name '*.tmp' -o -name '*.su' -o -name '*.dwo' -o -name '*.symtypes' \
+		-o -name '*.lst' \) -delete
 
 cli:
 	$(Q)$(MAKE) -C userspace-tool
@@ -239,6 +243,7 @@ deb:
 	$(Q)scripts/deb.sh $(BUILD)/deb
 
 clean: module-clean
+	$(Q)rm -rf $(RTMODE_DIR)
 	$(Q)$(MAKE) -C userspace-tool clean
 	$(Q)if [ -f $(KSFT_TREE)/tools/testing/selftests/lib.mk ]; then $(MAKE) -C selftests clean; fi
 	$(Q)rm -rf $(BUILD)/check $(BUILD)/vm/runs $(BUILD)/deb $(BUILD)/pkg-test

@@ -137,11 +137,16 @@ run()
 		args=(VM_KERNEL="/boot/vmlinuz-$v" KDIR="/lib/modules/$v/build")
 		;;
 	esac
+	# Every test unless quick, whatever SELFTESTS the caller had.
+	if is_quick "$f"; then
+		args+=(SELFTESTS="$kernel_tests")
+	else
+		args+=(SELFTESTS=)
+	fi
 	if [ "$f" = 6.1 ]; then
 		env "${args[@]}" scripts/check.sh
 		return
 	fi
-	is_quick "$f" && args+=(SELFTESTS="$kernel_tests")
 	tree=$logs/$f/tree
 	mkdir -p "$tree/.build"
 	tar -c --exclude=./.build . | tar -x -C "$tree"
@@ -159,6 +164,7 @@ if ! scripts/deps.sh > "$logs/deps.log" 2>&1; then
 fi
 scripts/ksft-unpack.sh "$top/.build" > /dev/null || exit 1
 kernel_tests=$(make -s -C selftests list-kernel-tests)
+[ -n "$kernel_tests" ] || { echo "check-all: make -C selftests list-kernel-tests named no test" >&2; exit 1; }
 all_tests=" $(make -s -C selftests list-tests) "
 for t in $kernel_tests; do
 	case $all_tests in

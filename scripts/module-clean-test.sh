@@ -17,7 +17,8 @@ built="Module.symvers modules.order .Module.symvers.cmd .modules.order.cmd
 module/.table.o.cmd module/tcpstate.o module/.tcpstate.o.cmd module/tcpstate.ko
 module/.tcpstate.ko.cmd module/tcpstate.mod module/.tcpstate.mod.cmd
 module/tcpstate.mod.c module/tcpstate.mod.o module/.tcpstate.mod.o.cmd
-module/modules.order module/.modules.order.cmd"
+module/modules.order module/.modules.order.cmd module/.table.o.d module/table.su
+module/.tmp_table.tmp module/table.dwo module/table.symtypes module/table.lst"
 kept="module/table.c module/tcpstate.h module/Kbuild
 .build/check-all/6.12/tree/module/tcpstate.ko .build/check-all/6.12/tree/module/table.o
 .build/check-all/6.12/tree/module/.table.o.cmd .build/rtmode/module/tcpstate.ko
