@@ -4,7 +4,8 @@
 # Build, once, a debug kernel for the test VM from Debian's linux-source-6.1:
 # KASAN, lockdep (PROVE_LOCKING), PROVE_RCU, DEBUG_ATOMIC_SLEEP, KMEMLEAK,
 # DEBUG_LIST, DEBUG_OBJECTS, UBSAN, with kprobes and everything the tests
-# need built in (virtio, 9p, overlayfs, netem, veth).  Cached outside the
+# need built in (virtio, 9p, overlayfs, netem, the prio qdisc and u32
+# filter of synflood.sh, veth).  Cached outside the
 # checkout, keyed by the source version and this script.  Prints the build
 # directory (its arch/x86/boot/bzImage is the kernel, and it is the KDIR to
 # build the module against).  Takes about 12 minutes on 2 cores.
@@ -51,7 +52,8 @@ scripts/config \
 	-e KPROBES -e KRETPROBES -e FTRACE -e FUNCTION_TRACER -e DYNAMIC_FTRACE \
 	-e MODULES -e MODULE_UNLOAD -e NET_NS -e USER_NS -e IPV6 -e INET_DIAG -e INET_TCP_DIAG \
 	-e VIRTIO_PCI -e NET_9P -e NET_9P_VIRTIO -e 9P_FS -e 9P_FS_POSIX_ACL -e OVERLAY_FS \
-	-e NET_SCHED -e NET_SCH_NETEM -e VETH -e DEVTMPFS -e TMPFS -e BLK_DEV_INITRD \
+	-e NET_SCHED -e NET_SCH_NETEM -e NET_SCH_PRIO -e NET_CLS -e NET_CLS_U32 \
+	-e VETH -e DEVTMPFS -e TMPFS -e BLK_DEV_INITRD \
 	-e PANIC_ON_OOPS -d DEBUG_INFO_BTF -d WERROR -e MEMCG >&2
 [ "$flavour" = raw-lock ] && scripts/config -e PROVE_RAW_LOCK_NESTING >&2
 make -s olddefconfig >&2
