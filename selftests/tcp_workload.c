@@ -78,6 +78,8 @@
 static int port = 8000;
 static int family_mode = 4;	/* 4, 6, or 'm' for mixed */
 static int wait_for_port;	/* -W */
+static char doing[32] = "setup";	/* the step, for reports: "-t 5" */
+static int strays;		/* connections accept_from() closed */
 
 static void die(const char *what)
 {
@@ -159,6 +161,106 @@ static void show_port(const struct sockaddr_storage *ss)
 	errno = e;
 }
 
+/* Names the step under way, for the reports: "-t 5". */
+static void step(char opt, int i)
+{
+	snprintf(doing, sizeof(doing), "-%c %d", opt, i);
+}
+
+/*
+ * The peer's FIN, or an error (a RST), and a connection to accept, must
+ * come within this: on loopback each follows a close() or connect()
+ * already made, so a wait this long is a hang, which fails here with the
+ * socket's story instead of at the harness's timeout with none.
+ */
+#define EOF_TIMEOUT_MS	60000
+
+/* Close with a RST instead of a FIN: no TIME-WAIT on either side. */
+static void abort_close(int fd)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	close(fd);
+}
+
+/* Whether @a and @b are the same address and port. */
+static int same_endpoint(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	const struct sockaddr_in6 *a6 = (const void *)a, *b6 = (const void *)b;
+	const struct sockaddr_in *a4 = (const void *)a, *b4 = (const void *)b;
+
+	if (a->ss_family != b->ss_family)
+		return 0;
+	if (a->ss_family == AF_INET6)
+		return a6->sin6_port == b6->sin6_port &&
+		       !memcmp(&a6->sin6_addr, &b6->sin6_addr, sizeof(a6->sin6_addr));
+	return a4->sin_port == b4->sin_port && a4->sin_addr.s_addr == b4->sin_addr.s_addr;
+}
+
+/*
+ * accept() on @l the connection of client socket @cli, which must come
+ * within EOF_TIMEOUT_MS (the client has connected).
+ *
+ * Another one can come first.  With syncookies a listener keeps no state
+ * for a handshake, so any ACK that carries a handshake's numbers (the
+ * client's first sequence number, and the cookie, the server's first, plus
+ * one) makes a new connection.  Such an ACK that reaches the listener
+ * after the server's socket for that connection has gone (delayed in
+ * flight and overtaken by the rest of the connection, or sent again: a SYN
+ * retransmitted on a guest slow enough that the SYN-ACK took over a second
+ * gets a second SYN-ACK, which the client answers) makes a stray: an
+ * ESTABLISHED connection with no peer.  Taking it for this client's
+ * would leave a step waiting for a FIN that never comes, and every later
+ * step one behind.  A stray on the very 4-tuple of this client (a port
+ * bound again, -R) was reset by the client's SYN before the real one was
+ * queued: it is no longer ESTABLISHED.  Strays are closed with a RST
+ * (outside the window of a TIME-WAIT the client may have on that tuple)
+ * and counted in strays.
+ */
+static int accept_from(int l, int cli)
+{
+	struct pollfd p = { .fd = l, .events = POLLIN };
+	struct sockaddr_storage mine, peer;
+	socklen_t len = sizeof(mine);
+	struct tcp_info ti;
+	int fd, n, r;
+
+	if (getsockname(cli, (struct sockaddr *)&mine, &len))
+		die("getsockname");
+	for (n = 1; ; n++) {
+		r = poll(&p, 1, EOF_TIMEOUT_MS);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (r < 0)
+				die("poll on the listener");
+			fprintf(stderr, "tcp_workload: %s: no connection to accept in %d ms\n",
+				doing, EOF_TIMEOUT_MS);
+			show_port(&mine);
+			exit(1);
+		}
+		len = sizeof(peer);
+		fd = accept(l, (struct sockaddr *)&peer, &len);
+		if (fd < 0)
+			die("accept");
+		len = sizeof(ti);
+		memset(&ti, 0, sizeof(ti));
+		getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len);
+		if (same_endpoint(&mine, &peer) && ti.tcpi_state == TCP_ESTABLISHED)
+			return fd;
+		abort_close(fd);
+		strays++;
+		if (n == 64) {
+			fprintf(stderr,
+				"tcp_workload: %s: 64 connections accepted, none of them this client's\n",
+				doing);
+			show_port(&mine);
+			exit(1);
+		}
+	}
+}
+
 /* A connected pair: *cli and *srv. */
 static void pair(int lfd[2], int i, int *cli, int *srv)
 {
@@ -167,9 +269,7 @@ static void pair(int lfd[2], int i, int *cli, int *srv)
 	*cli = client(family, port, 0, 0, NULL, 0);
 	if (*cli < 0)
 		die("connect");
-	*srv = accept(lfd[family == AF_INET6], NULL, NULL);
-	if (*srv < 0)
-		die("accept");
+	*srv = accept_from(lfd[family == AF_INET6], *cli);
 }
 
 /* Wait until @fd has something to read, an error or a hang-up. */
@@ -180,14 +280,6 @@ static void wait_readable(int fd)
 	if (poll(&p, 1, 10000) != 1)
 		die("poll: nothing came in 10 s");
 }
-
-/*
- * The peer's FIN, or an error (a RST), must come within this: on loopback
- * each one follows a close() already made, so a wait this long is a hang,
- * which fails here with the socket's story instead of at the harness's
- * timeout with none.
- */
-#define EOF_TIMEOUT_MS	60000
 
 /* Why a read has waited too long: the socket, its state, and ss's view. */
 static void show_stuck(int fd)
@@ -200,8 +292,8 @@ static void show_stuck(int fd)
 	memset(&ti, 0, sizeof(ti));
 	getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len);
 	name = state_ss_name(ti.tcpi_state);	/* the kernel's numbers */
-	fprintf(stderr, "tcp_workload: stuck socket: %s, retransmits %u,",
-		name ? name : "state unknown", ti.tcpi_retransmits);
+	fprintf(stderr, "tcp_workload: %s: stuck socket: %s, retransmits %u,",
+		doing, name ? name : "state unknown", ti.tcpi_retransmits);
 	fprintf(stderr, " probes %u, backoff %u, unacked %u\n",
 		ti.tcpi_probes, ti.tcpi_backoff, ti.tcpi_unacked);
 	len = sizeof(local);
@@ -241,15 +333,6 @@ static void read_to_eof(int fd, int timeout_ms)
 static void wait_eof(int fd)
 {
 	read_to_eof(fd, EOF_TIMEOUT_MS);
-}
-
-/* Close with a RST instead of a FIN: no TIME-WAIT on either side. */
-static void abort_close(int fd)
-{
-	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
-
-	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-	close(fd);
 }
 
 /* A socket with SO_REUSEADDR bound to @local (port 0: one bind() picks). */
@@ -295,9 +378,7 @@ static void timewait_killed_by_syn(int lfd[2], int i)
 	cli = client(family, port, 0, 1, &local, llen);
 	if (cli < 0)
 		die("connect from a port bind() picks");
-	srv = accept(lfd[family == AF_INET6], NULL, NULL);
-	if (srv < 0)
-		die("accept");
+	srv = accept_from(lfd[family == AF_INET6], cli);
 	llen = sizeof(local);
 	if (getsockname(cli, (struct sockaddr *)&local, &llen))
 		die("getsockname");
@@ -327,9 +408,7 @@ static void timewait_killed_by_syn(int lfd[2], int i)
 		usleep(10000);
 	}
 	close(held);
-	srv = accept(lfd[family == AF_INET6], NULL, NULL);
-	if (srv < 0)
-		die("accept");
+	srv = accept_from(lfd[family == AF_INET6], cli);
 	abort_close(srv);
 	abort_close(cli);
 }
@@ -369,10 +448,8 @@ static void reset_pair(int lfd[2], int i)
 /* A connection on @cli (with SO_REUSEADDR) that the client closes first. */
 static void client_closes_first(int lfd[2], int family, int cli)
 {
-	int srv = accept(lfd[family == AF_INET6], NULL, NULL);
+	int srv = accept_from(lfd[family == AF_INET6], cli);
 
-	if (srv < 0)
-		die("accept");
 	close(cli);
 	wait_eof(srv);
 	close(srv);
@@ -568,7 +645,13 @@ static int owners(const char *name, int server_first, int n_close_first,
 				fd = accept(l, NULL, NULL);
 				if (fd < 0)
 					die("accept");
-				if (!server_first)	/* the test decides when */
+				/*
+				 * The test decides when.  A stray (see
+				 * accept_from()) would block this for good:
+				 * none comes without syncookies=2, which the
+				 * owner tests never set.
+				 */
+				if (!server_first)
 					read_to_eof(fd, -1);
 				close(fd);
 			}
@@ -744,40 +827,59 @@ int main(int argc, char **argv)
 		die("listen");
 
 	for (i = 0; i < n_tw; i++) {
+		step('t', i);
 		pair(lfd, i, &cli, &srv);
 		close(cli);
 		wait_eof(srv);
 		close(srv);
 	}
 	for (i = 0; i < n_stw; i++) {
+		step('T', i);
 		pair(lfd, i, &cli, &srv);
 		close(srv);
 		wait_eof(cli);
 		close(cli);
 	}
-	for (i = 0; i < n_syn_kill; i++)
+	for (i = 0; i < n_syn_kill; i++) {
+		step('S', i);
 		timewait_killed_by_syn(lfd, i);
-	for (i = 0; i < n_unread; i++)
+	}
+	for (i = 0; i < n_unread; i++) {
+		step('c', i);
 		close_with_unread_data(lfd, i);
-	for (i = 0; i < n_reset; i++)
+	}
+	for (i = 0; i < n_reset; i++) {
+		step('k', i);
 		reset_pair(lfd, i);
-	for (i = 0; i < n_reuse; i++)
+	}
+	for (i = 0; i < n_reuse; i++) {
+		step('R', i);
 		connect_over_timewait(lfd, i);
-	if (n_flood)
+	}
+	if (n_flood) {
+		step('F', n_flood);
 		syn_flood(n_flood, backlog);
-	for (i = 0; i < n_est; i++)
+	}
+	for (i = 0; i < n_est; i++) {
+		step('e', i);
 		pair(lfd, i, &cli, &srv);
+	}
 	for (i = 0; i < n_cw; i++) {
+		step('w', i);
 		pair(lfd, i, &cli, &srv);
 		shutdown(cli, SHUT_WR);
 	}
 	for (i = 0; i < n_orphan; i++) {
+		step('o', i);
 		pair(lfd, i, &cli, &srv);
 		close(cli);
 	}
-	for (i = 0; i < n_fw1; i++)
+	for (i = 0; i < n_fw1; i++) {
+		step('f', i);
 		fin_wait1_orphan(lfd, i);
+	}
 	if (n_synsent) {
+		step('s', n_synsent);
 		/* Backlog 0: one queued connection fills it; later SYNs are dropped. */
 		if (ts_listen(family_of(0), port + 1, 0) < 0)
 			die("listen");
@@ -790,6 +892,8 @@ int main(int argc, char **argv)
 	if (n_req) {
 		int l = ts_listen(family_of(0), port + 2, 4096), secs = 60;
 
+		step('r', n_req);
+
 		if (l < 0 || setsockopt(l, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs, sizeof(secs)))
 			die("defer-accept listener");
 		for (i = 0; i < n_req; i++)
@@ -798,6 +902,8 @@ int main(int argc, char **argv)
 	}
 	if (n_lossy) {
 		int fw1[n_lossy], la[n_lossy], peer;
+
+		step('L', n_lossy);
 
 		for (i = 0; i < n_lossy; i++) {
 			pair(lfd, i, &fw1[i], &peer);
@@ -813,6 +919,8 @@ int main(int argc, char **argv)
 		}
 	}
 	printf("ready\n");
+	if (strays)
+		printf("strays %d\n", strays);
 	fflush(stdout);
 	if (hold)
 		sigwait(&sigs, &sig);
