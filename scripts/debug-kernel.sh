@@ -53,7 +53,7 @@ scripts/config \
 	-e MODULES -e MODULE_UNLOAD -e NET_NS -e USER_NS -e IPV6 -e INET_DIAG -e INET_TCP_DIAG \
 	-e VIRTIO_PCI -e NET_9P -e NET_9P_VIRTIO -e 9P_FS -e 9P_FS_POSIX_ACL -e OVERLAY_FS \
 	-e NET_SCHED -e NET_SCH_NETEM -e NET_SCH_PRIO -e NET_CLS -e NET_CLS_U32 \
-	-e VETH -e DEVTMPFS -e TMPFS -e BLK_DEV_INITRD \
+	-e VETH -e DUMMY -e USERFAULTFD -e DEVTMPFS -e TMPFS -e BLK_DEV_INITRD \
 	-e PANIC_ON_OOPS -d DEBUG_INFO_BTF -d WERROR -e MEMCG >&2
 [ "$flavour" = raw-lock ] && scripts/config -e PROVE_RAW_LOCK_NESTING >&2
 make -s olddefconfig >&2
