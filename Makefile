@@ -37,7 +37,7 @@ KSFT_TREE := $(BUILD)/linux-source-6.1
 CHECKPATCH ?= $(KSFT_TREE)/scripts/checkpatch.pl
 STYLE_FILES = $(filter-out %.mod.c,$(wildcard module/*.c module/*.h)) module/Kbuild Kbuild \
 	      uapi/linux/tcpstate.h $(wildcard userspace-tool/*.c userspace-tool/*.h \
-	      userspace-tool/tests/*.c selftests/*.c)
+	      userspace-tool/tests/*.c selftests/*.c selftests/*.h)
 
 ifeq ($(V),1)
 Q :=

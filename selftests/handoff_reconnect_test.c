@@ -108,6 +108,11 @@ FIXTURE(handoff) {
 	char hold_ms[32];	/* debug_handoff_hold_ms to put back */
 	struct helper h;
 	__u64 cookie;
+	/*
+	 * Set until the setup is done: 6.1's harness runs the test after a
+	 * SKIP in the setup (later ones do not), which then returns first.
+	 */
+	bool unset;
 };
 
 /* Where the hand-off runs: see the top of the file. */
@@ -454,6 +459,7 @@ FIXTURE_SETUP(handoff)
 	char value[32];
 	int i;
 
+	self->unset = true;
 	self->fd = -1;
 	self->kmsg = -1;
 	self->lfd = -1;
@@ -514,6 +520,7 @@ FIXTURE_SETUP(handoff)
 	ASSERT_EQ(0, read_param("debug_handoff_hold_ms", self->hold_ms, sizeof(self->hold_ms)));
 	snprintf(value, sizeof(value), "%d", HOLD_MS);
 	ASSERT_EQ(0, ts_write_file(PARAM "debug_handoff_hold_ms", value));
+	self->unset = false;
 }
 
 FIXTURE_TEARDOWN(handoff)
@@ -631,7 +638,8 @@ TEST_F_TIMEOUT(handoff, reconnected_socket_closes_after_its_hand_off, 90)
 	socklen_t len;
 	char ch;
 
-	TS_RETURN_IF_SETUP_SKIPPED();
+	if (self->unset)	/* skipped */
+		return;
 	self->lfd = ts_listen(variant->family, PORT, 8);
 	ASSERT_LE(0, self->lfd) TH_LOG("listen on %d: %s", PORT, strerror(errno));
 	self->cfd = ts_bound_connect(variant->family, CPORT, PORT);

@@ -58,6 +58,11 @@ struct load {
 
 FIXTURE(seed) {
 	struct load load;
+	/*
+	 * Set until the setup is done: 6.1's harness runs the test after a
+	 * SKIP in the setup (later ones do not), which then returns first.
+	 */
+	bool unset;
 };
 
 FIXTURE_VARIANT(seed) {
@@ -83,6 +88,7 @@ FIXTURE_SETUP(seed)
 {
 	const char *ko = getenv("TCPSTATE_KO");
 
+	self->unset = true;
 	self->load.kmsg = -1;
 	self->load.insmod = -1;
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
@@ -96,6 +102,7 @@ FIXTURE_SETUP(seed)
 	lseek(self->load.kmsg, 0, SEEK_END);
 	/* Nothing of the module may see the sockets before the load. */
 	run("rmmod tcpstate 2>/dev/null");
+	self->unset = false;
 }
 
 FIXTURE_TEARDOWN(seed)
@@ -259,7 +266,8 @@ TEST_F_TIMEOUT(seed, timewait_killed_while_the_walk_holds_it_leaves_no_entry, 60
 	struct ts_conn c;
 	char buf[16];
 
-	TS_RETURN_IF_SETUP_SKIPPED();
+	if (self->unset)	/* skipped */
+		return;
 	/* A server-closed TIME-WAIT on the listener's port PORT. */
 	ASSERT_EQ(0, ts_conn_open(&c, variant->family, PORT));
 	close(c.sfd);
@@ -299,7 +307,8 @@ TEST_F_TIMEOUT(seed, request_promoted_while_the_walk_holds_it_has_one_entry, 60)
 	char line[512];
 	socklen_t len;
 
-	TS_RETURN_IF_SETUP_SKIPPED();
+	if (self->unset)	/* skipped */
+		return;
 	/* A request held in SYN-RECV: the bare final ACK is ignored. */
 	l = socket(variant->family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	ASSERT_LE(0, l);

@@ -13,13 +13,6 @@
 
 #include <linux/tcpstate.h>
 
-/*
- * The 6.1 harness runs a test's body even when its FIXTURE_SETUP skipped
- * (later ones return first), with the fixture half made: the bodies of
- * fixtures whose setup can skip begin with this.
- */
-#define TS_RETURN_IF_SETUP_SKIPPED() do { if (_metadata->skip) return; } while (0)
-
 /* State names: the CLI's tables (ss names, JSON keys). */
 #include "../userspace-tool/states.h"
 

@@ -120,7 +120,7 @@ static inline void ts_expect_no_reconcile(struct __test_metadata *_metadata,
 	ASSERT_LE(offsetof(struct tcpstate_stats, reconcile_fixed) + sizeof(__u64), st->size)
 		TH_LOG("the module reports no reconcile counters");
 	EXPECT_EQ(0, st->reconcile_added + st->reconcile_removed + st->reconcile_fixed)
-		TH_LOG("the reconcile pass had to correct: %llu added, %llu removed, %llu fixed in %llu passes",
+		TH_LOG("reconcile corrected %llu added, %llu removed, %llu fixed in %llu passes",
 		       (unsigned long long)st->reconcile_added,
 		       (unsigned long long)st->reconcile_removed,
 		       (unsigned long long)st->reconcile_fixed,
