@@ -135,8 +135,9 @@ run()
 		# "hrtimer: interrupt took N ns") takes the serial console's
 		# spinlock_t there, an "Invalid wait context" that turns lockdep
 		# off for the rest of the run.  The console shows errors and
-		# worse only; warnings still reach dmesg, which the harness
-		# reads too, and a panic still prints.
+		# worse only; the harness also reads the kernel log the guest
+		# streams to the host as it is written (vm-init.sh: kmsg), which
+		# has every warning even when the guest panics or hangs.
 		[ "$f" = debug-rt ] && args+=(RT_MODE=1 VM_APPEND="${VM_APPEND:-} loglevel=4")
 		;;
 	*)

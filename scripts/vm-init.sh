@@ -58,9 +58,14 @@ mount --move . / || { echo "init: cannot move the new root onto /"; poweroff -f;
 # forget what boot left, and after the command unload the module, let its
 # objects age past kmemleak's 5 s and scan; a leak whose allocation went
 # through the module is reported on the console, which fails the run.
+# The kernel log also goes to the output share as it is written (kmsg),
+# so that a report is read even when the guest never gets to its dmesg:
+# a panic, or a hang, after a warning the console did not show.
 exec chroot . /bin/busybox sh -c '
 	leaks=/sys/kernel/debug/kmemleak
 	[ -w $leaks ] && echo clear > $leaks
+	/bin/busybox cat /dev/kmsg > /run/vm/kmsg 2>/dev/null &
+	klog=$!
 	/usr/bin/env -i HOME=/root TERM=${TERM:-linux} \
 		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 		/bin/sh /run/vm/cmd </dev/ttyS1 >/dev/ttyS1 2>&1
@@ -74,6 +79,7 @@ exec chroot . /bin/busybox sh -c '
 			/bin/busybox head -n 40 $leaks
 		fi > /dev/console
 	fi
+	/bin/busybox kill $klog 2>/dev/null
 	/bin/busybox dmesg > /run/vm/dmesg
 	echo $rc > /run/vm/status
 	sync

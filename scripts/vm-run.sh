@@ -175,7 +175,7 @@ if [ -z "$out" ]; then
 	out=$(mktemp -d "$build/runs/$(date +%Y%m%d-%H%M%S).XXXX")
 else
 	mkdir -p "$out" || die "cannot create $out"
-	rm -f "$out/status" "$out/dmesg" "$out/console.log" "$out/cmd"
+	rm -f "$out/status" "$out/dmesg" "$out/kmsg" "$out/console.log" "$out/cmd"
 fi
 out=$(cd "$out" && pwd)
 
@@ -232,7 +232,7 @@ problem=
 pattern='WARNING:|BUG:|Oops|KASAN|UBSAN|possible circular locking|inconsistent lock state'
 pattern+='|possible recursive locking|suspicious RCU usage|refcount_t:|Kernel panic'
 pattern+='|general protection fault|kmemleak: tcpstate leaked'
-report=$(cat "$out/console.log" "$out/dmesg" 2>/dev/null | grep -aE "$pattern" | head -n 1)
+report=$(cat "$out/console.log" "$out/dmesg" "$out/kmsg" 2>/dev/null | grep -aE "$pattern" | head -n 1)
 if [ $qrc -eq 124 ] || [ $qrc -eq 137 ]; then
 	problem="guest did not finish within $timeout s (hung or too slow)"
 elif [ -n "$report" ]; then
@@ -246,7 +246,7 @@ fi
 
 if [ -n "$problem" ]; then
 	echo "$me: FAIL: $problem" >&2
-	echo "$me: console log: $out/console.log" >&2
+	echo "$me: console log: $out/console.log; kernel log as written: $out/kmsg" >&2
 	tail -n 40 "$out/console.log" 2>/dev/null | sed 's/^/  console: /' >&2
 	exit 1
 fi
