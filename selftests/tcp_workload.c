@@ -224,11 +224,11 @@ static int accept_from(int l, int cli)
 	struct sockaddr_storage mine, peer;
 	socklen_t len = sizeof(mine);
 	struct tcp_info ti;
-	int fd, n, r;
+	int fd, n = 0, r;
 
 	if (getsockname(cli, (struct sockaddr *)&mine, &len))
 		die("getsockname");
-	for (n = 1; ; n++) {
+	for (;;) {
 		r = poll(&p, 1, EOF_TIMEOUT_MS);
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -251,7 +251,7 @@ static int accept_from(int l, int cli)
 			return fd;
 		abort_close(fd);
 		strays++;
-		if (n == 64) {
+		if (++n == 64) {
 			fprintf(stderr,
 				"tcp_workload: %s: 64 connections accepted, none of them this client's\n",
 				doing);
@@ -893,7 +893,6 @@ int main(int argc, char **argv)
 		int l = ts_listen(family_of(0), port + 2, 4096), secs = 60;
 
 		step('r', n_req);
-
 		if (l < 0 || setsockopt(l, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs, sizeof(secs)))
 			die("defer-accept listener");
 		for (i = 0; i < n_req; i++)
@@ -904,7 +903,6 @@ int main(int argc, char **argv)
 		int fw1[n_lossy], la[n_lossy], peer;
 
 		step('L', n_lossy);
-
 		for (i = 0; i < n_lossy; i++) {
 			pair(lfd, i, &fw1[i], &peer);
 			pair(lfd, i, &peer, &la[i]);
