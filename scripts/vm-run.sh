@@ -42,8 +42,19 @@ Options:
                        2^SHIFT ns per guest instruction and not while it
                        idles, whatever the host's load, so times measured
                        in the guest count the work done (or \$VM_ICOUNT).
-                       One host thread runs the vCPUs; QEMU 7.2 hangs
-                       bringing up a second one: use with -c 1
+                       The vCPUs take turns on one host thread (-T
+                       single), so a second one adds no parallelism
+  -T, --tcg-threads single|multi
+                       how TCG runs the vCPUs (or \$VM_TCG_THREADS; default
+                       single): single runs them in turn on one host
+                       thread, multi runs each on a thread of its own.
+                       Under multi a vCPU can go on running code another
+                       vCPU has just rewritten: the guest's kernel patches
+                       its own code (every load and unload of the module,
+                       ftrace, kprobes), and 6.12-rt took an Oops: int3 in
+                       selftests/code_patching.sh that way, without the
+                       module.  single has no such race and costs little
+                       where two guests share the host's two cores
   -o, --out DIR        keep console.log, dmesg and status here (default: a
                        new directory under .build/vm/runs)
   -s, --shell          interactive shell in the guest instead of COMMAND
@@ -71,6 +82,7 @@ timeout=${VM_TIMEOUT:-600}
 memory=${VM_MEMORY:-2G}
 extra_append=${VM_APPEND:-}
 icount=${VM_ICOUNT:-}
+tcg_threads=${VM_TCG_THREADS:-single}
 cpus=${VM_CPUS:-2}
 out=
 shell=0
@@ -85,6 +97,7 @@ while [ $# -gt 0 ]; do
 	-o|--out) out=${2:?}; shift 2 ;;
 	-c|--cpus) cpus=${2:?}; shift 2 ;;
 	-i|--icount) icount=${2:?}; shift 2 ;;
+	-T|--tcg-threads) tcg_threads=${2:?}; shift 2 ;;
 	-s|--shell) shell=1; shift ;;
 	-h|--help) usage; exit 0 ;;
 	--) shift; break ;;
@@ -109,6 +122,14 @@ case "$icount" in
 ''|[0-9]|10) ;;
 *) echo "$me: icount shift is not a number from 0 to 10: $icount" >&2; exit 2 ;;
 esac
+case "$tcg_threads" in
+single|multi) ;;
+*) echo "$me: TCG threads are single or multi, not '$tcg_threads'" >&2; exit 2 ;;
+esac
+if [ -n "$icount" ] && [ "$tcg_threads" = multi ]; then
+	echo "$me: instruction counting runs the vCPUs on one thread: no -T multi with -i" >&2
+	exit 2
+fi
 
 if [ -z "$kernel" ]; then
 	kver=$("$here/kernel-version.sh") || die "no Debian 6.1 kernel installed (run scripts/deps.sh)"
@@ -141,7 +162,7 @@ initrd_key=$(cat "$here/vm-init.sh" "$busybox" | md5sum | cut -c1-12)
 initrd=$build/initramfs-$modver-$initrd_key.cpio.gz
 if [ ! -s "$initrd" ]; then
 	stage=$(mktemp -d "$build/stage.XXXXXX")
-	trap 'rm -rf "$stage"' EXIT
+	trap 'rm -rf "$stage" "$stage.cpio.gz"' EXIT
 	mkdir -p "$stage"/{bin,dev,proc,sys,modules,lower,rw,newroot}
 	cp "$busybox" "$stage/bin/busybox"
 	cp "$here/vm-init.sh" "$stage/init"
@@ -165,8 +186,10 @@ if [ ! -s "$initrd" ]; then
 		done < "$stage/order.txt"
 		rm -f "$stage/order.txt"
 	fi
-	(cd "$stage" && find . | cpio -o -H newc --quiet | gzip -1) > "$initrd.tmp" &&
-		mv "$initrd.tmp" "$initrd" || die "cannot build the initramfs"
+	# Named after the stage, which is this run's own: two runs that build
+	# the same initramfs at once each rename a whole file of their own.
+	(cd "$stage" && find . | cpio -o -H newc --quiet | gzip -1) > "$stage.cpio.gz" &&
+		mv "$stage.cpio.gz" "$initrd" || die "cannot build the initramfs"
 	rm -rf "$stage"
 	trap - EXIT
 fi
@@ -193,7 +216,8 @@ out=$(cd "$out" && pwd)
 } > "$out/cmd"
 
 # No 5-level paging: 6.1 KASAN kernels fault in early boot with it.
-accel=(-accel tcg -cpu max,la57=off)
+tcg=tcg,thread=$tcg_threads
+accel=(-accel "$tcg" -cpu max,la57=off)
 if [ -n "$icount" ]; then
 	accel=(-accel tcg,thread=single -icount "shift=$icount,sleep=off"
 	       -cpu max,la57=off)
