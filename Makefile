@@ -176,13 +176,8 @@ BENCH_TIMEOUT ?= 3600
 BENCH_MEMORY ?= 2G
 # BENCH_ICOUNT=1 BENCH_CPUS=1: the guest's clock counts instructions
 # (vm-run.sh -i), so the storms' CPU times hold still under a busy host.
-# Otherwise each vCPU runs on a host thread of its own (vm-run.sh -T
-# multi), as the bench's published numbers were measured: its storms use
-# both vCPUs at once.
 BENCH_CPUS ?= 2
-BENCH_TCG_THREADS = $(if $(BENCH_ICOUNT),single,multi)
-BENCH_ENV = $(foreach v,$(filter-out BENCH_OUT BENCH_TIMEOUT BENCH_MEMORY BENCH_ENV \
-	BENCH_TCG_THREADS,\
+BENCH_ENV = $(foreach v,$(filter-out BENCH_OUT BENCH_TIMEOUT BENCH_MEMORY BENCH_ENV,\
 	$(filter BENCH_%,$(.VARIABLES))),'$(v)=$($(v))')
 
 vm-bench:
@@ -191,7 +186,7 @@ vm-bench:
 	$(Q)$(MAKE) selftests
 	$(Q)rm -f $(BENCH_OUT)/bench.json $(BENCH_OUT)/bench.png
 	$(Q)rc=0; VM_KERNEL=$(VM_KERNEL) VM_ICOUNT=$(BENCH_ICOUNT) VM_CPUS=$(BENCH_CPUS) \
-		VM_TCG_THREADS=$(BENCH_TCG_THREADS) scripts/vm-run.sh -t $(BENCH_TIMEOUT) -m $(BENCH_MEMORY) \
+		scripts/vm-run.sh -t $(BENCH_TIMEOUT) -m $(BENCH_MEMORY) \
 		-a slab_nomerge -o $(BENCH_OUT) -- env $(BENCH_ENV) scripts/bench.sh || rc=$$?; \
 		if [ -s $(BENCH_OUT)/bench.json ]; then \
 			scripts/bench-plot.sh $(BENCH_OUT)/bench.json $(BENCH_OUT)/bench.png || rc=1; \

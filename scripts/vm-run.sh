@@ -42,21 +42,23 @@ Options:
                        2^SHIFT ns per guest instruction and not while it
                        idles, whatever the host's load, so times measured
                        in the guest count the work done (or \$VM_ICOUNT).
-                       The vCPUs take turns on one host thread (-T
-                       single), so a second one adds no parallelism
-  -T, --tcg-threads single|multi
-                       how TCG runs the vCPUs (or \$VM_TCG_THREADS; default
-                       single): single runs them in turn on one host
-                       thread, multi runs each on a thread of its own.
-                       Under multi a vCPU can go on running code another
-                       vCPU has just rewritten: the guest's kernel patches
-                       its own code (every load and unload of the module,
-                       ftrace, kprobes), and 6.12-rt took an Oops: int3 in
-                       selftests/code_patching.sh that way, without the
-                       module.  single has no such race and costs little
-                       where two guests share the host's two cores
-  -o, --out DIR        keep console.log, dmesg and status here (default: a
-                       new directory under .build/vm/runs)
+                       The vCPUs take turns on one host thread, as
+                       with -T single, so a second one adds no parallelism
+  -T, --tcg-threads auto|single|multi
+                       how TCG (not KVM) runs the vCPUs (or
+                       \$VM_TCG_THREADS; default auto).  multi: each on a
+                       host thread of its own, truly at once.  single: in
+                       turn on one host thread.  Under multi a vCPU can
+                       run code another vCPU has just rewritten, as the
+                       guest's kernel does at every load and unload of the
+                       module: it can run an int3 the kernel has already
+                       removed.  6.1's kprobes send it back to the
+                       instruction; 6.12's do not, and 6.12-rt took an
+                       Oops: int3 so in selftests/code_patching.sh.  auto:
+                       multi for a 6.1 kernel, single for any other
+  -o, --out DIR        keep console.log, dmesg, kmsg, status and the QEMU
+                       command (qemu) here (default: a new directory under
+                       .build/vm/runs)
   -s, --shell          interactive shell in the guest instead of COMMAND
   -h, --help           this text
 
@@ -82,7 +84,7 @@ timeout=${VM_TIMEOUT:-600}
 memory=${VM_MEMORY:-2G}
 extra_append=${VM_APPEND:-}
 icount=${VM_ICOUNT:-}
-tcg_threads=${VM_TCG_THREADS:-single}
+tcg_threads=${VM_TCG_THREADS:-auto}
 cpus=${VM_CPUS:-2}
 out=
 shell=0
@@ -123,11 +125,11 @@ case "$icount" in
 *) echo "$me: icount shift is not a number from 0 to 10: $icount" >&2; exit 2 ;;
 esac
 case "$tcg_threads" in
-single|multi) ;;
-*) echo "$me: TCG threads are single or multi, not '$tcg_threads'" >&2; exit 2 ;;
+auto|single|multi) ;;
+*) echo "$me: -T (or \$VM_TCG_THREADS) is auto, single or multi, not '$tcg_threads'" >&2; exit 2 ;;
 esac
 if [ -n "$icount" ] && [ "$tcg_threads" = multi ]; then
-	echo "$me: instruction counting runs the vCPUs on one thread: no -T multi with -i" >&2
+	echo "$me: instruction counting (-i or \$VM_ICOUNT) runs the vCPUs on one thread: not with multi (-T or \$VM_TCG_THREADS)" >&2
 	exit 2
 fi
 
@@ -136,6 +138,13 @@ if [ -z "$kernel" ]; then
 	kernel=/boot/vmlinuz-$kver
 fi
 [ -r "$kernel" ] || die "cannot read kernel image: $kernel"
+if [ "$tcg_threads" = auto ]; then
+	case "$(file -bL "$kernel")" in
+	*"bzImage, version 6.1."*) tcg_threads=multi ;;
+	*) tcg_threads=single ;;
+	esac
+	[ -n "$icount" ] && tcg_threads=single
+fi
 if [ -z "$modver" ]; then
 	case "$(basename "$kernel")" in
 	vmlinuz-*) modver=${kernel##*/vmlinuz-} ;;
@@ -239,6 +248,10 @@ qemu=(qemu-system-x86_64 -machine q35 "${accel[@]}" -smp "$cpus" -m "$memory"
 	-device virtio-9p-pci,fsdev=root,mount_tag=hostroot
 	-fsdev local,id=vmout,path="$out",security_model=none,multidevs=remap
 	-device virtio-9p-pci,fsdev=vmout,mount_tag=vmout)
+
+# How the guest ran (-T auto decides here), for whoever reads its logs.
+printf '%q ' "${qemu[@]}" > "$out/qemu"
+echo >> "$out/qemu"
 
 if [ $shell -eq 1 ]; then
 	"${qemu[@]}"

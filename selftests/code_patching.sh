@@ -13,8 +13,9 @@
 # QEMU 7.2 hung within 3 minutes in both of 2 runs.  QEMU 10.0 with a host
 # thread per vCPU crashed 6.12-rt here with "Oops: int3" (a vCPU ran an
 # int3 the kernel had already removed; 6.12 no longer forgives that), once
-# in CI and once in 3 runs of 15 minutes; vm-run.sh now runs the vCPUs in
-# turn on one thread (-T single), which cannot.
+# in CI and once in 3 runs of 15 to 25 minutes.  So vm-run.sh runs the
+# vCPUs of any kernel but 6.1 in turn on one host thread (-T auto), and
+# this test checks both ways: threads of their own on 6.1, turns elsewhere.
 # A hang fails the whole VM run (vm-run.sh: no exit status comes back).
 #  - At least 10 rounds of switching were done, and the storm completed
 #    runs without failing.
