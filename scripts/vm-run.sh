@@ -55,7 +55,9 @@ Options:
                        removed.  6.1's kprobes send it back to the
                        instruction; 6.12's do not, and 6.12-rt took an
                        Oops: int3 so in selftests/code_patching.sh.  auto:
-                       multi for a 6.1 kernel, single for any other
+                       multi for a 6.1 kernel (the version the image
+                       itself gives), single for any other; always single
+                       with -i; KVM has no such choice
   -o, --out DIR        keep console.log, dmesg, kmsg, status and the QEMU
                        command (qemu) here (default: a new directory under
                        .build/vm/runs)
@@ -139,7 +141,8 @@ if [ -z "$kernel" ]; then
 fi
 [ -r "$kernel" ] || die "cannot read kernel image: $kernel"
 if [ "$tcg_threads" = auto ]; then
-	case "$(file -bL "$kernel")" in
+	command -v file >/dev/null || die "file not found (run scripts/deps.sh)"
+	case "$(file -bL -- "$kernel")" in
 	*"bzImage, version 6.1."*) tcg_threads=multi ;;
 	*) tcg_threads=single ;;
 	esac

@@ -391,13 +391,24 @@ TEST_F(tw, rst_is_counted_as_rst)
 	long n;
 
 	ASSERT_EQ(0, ts_conn_open(&c, variant->family, PORT));
-	/* An orphaned FIN-WAIT-2 becomes a timewait socket at once. */
-	close(c.cfd);
+	/*
+	 * A FIN-WAIT-2 that close() orphans becomes a timewait socket
+	 * within close() (__tcp_close() calls tcp_time_wait()).  A close()
+	 * from ESTABLISHED would race: an ACK of its FIN that another CPU
+	 * queues to the socket's backlog after close() took the backlog in
+	 * finds the socket dead and still owned, and the kernel then keeps
+	 * a full FIN-WAIT-2 socket for tcp_fin_timeout, which the peer's RST
+	 * closes as a socket, not as a TIME-WAIT (6.12-rt, vCPUs taking
+	 * turns).  So half-close first, and close() in FIN-WAIT-2.
+	 */
+	ASSERT_EQ(0, shutdown(c.cfd, SHUT_WR));
 	ASSERT_EQ(TCPSTATE_FIN_WAIT2, ts_wait_state(self->fd, c.ccookie,
 						    TCPSTATE_FIN_WAIT2, WAIT_MS));
+	close(c.cfd);
 	n = ts_snapshot(self->fd, &all, 64);
 	e = ts_find(all, n, c.ccookie);
 	ASSERT_NE(NULL, e);
+	EXPECT_EQ(TCPSTATE_FIN_WAIT2, e->state);
 	EXPECT_EQ(TCPSTATE_F_TIMEWAIT_SOCK, e->flags);
 	free(all);
 	/* The peer aborts: its RST kills the timewait socket. */
