@@ -7,7 +7,8 @@
  *   -T N  TIME-WAIT on the server: the server closes first
  *   -e N  ESTABLISHED pairs, kept open
  *   -w N  client FIN-WAIT-2 (shutdown, fd kept) + server CLOSE-WAIT
- *   -o N  client FIN-WAIT-2 orphaned (a timewait socket) + server CLOSE-WAIT
+ *   -o N  client FIN-WAIT-2 orphaned (a timewait socket, or rarely a full
+ *         socket the kernel keeps for tcp_fin_timeout) + server CLOSE-WAIT
  *   -s N  SYN-SENT: connects to a listener whose accept queue is full
  *   -r N  SYN-RECV request sockets: connects without data to a listener
  *         with TCP_DEFER_ACCEPT, which ignores the bare final ACK (P+2)

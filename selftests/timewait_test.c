@@ -393,13 +393,16 @@ TEST_F(tw, rst_is_counted_as_rst)
 	ASSERT_EQ(0, ts_conn_open(&c, variant->family, PORT));
 	/*
 	 * A FIN-WAIT-2 that close() orphans becomes a timewait socket
-	 * within close() (__tcp_close() calls tcp_time_wait()).  A close()
-	 * from ESTABLISHED would race: an ACK of its FIN that another CPU
-	 * queues to the socket's backlog after close() took the backlog in
-	 * finds the socket dead and still owned, and the kernel then keeps
-	 * a full FIN-WAIT-2 socket for tcp_fin_timeout, which the peer's RST
-	 * closes as a socket, not as a TIME-WAIT (6.12-rt, vCPUs taking
-	 * turns).  So half-close first, and close() in FIN-WAIT-2.
+	 * within close() (__tcp_close() calls tcp_time_wait(); this fresh
+	 * namespace has linger2 0, tcp_fin_timeout 60 s and room for
+	 * timewait sockets).  A close() from ESTABLISHED would race: an ACK
+	 * of its FIN that a softirq (of this CPU after close() unlocked
+	 * bottom halves, or of another) queues to the socket's backlog
+	 * after close() took the backlog in finds the socket dead and still
+	 * owned, and the kernel then keeps a full FIN-WAIT-2 socket for
+	 * tcp_fin_timeout, which the peer's RST closes as a socket, not as
+	 * a TIME-WAIT (6.12-rt, vCPUs taking turns).  So half-close first,
+	 * and close() in FIN-WAIT-2.
 	 */
 	ASSERT_EQ(0, shutdown(c.cfd, SHUT_WR));
 	ASSERT_EQ(TCPSTATE_FIN_WAIT2, ts_wait_state(self->fd, c.ccookie,
@@ -806,8 +809,10 @@ static void stale_ack(struct __test_metadata *_metadata, int fd, struct sniffer 
 	ASSERT_EQ(0, ts_conn_open(c, family, PORT));
 	close(c->cfd);
 	/*
-	 * The client's FIN-WAIT-2 is a timewait socket already: the server's
-	 * FIN takes it to TIME-WAIT with the FIN's TSval as its ts_recent.
+	 * The client's FIN-WAIT-2 is most often a timewait socket already,
+	 * else a full socket (see rst_is_counted_as_rst): either way the
+	 * server's FIN takes it to TIME-WAIT with the FIN's TSval as its
+	 * ts_recent.
 	 */
 	ASSERT_EQ(TCPSTATE_FIN_WAIT2, ts_wait_state(fd, c->ccookie,
 						    TCPSTATE_FIN_WAIT2, WAIT_MS));
