@@ -231,8 +231,7 @@ out=$(cd "$out" && pwd)
 tcg=tcg,thread=$tcg_threads
 accel=(-accel "$tcg" -cpu max,la57=off)
 if [ -n "$icount" ]; then
-	accel=(-accel tcg,thread=single -icount "shift=$icount,sleep=off"
-	       -cpu max,la57=off)
+	accel=(-accel "$tcg" -icount "shift=$icount,sleep=off" -cpu max,la57=off)
 elif [ -w /dev/kvm ] && grep -qE '\b(vmx|svm)\b' /proc/cpuinfo; then
 	accel=(-accel kvm -cpu host)
 fi
@@ -253,8 +252,7 @@ qemu=(qemu-system-x86_64 -machine q35 "${accel[@]}" -smp "$cpus" -m "$memory"
 	-device virtio-9p-pci,fsdev=vmout,mount_tag=vmout)
 
 # How the guest ran (-T auto decides here), for whoever reads its logs.
-printf '%q ' "${qemu[@]}" > "$out/qemu"
-echo >> "$out/qemu"
+{ printf '%q ' "${qemu[@]}"; echo; } > "$out/qemu"
 
 if [ $shell -eq 1 ]; then
 	"${qemu[@]}"

@@ -12,8 +12,9 @@
 # resetting with SO_LINGER 0 and connecting over their own TIME-WAIT
 # (tcp_workload -t -T -c -k -R); and a holder that keeps ESTABLISHED
 # pairs, half-closed FIN-WAIT-2 / CLOSE-WAIT, orphaned FIN-WAIT-2 (timewait
-# sockets, now and then full ones), FIN-WAIT-1 orphans, SYN-SENT and SYN-RECV requests through the
-# round's checks, and lets them all go during the next round.
+# sockets, now and then full ones), FIN-WAIT-1 orphans, SYN-SENT and
+# SYN-RECV requests through the round's checks, and lets them all go during
+# the next round.
 #  ts_soak1: tcp_abort_on_overflow=1, and a SYN flood from two processes
 #            against listeners with a backlog of 1 to 4: a full accept
 #            queue resets clients.
