@@ -58,6 +58,19 @@ Options:
                        multi for a 6.1 kernel (the version the image
                        itself gives), single for any other; always single
                        with -i; KVM has no such choice
+  -C, --clock hpet|tsc the guest's clock (or \$VM_CLOCK; default hpet).
+                       Under TCG the guest's TSC is the host's TSC as
+                       read by QEMU, so a jump in the host's TSC (as
+                       when a virtual host is saved and resumed on
+                       another machine; the host's own clock does not
+                       jump) moves the guest's clock on by days: every
+                       timer fires at once and the soft lockup detector
+                       panics the guest.  hpet: the TSC is marked
+                       unstable, time is read from the emulated HPET,
+                       which follows the host's monotonic clock, and the
+                       scheduler's clock is held to it within a tick;
+                       storms run about 14% slower.  tsc: as on real
+                       hardware (tsc=reliable), as make bench measures
   -o, --out DIR        keep console.log, dmesg, kmsg, status and the QEMU
                        command (qemu) here (default: a new directory under
                        .build/vm/runs)
@@ -87,6 +100,7 @@ memory=${VM_MEMORY:-2G}
 extra_append=${VM_APPEND:-}
 icount=${VM_ICOUNT:-}
 tcg_threads=${VM_TCG_THREADS:-auto}
+clock=${VM_CLOCK:-hpet}
 cpus=${VM_CPUS:-2}
 out=
 shell=0
@@ -102,6 +116,7 @@ while [ $# -gt 0 ]; do
 	-c|--cpus) cpus=${2:?}; shift 2 ;;
 	-i|--icount) icount=${2:?}; shift 2 ;;
 	-T|--tcg-threads) tcg_threads=${2:?}; shift 2 ;;
+	-C|--clock) clock=${2:?}; shift 2 ;;
 	-s|--shell) shell=1; shift ;;
 	-h|--help) usage; exit 0 ;;
 	--) shift; break ;;
@@ -129,6 +144,10 @@ esac
 case "$tcg_threads" in
 auto|single|multi) ;;
 *) echo "$me: -T (or \$VM_TCG_THREADS) is auto, single or multi, not '$tcg_threads'" >&2; exit 2 ;;
+esac
+case "$clock" in
+hpet|tsc) ;;
+*) echo "$me: -C (or \$VM_CLOCK) is hpet or tsc, not '$clock'" >&2; exit 2 ;;
 esac
 if [ -n "$icount" ] && [ "$tcg_threads" = multi ]; then
 	echo "$me: instruction counting (-i or \$VM_ICOUNT) runs the vCPUs on one thread: not with multi (-T or \$VM_TCG_THREADS)" >&2
@@ -237,7 +256,12 @@ elif [ -w /dev/kvm ] && grep -qE '\b(vmx|svm)\b' /proc/cpuinfo; then
 fi
 
 append="console=ttyS0 rdinit=/init panic_on_warn=1 oops=panic panic=-1"
-append+=" softlockup_panic=1 mitigations=off tsc=reliable no_timer_check"
+append+=" softlockup_panic=1 mitigations=off no_timer_check"
+if [ "$clock" = tsc ]; then
+	append+=" tsc=reliable"
+else
+	append+=" tsc=unstable clocksource=hpet"
+fi
 append+=" printk.devkmsg=on"
 [ -n "$extra_append" ] && append+=" $extra_append"
 
@@ -275,6 +299,9 @@ if [ $qrc -eq 124 ] || [ $qrc -eq 137 ]; then
 	problem="guest did not finish within $timeout s (hung or too slow)"
 elif [ -n "$report" ]; then
 	problem="kernel reported a problem: $report"
+elif [ "$clock" = hpet ] && [ -s "$out/kmsg" ] &&
+	! grep -aq 'Switched to clocksource hpet' "$out/kmsg"; then
+	problem="the guest's clock was not the HPET that -C hpet asks for (no HPET in this kernel?)"
 elif [ ! -s "$out/status" ]; then
 	problem="guest stopped without reporting a status (crash or panic; qemu exit $qrc)"
 else
