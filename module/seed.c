@@ -56,9 +56,15 @@ static void seed_hold(const struct sock *sk, const struct tcpstate_ksock *ks)
 	    !(ks->flags & (TCPSTATE_F_TIMEWAIT_SOCK | TCPSTATE_F_REQUEST_SOCK)))
 		return;
 	held = true;
-	pr_info("seed walk: holding a %s socket of port %u for %u ms\n",
+	/*
+	 * The CPU, for the test to change the socket from another one.  A
+	 * task on this CPU waits for the hold: without PREEMPT_RT it cannot
+	 * run here at all, and with it, it can, but its softirqs wait for
+	 * the walk's spin_lock_bh().
+	 */
+	pr_info("seed walk: holding a %s socket of port %u for %u ms on CPU %d\n",
 		ks->tw_timer ? "timewait" : "request", debug_seed_hold_port,
-		min(debug_seed_hold_ms, 5000U));
+		min(debug_seed_hold_ms, 5000U), smp_processor_id());
 	held_ms = tcpstate_debug_hold(debug_seed_hold_ms, NULL);
 	if (ks->tw_timer)
 		pr_info("seed walk: held it %llu ms; its timer is %s\n", held_ms,
