@@ -81,6 +81,8 @@ exec chroot . /bin/busybox sh -c '
 	fi
 	/bin/busybox kill $klog 2>/dev/null
 	/bin/busybox dmesg > /run/vm/dmesg
+	/bin/busybox cat /sys/devices/system/clocksource/clocksource0/current_clocksource \
+		> /run/vm/clocksource 2>/dev/null
 	echo $rc > /run/vm/status
 	sync
 	/bin/busybox umount /run/vm

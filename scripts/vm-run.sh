@@ -9,7 +9,8 @@
 # is absent unless the guest wrote it: a guest that crashes, panics or hangs
 # is a failure.  The guest boots with panic_on_warn=1, and the run also fails
 # when the kernel log shows any WARNING, BUG, Oops, KASAN, lockdep, RCU or
-# refcount report.
+# refcount report, or when a guest meant to read time from the HPET (-C)
+# ended on another clock.
 set -u
 
 me=vm-run
@@ -58,10 +59,11 @@ Options:
                        multi for a 6.1 kernel (the version the image
                        itself gives), single for any other; always single
                        with -i; KVM has no such choice
-  -C, --clock hpet|tsc the guest's clock (or \$VM_CLOCK; default hpet).
-                       Under TCG the guest's TSC is the host's TSC as
-                       read by QEMU, so a jump in the host's TSC (as
-                       when a virtual host is saved and resumed on
+  -C, --clock auto|hpet|tsc
+                       the guest's clock (or \$VM_CLOCK; default auto).
+                       Under TCG without -i the guest's TSC is the host's
+                       TSC as QEMU reads it, so a jump in the host's TSC
+                       (as when a virtual host is saved and resumed on
                        another machine; the host's own clock does not
                        jump) moves the guest's clock on by days: every
                        timer fires at once and the soft lockup detector
@@ -70,15 +72,18 @@ Options:
                        which follows the host's monotonic clock, and the
                        scheduler's clock is held to it within a tick;
                        storms run about 14% slower.  tsc: as on real
-                       hardware (tsc=reliable), as make bench measures
+                       hardware (tsc=reliable).  auto: hpet under TCG,
+                       tsc under KVM or with -i (which derives the TSC
+                       from the instructions counted)
   -o, --out DIR        keep console.log, dmesg, kmsg, status and the QEMU
                        command (qemu) here (default: a new directory under
                        .build/vm/runs)
   -s, --shell          interactive shell in the guest instead of COMMAND
   -h, --help           this text
 
-Exit status: COMMAND's status; 1 when the guest crashed, hung or the kernel
-reported a problem; 2 for bad usage.
+Exit status: COMMAND's status; 1 when the guest crashed, hung, the kernel
+reported a problem or the guest's clock was not the one -C asked for; 2
+for bad usage.
 
 Examples:
   $me -- uname -r
@@ -100,7 +105,7 @@ memory=${VM_MEMORY:-2G}
 extra_append=${VM_APPEND:-}
 icount=${VM_ICOUNT:-}
 tcg_threads=${VM_TCG_THREADS:-auto}
-clock=${VM_CLOCK:-hpet}
+clock=${VM_CLOCK:-auto}
 cpus=${VM_CPUS:-2}
 out=
 shell=0
@@ -146,8 +151,8 @@ auto|single|multi) ;;
 *) echo "$me: -T (or \$VM_TCG_THREADS) is auto, single or multi, not '$tcg_threads'" >&2; exit 2 ;;
 esac
 case "$clock" in
-hpet|tsc) ;;
-*) echo "$me: -C (or \$VM_CLOCK) is hpet or tsc, not '$clock'" >&2; exit 2 ;;
+auto|hpet|tsc) ;;
+*) echo "$me: -C (or \$VM_CLOCK) is auto, hpet or tsc, not '$clock'" >&2; exit 2 ;;
 esac
 if [ -n "$icount" ] && [ "$tcg_threads" = multi ]; then
 	echo "$me: instruction counting (-i or \$VM_ICOUNT) runs the vCPUs on one thread: not with multi (-T or \$VM_TCG_THREADS)" >&2
@@ -229,7 +234,8 @@ if [ -z "$out" ]; then
 	out=$(mktemp -d "$build/runs/$(date +%Y%m%d-%H%M%S).XXXX")
 else
 	mkdir -p "$out" || die "cannot create $out"
-	rm -f "$out/status" "$out/dmesg" "$out/kmsg" "$out/console.log" "$out/cmd"
+	rm -f "$out/status" "$out/dmesg" "$out/kmsg" "$out/console.log" "$out/cmd" \
+		"$out/clocksource"
 fi
 out=$(cd "$out" && pwd)
 
@@ -253,6 +259,10 @@ if [ -n "$icount" ]; then
 	accel=(-accel "$tcg" -icount "shift=$icount,sleep=off" -cpu max,la57=off)
 elif [ -w /dev/kvm ] && grep -qE '\b(vmx|svm)\b' /proc/cpuinfo; then
 	accel=(-accel kvm -cpu host)
+fi
+if [ "$clock" = auto ]; then
+	clock=hpet
+	[ -n "$icount" ] || [ "${accel[1]}" = kvm ] && clock=tsc
 fi
 
 append="console=ttyS0 rdinit=/init panic_on_warn=1 oops=panic panic=-1"
@@ -299,9 +309,9 @@ if [ $qrc -eq 124 ] || [ $qrc -eq 137 ]; then
 	problem="guest did not finish within $timeout s (hung or too slow)"
 elif [ -n "$report" ]; then
 	problem="kernel reported a problem: $report"
-elif [ "$clock" = hpet ] && [ -s "$out/kmsg" ] &&
-	! grep -aq 'Switched to clocksource hpet' "$out/kmsg"; then
-	problem="the guest's clock was not the HPET that -C hpet asks for (no HPET in this kernel?)"
+elif [ "$clock" = hpet ] && [ -s "$out/status" ] &&
+	[ "$(cat "$out/clocksource" 2>/dev/null)" != hpet ]; then
+	problem="the guest's clock was '$(cat "$out/clocksource" 2>/dev/null)' at the end, not the HPET that -C hpet asks for"
 elif [ ! -s "$out/status" ]; then
 	problem="guest stopped without reporting a status (crash or panic; qemu exit $qrc)"
 else
