@@ -59,8 +59,8 @@ static void seed_hold(const struct sock *sk, const struct tcpstate_ksock *ks)
 	/*
 	 * The CPU, for the test to change the socket from another one.  A
 	 * task on this CPU waits for the hold: without PREEMPT_RT it cannot
-	 * run here at all, and with it, it can, but its softirqs wait for
-	 * the walk's spin_lock_bh().
+	 * run here at all, and with it, it can, but its first
+	 * local_bh_disable() waits for the walk's spin_lock_bh().
 	 */
 	pr_info("seed walk: holding a %s socket of port %u for %u ms on CPU %d\n",
 		ks->tw_timer ? "timewait" : "request", debug_seed_hold_port,

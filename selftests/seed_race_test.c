@@ -179,8 +179,9 @@ static int insmod_status(pid_t pid)
 /*
  * The race of both cases: load the module with the walk holding port PORT,
  * see it hold a socket of @kind ("timewait", "request"), have @trigger
- * change that socket from this CPU meanwhile, wait for the load, and copy
- * the walk's "held it" line, which says what it found, into @line.
+ * change that socket meanwhile from a CPU other than the walk's, wait for
+ * the load, and copy the walk's "held it" line, which says what it found,
+ * into @line.
  */
 static void hold_during(struct __test_metadata *_metadata,
 			struct load *load, const char *kind,
@@ -199,10 +200,11 @@ static void hold_during(struct __test_metadata *_metadata,
 	EXPECT_NE(NULL, strstr(line, kind)) TH_LOG("held the wrong socket: %s", line);
 	/*
 	 * The change comes from another CPU than the walk's.  On PREEMPT_RT
-	 * this task can run on the walk's CPU, but its softirqs (the SYN or
-	 * the data it sends over loopback) would wait there for the walk's
-	 * spin_lock_bh(), until after the hold: a race the test did not make
-	 * (6.1-rt: "the TIME-WAIT was not killed while the walk held it").
+	 * this task can run on the walk's CPU, but its first
+	 * local_bh_disable() there (connect()'s lock_sock(), or write()'s)
+	 * waits for the walk's spin_lock_bh() until after the hold: a race
+	 * the test did not make (6.1-rt: "the TIME-WAIT was not killed while
+	 * the walk held it").
 	 */
 	on = strstr(line, " on CPU ");
 	ASSERT_NE(NULL, on) TH_LOG("no CPU in: %s", line);
