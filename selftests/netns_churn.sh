@@ -16,13 +16,23 @@ reports_before=$(kernel_reports | wc -l)
 entries_before=$("$TS_READ" stat all_entries)
 exits_before=$("$TS_READ" stat all_tw_netns_exits)
 
+timewaits_in()
+{
+	in_ns "$1" ss -Htan state time-wait | wc -l
+}
+
+five_timewaits()
+{
+	[ "$(timewaits_in "$1")" -ge 5 ]
+}
+
 # Each namespace keeps its 5 TIME-WAITs until it is deleted: no RST ends
 # one (keep_timewaits; the debug-rt lane, without it, saw 498 of 500
 # ended by the deletion and no entry left), and no connect() may take one
 # over (tcp_tw_reuse 0).  Before the deletion ss must show all 5 (the
-# server's FIN may still be on its way), within 10 s, well inside
-# TIME-WAIT's 60 s; the module must then count as ended by the deletion
-# as many as ss showed.
+# server's FIN may still be on its way), within 100 looks of ss, well
+# inside TIME-WAIT's 60 s; the module must then count as ended by the
+# deletion as many as ss showed.
 bad=0
 timewaits=0
 short=
@@ -34,11 +44,8 @@ for i in $(seq 100); do
 		bad=$i
 		break
 	fi
-	deadline=$((SECONDS + 10))
-	while n=$(in_ns $ns ss -Htan state time-wait | wc -l) &&
-	      [ "$n" -lt 5 ] && [ $SECONDS -lt $deadline ]; do
-		sleep 0.1
-	done
+	wait_for 100 five_timewaits $ns
+	n=$(timewaits_in $ns)
 	timewaits=$((timewaits + n))
 	[ "$n" -eq 5 ] || short+=" $ns had $n ($(tw_killers $ns | sed 's/ $//'));"
 	ip netns del $ns
