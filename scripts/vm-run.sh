@@ -52,13 +52,10 @@ Options:
                        turn on one host thread.  Under multi a vCPU can
                        run code another vCPU has just rewritten, as the
                        guest's kernel does at every load and unload of the
-                       module: it can run an int3 the kernel has already
-                       removed.  6.1's kprobes send it back to the
-                       instruction; 6.12's do not, and 6.12-rt took an
-                       Oops: int3 so in selftests/code_patching.sh.  auto:
-                       multi for a 6.1 kernel (the version the image
-                       itself gives), single for any other; always single
-                       with -i; KVM has no such choice
+                       module and whenever kprobes or the function tracer
+                       are switched: 6.12-rt took an Oops: int3 and 6.1 a
+                       call to address 0 so in selftests/code_patching.sh.
+                       auto: single; KVM has no such choice
   -C, --clock auto|hpet|tsc
                        the guest's clock (or \$VM_CLOCK; default auto).
                        Under TCG without -i the guest's TSC is the host's
@@ -164,14 +161,7 @@ if [ -z "$kernel" ]; then
 	kernel=/boot/vmlinuz-$kver
 fi
 [ -r "$kernel" ] || die "cannot read kernel image: $kernel"
-if [ "$tcg_threads" = auto ]; then
-	command -v file >/dev/null || die "file not found (run scripts/deps.sh)"
-	case "$(file -bL -- "$kernel")" in
-	*"bzImage, version 6.1."*) tcg_threads=multi ;;
-	*) tcg_threads=single ;;
-	esac
-	[ -n "$icount" ] && tcg_threads=single
-fi
+[ "$tcg_threads" = auto ] && tcg_threads=single
 if [ -z "$modver" ]; then
 	case "$(basename "$kernel")" in
 	vmlinuz-*) modver=${kernel##*/vmlinuz-} ;;
