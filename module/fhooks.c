@@ -71,6 +71,7 @@ void tcpstate_hook_missing(const char *symbol, const char *lost)
 }
 
 static const struct kernel_param_ops missing_ops = {
+	.set = tcpstate_param_read_only,
 	.get = missing_get,
 };
 

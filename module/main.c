@@ -39,6 +39,16 @@
  */
 bool tcpstate_hooks_on;
 
+/*
+ * The .set of a read-only parameter made with module_param_cb(): the
+ * kernel calls it for a value given at load (parse_one() has no check for
+ * a missing one), and sysfs never, as the file is not writable.
+ */
+int tcpstate_param_read_only(const char *val, const struct kernel_param *kp)
+{
+	return -EPERM;
+}
+
 static void tcpstate_check_abi(void)
 {
 	BUILD_BUG_ON((int)TCPSTATE_ESTABLISHED != TCP_ESTABLISHED);

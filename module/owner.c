@@ -27,15 +27,36 @@
  * The process is kept as a reference to its struct pid, so that each
  * reader gets the pid of its own PID namespace (pid_nr_ns()), even after
  * the process exited.  Nothing of it crosses the ABI but numbers.
+ *
+ * Outside RT mode an entry keeps its owner as a pointer to a shared,
+ * immutable struct tcpstate_who_shared (40 bytes), so that the entry fits
+ * 96 bytes: a storm's connections share their process's, and a server's
+ * its listener's.  A change of owner makes or finds another one.  Each
+ * CPU keeps the last 8 it made or found, so finding one is a short
+ * compare.  With more owners than that busy on one CPU, entries may each
+ * get their own: 96 + 40 bytes at worst.  What the CPUs keep (8 each, and
+ * through them a struct pid and its namespaces) lasts until newer owners
+ * push it out, or the module is unloaded.  A new owner is charged to the
+ * socket's memory cgroup where the hook has it, else to the namespace's
+ * creator's; the entries that share it later may be others'.  In RT mode
+ * hooks may not allocate, and entries keep their owner's facts themselves
+ * (table.c).
  */
 #include <linux/cgroup.h>
 #include <linux/cred.h>
+#include <linux/err.h>
+#include <linux/memcontrol.h>
+#include <linux/moduleparam.h>
+#include <linux/percpu.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/sysfs.h>
 #include <linux/uidgid.h>
 #include <linux/user_namespace.h>
 #include <net/sock.h>
@@ -116,6 +137,158 @@ void tcpstate_put_pid(struct pid *pid)
 		return;
 	call_rcu(&pid->rcu, tcpstate_put_pid_rcu);
 }
+
+#if !TCPSTATE_RT
+struct tcpstate_who_shared {
+	refcount_t ref;
+	kuid_t uid;
+	u64 cgroup;
+	struct pid *pid;	/* referenced, or NULL */
+	char comm[TASK_COMM_LEN];
+};
+
+/*
+ * Owners each CPU made or found last, most recent first, referenced: its
+ * slot's own.  A new one pushes the least recent out.
+ */
+#define WHO_RECENT	8
+
+struct who_recent {
+	struct tcpstate_who_shared *slot[WHO_RECENT];
+};
+
+static DEFINE_PER_CPU(struct who_recent, tcpstate_who_recent);
+static struct kmem_cache *tcpstate_who_cache;
+static atomic_long_t tcpstate_who_shared_live;
+
+static int who_shared_live_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%ld\n", atomic_long_read(&tcpstate_who_shared_live));
+}
+
+static const struct kernel_param_ops who_shared_live_ops = {
+	.set = tcpstate_param_read_only,
+	.get = who_shared_live_get,
+};
+
+module_param_cb(debug_shared_owners, &who_shared_live_ops, NULL, 0444);
+MODULE_PARM_DESC(debug_shared_owners,
+		 "Testing only: the shared owners that exist, which the entries and each CPU's last few hold");
+
+static bool who_shared_is(const struct tcpstate_who_shared *s,
+			  const struct tcpstate_who *w)
+{
+	return s->pid == w->pid && s->cgroup == w->cgroup &&
+	       uid_eq(s->uid, w->uid) &&
+	       !memcmp(s->comm, w->comm, sizeof(s->comm));
+}
+
+static void who_shared_put(struct tcpstate_who_shared *s)
+{
+	if (s && refcount_dec_and_test(&s->ref)) {
+		put_pid(s->pid);
+		kmem_cache_free(tcpstate_who_cache, s);
+		atomic_long_dec(&tcpstate_who_shared_live);
+	}
+}
+
+struct tcpstate_who_shared *tcpstate_who_share(const struct tcpstate_who *w,
+					       struct mem_cgroup *memcg)
+{
+	struct who_recent *r = this_cpu_ptr(&tcpstate_who_recent);
+	struct tcpstate_who_shared *s, *old;
+	struct mem_cgroup *prev;
+	unsigned int i;
+
+	lockdep_assert(in_softirq() && !preemptible());
+	if (!uid_valid(w->uid) && !w->cgroup && !w->pid)
+		return NULL;
+	for (i = 0; i < WHO_RECENT; i++) {
+		s = r->slot[i];
+		if (s && who_shared_is(s, w)) {
+			refcount_inc(&s->ref);
+			/* To the front: the others move back one. */
+			memmove(&r->slot[1], &r->slot[0], i * sizeof(r->slot[0]));
+			r->slot[0] = s;
+			return s;
+		}
+	}
+	prev = memcg ? set_active_memcg(memcg) : NULL;
+	s = kmem_cache_alloc(tcpstate_who_cache, GFP_NOWAIT | __GFP_NOWARN |
+			     (memcg ? __GFP_ACCOUNT : 0));
+	if (memcg)
+		set_active_memcg(prev);
+	if (!s)
+		return ERR_PTR(-ENOMEM);
+	atomic_long_inc(&tcpstate_who_shared_live);
+	refcount_set(&s->ref, 2);	/* the caller's and the slot's */
+	s->uid = w->uid;
+	s->cgroup = w->cgroup;
+	s->pid = get_pid(w->pid);
+	memcpy(s->comm, w->comm, sizeof(s->comm));
+	old = r->slot[WHO_RECENT - 1];
+	memmove(&r->slot[1], &r->slot[0], (WHO_RECENT - 1) * sizeof(r->slot[0]));
+	r->slot[0] = s;
+	who_shared_put(old);
+	return s;
+}
+
+bool tcpstate_who_shared_covers(const struct tcpstate_who_shared *s,
+				const struct tcpstate_who *w)
+{
+	if (!s)
+		return !uid_valid(w->uid) && !w->cgroup && !w->pid;
+	return (!uid_valid(w->uid) || uid_eq(w->uid, s->uid)) &&
+	       (!w->cgroup || w->cgroup == s->cgroup) &&
+	       (!w->pid || (w->pid == s->pid &&
+			    !memcmp(w->comm, s->comm, sizeof(s->comm))));
+}
+
+void tcpstate_who_unshare(struct tcpstate_who_shared *s)
+{
+	who_shared_put(s);
+}
+
+void tcpstate_who_shared_read(const struct tcpstate_who_shared *s,
+			      struct tcpstate_who *w)
+{
+	w->memcg = NULL;
+	if (!s) {
+		w->uid = INVALID_UID;
+		w->cgroup = 0;
+		w->pid = NULL;
+		memset(w->comm, 0, sizeof(w->comm));
+		return;
+	}
+	w->uid = s->uid;
+	w->cgroup = s->cgroup;
+	w->pid = s->pid;
+	memcpy(w->comm, s->comm, sizeof(w->comm));
+}
+
+int tcpstate_who_shared_init(void)
+{
+	tcpstate_who_cache = KMEM_CACHE(tcpstate_who_shared, 0);
+	return tcpstate_who_cache ? 0 : -ENOMEM;
+}
+
+/* Once no entry is left: what the CPUs kept goes too. */
+void tcpstate_who_shared_exit(void)
+{
+	struct who_recent *r;
+	unsigned int i;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		r = per_cpu_ptr(&tcpstate_who_recent, cpu);
+		for (i = 0; i < WHO_RECENT; i++) {
+			who_shared_put(r->slot[i]);
+			r->slot[i] = NULL;
+		}
+	}
+	kmem_cache_destroy(tcpstate_who_cache);
+}
+#endif
 
 /*
  * May a reader with credentials @cred see @pid's process?  As with

@@ -10,8 +10,10 @@
  * taken with softirqs off (tcpstate_bh_disable()) for a few instructions;
  * a bit spinlock spins on PREEMPT_RT too, where the hooks run atomically.
  * Entries come from a kmem_cache with GFP_NOWAIT, allocated before the
- * lock is taken: hooks never sleep.  Every access to an entry is under its bucket lock, so
- * entries are freed at once; a generation of buckets is freed after an
+ * lock is taken: hooks never sleep.  The shared owners an entry points to
+ * (owner.c), small and rarely new, are found or made under it.  Every
+ * access to an entry is under its bucket lock, so entries are freed at
+ * once; a generation of buckets is freed after an
  * RCU grace period, as is the last one when the namespace is dead and no
  * hook can still be looking at it.
  *
@@ -143,12 +145,35 @@ enum {
 	LEASE_LET_GO,	/* the table or the work item let go: the other frees it */
 };
 
+#if TCPSTATE_RT
 /*
- * 128 bytes, every one used: the owner's facts are laid out flat (not as a
- * struct tcpstate_who, whose tail padding would cost 8 more), and a
+ * RT mode: hooks may not allocate a shared owner (owner.c), so an entry
+ * keeps its owner's facts itself.
+ */
+struct entry_who {
+	u64 cgroup;		/* cgroup v2 id, or 0 */
+	struct pid *pid;	/* the owning process, referenced, or NULL */
+	kuid_t uid;		/* sk_uid, or INVALID_UID */
+	char comm[TASK_COMM_LEN];
+};
+
+/* What entry_set_who() let go of, put after unlocking. */
+struct who_drop {
+	struct pid *pid;
+};
+#else
+struct who_drop {
+	struct tcpstate_who_shared *shared;
+};
+#endif
+
+/*
+ * 96 bytes, every one used: the tuple is laid out flat (struct
+ * tcpstate_tuple's family and tail padding would cost 8 more), a
  * connection needs a timer's expiry only once a timewait socket holds it,
- * and the full socket that owns it only until then.  RT mode adds its
- * lease: 160 bytes.
+ * and the full socket that owns it only until then, and its owner is
+ * shared (owner.c).  RT mode keeps the owner's facts and its lease in the
+ * entry: 160 bytes.
  */
 struct tcpstate_entry {
 	union {
@@ -165,16 +190,19 @@ struct tcpstate_entry {
 				 * socket, or 0
 				 */
 	};
-	struct tcpstate_tuple tuple;
-	kuid_t uid;		/* the owner (owner.c): sk_uid, or INVALID_UID */
+	struct in6_addr saddr;	/* struct tcpstate_tuple's */
+	struct in6_addr daddr;
+	u16 sport;
+	u16 dport;
+	u8 family;
 	u8 state;
 	u8 flags;
 	u8 seen;		/* the last reconcile pass that found it */
-	u64 cgroup;		/* cgroup v2 id, or 0 */
-	struct pid *pid;	/* the owning process, referenced, or NULL */
-	char comm[TASK_COMM_LEN];
 #if TCPSTATE_RT
+	struct entry_who who;
 	struct tcpstate_lease lease;
+#else
+	struct tcpstate_who_shared *who;	/* referenced, or NULL */
 #endif
 };
 
@@ -633,10 +661,42 @@ static int tuple_cmp(const struct tcpstate_tuple *a, const struct tcpstate_tuple
 	return d;
 }
 
+static void entry_tuple(const struct tcpstate_entry *e, struct tcpstate_tuple *t)
+{
+	t->saddr = e->saddr;
+	t->daddr = e->daddr;
+	t->sport = e->sport;
+	t->dport = e->dport;
+	t->family = e->family;
+}
+
+static void entry_set_tuple(struct tcpstate_entry *e, const struct tcpstate_tuple *t)
+{
+	e->saddr = t->saddr;
+	e->daddr = t->daddr;
+	e->sport = t->sport;
+	e->dport = t->dport;
+	e->family = t->family;
+}
+
 /* @e's rank among its cookie's entries: 0 for the socket's. */
 static u64 entry_rank(const struct tcpstate_entry *e)
 {
-	return entry_tw(e) ? tuple_rank(&e->tuple) : 0;
+	struct tcpstate_tuple t;
+
+	if (!entry_tw(e))
+		return 0;
+	entry_tuple(e, &t);
+	return tuple_rank(&t);
+}
+
+static int entry_tuple_cmp(const struct tcpstate_entry *e,
+			   const struct tcpstate_tuple *b)
+{
+	struct tcpstate_tuple t;
+
+	entry_tuple(e, &t);
+	return tuple_cmp(&t, b);
 }
 
 /*
@@ -657,7 +717,7 @@ static struct tcpstate_entry *bucket_find(struct hlist_bl_head *b, u64 cookie,
 	hlist_bl_for_each_entry(e, n, b, node) {
 		if (e->cookie == cookie) {
 			r = entry_rank(e);
-			d = r == rank ? (tw ? tuple_cmp(&e->tuple, tw) : 0) :
+			d = r == rank ? (tw ? entry_tuple_cmp(e, tw) : 0) :
 			    r < rank ? -1 : 1;
 			if (!d)
 				return e;
@@ -1111,10 +1171,24 @@ static void entry_unused(struct tcpstate_net *tn, struct tcpstate_entry *e)
 	entry_uncharge(tn);
 }
 
-/* After unlocking: its process reference goes too (process or softirq context). */
+/* What entry_set_who() let go of, after unlocking. */
+static void who_drop_put(struct who_drop *drop)
+{
+#if TCPSTATE_RT
+	tcpstate_put_pid(drop->pid);
+#else
+	tcpstate_who_unshare(drop->shared);
+#endif
+}
+
+/* After unlocking: its owner's reference goes too (process or softirq context). */
 static void entry_free(struct tcpstate_net *tn, struct tcpstate_entry *e)
 {
-	tcpstate_put_pid(e->pid);
+#if TCPSTATE_RT
+	tcpstate_put_pid(e->who.pid);
+#else
+	tcpstate_who_unshare(e->who);
+#endif
 	entry_release(e);
 	atomic_long_dec(&tn->entries);
 	entry_uncharge(tn);
@@ -1147,17 +1221,21 @@ static void count_transition(struct tcpstate_net *tn, int from, int to)
 /* The local port shown: 0 while an earlier connect()'s is pending. */
 static u16 entry_sport(const struct tcpstate_entry *e)
 {
-	return e->flags & TCPSTATE_F_PORT_PENDING ? 0 : e->tuple.sport;
+	return e->flags & TCPSTATE_F_PORT_PENDING ? 0 : e->sport;
 }
 
 /* The entry's owner, for export under its lock (no reference taken). */
 static void entry_who(const struct tcpstate_entry *e, struct tcpstate_who *w)
 {
+#if TCPSTATE_RT
 	w->memcg = NULL;
-	w->uid = e->uid;
-	w->cgroup = e->cgroup;
-	w->pid = e->pid;
-	memcpy(w->comm, e->comm, sizeof(w->comm));
+	w->uid = e->who.uid;
+	w->cgroup = e->who.cgroup;
+	w->pid = e->who.pid;
+	memcpy(w->comm, e->who.comm, sizeof(w->comm));
+#else
+	tcpstate_who_shared_read(e->who, w);
+#endif
 }
 
 static void change_fill(struct tcpstate_change *c, struct tcpstate_net *tn,
@@ -1167,7 +1245,7 @@ static void change_fill(struct tcpstate_change *c, struct tcpstate_net *tn,
 	c->time_ns = now;
 	c->prev_state_ns = valid_state(from) && e->since_ns != now ?
 			   now - e->since_ns : 0;
-	c->tuple = e->tuple;
+	entry_tuple(e, &c->tuple);
 	c->tuple.sport = entry_sport(e);
 	c->netns = tn->netns;
 	c->old_state = from;
@@ -1195,30 +1273,74 @@ static noinline void entry_notify(struct tcpstate_net *tn,
 	tcpstate_notify(&tn->readers, &c);
 }
 
+/* Take into @w what @in knows of the owner: did @w change? */
+static bool who_merge(struct tcpstate_who *w, const struct tcpstate_who *in)
+{
+	bool changed = false;
+
+	if (uid_valid(in->uid) && !uid_eq(w->uid, in->uid)) {
+		w->uid = in->uid;
+		changed = true;
+	}
+	if (in->cgroup && in->cgroup != w->cgroup) {
+		w->cgroup = in->cgroup;
+		changed = true;
+	}
+	if (in->pid && (in->pid != w->pid ||
+			memcmp(w->comm, in->comm, sizeof(w->comm)))) {
+		w->pid = in->pid;
+		memcpy(w->comm, in->comm, sizeof(w->comm));
+		changed = true;
+	}
+	return changed;
+}
+
 /*
  * Take what @in knows of the owner (NULL: nothing) into @e, under its
- * lock: returns a pid reference the caller drops (tcpstate_put_pid()) after
- * unlocking, or NULL.
+ * lock; what it held before goes to @drop, which the caller puts
+ * (who_drop_put()) after unlocking.  A new shared owner is charged to
+ * @in's memory cgroup, or to the namespace's; without memory for it, the
+ * entry keeps the owner it had, and an owner miss is counted (which no
+ * reconcile pass repairs: the kernel keeps no process).
  */
-static struct pid *entry_set_who(struct tcpstate_entry *e,
-				 const struct tcpstate_who *in)
+static void entry_set_who(struct tcpstate_net *tn, struct tcpstate_entry *e,
+			  const struct tcpstate_who *in, struct who_drop *drop)
 {
-	struct pid *old = NULL;
+	struct tcpstate_who w;
 
 	if (!in)
-		return NULL;
-	if (uid_valid(in->uid))
-		e->uid = in->uid;
-	if (in->cgroup)
-		e->cgroup = in->cgroup;
-	if (!in->pid)
-		return NULL;
-	if (in->pid != e->pid) {
-		old = e->pid;
-		e->pid = get_pid(in->pid);
+		return;
+#if !TCPSTATE_RT
+	/* The common case, a state change that tells the same uid again. */
+	if (tcpstate_who_shared_covers(e->who, in))
+		return;
+#endif
+	entry_who(e, &w);
+	if (!who_merge(&w, in))
+		return;
+#if TCPSTATE_RT
+	if (w.pid != e->who.pid) {
+		tcpstate_put_pid(drop->pid);
+		drop->pid = e->who.pid;
+		e->who.pid = get_pid(w.pid);
 	}
-	memcpy(e->comm, in->comm, sizeof(e->comm));
-	return old;
+	e->who.uid = w.uid;
+	e->who.cgroup = w.cgroup;
+	memcpy(e->who.comm, w.comm, sizeof(e->who.comm));
+#else
+	{
+		struct tcpstate_who_shared *s;
+
+		s = tcpstate_who_share(&w, in->memcg ?: tn->memcg);
+		if (IS_ERR(s)) {
+			tcpstate_count_miss(TCPSTATE_MISS_OWNER);
+			return;
+		}
+		tcpstate_who_unshare(drop->shared);
+		drop->shared = e->who;
+		e->who = s;
+	}
+#endif
 }
 
 /* The timer's expiry of a timewait socket's entry, else 0. */
@@ -1250,18 +1372,25 @@ static void entry_fill(struct tcpstate_entry *e, u64 cookie,
 	e->seen = 0;
 	e->began_ns = began_ns;
 	e->since_ns = now;
-	if (tuple)
-		e->tuple = *tuple;
-	else
-		memset(&e->tuple, 0, sizeof(e->tuple));
+	if (tuple) {
+		entry_set_tuple(e, tuple);
+	} else {
+		memset(&e->saddr, 0, sizeof(e->saddr));
+		memset(&e->daddr, 0, sizeof(e->daddr));
+		e->sport = 0;
+		e->dport = 0;
+		e->family = 0;
+	}
 	e->state = state;
 	e->flags = flags;
 	e->expires_ns = 0;
 	entry_set_owner(e, owner, expires_ns);
-	e->uid = INVALID_UID;
-	e->cgroup = 0;
-	e->pid = NULL;
-	memset(e->comm, 0, sizeof(e->comm));
+#if TCPSTATE_RT
+	memset(&e->who, 0, sizeof(e->who));
+	e->who.uid = INVALID_UID;
+#else
+	e->who = NULL;
+#endif
 }
 
 void tcpstate_table_set(struct net *net, u64 cookie,
@@ -1272,7 +1401,7 @@ void tcpstate_table_set(struct net *net, u64 cookie,
 	bool atomic;
 	const struct tcpstate_tuple *tw = flags & TCPSTATE_F_TIMEWAIT_SOCK ? tuple : NULL;
 	struct tcpstate_entry *e, *prev, *sprev, *spare = NULL;
-	struct pid *drop = NULL;
+	struct who_drop drop = {};
 	struct tcpstate_net *tn;
 	struct hlist_bl_head *b;
 	bool added = false;
@@ -1307,7 +1436,7 @@ again:
 		e = bucket_find(b, cookie, NULL, &sprev);
 		if (e) {
 			hlist_bl_del(&e->node);
-			e->tuple = *tw;
+			entry_set_tuple(e, tw);
 			bucket_find(b, cookie, tw, &prev);
 			bucket_insert(b, e, prev);
 		}
@@ -1336,7 +1465,7 @@ again:
 		now = tcpstate_now_ns();
 		entry_fill(e, cookie, tuple, state, flags, owner, expires_ns, now,
 			   now);
-		entry_set_who(e, who);
+		entry_set_who(tn, e, who, &drop);
 		bucket_insert(b, e, prev);
 		entry_lease(e);
 		atomic_long_inc(&tn->entries);
@@ -1358,8 +1487,8 @@ again:
 	e->flags = flags;
 	entry_set_owner(e, owner, expires_ns);
 	if (tuple && (change & TCPSTATE_CHANGE_TUPLE))
-		e->tuple = *tuple;
-	drop = entry_set_who(e, who);
+		entry_set_tuple(e, tuple);
+	entry_set_who(tn, e, who, &drop);
 	if (e->state != state) {
 		int old = e->state;
 
@@ -1373,7 +1502,7 @@ again:
 unlock:
 	hlist_bl_unlock(b);
 	table_bh_enable(bh);
-	tcpstate_put_pid(drop);
+	who_drop_put(&drop);
 	entry_unused(tn, spare);
 	if (added)
 		table_fit(tn);
@@ -1388,7 +1517,7 @@ void tcpstate_table_set_who(struct net *net, u64 cookie,
 	struct tcpstate_entry *e, *prev;
 	struct tcpstate_net *tn;
 	struct hlist_bl_head *b;
-	struct pid *drop = NULL;
+	struct who_drop drop = {};
 	bool bh;
 
 	atomic = table_enter();
@@ -1399,10 +1528,10 @@ void tcpstate_table_set_who(struct net *net, u64 cookie,
 	b = bucket_lock(tn, key_of(cookie));
 	e = bucket_find(b, cookie, NULL, &prev);
 	if (e)
-		drop = entry_set_who(e, who);
+		entry_set_who(tn, e, who, &drop);
 	hlist_bl_unlock(b);
 	table_bh_enable(bh);
-	tcpstate_put_pid(drop);
+	who_drop_put(&drop);
 out:
 	table_leave(atomic);
 }
@@ -1490,7 +1619,7 @@ bool tcpstate_table_close(struct net *net, u64 cookie,
 		e = NULL;
 	} else {
 		if (stale_port && (e->flags & TCPSTATE_F_PORT_PENDING))
-			*stale_port = e->tuple.sport;
+			*stale_port = e->sport;
 		entry_remove(tn, e, tw_exit);
 	}
 	hlist_bl_unlock(b);
@@ -1530,25 +1659,37 @@ static bool entry_matches(const struct tcpstate_entry *e,
 {
 	return e->state == ks->state &&
 	       (e->flags & TCPSTATE_KIND_FLAGS) == ks->flags &&
-	       e->tuple.sport == ks->tuple.sport;
+	       e->sport == ks->tuple.sport;
+}
+
+/* The socket's uid and cgroup, as a hook that knows only the socket. */
+static void ksock_who(const struct tcpstate_ksock *ks, struct tcpstate_who *w)
+{
+	tcpstate_who_none(w);
+	w->uid = ks->uid;
+	w->cgroup = ks->cgroup;
+	w->memcg = ks->memcg;
 }
 
 static void entry_correct(struct tcpstate_net *tn, struct tcpstate_entry *e,
-			  const struct tcpstate_ksock *ks, u64 now)
+			  const struct tcpstate_ksock *ks, u64 now,
+			  struct who_drop *drop)
 {
+	struct tcpstate_who w;
 	int old = e->state;
 
 	count_leave(tn, e->state, e->flags);
 	e->flags = (e->flags & ~TCPSTATE_KIND_FLAGS) | ks->flags |
 		   TCPSTATE_F_RECONCILED;
 	e->state = ks->state;
-	e->tuple = ks->tuple;
+	entry_set_tuple(e, &ks->tuple);
 	/* Its kind may have changed: what the union held means nothing. */
 	e->expires_ns = 0;
 	entry_set_owner(e, ks->owner, ks->expires_ns);
-	if (uid_valid(ks->uid) && !uid_valid(e->uid)) {
-		e->uid = ks->uid;
-		e->cgroup = ks->cgroup;
+	entry_who(e, &w);
+	if (uid_valid(ks->uid) && !uid_valid(w.uid)) {
+		ksock_who(ks, &w);
+		entry_set_who(tn, e, &w, drop);
 	}
 	count_enter(tn, e->state, e->flags);
 	__this_cpu_inc(tn->counters->reconciled[TCPSTATE_RECONCILE_FIXED]);
@@ -1564,6 +1705,8 @@ void tcpstate_table_check(struct net *net, const struct tcpstate_ksock *ks,
 {
 	bool atomic;
 	struct tcpstate_entry *e, *prev, *spare_prev, *spare = NULL;
+	struct who_drop drop = {};
+	struct tcpstate_who who;
 	struct tcpstate_net *tn;
 	struct hlist_bl_head *b;
 	bool confirmed = false, added = false;
@@ -1606,7 +1749,7 @@ again:
 		if (!entry_matches(e, ks) &&
 		    tcpstate_recon_confirm(r, ks->cookie, recon_what(RECON_FIX, ks, e),
 					   e->since_ns))
-			entry_correct(tn, e, ks, now);
+			entry_correct(tn, e, ks, now, &drop);
 		goto unlock;
 	}
 	if (r && !confirmed) {
@@ -1631,8 +1774,8 @@ again:
 	entry_fill(e, ks->cookie, &ks->tuple, ks->state,
 		   ks->flags | (r ? TCPSTATE_F_RECONCILED : TCPSTATE_F_SEEDED),
 		   ks->owner, ks->expires_ns, 0, now);
-	e->uid = ks->uid;
-	e->cgroup = ks->cgroup;
+	ksock_who(ks, &who);
+	entry_set_who(tn, e, &who, &drop);
 	e->seen = gen;
 	bucket_insert(b, e, prev);
 	entry_lease(e);
@@ -1649,6 +1792,7 @@ again:
 unlock:
 	hlist_bl_unlock(b);
 	tcpstate_bh_enable();
+	who_drop_put(&drop);
 	entry_unused(tn, spare);
 	if (added)
 		table_fit(tn);
@@ -2142,11 +2286,11 @@ static void entry_export(const struct tcpstate_entry *e, struct tcpstate_conn *c
 	c->began_ns = e->began_ns;
 	c->state_since_ns = e->since_ns;
 	c->expires_ns = entry_expires(e);
-	memcpy(c->saddr, &e->tuple.saddr, sizeof(c->saddr));
-	memcpy(c->daddr, &e->tuple.daddr, sizeof(c->daddr));
+	memcpy(c->saddr, &e->saddr, sizeof(c->saddr));
+	memcpy(c->daddr, &e->daddr, sizeof(c->daddr));
 	c->sport = entry_sport(e);
-	c->dport = e->tuple.dport;
-	c->family = e->tuple.family;
+	c->dport = e->dport;
+	c->family = e->family;
 	c->state = e->state;
 	c->flags = e->flags & TCPSTATE_F_EXPORTED;
 	entry_who(e, &who);
@@ -2249,6 +2393,7 @@ static unsigned int bucket_move(struct hlist_bl_head *b, struct tcpstate_buckets
 {
 	struct tcpstate_entry *e, *prev, *x;
 	unsigned int len, longest = 0;
+	struct tcpstate_tuple t;
 	struct hlist_bl_node *hn;
 	struct hlist_bl_head *nb;
 
@@ -2259,7 +2404,8 @@ static unsigned int bucket_move(struct hlist_bl_head *b, struct tcpstate_buckets
 		hlist_bl_del(&e->node);
 		nb = bucket_of(nt, key_of(e->cookie));
 		hlist_bl_lock(nb);
-		bucket_find(nb, e->cookie, entry_tw(e) ? &e->tuple : NULL, &prev);
+		entry_tuple(e, &t);
+		bucket_find(nb, e->cookie, entry_tw(e) ? &t : NULL, &prev);
 		bucket_insert(nb, e, prev);
 		len = 0;
 		hlist_bl_for_each_entry(x, hn, nb, node)
@@ -2620,6 +2766,23 @@ static void table_params_derive(void)
 		init_net_reserve = max_entries / 2;
 }
 
+/* Shared owners (owner.c), outside RT mode. */
+static int table_who_init(void)
+{
+#if TCPSTATE_RT
+	return 0;
+#else
+	return tcpstate_who_shared_init();
+#endif
+}
+
+static void table_who_exit(void)
+{
+#if !TCPSTATE_RT
+	tcpstate_who_shared_exit();
+#endif
+}
+
 int tcpstate_table_init(void)
 {
 	int err;
@@ -2630,21 +2793,24 @@ int tcpstate_table_init(void)
 	}
 	table_params_derive();
 	/*
-	 * 88 bytes until the owner (issue 11) added 40: uid, cgroup id,
-	 * a pid reference and comm, the facts that make a TIME-WAIT
-	 * attributable, which no kernel object keeps for it.  128 bytes is
-	 * 32 entries to a page (42 before) and a cache line pair: the limit
-	 * issue 11 allows.  Anything more goes to a shared owner table.
+	 * 96 bytes on 64-bit, 42 entries to a page: the owner (uid, cgroup
+	 * id, a pid reference and comm, the facts that make a TIME-WAIT
+	 * attributable, which no kernel object keeps for it) is shared
+	 * (owner.c).  RT mode keeps it in the entry, with its lease.
 	 */
-	BUILD_BUG_ON(sizeof(struct tcpstate_entry) > 128 + (TCPSTATE_RT ? 32 : 0));
+	BUILD_BUG_ON(sizeof(struct tcpstate_entry) >
+		     (TCPSTATE_RT ? 160 : IS_ENABLED(CONFIG_64BIT) ? 96 : 88));
 	/* Bit 0 of a bucket's head is its lock, bit 1 BUCKET_MOVED. */
 	BUILD_BUG_ON(__alignof__(struct tcpstate_entry) < 4);
 	tcpstate_entry_cache = KMEM_CACHE(tcpstate_entry, 0);
 	if (!tcpstate_entry_cache)
 		return -ENOMEM;
-	err = tcpstate_pool_init(tcpstate_entry_cache);
+	err = table_who_init();
 	if (err)
 		goto err_cache;
+	err = tcpstate_pool_init(tcpstate_entry_cache);
+	if (err)
+		goto err_who;
 	WRITE_ONCE(tcpstate_loader, current);
 	err = register_pernet_subsys(&tcpstate_net_ops);
 	WRITE_ONCE(tcpstate_loader, NULL);
@@ -2654,6 +2820,8 @@ int tcpstate_table_init(void)
 
 err_pool:
 	tcpstate_pool_exit();
+err_who:
+	table_who_exit();
 err_cache:
 	kmem_cache_destroy(tcpstate_entry_cache);
 	return err;
@@ -2669,6 +2837,7 @@ void tcpstate_table_exit(void)
 	 */
 	rcu_barrier();
 	tcpstate_pool_exit();
+	table_who_exit();
 	kmem_cache_destroy(tcpstate_entry_cache);
 }
 

@@ -98,6 +98,10 @@ static inline void tcpstate_atomic_end(bool atomic) { }
 static inline void tcpstate_might_sleep_lock(void) { }
 #endif
 
+/* main.c */
+struct kernel_param;
+int tcpstate_param_read_only(const char *val, const struct kernel_param *kp);
+
 /* pool.c: RT mode's stock of uncharged objects of one cache */
 int tcpstate_pool_init(struct kmem_cache *cache);
 void tcpstate_pool_exit(void);
@@ -154,6 +158,25 @@ void tcpstate_who_sock(struct tcpstate_who *w, const struct sock *sk);
 /* The socket's uid alone: the cgroup and process unknown (kept). */
 void tcpstate_who_uid(struct tcpstate_who *w, const struct sock *sk);
 void tcpstate_put_pid(struct pid *pid);
+#if !TCPSTATE_RT
+/*
+ * A shared copy of @w's facts, referenced, charged to @memcg (NULL: to no
+ * one); NULL when @w knows nothing, ERR_PTR(-ENOMEM) when out of memory.
+ * Under a bucket lock: softirqs and preemption off.
+ */
+struct tcpstate_who_shared;
+struct tcpstate_who_shared *tcpstate_who_share(const struct tcpstate_who *w,
+					       struct mem_cgroup *memcg);
+void tcpstate_who_unshare(struct tcpstate_who_shared *s);
+/* Would @w add nothing to @s (NULL: an owner nothing is known of)? */
+bool tcpstate_who_shared_covers(const struct tcpstate_who_shared *s,
+				const struct tcpstate_who *w);
+/* Its facts into @w, no reference taken; @s NULL: none. */
+void tcpstate_who_shared_read(const struct tcpstate_who_shared *s,
+			      struct tcpstate_who *w);
+int tcpstate_who_shared_init(void);
+void tcpstate_who_shared_exit(void);
+#endif
 /* And the current process (process context). */
 void tcpstate_who_current(struct tcpstate_who *w);
 /* Fill the uapi fields of @w as @v may see them. */

@@ -28,9 +28,10 @@
 # three times a round: `summary`, the same in an empty namespace (-n: the
 # difference is what the table's size costs it: nothing, if it is O(1)),
 # and /bin/true, the cost of starting a process, the floor of every row.
-# Bytes per entry: the module's kmem_cache, tcpstate_entry, read from
+# Bytes per entry: the module's kmem_caches, tcpstate_entry and the owners
+# the entries share, tcpstate_who_shared (none in RT mode), read from
 # /proc/slabinfo with the table full (the guest boots with slab_nomerge, so
-# the cache is the module's alone).  Results: $BENCH_OUT/reports.json.
+# the caches are the module's alone).  Results: $BENCH_OUT/reports.json.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -96,6 +97,7 @@ fi
 entries=$(ip netns exec "$ns" $ts_read stat entries)
 all_entries=$(ip netns exec "$ns" $ts_read stat all_entries)
 read -r active num objsize perslab pages slabs < <(slab_line tcpstate_entry)
+read -r w_active _ w_objsize _ w_pages w_slabs < <(slab_line tcpstate_who_shared)
 
 ip netns exec "$ns" "$top/scripts/bench-reports.sh" --inside > "$BENCH_OUT/reports.jsonl"
 
@@ -103,7 +105,9 @@ jq -s --argjson made "$made" --argjson entries "$entries" \
 	--argjson all "$all_entries" \
 	--argjson active "${active:-null}" --argjson objsize "${objsize:-null}" \
 	--argjson perslab "${perslab:-null}" --argjson pages "${pages:-null}" \
-	--argjson slabs "${slabs:-null}" --argjson num "${num:-null}" '
+	--argjson slabs "${slabs:-null}" --argjson num "${num:-null}" \
+	--argjson w_active "${w_active:-0}" --argjson w_objsize "${w_objsize:-0}" \
+	--argjson w_pages "${w_pages:-0}" --argjson w_slabs "${w_slabs:-0}" '
 	def med: sort | if length == 0 then null
 		elif length % 2 == 1 then .[(length - 1) / 2]
 		else (.[length / 2 - 1] + .[length / 2]) / 2 end;
@@ -136,9 +140,12 @@ jq -s --argjson made "$made" --argjson entries "$entries" \
 		 objects_per_slab: $perslab, pages_per_slab: $pages,
 		 active_objects: $active, objects: $num, slabs: $slabs,
 		 all_entries: $all,
+		 owners: {cache: "tcpstate_who_shared", object_size: $w_objsize,
+			  active_objects: $w_active, slabs: $w_slabs},
 		 bytes_per_entry_full_slab: ($pages * 4096 / $perslab),
 		 bytes_per_entry_measured: (if $active > 0
-			then $slabs * $pages * 4096 / $active else null end)} end)}' \
+			then ($slabs * $pages + $w_slabs * $w_pages) * 4096 / $active
+			else null end)} end)}' \
 	"$BENCH_OUT/reports.jsonl" > "$BENCH_OUT/reports.json" || exit 1
 ip netns del benchempty
 [ "${BENCH_KEEP_NS:-0}" = 1 ] || drop_ns "$ns"

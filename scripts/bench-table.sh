@@ -72,7 +72,8 @@ if [ "$(q '.memory != null or .reports.slab != null')" = true ]; then
 	q '.reports.slab // empty |
 		"  per entry: \(.cache) objects of \(.object_size) B, \(.objects_per_slab) per " +
 		"\(.pages_per_slab * 4) KiB slab = \(.bytes_per_entry_full_slab * 10 | round / 10) B; " +
-		"measured with \(.active_objects) entries: \(.bytes_per_entry_measured // 0 | . * 10 | round / 10) B"'
+		"measured with \(.active_objects) entries and \(.owners.active_objects // 0) shared owners " +
+		"of \(.owners.object_size // 0) B: \(.bytes_per_entry_measured // 0 | . * 10 | round / 10) B"'
 	q '.memory // empty |
 		"  per empty namespace (module loaded minus unloaded, \(.namespaces) namespaces): " +
 		"slab \(.module_bytes_per_netns.slab | round) B, percpu \(.module_bytes_per_netns.percpu | round) B, " +

@@ -6,12 +6,13 @@
 # report.  It places every hook on this kernel (hooks_missing empty); one
 # it may not place (debug_skip_hook) is named with what is lost, in the
 # parameter and in `tcpstate summary`, an ftrace hook and a kprobe alike;
-# one with an alternative, only on a kernel that has its function.
+# one with an alternative, only on a kernel that has its function.  A
+# read-only parameter given at load is refused, and no kernel report.
 # Leaves the module loaded if it was loaded before.
 . "$(dirname "$0")/lib.sh"
 
 require_root_and_module
-tap_plan 8
+tap_plan 9
 
 was_loaded=0
 if module_loaded; then
@@ -66,6 +67,27 @@ if reload debug_skip_hook=inet_csk_get_port; then
 else
 	tap_result a_kprobe_not_placed_is_named_too 1 "$why"
 fi
+
+# The read-only parameters, given at load: refused (the kernel calls a
+# parameter's set for them; without one it would jump to address 0).
+# debug_shared_owners exists outside RT mode only: elsewhere it is an
+# unknown parameter, which the kernel ignores.
+ro_bad=0
+ro_why=
+ro_params=hooks_missing
+reload && [ "$(cat /sys/module/tcpstate/parameters/rt_mode)" = N ] &&
+	ro_params="$ro_params debug_shared_owners"
+for p in $ro_params; do
+	rmmod tcpstate 2> /dev/null
+	if insmod "$TCPSTATE_KO" $p=1 2> /dev/null || module_loaded; then
+		ro_bad=1
+		ro_why="$ro_why insmod $p=1 loaded the module;"
+	fi
+done
+insmod "$TCPSTATE_KO" || { ro_bad=1; ro_why="$ro_why insmod without parameters failed;"; }
+[ $ro_bad -eq 0 ] && [ "$(kernel_reports | wc -l)" -eq "$reports_before" ]
+tap_result read_only_parameters_refused_at_load $? \
+	"tried $ro_params:$ro_why $(($(kernel_reports | wc -l) - reports_before)) new kernel reports: $(kernel_reports | tail -n 1)"
 
 # inet_twsk_hashdance_schedule exists from 6.11; before, the hook on
 # __inet_twsk_schedule sees all it would, and its absence loses nothing.

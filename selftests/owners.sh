@@ -28,7 +28,7 @@ module_loaded || { echo "# SKIP: the module is not loaded"; exit $ksft_skip; }
 for c in jq setpriv unshare nsenter ss; do
 	command -v $c > /dev/null || { echo "# SKIP: needs $c"; exit $ksft_skip; }
 done
-tap_plan 20
+tap_plan 21
 
 ns=ts_owners
 cgroot=/sys/fs/cgroup
@@ -203,6 +203,8 @@ clients_and_readings()
 
 	# Every reading of them, at once.
 	list root
+	shared=$(cat $params/debug_shared_owners 2>/dev/null)
+	shared_entries=$(in_ns $ns "$TS_READ" stat entries)
 	list nobody $NOBODY
 	counts="$(count comm svc_a_client) $(count pid "$a_pid") $(count uid 0) $(count cgroup /svc_a)"
 	counts="$counts $(count comm svc_b_client) $(count pid "$b_pid") $(count uid 65534) $(count cgroup "$cgroot/svc_b")"
@@ -244,6 +246,8 @@ report()	# NAME ARGS...: tcpstate ARGS... in the namespace, into $out/NAME
 	shift
 	in_ns $ns "$TCPSTATE_CLI" -i 0 "$@" > "$out/$name" 2> "$out/$name.err"
 }
+params=/sys/module/tcpstate/parameters
+shared0=$(cat $params/debug_shared_owners 2>/dev/null)
 for attempt in 1 2 3; do
 	clients_and_readings
 	[ $clients_rc -eq 0 ] && [ "$left" -eq 0 ] && [ "$left_srv" -eq 0 ] &&
@@ -269,6 +273,23 @@ near()
 [ "$left" -gt 0 ] && [ "$left_srv" -gt 0 ]
 tap_result time_waits_outlived_the_readings $? \
 	"$left of 320 client-closed and $left_srv of 10 server-closed TIME-WAITs left when the readings ended: the guest stalled for a minute"
+
+# The entries share their owners (owner.c): each CPU makes one per process
+# (about ten here) and keeps its last 8, not one per entry.  In RT mode
+# each entry keeps its owner itself, and there is no count of shared ones.
+# (A leaked owner fails the next unload: its cache is not empty.)
+if [ "$(cat $params/rt_mode)" = Y ]; then
+	[ -z "$shared0" ] && [ -z "$shared" ]
+	tap_result owners_are_shared $? \
+		"RT mode keeps no shared owners, yet debug_shared_owners read '$shared0', then '$shared'"
+else
+	bound=$((16 * $(nproc)))
+	echo "# shared owners: $shared0 before the clients, $shared with $shared_entries entries in the namespace"
+	[ -n "$shared0" ] && [ -n "$shared" ] && [ "$shared_entries" -ge 256 ] &&
+		[ $((shared - shared0)) -le $bound ]
+	tap_result owners_are_shared $? \
+		"expected at most $bound more shared owners (16 per CPU) with 256 entries or more in the namespace (the 330 TIME-WAITs of about ten processes); saw $shared0, then $shared with $shared_entries entries"
+fi
 
 tw='.connections[] | select(.state == "TIME-WAIT" and (.remote | endswith(":9000")))'
 got=$(qn root "[([$tw | select(.cgroup_id == $id_a)] | length),

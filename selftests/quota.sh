@@ -488,13 +488,14 @@ sleep 2.5
 ns0=$(slab_of ts_q_ns)
 work0=$(slab_of ts_q_work)
 # 2000 entries without a socket, written by a process of ts_q_work: each
-# is a 128 byte object (136 charged, with its pointer to the cgroup).
-# Lower bound: 2000 * 128 less 8 KiB per CPU of cached counts (16 KiB on
+# is a 96 byte object (104 charged, with its pointer to the cgroup; 160
+# in RT mode), with no owner.
+# Lower bound: 2000 * 96 less 8 KiB per CPU of cached counts (16 KiB on
 # this 2-CPU guest, 32 KiB to be safe); the writer's own slab, freed when
 # it exits, must stay below a quarter of that in ts_q_work.
 [ $mem_ok -eq 0 ] && in_cg ts_q_work nsenter --net=/run/netns/ts_q_mem \
 	sh -c "echo 2000 > $params/debug_fill"
-low=$((2000 * 128 - 32768))
+low=$((2000 * 96 - 32768))
 # grown: ts_q_ns's slab grew by $low since $base.
 grown()
 {
@@ -523,7 +524,8 @@ work1=$(slab_of ts_q_work)
 # allocation, and the smaller ones before it until a grace period has
 # passed (16 KiB more at most), and the cached counts (8 KiB): at most
 # 40 KiB, 56 KiB with 16 to spare, where the 500 request entries charged
-# there would add at least 500 * 128 - 8 KiB.
+# there would add at least 500 * 96 - 8 KiB to the 16 KiB of buckets.
+# The entries share a few owners (40 bytes each) between them.
 w_mem=
 if [ $mem_ok -eq 0 ]; then
 	in_cg ts_q_work nsenter --net=/run/netns/ts_q_mem2 "$TCP_WORKLOAD" -e 500 -p 18230 \
@@ -531,7 +533,7 @@ if [ $mem_ok -eq 0 ]; then
 	w_mem=$!
 	wait_for 600 grep -q ready "$out/mem.out"
 fi
-low=$((1002 * 128 - 32768))
+low=$((1002 * 96 - 32768))
 high=57344
 grown2()
 {

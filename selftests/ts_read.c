@@ -19,7 +19,8 @@
  *                      reconcile_last_ns, reconcile (added + removed + fixed)
  *   ts_read misses     "total N", then "HOOK N" for each hook (state,
  *                      tw_enter, tw_kill, tw_segment, req_hash, req_promote,
- *                      req_free, connect_port, bind_port, alloc); module-wide,
+ *                      req_free, connect_port, bind_port, alloc, accept,
+ *                      owner); module-wide,
  *                      so only for CAP_NET_ADMIN in the initial namespace
  *   ts_read reconcile  "added N removed N fixed N passes N last_ns N"
  *   ts_read oracle     the oracle, in one process: `ss -tanH` and the "tw"

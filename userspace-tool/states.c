@@ -62,6 +62,7 @@ static const char *const misses[TCPSTATE_MISS_MAX] = {
 	[TCPSTATE_MISS_BIND_PORT]	= "bind_port",
 	[TCPSTATE_MISS_ALLOC]		= "alloc",
 	[TCPSTATE_MISS_ACCEPT]		= "accept",
+	[TCPSTATE_MISS_OWNER]		= "owner",
 };
 
 static const char *const drops[TCPSTATE_DROP_MAX] = {

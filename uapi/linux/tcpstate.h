@@ -133,6 +133,9 @@ enum tcpstate_miss {
 	TCPSTATE_MISS_ACCEPT,		/* accept() takes a connection over:
 					 * its process stays the listener's
 					 */
+	TCPSTATE_MISS_OWNER,		/* no memory for a connection's new
+					 * owner: it keeps the one it had
+					 */
 	TCPSTATE_MISS_MAX
 };
 

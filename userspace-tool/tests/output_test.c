@@ -445,6 +445,7 @@ static void test_summary(void)
 			"  bind_port                    0\n",
 			"  alloc                        1\n",
 			"  accept                       0\n",
+			"  owner                        0\n",
 			"  total                        3\n",
 			"reconcile:\n",
 			"  added                        2\n",
@@ -471,7 +472,7 @@ static void test_summary(void)
 	expect_jq("summary_json_misses_per_hook_with_total_when_module_wide",
 		  (s = render(true, summary, &in)),
 		  "[.misses.tw_kill, .misses.alloc, .misses.total, .probe_misses, (.misses | length), .reconcile.fixed, .reconcile.last_s_ago]",
-		  "[2,1,3,3,12,4,null]");
+		  "[2,1,3,3,13,4,null]");
 	free(s);
 }
 

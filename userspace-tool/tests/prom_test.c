@@ -194,6 +194,7 @@ static const char *const want_one[] = {
 	"tcpstate_misses_total{hook=\"bind_port\"} 0\n",
 	"tcpstate_misses_total{hook=\"alloc\"} 0\n",
 	"tcpstate_misses_total{hook=\"accept\"} 0\n",
+	"tcpstate_misses_total{hook=\"owner\"} 0\n",
 	"# HELP tcpstate_module_timewait_netns_exits_total Timewait sockets ended by the deletion of their namespace, in all namespaces.\n",
 	"# TYPE tcpstate_module_timewait_netns_exits_total counter\n",
 	"tcpstate_module_timewait_netns_exits_total 12\n",
