@@ -64,6 +64,9 @@ static int fill_set(const char *val, const struct kernel_param *kp)
 	/* Writing needs root in the initial namespace already; be explicit. */
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
+	/* Given at load, it would run before the tables exist. */
+	if (!tcpstate_armed())
+		return -EBUSY;
 	fill(current->nsproxy->net_ns, n);
 	return 0;
 }

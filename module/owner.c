@@ -286,6 +286,10 @@ void tcpstate_who_shared_exit(void)
 			r->slot[i] = NULL;
 		}
 	}
+	/* A merged cache would not say so at its destruction: say it here. */
+	WARN(atomic_long_read(&tcpstate_who_shared_live),
+	     "tcpstate: %ld shared owners leaked\n",
+	     atomic_long_read(&tcpstate_who_shared_live));
 	kmem_cache_destroy(tcpstate_who_cache);
 }
 #endif

@@ -69,16 +69,21 @@ else
 fi
 
 # The read-only parameters, given at load: refused (the kernel calls a
-# parameter's set for them; without one it would jump to address 0).
+# parameter's set for them; without one it would jump to address 0), and
+# debug_fill, which would fill tables that do not exist yet.
 # debug_shared_owners exists outside RT mode only: elsewhere it is an
 # unknown parameter, which the kernel ignores.
 ro_bad=0
 ro_why=
-ro_params=hooks_missing
-reload && [ "$(cat /sys/module/tcpstate/parameters/rt_mode)" = N ] &&
+ro_params="hooks_missing debug_fill"
+if ! reload; then
+	ro_bad=1
+	ro_why=" $why;"
+elif [ "$(cat /sys/module/tcpstate/parameters/rt_mode)" = N ]; then
 	ro_params="$ro_params debug_shared_owners"
+fi
 for p in $ro_params; do
-	rmmod tcpstate 2> /dev/null
+	! module_loaded || rmmod tcpstate || { ro_bad=1; ro_why="$ro_why rmmod failed;"; }
 	if insmod "$TCPSTATE_KO" $p=1 2> /dev/null || module_loaded; then
 		ro_bad=1
 		ro_why="$ro_why insmod $p=1 loaded the module;"
@@ -86,7 +91,7 @@ for p in $ro_params; do
 done
 insmod "$TCPSTATE_KO" || { ro_bad=1; ro_why="$ro_why insmod without parameters failed;"; }
 [ $ro_bad -eq 0 ] && [ "$(kernel_reports | wc -l)" -eq "$reports_before" ]
-tap_result read_only_parameters_refused_at_load $? \
+tap_result load_time_values_refused_for_run_time_parameters $? \
 	"tried $ro_params:$ro_why $(($(kernel_reports | wc -l) - reports_before)) new kernel reports: $(kernel_reports | tail -n 1)"
 
 # inet_twsk_hashdance_schedule exists from 6.11; before, the hook on

@@ -523,7 +523,7 @@ work1=$(slab_of ts_q_work)
 # for its table: the buckets it grows to, 1024 of 8 bytes, a 16 KiB
 # allocation, and the smaller ones before it until a grace period has
 # passed (16 KiB more at most), and the cached counts (8 KiB): at most
-# 40 KiB, 56 KiB with 16 to spare, where the 500 request entries charged
+# 40 KiB, 48 KiB with 8 to spare, where the 500 request entries charged
 # there would add at least 500 * 96 - 8 KiB to the 16 KiB of buckets.
 # The entries share a few owners (40 bytes each) between them.
 w_mem=
@@ -534,7 +534,7 @@ if [ $mem_ok -eq 0 ]; then
 	wait_for 600 grep -q ready "$out/mem.out"
 fi
 low=$((1002 * 96 - 32768))
-high=57344
+high=49152
 grown2()
 {
 	[ $(($(slab_of ts_q_work) - work1)) -ge $low ]

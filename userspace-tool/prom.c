@@ -403,7 +403,7 @@ static void module_wide(struct prom_buf *b, const struct prom_netns *ns,
 	if (!st)
 		return;
 	family_head(b, "tcpstate_misses_total", "counter",
-		    "Facts a hook of the module missed, in all namespaces (the reconcile pass repairs the table).");
+		    "Facts a hook of the module missed, in all namespaces (the reconcile pass repairs the table, but not an owner: accept, owner).");
 	for (k = 0; k < TCPSTATE_MISS_MAX; k++)
 		prom_printf(b, "tcpstate_misses_total{hook=\"%s\"} %llu\n",
 			    miss_name(k), (unsigned long long)st->misses[k]);

@@ -117,7 +117,8 @@ enum tcpstate_tw_exit {
  * (tcpstate_stats.misses).  Each hook names the kernel function or
  * tracepoint it follows.  A miss is repaired by the next reconcile pass,
  * which compares the table with the kernel's sockets; the module runs one
- * soon after any miss, and every reconcile_ms (module parameter).
+ * soon after any miss, and every reconcile_ms (module parameter).  Not a
+ * miss of a connection's owner (ACCEPT, OWNER): the kernel keeps none.
  */
 enum tcpstate_miss {
 	TCPSTATE_MISS_STATE,		/* sock:inet_sock_set_state */

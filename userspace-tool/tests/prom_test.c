@@ -181,7 +181,7 @@ static const char *const want_one[] = {
 	"# TYPE tcpstate_ports_used_by_cgroup gauge\n",
 	"tcpstate_ports_used_by_cgroup{netns=\"4026531840\",cgroup=\"nginx.service\"} 3\n",
 	"tcpstate_ports_used_by_cgroup{netns=\"4026531840\",cgroup=\"other\"} 2\n",
-	"# HELP tcpstate_misses_total Facts a hook of the module missed, in all namespaces (the reconcile pass repairs the table).\n",
+	"# HELP tcpstate_misses_total Facts a hook of the module missed, in all namespaces (the reconcile pass repairs the table, but not an owner: accept, owner).\n",
 	"# TYPE tcpstate_misses_total counter\n",
 	"tcpstate_misses_total{hook=\"state\"} 0\n",
 	"tcpstate_misses_total{hook=\"tw_enter\"} 0\n",
