@@ -285,10 +285,12 @@ if [ "$(cat $params/rt_mode)" = Y ]; then
 else
 	bound=$((16 * $(nproc)))
 	echo "# shared owners: $shared0 before the clients, $shared with $shared_entries entries in the namespace"
-	[ -n "$shared0" ] && [ -n "$shared" ] && [ "$shared_entries" -ge 256 ] &&
+	# Entries enough that one owner each would exceed the bound twice,
+	# even after a stalled guest let many TIME-WAITs expire.
+	[ -n "$shared0" ] && [ -n "$shared" ] && [ "$shared_entries" -ge $((2 * bound)) ] &&
 		[ $((shared - shared0)) -le $bound ]
 	tap_result owners_are_shared $? \
-		"expected at most $bound more shared owners (16 per CPU) with 256 entries or more in the namespace (the 330 TIME-WAITs of about ten processes); saw $shared0, then $shared with $shared_entries entries"
+		"expected at most $bound more shared owners (16 per CPU) with $((2 * bound)) entries or more in the namespace (the 330 TIME-WAITs of about ten processes); saw $shared0, then $shared with $shared_entries entries"
 fi
 
 tw='.connections[] | select(.state == "TIME-WAIT" and (.remote | endswith(":9000")))'
