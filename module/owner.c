@@ -175,6 +175,12 @@ module_param_cb(debug_shared_owners, &who_shared_live_ops, NULL, 0444);
 MODULE_PARM_DESC(debug_shared_owners,
 		 "Testing only: the shared owners that exist, which the entries and each CPU's last few hold");
 
+/* Does @w know nothing of the owner? */
+static bool who_unknown(const struct tcpstate_who *w)
+{
+	return !uid_valid(w->uid) && !w->cgroup && !w->pid;
+}
+
 static bool who_shared_is(const struct tcpstate_who_shared *s,
 			  const struct tcpstate_who *w)
 {
@@ -201,7 +207,7 @@ struct tcpstate_who_shared *tcpstate_who_share(const struct tcpstate_who *w,
 	unsigned int i;
 
 	lockdep_assert(in_softirq() && !preemptible());
-	if (!uid_valid(w->uid) && !w->cgroup && !w->pid)
+	if (who_unknown(w))
 		return NULL;
 	for (i = 0; i < WHO_RECENT; i++) {
 		s = r->slot[i];
@@ -213,11 +219,10 @@ struct tcpstate_who_shared *tcpstate_who_share(const struct tcpstate_who *w,
 			return s;
 		}
 	}
-	prev = memcg ? set_active_memcg(memcg) : NULL;
+	prev = tcpstate_charge_begin(memcg);
 	s = kmem_cache_alloc(tcpstate_who_cache, GFP_NOWAIT | __GFP_NOWARN |
-			     (memcg ? __GFP_ACCOUNT : 0));
-	if (memcg)
-		set_active_memcg(prev);
+			     tcpstate_charge_gfp(memcg));
+	tcpstate_charge_end(memcg, prev);
 	if (!s)
 		return ERR_PTR(-ENOMEM);
 	atomic_long_inc(&tcpstate_who_shared_live);
@@ -237,7 +242,7 @@ bool tcpstate_who_shared_covers(const struct tcpstate_who_shared *s,
 				const struct tcpstate_who *w)
 {
 	if (!s)
-		return !uid_valid(w->uid) && !w->cgroup && !w->pid;
+		return who_unknown(w);
 	return (!uid_valid(w->uid) || uid_eq(w->uid, s->uid)) &&
 	       (!w->cgroup || w->cgroup == s->cgroup) &&
 	       (!w->pid || (w->pid == s->pid &&
@@ -252,14 +257,11 @@ void tcpstate_who_unshare(struct tcpstate_who_shared *s)
 void tcpstate_who_shared_read(const struct tcpstate_who_shared *s,
 			      struct tcpstate_who *w)
 {
-	w->memcg = NULL;
 	if (!s) {
-		w->uid = INVALID_UID;
-		w->cgroup = 0;
-		w->pid = NULL;
-		memset(w->comm, 0, sizeof(w->comm));
+		tcpstate_who_none(w);
 		return;
 	}
+	w->memcg = NULL;
 	w->uid = s->uid;
 	w->cgroup = s->cgroup;
 	w->pid = s->pid;

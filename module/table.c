@@ -569,29 +569,6 @@ static struct tcpstate_net *tcpstate_net_live(struct net *net)
 }
 
 /*
- * Charge what is allocated from here to charge_end() to @memcg, which the
- * caller holds a reference to (through a socket, or the namespace), in
- * any context; returns what charge_end() restores.  With @memcg NULL
- * nothing is charged: the caller leaves out __GFP_ACCOUNT (charge_gfp()),
- * so that no allocation is charged to whatever task a hook interrupted.
- */
-static struct mem_cgroup *charge_begin(struct mem_cgroup *memcg)
-{
-	return memcg ? set_active_memcg(memcg) : NULL;
-}
-
-static void charge_end(struct mem_cgroup *memcg, struct mem_cgroup *old)
-{
-	if (memcg)
-		set_active_memcg(old);
-}
-
-static gfp_t charge_gfp(struct mem_cgroup *memcg)
-{
-	return memcg ? __GFP_ACCOUNT : 0;
-}
-
-/*
  * The per-CPU counters, allocated when the namespace gets its first entry
  * (by a hook or not); NULL when that allocation failed.
  */
@@ -607,10 +584,10 @@ static struct tcpstate_counters __percpu *net_counters(struct tcpstate_net *tn)
 	/* In RT mode the hooks may not allocate: tcpstate_net_init() did. */
 	if (tcpstate_rt_mode())
 		return NULL;
-	memcg = charge_begin(tn->memcg);
+	memcg = tcpstate_charge_begin(tn->memcg);
 	c = alloc_percpu_gfp(struct tcpstate_counters,
-			     GFP_NOWAIT | __GFP_NOWARN | charge_gfp(tn->memcg));
-	charge_end(tn->memcg, memcg);
+			     GFP_NOWAIT | __GFP_NOWARN | tcpstate_charge_gfp(tn->memcg));
+	tcpstate_charge_end(tn->memcg, memcg);
 	if (!c)
 		return NULL;
 	old = cmpxchg_release(&tn->counters, NULL, c);
@@ -1117,10 +1094,10 @@ static struct tcpstate_entry *entry_try_alloc(struct tcpstate_net *tn,
 		e = entry_from_pool(tn, memcg);
 	} else {
 		tcpstate_might_sleep_lock();
-		old = charge_begin(memcg);
+		old = tcpstate_charge_begin(memcg);
 		e = kmem_cache_alloc(tcpstate_entry_cache,
-				     GFP_NOWAIT | __GFP_NOWARN | charge_gfp(memcg));
-		charge_end(memcg, old);
+				     GFP_NOWAIT | __GFP_NOWARN | tcpstate_charge_gfp(memcg));
+		tcpstate_charge_end(memcg, old);
 		if (e)
 			entry_lease_none(e);
 	}
@@ -1368,19 +1345,13 @@ static void entry_fill(struct tcpstate_entry *e, u64 cookie,
 		       const struct tcpstate_tuple *tuple, int state, u8 flags,
 		       u32 owner, u64 expires_ns, u64 began_ns, u64 now)
 {
+	static const struct tcpstate_tuple none;
+
 	e->cookie = cookie;
 	e->seen = 0;
 	e->began_ns = began_ns;
 	e->since_ns = now;
-	if (tuple) {
-		entry_set_tuple(e, tuple);
-	} else {
-		memset(&e->saddr, 0, sizeof(e->saddr));
-		memset(&e->daddr, 0, sizeof(e->daddr));
-		e->sport = 0;
-		e->dport = 0;
-		e->family = 0;
-	}
+	entry_set_tuple(e, tuple ?: &none);
 	e->state = state;
 	e->flags = flags;
 	e->expires_ns = 0;
@@ -2130,10 +2101,10 @@ static struct tcpstate_port_rec *port_ring(struct tcpstate_net *tn)
 	/* Nor here, in RT mode: tcpstate_net_init() did. */
 	ring = NULL;
 	if (size <= 2 * PAGE_SIZE && !tcpstate_rt_mode()) {
-		memcg = charge_begin(tn->memcg);
+		memcg = tcpstate_charge_begin(tn->memcg);
 		ring = kzalloc(size, GFP_NOWAIT | __GFP_NOWARN |
-			       charge_gfp(tn->memcg));
-		charge_end(tn->memcg, memcg);
+			       tcpstate_charge_gfp(tn->memcg));
+		tcpstate_charge_end(tn->memcg, memcg);
 	}
 	if (!ring) {
 		WRITE_ONCE(tn->port_ring_wanted, true);
@@ -2430,7 +2401,7 @@ static void port_ring_alloc(struct tcpstate_net *tn)
 		return;
 	ring = kvcalloc(port_failures, sizeof(*ring),
 			GFP_KERNEL | __GFP_RETRY_MAYFAIL | __GFP_NOWARN |
-			charge_gfp(tn->memcg));
+			tcpstate_charge_gfp(tn->memcg));
 	if (ring && cmpxchg_release(&tn->port_ring, NULL, ring))
 		kvfree(ring);
 }
@@ -2463,7 +2434,7 @@ static void table_resize(struct tcpstate_net *tn)
 		if (bits == t->bits || READ_ONCE(tn->dead))
 			return;
 		nt = buckets_alloc(bits, GFP_KERNEL | __GFP_RETRY_MAYFAIL |
-				   __GFP_NOWARN | charge_gfp(tn->memcg));
+				   __GFP_NOWARN | tcpstate_charge_gfp(tn->memcg));
 		if (!nt) {
 			WRITE_ONCE(tn->resize_failed, jiffies);
 			return;
@@ -2492,12 +2463,12 @@ static void table_resize(struct tcpstate_net *tn)
 static void table_work(struct work_struct *work)
 {
 	struct tcpstate_net *tn = container_of(work, struct tcpstate_net, resize);
-	struct mem_cgroup *memcg = charge_begin(tn->memcg);
+	struct mem_cgroup *memcg = tcpstate_charge_begin(tn->memcg);
 
 	/* The namespace's reference keeps its memory cgroup. */
 	port_ring_alloc(tn);
 	table_resize(tn);
-	charge_end(tn->memcg, memcg);
+	tcpstate_charge_end(tn->memcg, memcg);
 }
 
 /*

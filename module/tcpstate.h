@@ -13,8 +13,10 @@
 #include <linux/lockdep.h>
 #include <linux/percpu.h>
 #include <linux/poll.h>
+#include <linux/memcontrol.h>
 #include <linux/preempt.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
 
@@ -98,6 +100,31 @@ static inline void tcpstate_atomic_end(bool atomic) { }
 static inline void tcpstate_might_sleep_lock(void) { }
 #endif
 
+/*
+ * Charge what is allocated from here to tcpstate_charge_end() to @memcg,
+ * which the caller holds a reference to (through a socket, or the
+ * namespace), in any context; returns what tcpstate_charge_end()
+ * restores.  With @memcg NULL nothing is charged: the caller leaves out
+ * __GFP_ACCOUNT (tcpstate_charge_gfp()), so that no allocation is charged
+ * to whatever task a hook interrupted.
+ */
+static inline struct mem_cgroup *tcpstate_charge_begin(struct mem_cgroup *memcg)
+{
+	return memcg ? set_active_memcg(memcg) : NULL;
+}
+
+static inline void tcpstate_charge_end(struct mem_cgroup *memcg,
+				       struct mem_cgroup *old)
+{
+	if (memcg)
+		set_active_memcg(old);
+}
+
+static inline gfp_t tcpstate_charge_gfp(struct mem_cgroup *memcg)
+{
+	return memcg ? __GFP_ACCOUNT : 0;
+}
+
 /* main.c */
 struct kernel_param;
 int tcpstate_param_read_only(const char *val, const struct kernel_param *kp);
@@ -158,6 +185,15 @@ void tcpstate_who_sock(struct tcpstate_who *w, const struct sock *sk);
 /* The socket's uid alone: the cgroup and process unknown (kept). */
 void tcpstate_who_uid(struct tcpstate_who *w, const struct sock *sk);
 void tcpstate_put_pid(struct pid *pid);
+/* And the current process (process context). */
+void tcpstate_who_current(struct tcpstate_who *w);
+/* Fill the uapi fields of @w as @v may see them. */
+void tcpstate_who_export(const struct tcpstate_who *w,
+			 const struct tcpstate_view *v, __u32 *uid,
+			 __u64 *cgroup, __u32 *pid, char *comm);
+/* The same for the trace events: the initial namespaces' numbers. */
+void tcpstate_who_trace(const struct tcpstate_who *w, u32 *uid, u64 *cgroup,
+			u32 *pid, char *comm);
 #if !TCPSTATE_RT
 /*
  * A shared copy of @w's facts, referenced, charged to @memcg (NULL: to no
@@ -177,15 +213,6 @@ void tcpstate_who_shared_read(const struct tcpstate_who_shared *s,
 int tcpstate_who_shared_init(void);
 void tcpstate_who_shared_exit(void);
 #endif
-/* And the current process (process context). */
-void tcpstate_who_current(struct tcpstate_who *w);
-/* Fill the uapi fields of @w as @v may see them. */
-void tcpstate_who_export(const struct tcpstate_who *w,
-			 const struct tcpstate_view *v, __u32 *uid,
-			 __u64 *cgroup, __u32 *pid, char *comm);
-/* The same for the trace events: the initial namespaces' numbers. */
-void tcpstate_who_trace(const struct tcpstate_who *w, u32 *uid, u64 *cgroup,
-			u32 *pid, char *comm);
 
 /* What the reconcile pass corrected. */
 enum tcpstate_reconcile_kind {

@@ -7,7 +7,8 @@
 # it may not place (debug_skip_hook) is named with what is lost, in the
 # parameter and in `tcpstate summary`, an ftrace hook and a kprobe alike;
 # one with an alternative, only on a kernel that has its function.  A
-# read-only parameter given at load is refused, and no kernel report.
+# read-only parameter, or debug_fill, given at load is refused, and no
+# kernel report.
 # Leaves the module loaded if it was loaded before.
 . "$(dirname "$0")/lib.sh"
 
