@@ -33,7 +33,11 @@
 # run only the kernel tests, `make -C selftests list-kernel-tests`: the
 # hooks, the state machine and its races, load and unload, the oracle,
 # reconcile, memory charged, RT mode, without the long stress tests;
-# default none), CHECK_ALL_JOBS (how many run at once,
+# default none), CHECK_ALL_CORE (kernels among them that run only the
+# core tests, `make -C selftests list-core-tests`: a few of the kernel
+# tests that between them pass through every hook, the table and its
+# owners, the stream, reconcile, load and unload; what CI runs on the
+# debug kernel; default none), CHECK_ALL_JOBS (how many run at once,
 # default 2: the guests' vCPUs mostly wait on each other's host cores,
 # while timers, grace periods and TIME-WAIT expiry leave them idle).
 # Prints one line per kernel with its time, then "N passed, N failed"
@@ -44,6 +48,7 @@ top=$(pwd)
 
 flavours=${CHECK_ALL:-debug debug-rt 6.1 6.12 6.1-rt 6.12-rt}
 quick=${CHECK_ALL_QUICK:-}
+core=${CHECK_ALL_CORE:-}
 jobs=${CHECK_ALL_JOBS:-2}
 sizes=${CHECK_ALL_SIZES:-RELOAD_CYCLES=10 SOAK_ROUNDS=5 NETNS_COUNT=300 FUZZ_SECONDS=30}
 logs=$top/.build/check-all
@@ -64,6 +69,16 @@ for f in $quick; do
 	*) echo "check-all: CHECK_ALL_QUICK names '$f', which CHECK_ALL does not run" >&2; exit 2 ;;
 	esac
 	[ "$f" = 6.1 ] && { echo "check-all: 6.1 runs the whole of make check, never quick" >&2; exit 2; }
+done
+for f in $core; do
+	case " $flavours " in
+	*" $f "*) ;;
+	*) echo "check-all: CHECK_ALL_CORE names '$f', which CHECK_ALL does not run" >&2; exit 2 ;;
+	esac
+	[ "$f" = 6.1 ] && { echo "check-all: 6.1 runs the whole of make check, never the core tests alone" >&2; exit 2; }
+	case " $quick " in
+	*" $f "*) echo "check-all: '$f' is in both CHECK_ALL_QUICK and CHECK_ALL_CORE" >&2; exit 2 ;;
+	esac
 done
 for s in $sizes; do
 	case $s in
@@ -113,6 +128,22 @@ is_quick()	# FLAVOUR
 	return 1
 }
 
+is_core()	# FLAVOUR
+{
+	case " $core " in *" $1 "*) return 0 ;; esac
+	return 1
+}
+
+# debug_kernel FLAVOUR: build (or find in the cache) the kernel of debug or
+# debug-rt; prints its build directory, or nothing when it did not build.
+debug_kernel()
+{
+	local flavour=
+
+	[ "$1" = debug-rt ] && flavour=raw-lock
+	scripts/debug-kernel.sh $flavour 2>> "$logs/$1-kernel.log"
+}
+
 # run FLAVOUR: that kernel's part, into $logs/FLAVOUR.log, which ends with
 # "N passed, N failed".
 run()
@@ -121,9 +152,7 @@ run()
 
 	case $f in
 	debug | debug-rt)
-		local flavour=
-		[ "$f" = debug-rt ] && flavour=raw-lock
-		dir=$(scripts/debug-kernel.sh $flavour 2> "$logs/$f-kernel.log")
+		dir=$(debug_kernel "$f")
 		if [ -z "$dir" ]; then
 			echo "check-all: the debug kernel did not build ($logs/$f-kernel.log)"
 			echo "0 passed, 1 failed"
@@ -145,9 +174,11 @@ run()
 		args=(VM_KERNEL="/boot/vmlinuz-$v" KDIR="/lib/modules/$v/build")
 		;;
 	esac
-	# Every test unless quick, whatever SELFTESTS the caller had.
+	# Every test unless quick or core, whatever SELFTESTS the caller had.
 	if is_quick "$f"; then
 		args+=(SELFTESTS="$kernel_tests")
+	elif is_core "$f"; then
+		args+=(SELFTESTS="$core_tests")
 	else
 		args+=(SELFTESTS=)
 	fi
@@ -174,10 +205,12 @@ scripts/ksft-unpack.sh "$top/.build" > /dev/null || exit 1
 kernel_tests=$(make -s -C selftests list-kernel-tests)
 [ -n "$kernel_tests" ] || { echo "check-all: make -C selftests list-kernel-tests named no test" >&2; exit 1; }
 all_tests=" $(make -s -C selftests list-tests) "
-for t in $kernel_tests; do
+core_tests=$(make -s -C selftests list-core-tests)
+[ -n "$core_tests" ] || { echo "check-all: make -C selftests list-core-tests named no test" >&2; exit 1; }
+for t in $kernel_tests $core_tests; do
 	case $all_tests in
 	*" $t "*) ;;
-	*) echo "check-all: list-kernel-tests names '$t', which is not a test" >&2; exit 1 ;;
+	*) echo "check-all: list-kernel-tests or list-core-tests names '$t', which is not a test" >&2; exit 1 ;;
 	esac
 done
 todo=()
@@ -193,6 +226,16 @@ for f in $flavours; do
 	fi
 	echo "$v" > "$logs/$f.version"
 	todo+=("$f")
+done
+# The debug kernels are built before the first guest starts too: on two
+# idle cores one takes about 12 minutes, beside two guests over an hour.
+# A build that fails is that kernel's failure, found again by run().
+for f in "${todo[@]}"; do
+	case $f in debug*) ;; *) continue ;; esac
+	s=$(date +%s)
+	echo "== check-all: the $f kernel (scripts/debug-kernel.sh, cached)"
+	[ -n "$(debug_kernel "$f")" ] &&
+		echo "== check-all: the $f kernel ready in $(( $(date +%s) - s )) s"
 done
 
 start=$(date +%s)
@@ -214,6 +257,7 @@ for f in "${todo[@]}"; do
 	name=$f
 	[ -s "$logs/$f.version" ] && name="$f ($(cat "$logs/$f.version"))"
 	is_quick "$f" && name+=", kernel tests"
+	is_core "$f" && name+=", core tests"
 	last=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$logs/$f.log" | tail -n 1)
 	if [ -z "$last" ]; then
 		summary+=("$name: no result ($logs/$f.log)")
