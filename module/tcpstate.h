@@ -11,9 +11,9 @@
 #include <linux/in6.h>
 #include <linux/list.h>
 #include <linux/lockdep.h>
+#include <linux/memcontrol.h>
 #include <linux/percpu.h>
 #include <linux/poll.h>
-#include <linux/memcontrol.h>
 #include <linux/preempt.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
