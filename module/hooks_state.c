@@ -99,6 +99,20 @@ static void tcpstate_probe_set_state(void *data, const struct sock *csk,
 	}
 
 	/*
+	 * Most changes only move a connection the table holds.  Past
+	 * SYN_SENT and SYN_RECV, whose changes still refresh the tuple, only
+	 * its family can change (IPV6_ADDRFORM): the table compares that,
+	 * and the owner and uid, and says when the full update is needed.
+	 */
+	cookie = atomic64_read(&sk->sk_cookie);
+	if (cookie && oldstate != TCP_CLOSE && oldstate != TCP_SYN_SENT &&
+	    oldstate != TCP_SYN_RECV &&
+	    tcpstate_table_state(sock_net(sk), cookie, newstate,
+				 tcpstate_sk_owner(sk), sk->sk_uid,
+				 sk->sk_family))
+		return;
+
+	/*
 	 * A connection is born where connect() has its port (hooks_ports.c;
 	 * a reused socket's entry is made at CLOSE -> SYN_SENT already,
 	 * against the same limits, but its drop is counted in
@@ -112,7 +126,6 @@ static void tcpstate_probe_set_state(void *data, const struct sock *csk,
 	 * reader (ss, SO_COOKIE, the reconcile walk) while no entry existed.
 	 * Any other connection missing is added by the reconcile pass.
 	 */
-	cookie = atomic64_read(&sk->sk_cookie);
 	change = TCPSTATE_CHANGE_TUPLE;
 	if (pending_port)
 		change |= TCPSTATE_CHANGE_CREATE;

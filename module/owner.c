@@ -249,6 +249,11 @@ bool tcpstate_who_shared_covers(const struct tcpstate_who_shared *s,
 			    !memcmp(w->comm, s->comm, sizeof(s->comm))));
 }
 
+kuid_t tcpstate_who_shared_uid(const struct tcpstate_who_shared *s)
+{
+	return s ? s->uid : INVALID_UID;
+}
+
 void tcpstate_who_unshare(struct tcpstate_who_shared *s)
 {
 	who_shared_put(s);

@@ -206,6 +206,9 @@ struct tcpstate_entry {
 #endif
 };
 
+/* Flags an entry keeps whatever a hook says: how it came to be known. */
+#define ENTRY_KEPT_FLAGS	(TCPSTATE_F_SEEDED | TCPSTATE_F_RECONCILED)
+
 /*
  * One generation of a namespace's buckets.  An entry's position is
  * key_of(cookie), a bijection of the 64-bit cookie; its bucket is the top
@@ -678,14 +681,16 @@ static int entry_tuple_cmp(const struct tcpstate_entry *e,
 
 /*
  * Find the entry of @cookie in a locked bucket: the socket's, or with @tw
- * the timewait socket's of that tuple; *@prev: the entry it goes after, or
- * NULL.
+ * the timewait socket's of that tuple, whose tuple_rank() is @rank;
+ * *@prev: the entry it goes after, or NULL.
  */
-static struct tcpstate_entry *bucket_find(struct hlist_bl_head *b, u64 cookie,
-					  const struct tcpstate_tuple *tw,
-					  struct tcpstate_entry **prev)
+static struct tcpstate_entry *bucket_find_ranked(struct hlist_bl_head *b,
+						 u64 cookie,
+						 const struct tcpstate_tuple *tw,
+						 u64 rank,
+						 struct tcpstate_entry **prev)
 {
-	u64 key = key_of(cookie), rank = tw ? tuple_rank(tw) : 0, r;
+	u64 key = key_of(cookie), r;
 	struct tcpstate_entry *e;
 	struct hlist_bl_node *n;
 	int d;
@@ -706,6 +711,13 @@ static struct tcpstate_entry *bucket_find(struct hlist_bl_head *b, u64 cookie,
 		*prev = e;
 	}
 	return NULL;
+}
+
+static struct tcpstate_entry *bucket_find(struct hlist_bl_head *b, u64 cookie,
+					  const struct tcpstate_tuple *tw,
+					  struct tcpstate_entry **prev)
+{
+	return bucket_find_ranked(b, cookie, tw, tw ? tuple_rank(tw) : 0, prev);
 }
 
 static void bucket_insert(struct hlist_bl_head *b, struct tcpstate_entry *e,
@@ -1341,6 +1353,39 @@ static void entry_set_owner(struct tcpstate_entry *e, u32 owner, u64 expires_ns)
 		e->owner = owner;
 }
 
+/* @e's flags become @flags, counted under its bucket lock. */
+static void entry_set_flags(struct tcpstate_net *tn, struct tcpstate_entry *e,
+			    u8 flags)
+{
+	if (e->flags != flags) {
+		count_leave(tn, e->state, e->flags);
+		count_enter(tn, e->state, flags);
+		e->flags = flags;
+	}
+}
+
+/*
+ * @e goes to @state, under its bucket lock: counted, and told to the
+ * readers with what the entry holds by then.
+ */
+static void entry_set_state(struct tcpstate_net *tn, struct tcpstate_entry *e,
+			    int state)
+{
+	int old = e->state;
+	u64 now;
+
+	if (old == state)
+		return;
+	count_leave(tn, old, e->flags);
+	count_enter(tn, state, e->flags);
+	count_transition(tn, old, state);
+	now = tcpstate_now_ns();
+	e->state = state;
+	if (tcpstate_notify_wanted(&tn->readers))
+		entry_notify(tn, e, old, now, TCPSTATE_TW_EXIT_NONE);
+	e->since_ns = now;
+}
+
 static void entry_fill(struct tcpstate_entry *e, u64 cookie,
 		       const struct tcpstate_tuple *tuple, int state, u8 flags,
 		       u32 owner, u64 expires_ns, u64 began_ns, u64 now)
@@ -1377,12 +1422,13 @@ void tcpstate_table_set(struct net *net, u64 cookie,
 	struct hlist_bl_head *b;
 	bool added = false;
 	int why = -1;
-	u64 now;
+	u64 now, rank;
 	bool bh;
 
 	if (!valid_state(state) || !cookie ||
 	    (!tw && (flags & TCPSTATE_F_TIMEWAIT_SOCK)))
 		return;
+	rank = tw ? tuple_rank(tw) : 0;
 	atomic = table_enter();
 	tn = tcpstate_net_live(net);
 	if (!tn)
@@ -1398,7 +1444,7 @@ void tcpstate_table_set(struct net *net, u64 cookie,
 again:
 	bh = table_bh_disable();
 	b = bucket_lock(tn, key_of(cookie));
-	e = bucket_find(b, cookie, tw, &prev);
+	e = bucket_find_ranked(b, cookie, tw, rank, &prev);
 	/*
 	 * The hand-off to a timewait socket: the full socket's entry becomes
 	 * its, with its tuple, moved to its rank among the cookie's entries.
@@ -1408,7 +1454,7 @@ again:
 		if (e) {
 			hlist_bl_del(&e->node);
 			entry_set_tuple(e, tw);
-			bucket_find(b, cookie, tw, &prev);
+			bucket_find_ranked(b, cookie, tw, rank, &prev);
 			bucket_insert(b, e, prev);
 		}
 	}
@@ -1450,26 +1496,12 @@ again:
 	}
 
 	/* A connection seen from load on, or repaired, stays marked so. */
-	flags |= e->flags & (TCPSTATE_F_SEEDED | TCPSTATE_F_RECONCILED);
-	if (e->state != state || e->flags != flags) {
-		count_leave(tn, e->state, e->flags);
-		count_enter(tn, state, flags);
-	}
-	e->flags = flags;
+	entry_set_flags(tn, e, flags | (e->flags & ENTRY_KEPT_FLAGS));
 	entry_set_owner(e, owner, expires_ns);
 	if (tuple && (change & TCPSTATE_CHANGE_TUPLE))
 		entry_set_tuple(e, tuple);
 	entry_set_who(tn, e, who, &drop);
-	if (e->state != state) {
-		int old = e->state;
-
-		now = tcpstate_now_ns();
-		count_transition(tn, old, state);
-		e->state = state;
-		if (tcpstate_notify_wanted(&tn->readers))
-			entry_notify(tn, e, old, now, TCPSTATE_TW_EXIT_NONE);
-		e->since_ns = now;
-	}
+	entry_set_state(tn, e, state);
 unlock:
 	hlist_bl_unlock(b);
 	table_bh_enable(bh);
@@ -1481,60 +1513,108 @@ out:
 	table_leave(atomic);
 }
 
+/* The uid the entry knows of its owner, or INVALID_UID. */
+static kuid_t entry_uid(const struct tcpstate_entry *e)
+{
+#if TCPSTATE_RT
+	return e->who.uid;
+#else
+	return tcpstate_who_shared_uid(e->who);
+#endif
+}
+
+/* A call on one socket's entry: sock_entry_lock() to sock_entry_unlock(). */
+struct sock_entry_call {
+	struct tcpstate_net *tn;
+	struct hlist_bl_head *b;	/* locked, or NULL */
+	bool atomic;
+	bool bh;
+};
+
+/*
+ * Enter the table for @net and, when it is live, lock the bucket of
+ * @cookie: its socket's entry (not a timewait socket's), or NULL.
+ */
+static struct tcpstate_entry *sock_entry_lock(struct net *net, u64 cookie,
+					      struct sock_entry_call *c)
+	__acquires(RCU) __acquires(bucket)
+{
+	struct tcpstate_entry *prev;
+
+	c->b = NULL;
+	c->atomic = table_enter();
+	c->tn = tcpstate_net_live(net);
+	if (!c->tn) {
+		__acquire(bucket);	/* sock_entry_unlock() pairs either way */
+		return NULL;
+	}
+	c->bh = table_bh_disable();
+	c->b = bucket_lock(c->tn, key_of(cookie));
+	return bucket_find(c->b, cookie, NULL, &prev);
+}
+
+static void sock_entry_unlock(struct sock_entry_call *c)
+	__releases(bucket) __releases(RCU)
+{
+	if (c->b) {
+		hlist_bl_unlock(c->b);
+		table_bh_enable(c->bh);
+	} else {
+		__release(bucket);
+	}
+	table_leave(c->atomic);
+}
+
+bool tcpstate_table_state(struct net *net, u64 cookie, int state, u32 owner,
+			  kuid_t uid, u8 family)
+{
+	struct sock_entry_call c;
+	struct tcpstate_entry *e;
+	bool done = true;
+
+	if (!valid_state(state) || !cookie)
+		return true;
+	e = sock_entry_lock(net, cookie, &c);
+	if (e && ((e->flags & ~ENTRY_KEPT_FLAGS) || e->owner != owner ||
+		  e->family != family ||
+		  (uid_valid(uid) && !uid_eq(entry_uid(e), uid))))
+		done = false;
+	else if (e)
+		entry_set_state(c.tn, e, state);
+	sock_entry_unlock(&c);
+	return done;
+}
+
 void tcpstate_table_set_who(struct net *net, u64 cookie,
 			    const struct tcpstate_who *who)
 {
-	bool atomic;
-	struct tcpstate_entry *e, *prev;
-	struct tcpstate_net *tn;
-	struct hlist_bl_head *b;
 	struct who_drop drop = {};
-	bool bh;
+	struct sock_entry_call c;
+	struct tcpstate_entry *e;
 
-	atomic = table_enter();
-	tn = tcpstate_net_live(net);
-	if (!tn)
-		goto out;
-	bh = table_bh_disable();
-	b = bucket_lock(tn, key_of(cookie));
-	e = bucket_find(b, cookie, NULL, &prev);
+	e = sock_entry_lock(net, cookie, &c);
 	if (e)
-		entry_set_who(tn, e, who, &drop);
-	hlist_bl_unlock(b);
-	table_bh_enable(bh);
+		entry_set_who(c.tn, e, who, &drop);
+	sock_entry_unlock(&c);
 	who_drop_put(&drop);
-out:
-	table_leave(atomic);
 }
 
 bool tcpstate_table_get_who(struct net *net, u64 cookie,
 			    struct tcpstate_who *who)
 {
-	bool atomic;
-	struct tcpstate_entry *e, *prev;
-	struct tcpstate_net *tn;
-	struct hlist_bl_head *b;
+	struct sock_entry_call c;
+	struct tcpstate_entry *e;
 	bool found = false;
-	bool bh;
 
 	if (!cookie)
 		return false;
-	atomic = table_enter();
-	tn = tcpstate_net_live(net);
-	if (!tn)
-		goto out;
-	bh = table_bh_disable();
-	b = bucket_lock(tn, key_of(cookie));
-	e = bucket_find(b, cookie, NULL, &prev);
+	e = sock_entry_lock(net, cookie, &c);
 	if (e) {
 		entry_who(e, who);
 		get_pid(who->pid);
 		found = true;
 	}
-	hlist_bl_unlock(b);
-	table_bh_enable(bh);
-out:
-	table_leave(atomic);
+	sock_entry_unlock(&c);
 	return found;
 }
 

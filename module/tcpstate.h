@@ -207,6 +207,8 @@ void tcpstate_who_unshare(struct tcpstate_who_shared *s);
 /* Would @w add nothing to @s (NULL: an owner nothing is known of)? */
 bool tcpstate_who_shared_covers(const struct tcpstate_who_shared *s,
 				const struct tcpstate_who *w);
+/* Its uid; INVALID_UID when @s is NULL. */
+kuid_t tcpstate_who_shared_uid(const struct tcpstate_who_shared *s);
 /* Its facts into @w, no reference taken; @s NULL: none. */
 void tcpstate_who_shared_read(const struct tcpstate_who_shared *s,
 			      struct tcpstate_who *w);
@@ -302,6 +304,17 @@ void tcpstate_table_set(struct net *net, u64 cookie,
 			const struct tcpstate_tuple *tuple, int from, int state,
 			u8 flags, u32 owner, u64 expires_ns, unsigned int change,
 			const struct tcpstate_who *who);
+/*
+ * Connection @cookie, reported by its full socket @owner with uid @uid and
+ * family @family, moves to @state, as most changes do: done here when the
+ * table holds the socket's entry with nothing else to change (no flag but
+ * how it came to be known, this owner, uid and family), or holds none (a
+ * change creates no entry).  The tuple is not refreshed: only for a
+ * socket whose addresses and ports are settled (past SYN_SENT and
+ * SYN_RECV).  False when the entry differs: tcpstate_table_set() then.
+ */
+bool tcpstate_table_state(struct net *net, u64 cookie, int state, u32 owner,
+			  kuid_t uid, u8 family);
 /* Only the owner of connection @cookie changes (accept()). */
 void tcpstate_table_set_who(struct net *net, u64 cookie,
 			    const struct tcpstate_who *who);

@@ -6,7 +6,9 @@
  * exactly the connections that are still alive, in the right states.
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -229,6 +231,58 @@ TEST_F(seq, listener_closed_with_pending_request_sockets)
 	EXPECT_EQ(7, st.transitions[LI][SR]);
 	EXPECT_EQ(5, st.transitions[SR][ES]);
 	EXPECT_EQ(2, st.transitions[SR][CL]);
+}
+
+/*
+ * IPV6_ADDRFORM turns an established IPv6 socket with a v4-mapped peer
+ * into an IPv4 one, with no change of state: the entry follows at the
+ * next change (here FIN_WAIT1 and FIN_WAIT2), as ss does.
+ */
+TEST(addrform_entry_follows_the_family)
+{
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons(PORT) };
+	const int inet = AF_INET;
+	const struct tcpstate_conn *e;
+	struct tcpstate_conn *all;
+	int fd, l, c, s;
+	__u64 cookie;
+	long n;
+
+	ASSERT_EQ(0, ts_new_netns()) TH_LOG("new netns: %s", strerror(errno));
+	fd = ts_open();
+	ASSERT_LE(0, fd) TH_LOG("open %s: %s", TS_DEVICE, strerror(errno));
+	l = socket(AF_INET6, SOCK_STREAM, 0);
+	ASSERT_LE(0, l);
+	ASSERT_EQ(0, bind(l, (struct sockaddr *)&a, sizeof(a)));
+	ASSERT_EQ(0, listen(l, 4));
+	ASSERT_EQ(1, inet_pton(AF_INET6, "::ffff:127.0.0.1", &a.sin6_addr));
+	c = socket(AF_INET6, SOCK_STREAM, 0);
+	ASSERT_LE(0, c);
+	ASSERT_EQ(0, connect(c, (struct sockaddr *)&a, sizeof(a)));
+	s = accept(l, NULL, NULL);
+	ASSERT_LE(0, s);
+	cookie = ts_sock_cookie(c);
+	EXPECT_EQ(ES, ts_wait_state(fd, cookie, ES, WAIT_MS));
+	e = snap_find(fd, cookie, &all, &n);
+	ASSERT_NE(NULL, e);
+	EXPECT_EQ(AF_INET6, e->family);
+	free(all);
+
+	ASSERT_EQ(0, setsockopt(c, IPPROTO_IPV6, IPV6_ADDRFORM, &inet, sizeof(inet)))
+		TH_LOG("IPV6_ADDRFORM: %s", strerror(errno));
+	ASSERT_EQ(0, shutdown(c, SHUT_WR));
+	EXPECT_EQ(F2, ts_wait_state(fd, cookie, F2, WAIT_MS));
+	e = snap_find(fd, cookie, &all, &n);
+	ASSERT_NE(NULL, e);
+	EXPECT_EQ(AF_INET, e->family) TH_LOG("the entry kept family %u", e->family);
+	EXPECT_EQ(0, memcmp(e->saddr, "\x7f\0\0\x01", 4))
+		TH_LOG("source %u.%u.%u.%u", e->saddr[0], e->saddr[1], e->saddr[2],
+		       e->saddr[3]);
+	free(all);
+	close(s);
+	close(c);
+	close(l);
+	close(fd);
 }
 
 TEST_HARNESS_MAIN
