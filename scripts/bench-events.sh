@@ -72,10 +72,30 @@ FILL=${BENCH_FILL-100000 1000000}
 module_group=(module raw raw2 watch)
 for n in $FILL; do module_group+=("fill$n"); done
 
-# busy_ticks: the CPU time of every CPU that was not idle (user, nice,
-# system, irq, softirq, steal), in USER_HZ ticks since boot.
-busy_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
+# busy_s: the CPU time of every CPU that was not idle since boot, in
+# seconds.  On one CPU (BENCH_CPUS=1), to the nanosecond: the clock's time
+# less the CPU's idle and iowait sleep (/proc/timer_list), which is up to
+# date as the CPU reading it is not idle.  With more, a CPU idle at that
+# moment has its current sleep left out there: the busy USER_HZ ticks of
+# /proc/stat instead (user, nice, system, irq, softirq, steal), 10 ms each.
 HZ_USER=$(getconf CLK_TCK)
+if [ "$(nproc)" = 1 ]; then
+	CPU_CLOCK="the clock less idle time (/proc/timer_list), in ns"
+	busy_s()
+	{
+		awk '/^now at/ { now = $3 }
+		     /\.idle_sleeptime/ { idle += $3 }
+		     /\.iowait_sleeptime:/ { idle += $2 }
+		     END { printf "%.9f\n", (now - idle) / 1e9 }' /proc/timer_list
+	}
+else
+	CPU_CLOCK="busy ticks of /proc/stat (user, system, softirq...), 10 ms each"
+	busy_s()
+	{
+		awk -v hz="$HZ_USER" '$1 == "cpu" {
+			printf "%.9f\n", ($2 + $3 + $4 + $7 + $8 + $9) / hz; exit }' /proc/stat
+	}
+fi
 
 # storm: the storm in $ns; prints its seconds and the CPU seconds that
 # went into it (every CPU, every task, softirqs and the tracers'
@@ -84,7 +104,7 @@ storm()
 {
 	local t0 t1 p1 p2 c0 c1 rc=0
 
-	c0=$(busy_ticks)
+	c0=$(busy_s)
 	t0=$(now)
 	ip netns exec $ns $workload -x -t "$N" -p 8000 > /dev/null &
 	p1=$!
@@ -93,12 +113,12 @@ storm()
 	wait $p1 || rc=1
 	wait $p2 || rc=1
 	t1=$(now)
-	c1=$(busy_ticks)
+	c1=$(busy_s)
 	if [ $rc -ne 0 ]; then
 		echo fail
 		return
 	fi
-	echo "$(calc "$t1 - $t0") $(calc "($c1 - $c0) / $HZ_USER")"
+	echo "$(calc "$t1 - $t0") $(calc "$c1 - $c0")"
 }
 
 # transitions: state changes the module counted in $ns.
@@ -394,7 +414,7 @@ done
 order+=']'
 
 jq -s --argjson labels "$labels" --argjson order "$order" \
-	--argjson conns $((2 * N)) --argjson rounds "$ROUNDS" \
+	--argjson conns $((2 * N)) --argjson rounds "$ROUNDS" --arg cpu_clock "$CPU_CLOCK" \
 	--argjson kos "$(printf '%s\n' "${base_ko[@]}" | jq -R . | jq -sc 'map(select(. != ""))')" '
 	def med: sort | if length == 0 then null
 		elif length % 2 == 1 then .[(length - 1) / 2]
@@ -403,7 +423,7 @@ jq -s --argjson labels "$labels" --argjson order "$order" \
 	| ([$all[] | select(.config == "none") | .seconds] | med) as $base
 	| ([$all[] | select(.config == "none") | .cpu_s] | med) as $cbase
 	| {connections: $conns, rounds: $rounds, baseline_s: $base,
-	   baseline_cpu_s: $cbase, base_ko: $kos,
+	   baseline_cpu_s: $cbase, cpu_clock: $cpu_clock, base_ko: $kos,
 	   configs: [$order[] as $k
 		| [$all[] | select(.config == $k)] as $s
 		| select($s | length > 0)

@@ -30,13 +30,13 @@ if [ "$(q '.storm != null')" = true ]; then
 		awk -F'\t' '{ printf "  %-34s %6.2f s %5.2f-%5.2f s %6.2f %5.2f-%5.2f %7.2f\n", $1, $2, $3, $4, $5, $6, $7, $8 }'
 	if [ "$(q '.storm.baseline_cpu_s != null')" = true ]; then
 		echo
-		q '.storm | "CPU time of the same storms: every CPU'"'"'s time not idle (/proc/stat: user, system, " +
-			"softirq...),\nwhich leaves out the waits a storm'"'"'s time has; no-tracer median " +
-			"\(.baseline_cpu_s * 100 | round / 100) s."'
+		q '.storm | "CPU time of the same storms: every CPU'"'"'s time not idle (\(.cpu_clock //
+			"busy ticks of /proc/stat (user, system, softirq...), 10 ms each")),\nwhich leaves out the " +
+			"waits a storm'"'"'s time has; no-tracer median \(.baseline_cpu_s * 1000 | round / 1000) s."'
 		printf '  %-34s %10s %6s %12s %7s\n' "what ran during the storm" "CPU median" ratio "ratio spread" paired
 		q '.storm.configs[] | select(.cpu_median_s != null) |
 			[.label, .cpu_median_s, .cpu_ratio, .cpu_ratio_min, .cpu_ratio_max, .cpu_paired] | @tsv' |
-			awk -F'\t' '{ printf "  %-34s %8.2f s %6.2f %5.2f-%5.2f %7.2f\n", $1, $2, $3, $4, $5, $6 }'
+			awk -F'\t' '{ printf "  %-34s %8.3f s %6.3f %5.3f-%5.3f %7.3f\n", $1, $2, $3, $4, $5, $6 }'
 	fi
 	q '.storm.base_ko // [] | to_entries[] | "  other build \(.key + 1): \(.value)"'
 	echo
