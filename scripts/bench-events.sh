@@ -79,14 +79,19 @@ for n in $FILL; do module_group+=("fill$n"); done
 # moment has its current sleep left out there: the busy USER_HZ ticks of
 # /proc/stat instead (user, nice, system, irq, softirq, steal), 10 ms each.
 HZ_USER=$(getconf CLK_TCK)
-if [ "$(nproc)" = 1 ]; then
+if [ "$(getconf _NPROCESSORS_ONLN)" = 1 ]; then
 	CPU_CLOCK="the clock less idle time (/proc/timer_list), in ns"
 	busy_s()
 	{
 		awk '/^now at/ { now = $3 }
-		     /\.idle_sleeptime/ { idle += $3 }
+		     /\.idle_sleeptime/ { idle += $3; cpus++ }
 		     /\.iowait_sleeptime:/ { idle += $2 }
-		     END { printf "%.9f\n", (now - idle) / 1e9 }' /proc/timer_list
+		     END { if (!now || cpus != 1) exit 1
+			   printf "%.9f\n", (now - idle) / 1e9 }' /proc/timer_list
+	}
+	busy_s > /dev/null || {
+		echo "bench: no idle time of one CPU in /proc/timer_list" >&2
+		exit 1
 	}
 else
 	CPU_CLOCK="busy ticks of /proc/stat (user, system, softirq...), 10 ms each"
