@@ -1575,12 +1575,13 @@ bool tcpstate_table_state(struct net *net, u64 cookie, int state, u32 owner,
 	if (!valid_state(state) || !cookie)
 		return true;
 	e = sock_entry_lock(net, cookie, &c);
-	if (e && ((e->flags & ~ENTRY_KEPT_FLAGS) || e->owner != owner ||
-		  e->family != family ||
-		  (uid_valid(uid) && !uid_eq(entry_uid(e), uid))))
-		done = false;
-	else if (e)
-		entry_set_state(c.tn, e, state);
+	if (e) {
+		done = !(e->flags & ~ENTRY_KEPT_FLAGS) && e->owner == owner &&
+		       e->family == family &&
+		       (!uid_valid(uid) || uid_eq(entry_uid(e), uid));
+		if (done)
+			entry_set_state(c.tn, e, state);
+	}
 	sock_entry_unlock(&c);
 	return done;
 }

@@ -73,8 +73,8 @@ module_group=(module raw raw2 watch)
 for n in $FILL; do module_group+=("fill$n"); done
 
 # busy_s: the CPU time of every CPU that was not idle since boot, in
-# seconds.  On one CPU (BENCH_CPUS=1), to the nanosecond: the clock's time
-# less the CPU's idle and iowait sleep (/proc/timer_list), which is up to
+# seconds.  On one CPU (BENCH_CPUS=1), in ns (calc keeps the us): the
+# clock's time less the CPU's idle and iowait sleep (/proc/timer_list), up to
 # date as the CPU reading it is not idle.  With more, a CPU idle at that
 # moment has its current sleep left out there: the busy USER_HZ ticks of
 # /proc/stat instead (user, nice, system, irq, softirq, steal), 10 ms each.
