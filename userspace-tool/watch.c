@@ -3,6 +3,8 @@
  * `tcpstate watch`: state changes as they happen, one line each, with the
  * time spent in the previous state and how a timewait socket ended.
  */
+/* The unlocked stdio calls: the CLI writes from one thread. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -111,11 +113,105 @@ static void failure_json(struct output *o, const struct tcpstate_event *ev)
 	out_finish(o);
 }
 
+/*
+ * A state change's line is put together by hand, in one buffer written
+ * with one call into stdio: a storm makes tens of thousands a second, and
+ * printf() or an out_*() call per field made the watcher cost more CPU
+ * than the storm's own connections.  Its bytes are those of the printf()
+ * and out_*() code before it (tests/watch_test.c compares them).
+ */
+/*
+ * A state line at most: in JSON, 165 bytes of keys, seven numbers (110),
+ * two IPv6 endpoints (106), names (47) and a process name of 16 bytes each
+ * escaped to 6 (98): 526.
+ */
+#define LINE_LEN	640
+
+static char *put_mem(char *p, const char *s, size_t n)
+{
+	memcpy(p, s, n);
+	return p + n;
+}
+
+#define put_lit(p, s)	put_mem(p, s, sizeof(s) - 1)
+
+static char *put_str(char *p, const char *s)
+{
+	return put_mem(p, s, strlen(s));
+}
+
+/* @s[0..n) and spaces after it to @width (printf's "%-*s"). */
+static char *put_left(char *p, const char *s, size_t n, size_t width)
+{
+	p = put_mem(p, s, n);
+	if (n < width) {
+		memset(p, ' ', width - n);
+		p += width - n;
+	}
+	return p;
+}
+
+/* Spaces before @s[0..n) to @width (printf's "%*s"). */
+static char *put_right(char *p, const char *s, size_t n, size_t width)
+{
+	if (n < width) {
+		memset(p, ' ', width - n);
+		p += width - n;
+	}
+	return put_mem(p, s, n);
+}
+
+static char *state_json_at(char *p, const struct tcpstate_event *ev)
+{
+	p = put_lit(p, "{\"type\":\"state\",\"time_ns\":");
+	p = format_u64_at(p, ev->time_ns);
+	p = put_lit(p, ",\"netns\":");
+	p = format_u64_at(p, ev->netns);
+	p = put_lit(p, ",\"cookie\":");
+	p = format_u64_at(p, ev->cookie);
+	/* Names, addresses and ports: nothing in them JSON escapes. */
+	p = put_lit(p, ",\"family\":\"");
+	p = put_str(p, family_name(ev->family));
+	p = put_lit(p, "\",\"local\":\"");
+	p = format_endpoint_at(p, ev->family, ev->saddr, ev->sport);
+	p = put_lit(p, "\",\"remote\":\"");
+	p = format_endpoint_at(p, ev->family, ev->daddr, ev->dport);
+	p = put_lit(p, "\",\"old\":\"");
+	p = put_str(p, name_or_q(state_ss_name(ev->old_state)));
+	p = put_lit(p, "\",\"new\":\"");
+	p = put_str(p, name_or_q(state_ss_name(ev->new_state)));
+	p = put_lit(p, "\",\"prev_state_ns\":");
+	p = format_u64_at(p, ev->prev_state_ns);
+	if (ev->tw_exit != TCPSTATE_TW_EXIT_NONE) {
+		p = put_lit(p, ",\"tw_exit\":\"");
+		p = put_str(p, name_or_q(tw_exit_name(ev->tw_exit)));
+		*p++ = '"';
+	}
+	if (ev->uid == TCPSTATE_UID_UNKNOWN) {
+		p = put_lit(p, ",\"uid\":null");
+	} else {
+		p = put_lit(p, ",\"uid\":");
+		p = format_u64_at(p, ev->uid);
+	}
+	p = put_lit(p, ",\"cgroup_id\":");
+	p = format_u64_at(p, ev->cgroup_id);
+	p = put_lit(p, ",\"pid\":");
+	p = format_u64_at(p, ev->pid);
+	p = put_lit(p, ",\"comm\":");
+	p = out_json_string_at(p, ev->comm, sizeof(ev->comm));
+	return put_lit(p, "}\n");
+}
+
 static void event_json(FILE *f, const struct tcpstate_event *ev)
 {
-	char l[FORMAT_ENDPOINT_LEN], r[FORMAT_ENDPOINT_LEN];
 	struct output o;
 
+	if (ev->type == TCPSTATE_EVENT_STATE) {
+		char line[LINE_LEN];
+
+		fwrite_unlocked(line, 1, state_json_at(line, ev) - line, f);
+		return;
+	}
 	out_init(&o, f, true);
 	if (ev->type == TCPSTATE_EVENT_LOST) {
 		out_str(&o, "type", NULL, "lost");
@@ -123,35 +219,100 @@ static void event_json(FILE *f, const struct tcpstate_event *ev)
 		out_finish(&o);
 		return;
 	}
-	if (ev->type == TCPSTATE_EVENT_PORT_FAILURE) {
-		failure_json(&o, ev);
-		return;
+	failure_json(&o, ev);
+}
+
+/*
+ * The wall clock's time of day, "HH:MM:SS.mmm" (12 bytes): localtime_r()
+ * once a second, the milliseconds by hand.
+ */
+static char *clock_at(struct watch_ctx *w, char *p, __s64 wall_ns)
+{
+	__s64 secs = wall_ns / 1000000000;
+	unsigned int ms = wall_ns % 1000000000 / 1000000;
+
+	if (wall_ns < 0)
+		return put_lit(p, "??:??:??.???");
+	if (!w->clock_valid || secs != w->clock_secs) {
+		char buf[FORMAT_CLOCK_LEN];
+
+		format_clock(buf, sizeof(buf), secs * 1000000000);
+		/* "HH:MM:SS." of that second, or "??:??:??.???" */
+		memcpy(w->clock, buf, sizeof(w->clock));
+		w->clock_secs = secs;
+		w->clock_valid = true;
 	}
-	out_str(&o, "type", NULL, "state");
-	out_u64(&o, "time_ns", NULL, ev->time_ns);
-	out_u64(&o, "netns", NULL, ev->netns);
-	out_u64(&o, "cookie", NULL, ev->cookie);
-	out_str(&o, "family", NULL, family_name(ev->family));
-	out_str(&o, "local", NULL, format_endpoint(l, sizeof(l), ev->family,
-						   ev->saddr, ev->sport));
-	out_str(&o, "remote", NULL, format_endpoint(r, sizeof(r), ev->family,
-						    ev->daddr, ev->dport));
-	out_str(&o, "old", NULL, name_or_q(state_ss_name(ev->old_state)));
-	out_str(&o, "new", NULL, name_or_q(state_ss_name(ev->new_state)));
-	out_u64(&o, "prev_state_ns", NULL, ev->prev_state_ns);
-	if (ev->tw_exit != TCPSTATE_TW_EXIT_NONE)
-		out_str(&o, "tw_exit", NULL, name_or_q(tw_exit_name(ev->tw_exit)));
-	out_owner(&o, ev->uid, ev->cgroup_id, false, NULL, ev->pid, ev->comm);
-	out_finish(&o);
+	p = put_mem(p, w->clock, sizeof(w->clock));
+	if (w->clock[0] == '?')
+		return put_lit(p, "???");
+	*p++ = (char)('0' + ms / 100);
+	*p++ = (char)('0' + ms / 10 % 10);
+	*p++ = (char)('0' + ms % 10);
+	return p;
+}
+
+static char *state_text_at(struct watch_ctx *w, char *p,
+			   const struct tcpstate_event *ev)
+{
+	char l[FORMAT_ENDPOINT_LEN], r[FORMAT_ENDPOINT_LEN];
+	char spent[FORMAT_DURATION_LEN + 8];
+	size_t ln, rn, sn;
+
+	if (w->all_netns) {
+		char n[24];
+
+		p = put_left(p, n, format_u64_at(n, ev->netns) - n, 10);
+		*p++ = ' ';
+	}
+	p = clock_at(w, p, (__s64)ev->time_ns + w->wall_offset_ns);
+	*p++ = ' ';
+	ln = format_endpoint_at(l, ev->family, ev->saddr, ev->sport) - l;
+	rn = format_endpoint_at(r, ev->family, ev->daddr, ev->dport) - r;
+	if ((int)ln > w->local_w)
+		w->local_w = ln;
+	if ((int)rn > w->remote_w)
+		w->remote_w = rn;
+	p = put_left(p, l, ln, w->local_w);
+	*p++ = ' ';
+	p = put_left(p, r, rn, w->remote_w);
+	*p++ = ' ';
+	if (ev->prev_state_ns) {
+		sn = format_duration_at(spent, ev->prev_state_ns) - spent;
+	} else {
+		spent[0] = '-';
+		sn = 1;
+	}
+	p = put_right(p, spent, sn, SPENT_WIDTH);
+	*p++ = ' ';
+	p = put_str(p, name_or_q(state_ss_name(ev->old_state)));
+	p = put_lit(p, " -> ");
+	p = put_str(p, name_or_q(state_ss_name(ev->new_state)));
+	if (ev->tw_exit != TCPSTATE_TW_EXIT_NONE) {
+		*p++ = ' ';
+		p = put_str(p, name_or_q(tw_exit_name(ev->tw_exit)));
+	}
+	if (ev->pid) {
+		*p++ = ' ';
+		p = put_mem(p, ev->comm, strnlen(ev->comm, sizeof(ev->comm)));
+		*p++ = '/';
+		p = format_u64_at(p, ev->pid);
+	}
+	*p++ = '\n';
+	return p;
 }
 
 static void event_text(struct watch_ctx *w, FILE *f,
 		       const struct tcpstate_event *ev)
 {
-	char l[FORMAT_ENDPOINT_LEN], r[FORMAT_ENDPOINT_LEN];
-	char clock[FORMAT_CLOCK_LEN], spent[FORMAT_DURATION_LEN];
-	int len;
+	char clock[FORMAT_CLOCK_LEN], what[256];
+	struct tcpstate_port_failure pf;
 
+	if (ev->type == TCPSTATE_EVENT_STATE) {
+		char line[LINE_LEN];
+
+		fwrite_unlocked(line, 1, state_text_at(w, line, ev) - line, f);
+		return;
+	}
 	if (ev->type == TCPSTATE_EVENT_LOST) {
 		fprintf(f, "-- %llu events lost (reader too slow) --\n",
 			(unsigned long long)ev->lost);
@@ -161,34 +322,9 @@ static void event_text(struct watch_ctx *w, FILE *f,
 		     (__s64)ev->time_ns + w->wall_offset_ns);
 	if (w->all_netns)
 		fprintf(f, "%-10u ", ev->netns);
-	if (ev->type == TCPSTATE_EVENT_PORT_FAILURE) {
-		struct tcpstate_port_failure pf;
-		char what[256];
-
-		failure_of(&pf, ev);
-		fprintf(f, "%-12s PORT FAILURE %s\n", clock,
-			port_failure_describe(what, sizeof(what), &pf));
-		return;
-	}
-	format_endpoint(l, sizeof(l), ev->family, ev->saddr, ev->sport);
-	format_endpoint(r, sizeof(r), ev->family, ev->daddr, ev->dport);
-	len = strlen(l);
-	w->local_w = len > w->local_w ? len : w->local_w;
-	len = strlen(r);
-	w->remote_w = len > w->remote_w ? len : w->remote_w;
-	if (ev->prev_state_ns)
-		format_duration(spent, sizeof(spent), ev->prev_state_ns);
-	else
-		snprintf(spent, sizeof(spent), "-");
-	fprintf(f, "%-12s %-*s %-*s %*s %s -> %s", clock, w->local_w, l,
-		w->remote_w, r, SPENT_WIDTH, spent,
-		name_or_q(state_ss_name(ev->old_state)),
-		name_or_q(state_ss_name(ev->new_state)));
-	if (ev->tw_exit != TCPSTATE_TW_EXIT_NONE)
-		fprintf(f, " %s", name_or_q(tw_exit_name(ev->tw_exit)));
-	if (ev->pid)
-		fprintf(f, " %.*s/%u", (int)sizeof(ev->comm), ev->comm, ev->pid);
-	fputc('\n', f);
+	failure_of(&pf, ev);
+	fprintf(f, "%-12s PORT FAILURE %s\n", clock,
+		port_failure_describe(what, sizeof(what), &pf));
 }
 
 void watch_event(struct watch_ctx *w, FILE *f, const struct tcpstate_event *ev)

@@ -21,6 +21,9 @@ struct watch_ctx {
 	unsigned long printed;	/* state lines so far */
 	int local_w;		/* address columns: grow to the widest seen */
 	int remote_w;
+	bool clock_valid;	/* clock holds "HH:MM:SS." of clock_secs */
+	__s64 clock_secs;
+	char clock[9];
 };
 
 void watch_init(struct watch_ctx *w, bool json, bool all_netns, int family,

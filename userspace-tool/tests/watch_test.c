@@ -13,6 +13,10 @@
 #include "unit.h"
 
 #include "../cgroup.h"
+#include "../format.h"
+#include "../kernel.h"
+#include "../output.h"
+#include "../states.h"
 #include "../watch.h"
 
 #define NS_US 1000ULL
@@ -327,17 +331,223 @@ static void test_malformed(void)
 	free(s);
 }
 
+/*
+ * A state change's line as it was printed before lines were put together
+ * by hand: out_*() field by field for JSON, fprintf() for text.  The
+ * reference of test_like_printf().
+ */
+static const char *ref_name(const char *name)
+{
+	return name ? name : "?";
+}
+
+static void ref_json(FILE *f, const struct tcpstate_event *ev)
+{
+	char l[FORMAT_ENDPOINT_LEN], r[FORMAT_ENDPOINT_LEN];
+	struct output o;
+
+	out_init(&o, f, true);
+	out_str(&o, "type", NULL, "state");
+	out_u64(&o, "time_ns", NULL, ev->time_ns);
+	out_u64(&o, "netns", NULL, ev->netns);
+	out_u64(&o, "cookie", NULL, ev->cookie);
+	out_str(&o, "family", NULL, family_name(ev->family));
+	out_str(&o, "local", NULL, format_endpoint(l, sizeof(l), ev->family,
+						   ev->saddr, ev->sport));
+	out_str(&o, "remote", NULL, format_endpoint(r, sizeof(r), ev->family,
+						    ev->daddr, ev->dport));
+	out_str(&o, "old", NULL, ref_name(state_ss_name(ev->old_state)));
+	out_str(&o, "new", NULL, ref_name(state_ss_name(ev->new_state)));
+	out_u64(&o, "prev_state_ns", NULL, ev->prev_state_ns);
+	if (ev->tw_exit != TCPSTATE_TW_EXIT_NONE)
+		out_str(&o, "tw_exit", NULL, ref_name(tw_exit_name(ev->tw_exit)));
+	out_owner(&o, ev->uid, ev->cgroup_id, false, NULL, ev->pid, ev->comm);
+	out_finish(&o);
+}
+
+static void ref_text(int *lw, int *rw, bool all, __s64 offset, FILE *f,
+		     const struct tcpstate_event *ev)
+{
+	char l[FORMAT_ENDPOINT_LEN], r[FORMAT_ENDPOINT_LEN];
+	char clock[FORMAT_CLOCK_LEN], spent[FORMAT_DURATION_LEN];
+	int len;
+
+	format_clock(clock, sizeof(clock), (__s64)ev->time_ns + offset);
+	if (all)
+		fprintf(f, "%-10u ", ev->netns);
+	format_endpoint(l, sizeof(l), ev->family, ev->saddr, ev->sport);
+	format_endpoint(r, sizeof(r), ev->family, ev->daddr, ev->dport);
+	len = strlen(l);
+	*lw = len > *lw ? len : *lw;
+	len = strlen(r);
+	*rw = len > *rw ? len : *rw;
+	if (ev->prev_state_ns)
+		format_duration(spent, sizeof(spent), ev->prev_state_ns);
+	else
+		snprintf(spent, sizeof(spent), "-");
+	fprintf(f, "%-12s %-*s %-*s %*s %s -> %s", clock, *lw, l, *rw, r, 6,
+		spent, ref_name(state_ss_name(ev->old_state)),
+		ref_name(state_ss_name(ev->new_state)));
+	if (ev->tw_exit != TCPSTATE_TW_EXIT_NONE)
+		fprintf(f, " %s", ref_name(tw_exit_name(ev->tw_exit)));
+	if (ev->pid)
+		fprintf(f, " %.*s/%u", (int)sizeof(ev->comm), ev->comm, ev->pid);
+	fputc('\n', f);
+}
+
+static unsigned int lcg(void)
+{
+	static unsigned int x = 2026;
+
+	x = x * 1103515245 + 12345;
+	return x >> 8;
+}
+
+static __u64 lcg64(void)
+{
+	return ((__u64)lcg() << 40 ^ (__u64)lcg() << 20 ^ lcg()) >> (lcg() % 64);
+}
+
+/*
+ * Random state changes: every field, both families and others, states and
+ * causes out of range, odd process names, times that go back and forth
+ * around second boundaries, and before the epoch.
+ */
+static void random_events(struct tcpstate_event *ev, int n)
+{
+	static const char *const comms[] = {
+		"", "curl", "nginx: worker", "a\"b\\c", "tab\there\x01",
+		"exactly16chars!!", "\xc3\xa9t\xc3\xa9", "\x7f\x1f",
+	};
+	__u64 t = BOOT_NS;
+	int i, j;
+
+	for (i = 0; i < n; i++) {
+		struct tcpstate_event *e = &ev[i];
+		unsigned int r = lcg();
+
+		memset(e, 0, sizeof(*e));
+		e->size = sizeof(*e);
+		e->type = TCPSTATE_EVENT_STATE;
+		e->family = r % 5 == 0 ? AF_INET6 : r % 23 == 1 ? 0 :
+			    r % 29 == 2 ? AF_UNIX : AF_INET;
+		for (j = 0; j < 16; j++) {
+			e->saddr[j] = lcg() % 3 ? 0 : lcg();
+			e->daddr[j] = lcg() % 2 ? 0 : lcg();
+		}
+		if (lcg() % 4 == 0)	/* ::ffff:a.b.c.d */
+			memcpy(e->daddr, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12);
+		e->sport = lcg() % 7 ? lcg() % 65536 : 8080;
+		e->dport = lcg() % 65536;
+		e->old_state = lcg() % (TCPSTATE_STATE_MAX + 2);
+		e->new_state = lcg() % (TCPSTATE_STATE_MAX + 2);
+		e->tw_exit = lcg() % 3 ? TCPSTATE_TW_EXIT_NONE :
+			     lcg() % (TCPSTATE_TW_EXIT_MAX + 2);
+		e->cookie = lcg64();
+		e->netns = lcg() % 2 ? 4026531840U : lcg() << 8 ^ lcg();
+		/* mostly forward by up to 0.4 s, sometimes back, or far */
+		t += lcg() % 400 * NS_MS + lcg() % 1000;
+		if (lcg() % 10 == 0)
+			t -= lcg() % 3 * NS_S;
+		e->time_ns = lcg() % 50 ? t : lcg64();
+		e->prev_state_ns = lcg() % 5 ? lcg64() : 0;
+		e->uid = lcg() % 4 == 0 ? TCPSTATE_UID_UNKNOWN : lcg() % 3 ? 0 : lcg();
+		e->pid = lcg() % 3 ? lcg() : 0;
+		strncpy(e->comm, comms[lcg() % ARRAY_SIZE(comms)], sizeof(e->comm));
+		e->cgroup_id = lcg() % 3 ? lcg64() : 0;
+	}
+}
+
+static void compare(const char *name, const char *want, const char *seen)
+{
+	size_t at = 0, line = 1;
+
+	if (!strcmp(want, seen)) {
+		ksft_test_result_pass("%s (%zu bytes)\n", name, strlen(seen));
+		return;
+	}
+	while (want[at] == seen[at]) {
+		line += want[at] == '\n';
+		at++;
+	}
+	ksft_test_result_fail("%s: line %zu: wanted %.80s saw %.80s\n", name,
+			      line, want + (at > 60 ? at - 60 : 0),
+			      seen + (at > 60 ? at - 60 : 0));
+}
+
+/*
+ * 3,000 random state changes come out byte for byte as the out_*() and
+ * printf() code printed them: JSON, text, text with the netns column,
+ * in UTC and in a zone that changes its clocks, a wall clock before the
+ * epoch; read in batches of 256 records, as watch reads them.
+ */
+static void test_like_printf(void)
+{
+	static const struct {
+		const char *name, *tz;
+		bool json, all;
+		__s64 offset;
+	} runs[] = {
+		{ "json_like_out", "UTC", true, false, OFFSET_NS },
+		{ "text_like_printf", "UTC", false, false, OFFSET_NS },
+		{ "text_netns_like_printf", "UTC", false, true, OFFSET_NS },
+		{ "text_dst_zone_like_printf", "America/New_York", false, false,
+		  /* 2023-11-05 05:59:00 UTC: a minute before clocks go back */
+		  1699163940LL * (long long)NS_S - (long long)BOOT_NS },
+		{ "text_before_epoch_like_printf", "UTC", false, false,
+		  -(long long)BOOT_NS - 30 * (long long)NS_S },
+	};
+	int n = 3000, i, k;
+	struct tcpstate_event *ev = calloc(n, sizeof(*ev));
+	char err[128];
+
+	random_events(ev, n);
+	for (k = 0; k < (int)ARRAY_SIZE(runs); k++) {
+		struct unit_buf bw, bs;
+		struct watch_ctx w;
+		FILE *fw, *fs;
+		int lw = 15, rw = 15;
+		char *want, *seen;
+
+		setenv("TZ", runs[k].tz, 1);
+		tzset();
+		fw = unit_open(&bw);
+		for (i = 0; i < n; i++) {
+			if (runs[k].json)
+				ref_json(fw, &ev[i]);
+			else
+				ref_text(&lw, &rw, runs[k].all, runs[k].offset,
+					 fw, &ev[i]);
+		}
+		want = unit_take(&bw);
+		fs = unit_open(&bs);
+		watch_init(&w, runs[k].json, runs[k].all, 0, 0, runs[k].offset);
+		for (i = 0; i < n; i += 256)
+			watch_records(&w, fs, &ev[i],
+				      (n - i < 256 ? n - i : 256) * sizeof(*ev),
+				      err, sizeof(err));
+		seen = unit_take(&bs);
+		compare(runs[k].name, want, seen);
+		free(want);
+		free(seen);
+	}
+	setenv("TZ", "UTC", 1);
+	tzset();
+	free(ev);
+}
+
 int main(void)
 {
 	setenv("TZ", "UTC", 1);
 	tzset();
 	ksft_print_header();
-	ksft_set_plan(9 + 4);
+	ksft_set_plan(9 + 4 + 5);
 	make_events();
 	test_text();
 	test_json();
 	test_malformed();
 	test_port_failures();
+	test_like_printf();
 	fake_cgroups_remove(root, tree);
 	ksft_finished();
 }
