@@ -81,11 +81,19 @@ static char *put_padded(char *p, unsigned long long v, int width)
 	return p + width;
 }
 
-static char *put_str(char *p, const char *s)
+char *format_str_at(char *p, const char *s)
 {
 	while (*s)
 		*p++ = *s++;
 	return p;
+}
+
+char *format_pad(char *p, const char *start, int width)
+{
+	if (p - start >= width)
+		return p;
+	memset(p, ' ', width - (p - start));
+	return (char *)start + width;
 }
 
 /* Copy @s[0..n) into @buf of @len bytes, cut like snprintf() would. */
@@ -249,36 +257,36 @@ char *format_duration_at(char *p, __u64 ns)
 	unsigned long long s = v / NSEC_PER_SEC;
 
 	if (v < NSEC_PER_USEC)
-		return put_str(format_u64_at(p, v), "ns");
+		return format_str_at(format_u64_at(p, v), "ns");
 	if (v < NSEC_PER_MSEC)
-		return put_str(format_u64_at(p, v / NSEC_PER_USEC), "us");
+		return format_str_at(format_u64_at(p, v / NSEC_PER_USEC), "us");
 	if (v < 10 * NSEC_PER_MSEC) {
 		p = format_u64_at(p, v / NSEC_PER_MSEC);
 		*p++ = '.';
-		return put_str(format_u64_at(p, v / (NSEC_PER_MSEC / 10) % 10), "ms");
+		return format_str_at(format_u64_at(p, v / (NSEC_PER_MSEC / 10) % 10), "ms");
 	}
 	if (v < NSEC_PER_SEC)
-		return put_str(format_u64_at(p, v / NSEC_PER_MSEC), "ms");
+		return format_str_at(format_u64_at(p, v / NSEC_PER_MSEC), "ms");
 	if (s < 10) {
 		p = format_u64_at(p, s);
 		*p++ = '.';
-		return put_str(put_padded(p, v / (NSEC_PER_SEC / 100) % 100, 2), "s");
+		return format_str_at(put_padded(p, v / (NSEC_PER_SEC / 100) % 100, 2), "s");
 	}
 	if (s < 100) {
 		p = format_u64_at(p, s);
 		*p++ = '.';
-		return put_str(format_u64_at(p, v / (NSEC_PER_SEC / 10) % 10), "s");
+		return format_str_at(format_u64_at(p, v / (NSEC_PER_SEC / 10) % 10), "s");
 	}
 	if (s < 100 * 60) {
-		p = put_str(format_u64_at(p, s / 60), "m");
-		return put_str(put_padded(p, s % 60, 2), "s");
+		p = format_str_at(format_u64_at(p, s / 60), "m");
+		return format_str_at(put_padded(p, s % 60, 2), "s");
 	}
 	if (s < 100 * 3600) {
-		p = put_str(format_u64_at(p, s / 3600), "h");
-		return put_str(put_padded(p, s / 60 % 60, 2), "m");
+		p = format_str_at(format_u64_at(p, s / 3600), "h");
+		return format_str_at(put_padded(p, s / 60 % 60, 2), "m");
 	}
-	p = put_str(format_u64_at(p, s / 86400), "d");
-	return put_str(put_padded(p, s / 3600 % 24, 2), "h");
+	p = format_str_at(format_u64_at(p, s / 86400), "d");
+	return format_str_at(put_padded(p, s / 3600 % 24, 2), "h");
 }
 
 char *format_duration(char *buf, size_t len, __u64 ns)

@@ -7,6 +7,7 @@
 #define TCPSTATE_FORMAT_H
 
 #include <stddef.h>
+#include <string.h>
 
 #include <linux/types.h>
 
@@ -24,6 +25,25 @@
  * the end: for rows built in a buffer of known size, without printf.
  */
 /* @v in decimal: at most 20 characters. */
+/*
+ * Lines put together by hand, where a command prints by the hundred
+ * thousand (list, watch): the *_at() functions write at @p, without a NUL,
+ * and return the end.  The widest value of each kind bounds their
+ * buffers: a 64-bit number, a 32-bit one, an endpoint (an IPv6 address
+ * with brackets and any port), a duration, a family's name.
+ */
+#define FORMAT_LIT_LEN(s)	(sizeof(s) - 1)
+/* A string literal at @p, without its NUL; the end. */
+#define FORMAT_PUT(p, lit)	((char *)memcpy(p, lit, sizeof(lit) - 1) + sizeof(lit) - 1)
+#define FORMAT_U64_LONGEST	20
+#define FORMAT_U32_LONGEST	10
+#define FORMAT_ENDPOINT_LONGEST	(FORMAT_ENDPOINT_LEN - 1)
+#define FORMAT_DURATION_LONGEST	(FORMAT_DURATION_LEN - 1)
+#define FORMAT_FAMILY_LONGEST	FORMAT_LIT_LEN("unknown")
+
+char *format_str_at(char *p, const char *s);
+/* Spaces from @p up to @width characters past @start; the end. */
+char *format_pad(char *p, const char *start, int width);
 char *format_u64_at(char *p, __u64 v);
 /* Numeric address of @family (AF_INET or AF_INET6); "?" for another family. */
 char *format_addr(char *buf, size_t len, int family, const __u8 *addr);

@@ -107,55 +107,31 @@ static const char *format_cgroup(char *buf, __u64 id)
 
 /*
  * The widest value of each field as the code bounds it: a state's ss name
- * ("?" for another state), an endpoint (format.h: an IPv6 address with
- * brackets and any port; the module reports no scope), a duration, a
- * 64-bit number, a 32-bit one (uid and pid), a comm and a family's name.
+ * ("?" for another state), format.h's (the module reports no scope in an
+ * endpoint; uid and pid are 32-bit numbers), and a comm.
  */
-#define LIT(s)		(sizeof(s) - 1)
-#define ENDPOINT_LONGEST (FORMAT_ENDPOINT_LEN - 1)
-#define DURATION_LONGEST (FORMAT_DURATION_LEN - 1)
-#define U64_LONGEST	20
-#define U32_LONGEST	10
 #define COMM_LEN	sizeof(((struct tcpstate_conn *)0)->comm)
-#define FAMILY_LONGEST	LIT("unknown")
 
 /* Each text column: its widest value, or its width when wider. */
 #define STATE_COLUMN	((STATE_SS_NAME_MAX > STATE_WIDTH) ? STATE_SS_NAME_MAX : STATE_WIDTH)
-#define IN_STATE_COLUMN	((DURATION_LONGEST > IN_STATE_WIDTH) ? DURATION_LONGEST : IN_STATE_WIDTH)
-#define COOKIE_COLUMN	((U64_LONGEST > COOKIE_WIDTH) ? U64_LONGEST : COOKIE_WIDTH)
-#define UID_COLUMN	((U32_LONGEST > UID_WIDTH) ? U32_LONGEST : UID_WIDTH)
-#define PROCESS_LONGEST	(COMM_LEN + 1 + U32_LONGEST)	/* comm/pid */
+#define IN_STATE_COLUMN	((FORMAT_DURATION_LONGEST > IN_STATE_WIDTH) ?	\
+			 FORMAT_DURATION_LONGEST : IN_STATE_WIDTH)
+#define COOKIE_COLUMN	((FORMAT_U64_LONGEST > COOKIE_WIDTH) ? FORMAT_U64_LONGEST : COOKIE_WIDTH)
+#define UID_COLUMN	((FORMAT_U32_LONGEST > UID_WIDTH) ? FORMAT_U32_LONGEST : UID_WIDTH)
+#define PROCESS_LONGEST	(COMM_LEN + 1 + FORMAT_U32_LONGEST)	/* comm/pid */
 #define PROCESS_COLUMN	((PROCESS_LONGEST > PROCESS_WIDTH) ? PROCESS_LONGEST : PROCESS_WIDTH)
 
 /*
  * The longest row list_row() writes: its columns, a space after each.  The
  * cgroup, of any length, and the newline are fitted into the block apart.
  */
-#define ROW_LONGEST	(STATE_COLUMN + 1 + ENDPOINT_LONGEST + 1 +		\
-			 ENDPOINT_LONGEST + 1 + IN_STATE_COLUMN + 1 +		\
+#define ROW_LONGEST	(STATE_COLUMN + 1 + FORMAT_ENDPOINT_LONGEST + 1 +	\
+			 FORMAT_ENDPOINT_LONGEST + 1 + IN_STATE_COLUMN + 1 +	\
 			 COOKIE_COLUMN + 1 + UID_COLUMN + 1 + PROCESS_COLUMN + 1)
 static_assert(ROW_LONGEST <= ROW_MAX, "a row overruns its room in the block");
 static_assert(ROW_MAX <= ROWS_BLOCK, "a row is larger than the block");
 const size_t list_row_longest = ROW_LONGEST;
 
-/* Spaces from @p up to @width characters past @start. */
-static char *pad(char *p, const char *start, int width)
-{
-	if (p - start >= width)
-		return p;
-	memset(p, ' ', width - (p - start));
-	return (char *)start + width;
-}
-
-static char *put_str(char *p, const char *s)
-{
-	while (*s)
-		*p++ = *s++;
-	return p;
-}
-
-/* A string literal at @p, without its NUL; the end. */
-#define PUT(p, lit)	((char *)memcpy(p, lit, sizeof(lit) - 1) + sizeof(lit) - 1)
 /* A JSON row's buffer but for its cgroup's path: 6 bytes a byte of it. */
 #define JSON_ROW_MAX	1024
 
@@ -165,20 +141,18 @@ static char *put_str(char *p, const char *s)
  * escaped to 6 each and quoted, every flag.  A cgroup's path takes at most
  * 6 bytes a byte and its quotes in the place of "null".
  */
-#define JSON_ROW_KEYS	(LIT("{\"state\":\"") + LIT("\",\"local\":\"") +		\
-			 LIT("\",\"remote\":\"") + LIT("\",\"cookie\":") +		\
-			 LIT(",\"family\":\"") + LIT("\",\"began_ns\":") +		\
-			 LIT(",\"state_since_ns\":") + LIT(",\"in_state_ns\":") +	\
-			 LIT(",\"expires_ns\":") + LIT(",\"uid\":") +		\
-			 LIT(",\"cgroup_id\":") + LIT(",\"cgroup\":") + LIT("null") + \
-			 LIT(",\"pid\":") + LIT(",\"comm\":") + LIT(",\"flags\":[") +	\
-			 LIT("]}"))
-#define JSON_ROW_FLAGS	LIT("\"timewait_sock\",\"request_sock\",\"seeded\"")
-#define JSON_UID_LONGEST ((LIT("null") > U32_LONGEST) ? LIT("null") : U32_LONGEST)
+#define JSON_ROW_KEYS	(FORMAT_LIT_LEN("{\"state\":\"\",\"local\":\"\",\"remote\":\"") + \
+			 FORMAT_LIT_LEN("\",\"cookie\":,\"family\":\"\",\"began_ns\":") + \
+			 FORMAT_LIT_LEN(",\"state_since_ns\":,\"in_state_ns\":") +	\
+			 FORMAT_LIT_LEN(",\"expires_ns\":,\"uid\":,\"cgroup_id\":") +	\
+			 FORMAT_LIT_LEN(",\"cgroup\":null,\"pid\":,\"comm\":") +	\
+			 FORMAT_LIT_LEN(",\"flags\":[]}"))
+#define JSON_ROW_FLAGS	FORMAT_LIT_LEN("\"timewait_sock\",\"request_sock\",\"seeded\"")
+#define JSON_UID_LONGEST FORMAT_U32_LONGEST	/* longer than "null" */
 #define JSON_ROW_LONGEST (JSON_ROW_KEYS + STATE_SS_NAME_MAX +			\
-			  2 * ENDPOINT_LONGEST + FAMILY_LONGEST +		\
-			  6 * U64_LONGEST + JSON_UID_LONGEST + U32_LONGEST +	\
-			  6 * COMM_LEN + 2 + JSON_ROW_FLAGS)
+			  2 * FORMAT_ENDPOINT_LONGEST + FORMAT_FAMILY_LONGEST +	\
+			  6 * FORMAT_U64_LONGEST + JSON_UID_LONGEST +		\
+			  FORMAT_U32_LONGEST + 6 * COMM_LEN + 2 + JSON_ROW_FLAGS)
 static_assert(JSON_ROW_LONGEST <= JSON_ROW_MAX, "a JSON row overruns its buffer");
 const size_t list_json_row_longest = JSON_ROW_LONGEST;
 
@@ -207,49 +181,49 @@ static char *json_row(char *p, const struct tcpstate_conn *c, __u64 in_state,
 	const char *sep = "";
 	size_t i;
 
-	p = PUT(p, "{\"state\":\"");
-	p = put_str(p, state_name(c->state));
-	p = PUT(p, "\",\"local\":\"");
+	p = FORMAT_PUT(p, "{\"state\":\"");
+	p = format_str_at(p, state_name(c->state));
+	p = FORMAT_PUT(p, "\",\"local\":\"");
 	p = format_endpoint_at(p, c->family, c->saddr, c->sport);
-	p = PUT(p, "\",\"remote\":\"");
+	p = FORMAT_PUT(p, "\",\"remote\":\"");
 	p = format_endpoint_at(p, c->family, c->daddr, c->dport);
-	p = PUT(p, "\",\"cookie\":");
+	p = FORMAT_PUT(p, "\",\"cookie\":");
 	p = format_u64_at(p, c->cookie);
-	p = PUT(p, ",\"family\":\"");
-	p = put_str(p, family_name(c->family));
-	p = PUT(p, "\",\"began_ns\":");
+	p = FORMAT_PUT(p, ",\"family\":\"");
+	p = format_str_at(p, family_name(c->family));
+	p = FORMAT_PUT(p, "\",\"began_ns\":");
 	p = format_u64_at(p, c->began_ns);
-	p = PUT(p, ",\"state_since_ns\":");
+	p = FORMAT_PUT(p, ",\"state_since_ns\":");
 	p = format_u64_at(p, c->state_since_ns);
-	p = PUT(p, ",\"in_state_ns\":");
+	p = FORMAT_PUT(p, ",\"in_state_ns\":");
 	p = format_u64_at(p, in_state);
-	p = PUT(p, ",\"expires_ns\":");
+	p = FORMAT_PUT(p, ",\"expires_ns\":");
 	p = format_u64_at(p, c->expires_ns);
-	p = PUT(p, ",\"uid\":");
+	p = FORMAT_PUT(p, ",\"uid\":");
 	if (c->uid == TCPSTATE_UID_UNKNOWN)
-		p = PUT(p, "null");
+		p = FORMAT_PUT(p, "null");
 	else
 		p = format_u64_at(p, c->uid);
-	p = PUT(p, ",\"cgroup_id\":");
+	p = FORMAT_PUT(p, ",\"cgroup_id\":");
 	p = format_u64_at(p, c->cgroup_id);
-	p = PUT(p, ",\"cgroup\":");
+	p = FORMAT_PUT(p, ",\"cgroup\":");
 	if (cgroup)
 		p = out_json_string_at(p, cgroup, strlen(cgroup));
 	else
-		p = PUT(p, "null");
-	p = PUT(p, ",\"pid\":");
+		p = FORMAT_PUT(p, "null");
+	p = FORMAT_PUT(p, ",\"pid\":");
 	p = format_u64_at(p, c->pid);
-	p = PUT(p, ",\"comm\":");
+	p = FORMAT_PUT(p, ",\"comm\":");
 	/* comm is 16 bytes, NUL-padded, not always NUL-terminated. */
 	p = out_json_string_at(p, c->comm, sizeof(c->comm));
-	p = PUT(p, ",\"flags\":[");
+	p = FORMAT_PUT(p, ",\"flags\":[");
 	for (i = 0; i < ARRAY_SIZE(flags); i++) {
 		if (!(c->flags & flags[i].flag))
 			continue;
-		p = put_str(put_str(p, sep), flags[i].name);
+		p = format_str_at(format_str_at(p, sep), flags[i].name);
 		sep = ",";
 	}
-	return PUT(p, "]}");
+	return FORMAT_PUT(p, "]}");
 }
 
 /* JSON: the rows through a buffer that grows for a long cgroup path. */
@@ -304,33 +278,33 @@ static char *list_row(char *p, const struct tcpstate_conn *c, int lw, int pw,
 	char d[FORMAT_DURATION_LEN], *s = p, *e;
 	int w;
 
-	p = pad(put_str(p, state_name(c->state)), s, STATE_WIDTH);
+	p = format_pad(format_str_at(p, state_name(c->state)), s, STATE_WIDTH);
 	*p++ = ' ';
 	s = p;
-	p = pad(format_endpoint_at(p, c->family, c->saddr, c->sport), s, lw);
+	p = format_pad(format_endpoint_at(p, c->family, c->saddr, c->sport), s, lw);
 	*p++ = ' ';
 	s = p;
-	p = pad(format_endpoint_at(p, c->family, c->daddr, c->dport), s, pw);
+	p = format_pad(format_endpoint_at(p, c->family, c->daddr, c->dport), s, pw);
 	*p++ = ' ';
 	if (c->state_since_ns)
 		e = format_duration_at(d, now_ns > c->state_since_ns ?
 				       now_ns - c->state_since_ns : 0);
 	else
-		e = put_str(d, "-");
+		e = format_str_at(d, "-");
 	for (w = e - d; w < IN_STATE_WIDTH; w++)	/* right-aligned */
 		*p++ = ' ';
 	memcpy(p, d, e - d);
 	p += e - d;
 	*p++ = ' ';
 	s = p;
-	p = pad(format_u64_at(p, c->cookie), s, COOKIE_WIDTH);
+	p = format_pad(format_u64_at(p, c->cookie), s, COOKIE_WIDTH);
 	*p++ = ' ';
 	s = p;
 	if (c->uid == TCPSTATE_UID_UNKNOWN)
 		*p++ = '-';
 	else
 		p = format_u64_at(p, c->uid);
-	p = pad(p, s, UID_WIDTH);
+	p = format_pad(p, s, UID_WIDTH);
 	*p++ = ' ';
 	s = p;
 	if (c->pid) {
@@ -343,7 +317,7 @@ static char *list_row(char *p, const struct tcpstate_conn *c, int lw, int pw,
 	} else {
 		*p++ = '-';
 	}
-	p = pad(p, s, PROCESS_WIDTH);
+	p = format_pad(p, s, PROCESS_WIDTH);
 	*p++ = ' ';
 	return p;
 }

@@ -13,6 +13,8 @@ const char *state_ss_name(int state);
 const char *state_key(int state);
 /* "expired", "reused"...; NULL when out of range. */
 const char *tw_exit_name(int cause);
+/* The longest of them: "expired". */
+#define TW_EXIT_NAME_MAX	7
 /*
  * The hook of an enum tcpstate_miss, as a stable key for JSON and text:
  * "state", "tw_enter"...; NULL when out of range.

@@ -5,6 +5,7 @@
  */
 /* The unlocked stdio calls: the CLI writes from one thread. */
 #define _GNU_SOURCE
+#include <assert.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -121,85 +122,73 @@ static void failure_json(struct output *o, const struct tcpstate_event *ev)
  * those of the printf() and out_*() code before it (tests/watch_test.c
  * compares them).
  *
- * A state line at most: in JSON, 165 bytes of keys, seven numbers (110),
- * two IPv6 endpoints (106), names (47) and a process name of 16 bytes each
- * escaped to 6 (98): 526.
+ * The longest state line: in JSON, its keys and punctuation, as there,
+ * and each value at its widest, with a process name of 16 bytes each
+ * escaped to 6, and quoted.  A text line is shorter.
  */
+#define LINE_KEYS	(FORMAT_LIT_LEN("{\"type\":\"state\",\"time_ns\":,\"netns\":") +	\
+			 FORMAT_LIT_LEN(",\"cookie\":,\"family\":\"\",\"local\":\"") +	\
+			 FORMAT_LIT_LEN("\",\"remote\":\"\",\"old\":\"\",\"new\":\"") +	\
+			 FORMAT_LIT_LEN("\",\"prev_state_ns\":,\"tw_exit\":\"\"") +	\
+			 FORMAT_LIT_LEN(",\"uid\":,\"cgroup_id\":,\"pid\":,\"comm\":}\n"))
+#define COMM_LEN	sizeof(((struct tcpstate_event *)0)->comm)
+#define LINE_LONGEST	(LINE_KEYS + 4 * FORMAT_U64_LONGEST +			\
+			 3 * FORMAT_U32_LONGEST + FORMAT_FAMILY_LONGEST +	\
+			 2 * FORMAT_ENDPOINT_LONGEST + 2 * STATE_SS_NAME_MAX +	\
+			 TW_EXIT_NAME_MAX + 6 * COMM_LEN + 2)
 #define LINE_LEN	640
+static_assert(LINE_LONGEST <= LINE_LEN, "a state line overruns its buffer");
+const size_t watch_line_longest = LINE_LONGEST;
 
-static char *put_mem(char *p, const char *s, size_t n)
-{
-	memcpy(p, s, n);
-	return p + n;
-}
-
-#define put_lit(p, s)	put_mem(p, s, sizeof(s) - 1)
-
-static char *put_str(char *p, const char *s)
-{
-	return put_mem(p, s, strlen(s));
-}
-
-/* @s[0..n) and spaces after it to @width (printf's "%-*s"). */
-static char *put_left(char *p, const char *s, size_t n, size_t width)
-{
-	p = put_mem(p, s, n);
-	if (n < width) {
-		memset(p, ' ', width - n);
-		p += width - n;
-	}
-	return p;
-}
-
-/* Spaces before @s[0..n) to @width (printf's "%*s"). */
+/* Spaces before @s[0..n) to @width (printf's "%*s"); the end. */
 static char *put_right(char *p, const char *s, size_t n, size_t width)
 {
 	if (n < width) {
 		memset(p, ' ', width - n);
 		p += width - n;
 	}
-	return put_mem(p, s, n);
+	return mempcpy(p, s, n);
 }
 
 static char *state_json_at(char *p, const struct tcpstate_event *ev)
 {
-	p = put_lit(p, "{\"type\":\"state\",\"time_ns\":");
+	p = FORMAT_PUT(p, "{\"type\":\"state\",\"time_ns\":");
 	p = format_u64_at(p, ev->time_ns);
-	p = put_lit(p, ",\"netns\":");
+	p = FORMAT_PUT(p, ",\"netns\":");
 	p = format_u64_at(p, ev->netns);
-	p = put_lit(p, ",\"cookie\":");
+	p = FORMAT_PUT(p, ",\"cookie\":");
 	p = format_u64_at(p, ev->cookie);
 	/* Names, addresses and ports: nothing in them JSON escapes. */
-	p = put_lit(p, ",\"family\":\"");
-	p = put_str(p, family_name(ev->family));
-	p = put_lit(p, "\",\"local\":\"");
+	p = FORMAT_PUT(p, ",\"family\":\"");
+	p = format_str_at(p, family_name(ev->family));
+	p = FORMAT_PUT(p, "\",\"local\":\"");
 	p = format_endpoint_at(p, ev->family, ev->saddr, ev->sport);
-	p = put_lit(p, "\",\"remote\":\"");
+	p = FORMAT_PUT(p, "\",\"remote\":\"");
 	p = format_endpoint_at(p, ev->family, ev->daddr, ev->dport);
-	p = put_lit(p, "\",\"old\":\"");
-	p = put_str(p, name_or_q(state_ss_name(ev->old_state)));
-	p = put_lit(p, "\",\"new\":\"");
-	p = put_str(p, name_or_q(state_ss_name(ev->new_state)));
-	p = put_lit(p, "\",\"prev_state_ns\":");
+	p = FORMAT_PUT(p, "\",\"old\":\"");
+	p = format_str_at(p, name_or_q(state_ss_name(ev->old_state)));
+	p = FORMAT_PUT(p, "\",\"new\":\"");
+	p = format_str_at(p, name_or_q(state_ss_name(ev->new_state)));
+	p = FORMAT_PUT(p, "\",\"prev_state_ns\":");
 	p = format_u64_at(p, ev->prev_state_ns);
 	if (ev->tw_exit != TCPSTATE_TW_EXIT_NONE) {
-		p = put_lit(p, ",\"tw_exit\":\"");
-		p = put_str(p, name_or_q(tw_exit_name(ev->tw_exit)));
+		p = FORMAT_PUT(p, ",\"tw_exit\":\"");
+		p = format_str_at(p, name_or_q(tw_exit_name(ev->tw_exit)));
 		*p++ = '"';
 	}
 	if (ev->uid == TCPSTATE_UID_UNKNOWN) {
-		p = put_lit(p, ",\"uid\":null");
+		p = FORMAT_PUT(p, ",\"uid\":null");
 	} else {
-		p = put_lit(p, ",\"uid\":");
+		p = FORMAT_PUT(p, ",\"uid\":");
 		p = format_u64_at(p, ev->uid);
 	}
-	p = put_lit(p, ",\"cgroup_id\":");
+	p = FORMAT_PUT(p, ",\"cgroup_id\":");
 	p = format_u64_at(p, ev->cgroup_id);
-	p = put_lit(p, ",\"pid\":");
+	p = FORMAT_PUT(p, ",\"pid\":");
 	p = format_u64_at(p, ev->pid);
-	p = put_lit(p, ",\"comm\":");
+	p = FORMAT_PUT(p, ",\"comm\":");
 	p = out_json_string_at(p, ev->comm, sizeof(ev->comm));
-	return put_lit(p, "}\n");
+	return FORMAT_PUT(p, "}\n");
 }
 
 static void event_json(FILE *f, const struct tcpstate_event *ev)
@@ -232,7 +221,7 @@ static char *clock_at(struct watch_ctx *w, char *p, __s64 wall_ns)
 	unsigned int ms = wall_ns % 1000000000 / 1000000;
 
 	if (wall_ns < 0)
-		return put_lit(p, "??:??:??.???");
+		return FORMAT_PUT(p, "??:??:??.???");
 	if (!w->clock_valid || secs != w->clock_secs) {
 		char buf[FORMAT_CLOCK_LEN];
 
@@ -242,9 +231,9 @@ static char *clock_at(struct watch_ctx *w, char *p, __s64 wall_ns)
 		w->clock_secs = secs;
 		w->clock_valid = true;
 	}
-	p = put_mem(p, w->clock, sizeof(w->clock));
+	p = mempcpy(p, w->clock, sizeof(w->clock));
 	if (w->clock[0] == '?')
-		return put_lit(p, "???");
+		return FORMAT_PUT(p, "???");
 	*p++ = (char)('0' + ms / 100);
 	*p++ = (char)('0' + ms / 10 % 10);
 	*p++ = (char)('0' + ms % 10);
@@ -257,11 +246,11 @@ static char *state_text_at(struct watch_ctx *w, char *p,
 	char l[FORMAT_ENDPOINT_LEN], r[FORMAT_ENDPOINT_LEN];
 	char spent[FORMAT_DURATION_LEN + 8];
 	size_t ln, rn, sn;
+	char *start;
 
 	if (w->all_netns) {
-		char n[24];
-
-		p = put_left(p, n, format_u64_at(n, ev->netns) - n, 10);
+		start = p;
+		p = format_pad(format_u64_at(p, ev->netns), start, 10);
 		*p++ = ' ';
 	}
 	p = clock_at(w, p, (__s64)ev->time_ns + w->wall_offset_ns);
@@ -272,9 +261,11 @@ static char *state_text_at(struct watch_ctx *w, char *p,
 		w->local_w = ln;
 	if ((int)rn > w->remote_w)
 		w->remote_w = rn;
-	p = put_left(p, l, ln, w->local_w);
+	start = p;
+	p = format_pad(mempcpy(p, l, ln), start, w->local_w);
 	*p++ = ' ';
-	p = put_left(p, r, rn, w->remote_w);
+	start = p;
+	p = format_pad(mempcpy(p, r, rn), start, w->remote_w);
 	*p++ = ' ';
 	if (ev->prev_state_ns) {
 		sn = format_duration_at(spent, ev->prev_state_ns) - spent;
@@ -284,16 +275,16 @@ static char *state_text_at(struct watch_ctx *w, char *p,
 	}
 	p = put_right(p, spent, sn, SPENT_WIDTH);
 	*p++ = ' ';
-	p = put_str(p, name_or_q(state_ss_name(ev->old_state)));
-	p = put_lit(p, " -> ");
-	p = put_str(p, name_or_q(state_ss_name(ev->new_state)));
+	p = format_str_at(p, name_or_q(state_ss_name(ev->old_state)));
+	p = FORMAT_PUT(p, " -> ");
+	p = format_str_at(p, name_or_q(state_ss_name(ev->new_state)));
 	if (ev->tw_exit != TCPSTATE_TW_EXIT_NONE) {
 		*p++ = ' ';
-		p = put_str(p, name_or_q(tw_exit_name(ev->tw_exit)));
+		p = format_str_at(p, name_or_q(tw_exit_name(ev->tw_exit)));
 	}
 	if (ev->pid) {
 		*p++ = ' ';
-		p = put_mem(p, ev->comm, strnlen(ev->comm, sizeof(ev->comm)));
+		p = mempcpy(p, ev->comm, strnlen(ev->comm, sizeof(ev->comm)));
 		*p++ = '/';
 		p = format_u64_at(p, ev->pid);
 	}

@@ -26,6 +26,9 @@ struct watch_ctx {
 	char clock[9];
 };
 
+/* The longest state line, in bytes (tests/watch_test.c). */
+extern const size_t watch_line_longest;
+
 void watch_init(struct watch_ctx *w, bool json, bool all_netns, int family,
 		unsigned long limit, __s64 wall_offset_ns);
 /* The header line of text output; nothing for JSON. */

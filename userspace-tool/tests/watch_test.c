@@ -536,18 +536,75 @@ static void test_like_printf(void)
 	free(ev);
 }
 
+/*
+ * The longest lines a state change makes: every number at its widest, an
+ * IPv6 address of eight full groups at each end, the longest state and
+ * cause names, a process name escaped throughout.
+ */
+static void test_longest_line(void)
+{
+	struct tcpstate_event ev;
+	struct unit_buf b;
+	struct watch_ctx w;
+	size_t longest = 0, name = 0;
+	char err[128], *s;
+	int i, json;
+
+	for (i = 0; i < TCPSTATE_TW_EXIT_MAX; i++)
+		if (tw_exit_name(i) && strlen(tw_exit_name(i)) > name)
+			name = strlen(tw_exit_name(i));
+	if (name == TW_EXIT_NAME_MAX)
+		ksft_test_result_pass("longest_cause_is_TW_EXIT_NAME_MAX\n");
+	else
+		ksft_test_result_fail("longest_cause_is_TW_EXIT_NAME_MAX: %d, saw %zu\n",
+				      TW_EXIT_NAME_MAX, name);
+	memset(&ev, 0, sizeof(ev));
+	ev.size = sizeof(ev);
+	ev.type = TCPSTATE_EVENT_STATE;
+	ev.family = AF_INET6;
+	memset(ev.saddr, 0xff, sizeof(ev.saddr));
+	memset(ev.daddr, 0xff, sizeof(ev.daddr));
+	ev.sport = 65535;
+	ev.dport = 65535;
+	ev.cookie = ~0ULL;
+	ev.time_ns = ~0ULL;
+	ev.prev_state_ns = ~0ULL;
+	ev.netns = ~0U;
+	ev.uid = TCPSTATE_UID_UNKNOWN - 1;
+	ev.pid = ~0U;
+	ev.cgroup_id = ~0ULL;
+	ev.old_state = TCPSTATE_FIN_WAIT1;
+	ev.new_state = TCPSTATE_CLOSE_WAIT;
+	ev.tw_exit = TCPSTATE_TW_EXIT_EXPIRED;
+	memset(ev.comm, '\x01', sizeof(ev.comm));
+	for (json = 0; json < 2; json++) {
+		watch_init(&w, json, true, 0, 0, OFFSET_NS);
+		watch_records(&w, unit_open(&b), &ev, sizeof(ev), err, sizeof(err));
+		s = unit_take(&b);
+		if (strlen(s) > longest)
+			longest = strlen(s);
+		free(s);
+	}
+	if (longest == 498 && longest <= watch_line_longest)
+		ksft_test_result_pass("longest_line_in_bound\n");
+	else
+		ksft_test_result_fail("longest_line_in_bound: expected 498 <= %zu, saw %zu\n",
+				      watch_line_longest, longest);
+}
+
 int main(void)
 {
 	setenv("TZ", "UTC", 1);
 	tzset();
 	ksft_print_header();
-	ksft_set_plan(9 + 4 + 5);
+	ksft_set_plan(9 + 4 + 5 + 2);
 	make_events();
 	test_text();
 	test_json();
 	test_malformed();
 	test_port_failures();
 	test_like_printf();
+	test_longest_line();
 	fake_cgroups_remove(root, tree);
 	ksft_finished();
 }
