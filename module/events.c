@@ -5,8 +5,8 @@
  *
  * Each reader owns a ring of event_buffer records.  Producers are the
  * hooks, in process or softirq context: they take the reader's raw
- * spinlock (softirqs off, tcpstate_bh_disable()) for a copy of one record
- * and never wait; the consumer is woken by an irq_work, outside
+ * spinlock (softirqs off, tcpstate_bh_disable()) to write one record in
+ * its slot and never wait; the consumer is woken by an irq_work, outside
  * the producer's locks.  When the ring is full the record is dropped and
  * counted; the count is handed to the reader as a TCPSTATE_EVENT_LOST
  * record in the place of what was lost, before anything newer.  So every
@@ -153,13 +153,13 @@ static struct tcpstate_event *ring_put(struct tcpstate_reader *r)
 }
 
 /*
- * @who: the owner of what @ev reports, filled in as this reader may see it
- * (uid in its user namespace, pid in its PID namespace).
+ * Lock @r and take the slot of its next record, with a pending loss put
+ * in first; NULL when the ring is full, which counts the record lost.
+ * reader_unlock() in either case.
  */
-static void reader_push(struct tcpstate_reader *r, const struct tcpstate_event *ev,
-			const struct tcpstate_who *who)
+static struct tcpstate_event *reader_lock_slot(struct tcpstate_reader *r)
+	__acquires(&r->lock)
 {
-	struct tcpstate_event *slot;
 	u32 room;
 
 	tcpstate_bh_disable();
@@ -169,26 +169,29 @@ static void reader_push(struct tcpstate_reader *r, const struct tcpstate_event *
 	if (room < (r->lost_pending ? 2 : 1)) {
 		WRITE_ONCE(r->lost_pending, r->lost_pending + 1);
 		r->lost_total++;
-		raw_spin_unlock(&r->lock);
-		tcpstate_bh_enable();
-		return;
+		return NULL;
 	}
 	if (r->lost_pending) {
 		event_lost(ring_put(r), r->lost_pending);
 		WRITE_ONCE(r->lost_pending, 0);
 	}
-	slot = ring_put(r);
-	*slot = *ev;
-	if (who)
-		tcpstate_who_export(who, r->view, &slot->uid, &slot->cgroup_id,
-				    &slot->pid, slot->comm);
+	return ring_put(r);
+}
+
+/* @pushed: whether a record went in (not lost), which wakes the consumer. */
+static void reader_unlock(struct tcpstate_reader *r, bool pushed)
+	__releases(&r->lock)
+{
 	raw_spin_unlock(&r->lock);
 	tcpstate_bh_enable();
+	if (!pushed)
+		return;
 
 	/*
-	 * Not here, under the table's bucket lock: the wait queue's lock
-	 * sleeps on PREEMPT_RT, and a wake-up per record would cost a storm
-	 * dearly.  The irq_work runs at the next tick at the latest.
+	 * Not under the lock, nor under the table's bucket lock: the wait
+	 * queue's lock sleeps on PREEMPT_RT, and a wake-up per record would
+	 * cost a storm dearly.  The irq_work runs at the next tick at the
+	 * latest.
 	 */
 	if (wq_has_sleeper(&r->wait))
 		irq_work_queue(&r->wake);
@@ -209,11 +212,37 @@ bool tcpstate_notify_wanted(const struct list_head *readers)
 	       (readers && !list_empty(readers));
 }
 
+static void reader_push_change(struct tcpstate_reader *r,
+			       const struct tcpstate_change *c)
+{
+	struct tcpstate_event *slot = reader_lock_slot(r);
+
+	/* The owner as this reader may see it. */
+	if (slot) {
+		event_from_change(slot, c);
+		tcpstate_who_export(&c->who, r->view, &slot->uid,
+				    &slot->cgroup_id, &slot->pid, slot->comm);
+	}
+	reader_unlock(r, slot);
+}
+
+/* A record of another kind, made on the stack: the same in every ring. */
+static void reader_push(struct tcpstate_reader *r, const struct tcpstate_event *ev,
+			const struct tcpstate_who *who)
+{
+	struct tcpstate_event *slot = reader_lock_slot(r);
+
+	if (slot) {
+		*slot = *ev;
+		tcpstate_who_export(who, r->view, &slot->uid, &slot->cgroup_id,
+				    &slot->pid, slot->comm);
+	}
+	reader_unlock(r, slot);
+}
+
 void tcpstate_notify(struct list_head *readers, const struct tcpstate_change *c)
 {
-	struct tcpstate_event ev;
 	struct tcpstate_reader *r;
-	bool any;
 
 	trace_state_change(c);
 	if (c->new_state == TCPSTATE_TIME_WAIT)
@@ -221,18 +250,14 @@ void tcpstate_notify(struct list_head *readers, const struct tcpstate_change *c)
 	if (c->tw_exit != TCPSTATE_TW_EXIT_NONE)
 		trace_timewait_exit(c);
 
-	any = !list_empty(&tcpstate_all_ns_readers) ||
-	      (readers && !list_empty(readers));
-	if (!any)
-		return;
-	event_from_change(&ev, c);
+	/* Each record is made in its reader's ring, not copied there. */
 	rcu_read_lock();
 	if (readers) {
 		list_for_each_entry_rcu(r, readers, node)
-			reader_push(r, &ev, &c->who);
+			reader_push_change(r, c);
 	}
 	list_for_each_entry_rcu(r, &tcpstate_all_ns_readers, node)
-		reader_push(r, &ev, &c->who);
+		reader_push_change(r, c);
 	rcu_read_unlock();
 }
 
@@ -535,7 +560,7 @@ __poll_t tcpstate_reader_poll(struct tcpstate_reader *r, struct file *file,
 			      poll_table *wait)
 {
 	poll_wait(file, &r->wait, wait);
-	/* Pairs with wq_has_sleeper() in reader_push(). */
+	/* Pairs with wq_has_sleeper() in reader_unlock(). */
 	smp_mb();
 	return reader_has_data(r) ? EPOLLIN | EPOLLRDNORM : 0;
 }

@@ -54,6 +54,7 @@ static void tcpstate_probe_set_state(void *data, const struct sock *csk,
 	struct sock *sk = (struct sock *)csk;
 	struct tcpstate_tuple tuple;
 	struct tcpstate_who who;
+	bool tuple_made = false;
 	unsigned int change;
 	u16 pending_port = 0;
 	u64 cookie;
@@ -99,18 +100,35 @@ static void tcpstate_probe_set_state(void *data, const struct sock *csk,
 	}
 
 	/*
-	 * Most changes only move a connection the table holds.  Past
-	 * SYN_SENT and SYN_RECV, whose changes still refresh the tuple, only
-	 * its family can change (IPV6_ADDRFORM): the table compares that,
-	 * and the owner and uid, and says when the full update is needed.
+	 * Most changes only move a connection the table holds, with nothing
+	 * else of it to change: its owner, uid, and past SYN_SENT and
+	 * SYN_RECV its family (IPV6_ADDRFORM changes that), or up to them its
+	 * whole tuple, which is settled by then: connect() took its port
+	 * before SYN_SENT's entry was made (hooks_ports.c), and a child has
+	 * its request's.  A child leaving SYN_RECV has its request's cgroup
+	 * too.  The table compares them, and says when the full update is
+	 * needed.
 	 */
 	cookie = atomic64_read(&sk->sk_cookie);
-	if (cookie && oldstate != TCP_CLOSE && oldstate != TCP_SYN_SENT &&
-	    oldstate != TCP_SYN_RECV &&
-	    tcpstate_table_state(sock_net(sk), cookie, newstate,
-				 tcpstate_sk_owner(sk), sk->sk_uid,
-				 sk->sk_family))
-		return;
+	if (cookie && oldstate != TCP_CLOSE) {
+		struct tcpstate_same same = {
+			.owner = tcpstate_sk_owner(sk),
+			.uid = sk->sk_uid,
+			.family = sk->sk_family,
+		};
+
+		if (oldstate == TCP_SYN_SENT || oldstate == TCP_SYN_RECV) {
+			tcpstate_tuple_from_sk(&tuple, sk);
+			same.tuple = &tuple;
+			tuple_made = true;
+		}
+		if (oldstate == TCP_SYN_RECV) {
+			same.cgroup = tcpstate_sk_cgroup(sk);
+			same.makes = true;
+		}
+		if (tcpstate_table_state(sock_net(sk), cookie, newstate, &same))
+			return;
+	}
 
 	/*
 	 * A connection is born where connect() has its port (hooks_ports.c;
@@ -137,7 +155,8 @@ static void tcpstate_probe_set_state(void *data, const struct sock *csk,
 		return;		/* never had a cookie: never mirrored */
 	if (!cookie)	/* generated here, once */
 		cookie = tcpstate_sk_cookie(sk);
-	tcpstate_tuple_from_sk(&tuple, sk);
+	if (!tuple_made)
+		tcpstate_tuple_from_sk(&tuple, sk);
 	if (pending_port)	/* the earlier connect()'s port */
 		tuple.sport = pending_port;
 	/*

@@ -71,6 +71,19 @@ void tcpstate_who_none(struct tcpstate_who *w)
 	w->uid = INVALID_UID;
 }
 
+u64 tcpstate_sk_cgroup(const struct sock *sk)
+{
+#ifdef CONFIG_SOCK_CGROUP_DATA
+	/* Held by the socket for its life; never NULL on a socket. */
+	struct cgroup *cgrp =
+		sock_cgroup_ptr((struct sock_cgroup_data *)&sk->sk_cgrp_data);
+
+	if (cgrp)
+		return cgroup_id(cgrp);
+#endif
+	return 0;
+}
+
 void tcpstate_who_sock(struct tcpstate_who *w, const struct sock *sk)
 {
 	tcpstate_who_none(w);
@@ -79,16 +92,7 @@ void tcpstate_who_sock(struct tcpstate_who *w, const struct sock *sk)
 	/* Held by the socket, which outlives the hook that asks. */
 	w->memcg = sk->sk_memcg;
 #endif
-#ifdef CONFIG_SOCK_CGROUP_DATA
-	{
-		/* Held by the socket for its life; never NULL on a socket. */
-		struct cgroup *cgrp =
-			sock_cgroup_ptr((struct sock_cgroup_data *)&sk->sk_cgrp_data);
-
-		if (cgrp)
-			w->cgroup = cgroup_id(cgrp);
-	}
-#endif
+	w->cgroup = tcpstate_sk_cgroup(sk);
 }
 
 void tcpstate_who_uid(struct tcpstate_who *w, const struct sock *sk)
@@ -252,6 +256,11 @@ bool tcpstate_who_shared_covers(const struct tcpstate_who_shared *s,
 kuid_t tcpstate_who_shared_uid(const struct tcpstate_who_shared *s)
 {
 	return s ? s->uid : INVALID_UID;
+}
+
+u64 tcpstate_who_shared_cgroup(const struct tcpstate_who_shared *s)
+{
+	return s ? s->cgroup : 0;
 }
 
 void tcpstate_who_unshare(struct tcpstate_who_shared *s)

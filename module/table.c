@@ -1565,20 +1565,48 @@ static void sock_entry_unlock(struct sock_entry_call *c)
 	table_leave(c->atomic);
 }
 
-bool tcpstate_table_state(struct net *net, u64 cookie, int state, u32 owner,
-			  kuid_t uid, u8 family)
+/* The cgroup the entry knows of its owner, or 0. */
+static u64 entry_cgroup(const struct tcpstate_entry *e)
+{
+#if TCPSTATE_RT
+	return e->who.cgroup;
+#else
+	return tcpstate_who_shared_cgroup(e->who);
+#endif
+}
+
+/* Is @e's tuple @t? */
+static bool entry_tuple_is(const struct tcpstate_entry *e,
+			   const struct tcpstate_tuple *t)
+{
+	return e->sport == t->sport && e->dport == t->dport &&
+	       e->family == t->family &&
+	       !memcmp(&e->saddr, &t->saddr, sizeof(t->saddr)) &&
+	       !memcmp(&e->daddr, &t->daddr, sizeof(t->daddr));
+}
+
+static bool entry_same(const struct tcpstate_entry *e,
+		       const struct tcpstate_same *same)
+{
+	return !(e->flags & ~ENTRY_KEPT_FLAGS) && e->owner == same->owner &&
+	       (same->tuple ? entry_tuple_is(e, same->tuple) :
+			      e->family == same->family) &&
+	       (!uid_valid(same->uid) || uid_eq(entry_uid(e), same->uid)) &&
+	       (!same->cgroup || entry_cgroup(e) == same->cgroup);
+}
+
+bool tcpstate_table_state(struct net *net, u64 cookie, int state,
+			  const struct tcpstate_same *same)
 {
 	struct sock_entry_call c;
 	struct tcpstate_entry *e;
-	bool done = true;
+	bool done = !same->makes;
 
 	if (!valid_state(state) || !cookie)
 		return true;
 	e = sock_entry_lock(net, cookie, &c);
 	if (e) {
-		done = !(e->flags & ~ENTRY_KEPT_FLAGS) && e->owner == owner &&
-		       e->family == family &&
-		       (!uid_valid(uid) || uid_eq(entry_uid(e), uid));
+		done = entry_same(e, same);
 		if (done)
 			entry_set_state(c.tn, e, state);
 	}

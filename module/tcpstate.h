@@ -180,6 +180,8 @@ struct tcpstate_view {
 
 /* owner.c */
 void tcpstate_who_none(struct tcpstate_who *w);
+/* The cgroup v2 id of the socket, or 0. */
+u64 tcpstate_sk_cgroup(const struct sock *sk);
 /* The socket's uid and cgroup; no process. */
 void tcpstate_who_sock(struct tcpstate_who *w, const struct sock *sk);
 /* The socket's uid alone: the cgroup and process unknown (kept). */
@@ -209,6 +211,8 @@ bool tcpstate_who_shared_covers(const struct tcpstate_who_shared *s,
 				const struct tcpstate_who *w);
 /* Its uid; INVALID_UID when @s is NULL. */
 kuid_t tcpstate_who_shared_uid(const struct tcpstate_who_shared *s);
+/* Its cgroup; 0 when @s is NULL. */
+u64 tcpstate_who_shared_cgroup(const struct tcpstate_who_shared *s);
 /* Its facts into @w, no reference taken; @s NULL: none. */
 void tcpstate_who_shared_read(const struct tcpstate_who_shared *s,
 			      struct tcpstate_who *w);
@@ -305,16 +309,32 @@ void tcpstate_table_set(struct net *net, u64 cookie,
 			u8 flags, u32 owner, u64 expires_ns, unsigned int change,
 			const struct tcpstate_who *who);
 /*
- * Connection @cookie, reported by its full socket @owner with uid @uid and
- * family @family, moves to @state, as most changes do: done here when the
- * table holds the socket's entry with nothing else to change (no flag but
- * how it came to be known, this owner, uid and family), or holds none (a
- * change creates no entry).  The tuple is not refreshed: only for a
- * socket whose addresses and ports are settled (past SYN_SENT and
- * SYN_RECV).  False when the entry differs: tcpstate_table_set() then.
+ * What the entry of a connection holds already when a state change
+ * changes nothing else of it (tcpstate_table_state()): the facts of the
+ * full socket that reports the change.
  */
-bool tcpstate_table_state(struct net *net, u64 cookie, int state, u32 owner,
-			  kuid_t uid, u8 family);
+struct tcpstate_same {
+	u32 owner;		/* tcpstate_sk_owner() */
+	kuid_t uid;		/* sk_uid */
+	u64 cgroup;		/* its cgroup v2 id; 0: not compared */
+	/*
+	 * Its tuple, for a change from SYN_SENT or SYN_RECV, which may still
+	 * refresh it; NULL past them, where only the family can change
+	 * (IPV6_ADDRFORM).
+	 */
+	const struct tcpstate_tuple *tuple;
+	u8 family;		/* compared without a tuple */
+	bool makes;		/* the change makes the entry when it is missing */
+};
+
+/*
+ * Connection @cookie moves to @state, as most changes do: done here when
+ * the table holds the socket's entry with nothing else to change (no flag
+ * but how it came to be known, and what @same says), or holds none and
+ * the change makes no entry.  False otherwise: tcpstate_table_set() then.
+ */
+bool tcpstate_table_state(struct net *net, u64 cookie, int state,
+			  const struct tcpstate_same *same);
 /* Only the owner of connection @cookie changes (accept()). */
 void tcpstate_table_set_who(struct net *net, u64 cookie,
 			    const struct tcpstate_who *who);
