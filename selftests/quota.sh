@@ -34,7 +34,9 @@
 #    the socket's (the listener's) cgroup;
 #  - a memory cgroup at memory.max gets no entry past it: the connection
 #    is dropped for the reason "nomem" and memory.current stays within
-#    memory.max.
+#    memory.max;
+#  - a child whose request was dropped for the quota makes its entry when
+#    it leaves SYN-RECV, if there is room by then.
 . "$(dirname "$0")/lib.sh"
 
 params=/sys/module/tcpstate/parameters
@@ -141,7 +143,7 @@ require_root_and_module
 module_loaded || { echo "# SKIP: the module is not loaded"; exit $ksft_skip; }
 command -v jq > /dev/null || { echo "# SKIP: needs jq"; exit $ksft_skip; }
 command -v setpriv > /dev/null || { echo "# SKIP: needs setpriv"; exit $ksft_skip; }
-tap_plan 24
+tap_plan 25
 
 out=$(mktemp -d)
 # The unprivileged user writes its findings here.
@@ -162,8 +164,9 @@ cleanup()
 	stop_workload "$w_init"
 	stop_workload "$w_a"
 	stop_workload "$w_mem"
+	stop_workload "$w_late"
 	echo "$old_ms" > $params/reconcile_ms
-	for ns in ts_q_a ts_q_abi ts_q_c ts_q_mem ts_q_mem2 ts_q_lim; do
+	for ns in ts_q_a ts_q_abi ts_q_c ts_q_mem ts_q_mem2 ts_q_lim ts_q_late; do
 		ip netns del $ns 2>/dev/null
 	done
 	echo "$old_max" > $params/max_entries
@@ -578,6 +581,46 @@ echo "# memory.max 64 KiB above use: $entries entries, $nomem nomem drops, memor
 tap_result memcg_at_its_limit_drops_for_nomem_never_past_it $? \
 	"expected entries + nomem drops = 2000, both more than 0, memory.current <= memory.max; saw $entries + $nomem, $cur <= $max (usable: $lim_ok)"
 ip netns del ts_q_lim
+
+# --- a child whose request found no room -----------------------------------
+# In ts_q_late, with a quota of 1 (netns_max_entries) that its IPv4
+# listener takes, its IPv6 listener, a connection's client and its request
+# are dropped for the reason "quota".  netem delays every segment on lo by a second: once the request
+# shows in SYN-RECV, the quota is raised, and a second later the client,
+# then a second after that the server's child, leave their SYN states
+# with the cookies the hooks gave them but no entry.  The child makes its
+# entry then, uncounted (as after a request the kernel freed first); the
+# client's is not made at SYN-SENT -> ESTABLISHED, and no reconcile pass
+# (reconcile_ms 0, no miss) adds it meanwhile.
+w_late=
+late_ok=1
+echo 1 > $params/netns_max_entries
+if new_ns ts_q_late && in_ns ts_q_late tc qdisc add dev lo root netem delay 1s; then
+	in_ns ts_q_late "$TCP_WORKLOAD" -e 1 -p 18300 > "$out/late" 2>&1 &
+	w_late=$!
+	for i in $(seq 100); do
+		[ -n "$(in_ns ts_q_late ss -tanH state syn-recv)" ] && break
+		sleep 0.1
+	done
+	echo "$old_netns" > $params/netns_max_entries
+	for i in $(seq 100); do
+		grep -q ready "$out/late" && break
+		sleep 0.1
+	done
+	grep -q ready "$out/late"
+	late_ok=$?
+fi
+echo "$old_netns" > $params/netns_max_entries
+got="entries $(in_ns ts_q_late "$TS_READ" stat entries 2>/dev/null)"
+got="$got quota $(in_ns ts_q_late "$TS_READ" stat drop:quota 2>/dev/null)"
+got="$got estab $(in_ns ts_q_late ss -tanH state established | wc -l)"
+echo "# a child whose request had no room: $got"
+[ $late_ok -eq 0 ] && [ "$got" = "entries 2 quota 3 estab 2" ]
+tap_result child_of_a_dropped_request_makes_its_entry $? \
+	"expected the pair established, entries 2 (the IPv4 listener, the child), quota 3 (the IPv6 listener, the client, the request), estab 2; saw ready $late_ok, $got"
+stop_workload "$w_late"
+w_late=
+ip netns del ts_q_late
 
 reports_after=$(kernel_reports | wc -l)
 [ "$reports_after" -eq "$reports_before" ]
