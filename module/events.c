@@ -178,16 +178,18 @@ static struct tcpstate_event *reader_lock_slot(struct tcpstate_reader *r)
 	return ring_put(r);
 }
 
-/* @pushed: whether a record went in (not lost), which wakes the consumer. */
-static void reader_unlock(struct tcpstate_reader *r, bool pushed)
+static void reader_unlock(struct tcpstate_reader *r)
 	__releases(&r->lock)
 {
 	raw_spin_unlock(&r->lock);
 	tcpstate_bh_enable();
-	if (!pushed)
-		return;
 
 	/*
+	 * A lost record wakes the consumer too: one that drained the ring
+	 * while it was lost learns of it (its LOST record) only by reading
+	 * again, and an edge-triggered epoll user that took a short read for
+	 * the end waits for a wake-up first.
+	 *
 	 * Not under the lock, nor under the table's bucket lock: the wait
 	 * queue's lock sleeps on PREEMPT_RT, and a wake-up per record would
 	 * cost a storm dearly.  The irq_work runs at the next tick at the
@@ -223,7 +225,7 @@ static void reader_push_change(struct tcpstate_reader *r,
 		tcpstate_who_export(&c->who, r->view, &slot->uid,
 				    &slot->cgroup_id, &slot->pid, slot->comm);
 	}
-	reader_unlock(r, slot);
+	reader_unlock(r);
 }
 
 /* A record of another kind, made on the stack: the same in every ring. */
@@ -237,7 +239,7 @@ static void reader_push(struct tcpstate_reader *r, const struct tcpstate_event *
 		tcpstate_who_export(who, r->view, &slot->uid, &slot->cgroup_id,
 				    &slot->pid, slot->comm);
 	}
-	reader_unlock(r, slot);
+	reader_unlock(r);
 }
 
 void tcpstate_notify(struct list_head *readers, const struct tcpstate_change *c)
