@@ -61,7 +61,6 @@
  * invoke the OOM killer; the table then stays at its size.
  */
 #include <linux/hash.h>
-#include <linux/jhash.h>
 #include <linux/spinlock.h>	/* before list_bl.h: 6.12 needs cpu_relax() */
 #include <linux/list_bl.h>
 #include <linux/llist.h>
@@ -607,7 +606,7 @@ static struct tcpstate_counters __percpu *net_counters(struct tcpstate_net *tn)
  * connections left, each on a 4-tuple of its own.  So an entry is known
  * by its cookie and, for a timewait socket's, its tuple.  Of one cookie's
  * entries the socket's comes first, then the timewait sockets', in the
- * order of their rank: 1 + a hash of the tuple (ties, 2^-32 of a pair,
+ * order of their rank: 1 + a hash of the tuple (ties, 2^-63 of a pair,
  * by the tuple itself).  The snapshot resumes after a rank.
  */
 static inline bool entry_tw(const struct tcpstate_entry *e)
@@ -615,30 +614,35 @@ static inline bool entry_tw(const struct tcpstate_entry *e)
 	return e->flags & TCPSTATE_F_TIMEWAIT_SOCK;
 }
 
-static u64 tuple_rank(const struct tcpstate_tuple *t)
+/* The two halves of an address, as words to mix (in any byte order). */
+static inline u64 addr_hi(const struct in6_addr *a)
 {
-	u32 w[10];
-
-	memcpy(w, &t->saddr, sizeof(t->saddr));
-	memcpy(w + 4, &t->daddr, sizeof(t->daddr));
-	w[8] = (u32)t->sport << 16 | t->dport;
-	w[9] = t->family;
-	return 1 + (u64)jhash2(w, ARRAY_SIZE(w), 0);
+	return (u64)(__force u32)a->s6_addr32[0] << 32 |
+	       (__force u32)a->s6_addr32[1];
 }
 
-static int tuple_cmp(const struct tcpstate_tuple *a, const struct tcpstate_tuple *b)
+static inline u64 addr_lo(const struct in6_addr *a)
 {
-	int d = memcmp(&a->saddr, &b->saddr, sizeof(a->saddr));
+	return (u64)(__force u32)a->s6_addr32[2] << 32 |
+	       (__force u32)a->s6_addr32[3];
+}
 
-	if (!d)
-		d = memcmp(&a->daddr, &b->daddr, sizeof(a->daddr));
-	if (!d)
-		d = (int)a->sport - b->sport;
-	if (!d)
-		d = (int)a->dport - b->dport;
-	if (!d)
-		d = (int)a->family - b->family;
-	return d;
+/* Each step a bijection of the word mixed in: a multiply-xor chain. */
+static u64 rank_of(const struct in6_addr *saddr, const struct in6_addr *daddr,
+		   u16 sport, u16 dport, u16 family)
+{
+	u64 h = (u64)sport << 32 | (u64)dport << 16 | family;
+
+	h = (h ^ addr_hi(saddr)) * GOLDEN_RATIO_64;
+	h = (h ^ addr_lo(saddr)) * GOLDEN_RATIO_64;
+	h = (h ^ addr_hi(daddr)) * GOLDEN_RATIO_64;
+	h = (h ^ addr_lo(daddr)) * GOLDEN_RATIO_64;
+	return (h >> 1) + 1;
+}
+
+static u64 tuple_rank(const struct tcpstate_tuple *t)
+{
+	return rank_of(&t->saddr, &t->daddr, t->sport, t->dport, t->family);
 }
 
 static void entry_tuple(const struct tcpstate_entry *e, struct tcpstate_tuple *t)
@@ -662,21 +666,26 @@ static void entry_set_tuple(struct tcpstate_entry *e, const struct tcpstate_tupl
 /* @e's rank among its cookie's entries: 0 for the socket's. */
 static u64 entry_rank(const struct tcpstate_entry *e)
 {
-	struct tcpstate_tuple t;
-
 	if (!entry_tw(e))
 		return 0;
-	entry_tuple(e, &t);
-	return tuple_rank(&t);
+	return rank_of(&e->saddr, &e->daddr, e->sport, e->dport, e->family);
 }
 
+/* @e's tuple against @b: memcmp() order of addresses, then ports, family. */
 static int entry_tuple_cmp(const struct tcpstate_entry *e,
 			   const struct tcpstate_tuple *b)
 {
-	struct tcpstate_tuple t;
+	int d = memcmp(&e->saddr, &b->saddr, sizeof(b->saddr));
 
-	entry_tuple(e, &t);
-	return tuple_cmp(&t, b);
+	if (!d)
+		d = memcmp(&e->daddr, &b->daddr, sizeof(b->daddr));
+	if (!d)
+		d = (int)e->sport - b->sport;
+	if (!d)
+		d = (int)e->dport - b->dport;
+	if (!d)
+		d = (int)e->family - b->family;
+	return d;
 }
 
 /*
@@ -713,11 +722,36 @@ static struct tcpstate_entry *bucket_find_ranked(struct hlist_bl_head *b,
 	return NULL;
 }
 
+/*
+ * bucket_find_ranked() of a socket's entry (rank 0), which comes first
+ * among its cookie's: no rank to compute.
+ */
+static struct tcpstate_entry *bucket_find_sock(struct hlist_bl_head *b,
+					       u64 cookie,
+					       struct tcpstate_entry **prev)
+{
+	u64 key = key_of(cookie);
+	struct tcpstate_entry *e;
+	struct hlist_bl_node *n;
+
+	*prev = NULL;
+	hlist_bl_for_each_entry(e, n, b, node) {
+		if (e->cookie == cookie)
+			return entry_tw(e) ? NULL : e;
+		if (key_of(e->cookie) > key)
+			break;
+		*prev = e;
+	}
+	return NULL;
+}
+
 static struct tcpstate_entry *bucket_find(struct hlist_bl_head *b, u64 cookie,
 					  const struct tcpstate_tuple *tw,
 					  struct tcpstate_entry **prev)
 {
-	return bucket_find_ranked(b, cookie, tw, tw ? tuple_rank(tw) : 0, prev);
+	if (!tw)
+		return bucket_find_sock(b, cookie, prev);
+	return bucket_find_ranked(b, cookie, tw, tuple_rank(tw), prev);
 }
 
 static void bucket_insert(struct hlist_bl_head *b, struct tcpstate_entry *e,
@@ -1444,7 +1478,8 @@ void tcpstate_table_set(struct net *net, u64 cookie,
 again:
 	bh = table_bh_disable();
 	b = bucket_lock(tn, key_of(cookie));
-	e = bucket_find_ranked(b, cookie, tw, rank, &prev);
+	e = tw ? bucket_find_ranked(b, cookie, tw, rank, &prev) :
+		 bucket_find_sock(b, cookie, &prev);
 	/*
 	 * The hand-off to a timewait socket: the full socket's entry becomes
 	 * its, with its tuple, moved to its rank among the cookie's entries.
@@ -2391,7 +2426,7 @@ unsigned int tcpstate_table_snapshot(struct net *net, u64 cursor[2],
 	 * returned: one cookie may have several (bucket_find()).  An entry
 	 * handed to a timewait socket between two calls moves to a higher
 	 * rank, and may be returned twice, once of each kind; of two
-	 * timewait entries of one cookie whose ranks tie (2^-32 of a pair)
+	 * timewait entries of one cookie whose ranks tie (2^-63 of a pair)
 	 * the second is skipped when a chunk ends between them.
 	 */
 	u64 pos = cursor[0], end;
