@@ -75,13 +75,25 @@ static void req_hash_hook(struct ftrace_regs *fregs)
 	tcpstate_put_pid(who.pid);
 }
 
+/* The child takes an entry that differs in more than its owner. */
+static noinline void req_promote_set(struct sock *child, u64 cookie,
+				     const struct tcpstate_tuple *tuple)
+{
+	struct tcpstate_who who;
+
+	tcpstate_who_sock(&who, child);
+	tcpstate_table_set(sock_net(child), cookie, tuple, TCP_LISTEN,
+			   TCP_SYN_RECV, 0, tcpstate_sk_owner(child), 0,
+			   TCPSTATE_CHANGE_TUPLE, &who);
+}
+
 static void req_promote_hook(struct ftrace_regs *fregs)
 {
 	struct sock *child = (void *)tcpstate_farg(fregs, 1);
 	struct request_sock *req = (void *)tcpstate_farg(fregs, 2);
 	bool own_req = tcpstate_farg(fregs, 3) & 0xff;
 	struct tcpstate_tuple tuple;
-	struct tcpstate_who who;
+	struct tcpstate_same same;
 	u64 cookie, was;
 
 	if (!own_req || child->sk_protocol != IPPROTO_TCP)
@@ -103,10 +115,18 @@ static void req_promote_hook(struct ftrace_regs *fregs)
 			cookie = was;
 	}
 	tcpstate_tuple_from_sk(&tuple, child);
-	tcpstate_who_sock(&who, child);
-	tcpstate_table_set(sock_net(child), cookie, &tuple, TCP_LISTEN,
-			   TCP_SYN_RECV, 0, tcpstate_sk_owner(child), 0,
-			   TCPSTATE_CHANGE_TUPLE, &who);
+	/*
+	 * The child is a clone of the listener: the request's uid and
+	 * cgroup, which were the listener's, are nearly always its own.
+	 */
+	same = (struct tcpstate_same) {
+		.owner = tcpstate_sk_owner(child),
+		.uid = child->sk_uid,
+		.cgroup = tcpstate_sk_cgroup(child),
+		.tuple = &tuple,
+	};
+	if (!tcpstate_table_promote(sock_net(child), cookie, &same))
+		req_promote_set(child, cookie, &tuple);
 }
 
 static void req_free_hook(struct ftrace_regs *fregs)

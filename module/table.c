@@ -81,6 +81,7 @@
 #include <net/inet_sock.h>
 #include <net/inet_timewait_sock.h>
 #include <net/ip.h>
+#include <net/ipv6.h>
 #include <net/snmp.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
@@ -726,9 +727,9 @@ static struct tcpstate_entry *bucket_find_ranked(struct hlist_bl_head *b,
  * bucket_find_ranked() of a socket's entry (rank 0), which comes first
  * among its cookie's: no rank to compute.
  */
-static struct tcpstate_entry *bucket_find_sock(struct hlist_bl_head *b,
-					       u64 cookie,
-					       struct tcpstate_entry **prev)
+static inline struct tcpstate_entry *
+bucket_find_sock(struct hlist_bl_head *b, u64 cookie,
+		 struct tcpstate_entry **prev)
 {
 	u64 key = key_of(cookie);
 	struct tcpstate_entry *e;
@@ -1616,8 +1617,8 @@ static bool entry_tuple_is(const struct tcpstate_entry *e,
 {
 	return e->sport == t->sport && e->dport == t->dport &&
 	       e->family == t->family &&
-	       !memcmp(&e->saddr, &t->saddr, sizeof(t->saddr)) &&
-	       !memcmp(&e->daddr, &t->daddr, sizeof(t->daddr));
+	       ipv6_addr_equal(&e->saddr, &t->saddr) &&
+	       ipv6_addr_equal(&e->daddr, &t->daddr);
 }
 
 static bool entry_same(const struct tcpstate_entry *e,
@@ -1644,6 +1645,29 @@ bool tcpstate_table_state(struct net *net, u64 cookie, int state,
 		done = entry_same(e, same);
 		if (done)
 			entry_set_state(c.tn, e, state);
+	}
+	sock_entry_unlock(&c);
+	return done;
+}
+
+bool tcpstate_table_promote(struct net *net, u64 cookie,
+			    const struct tcpstate_same *same)
+{
+	struct sock_entry_call c;
+	struct tcpstate_entry *e;
+	bool done = true;
+
+	e = sock_entry_lock(net, cookie, &c);
+	if (e) {
+		done = e->state == TCPSTATE_SYN_RECV &&
+		       (e->flags & ~ENTRY_KEPT_FLAGS) == TCPSTATE_F_REQUEST_SOCK &&
+		       entry_tuple_is(e, same->tuple) &&
+		       uid_eq(entry_uid(e), same->uid) &&
+		       (!same->cgroup || entry_cgroup(e) == same->cgroup);
+		if (done) {
+			entry_set_flags(c.tn, e, e->flags & ENTRY_KEPT_FLAGS);
+			e->owner = same->owner;
+		}
 	}
 	sock_entry_unlock(&c);
 	return done;

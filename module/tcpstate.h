@@ -335,6 +335,15 @@ struct tcpstate_same {
  */
 bool tcpstate_table_state(struct net *net, u64 cookie, int state,
 			  const struct tcpstate_same *same);
+/*
+ * The child that won request @cookie takes its entry: its owner becomes
+ * @same->owner, and it is no longer a request socket's.  True when that
+ * is done, or there is no entry to take; false when the entry differs in
+ * more (its tuple, uid or cgroup, its state, other flags):
+ * tcpstate_table_set() then.
+ */
+bool tcpstate_table_promote(struct net *net, u64 cookie,
+			    const struct tcpstate_same *same);
 /* Only the owner of connection @cookie changes (accept()). */
 void tcpstate_table_set_who(struct net *net, u64 cookie,
 			    const struct tcpstate_who *who);
