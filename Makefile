@@ -62,6 +62,8 @@ help:
 	@echo "  demo           boot a VM, load the module and show what the CLI reports"
 	@echo "  bench          in a VM: storm cost against no tracer and the peers, readers' loss,"
 	@echo "                 memory, report latency against ss; bench.json and bench.png"
+	@echo "  profile        in two VMs: where a storm's kernel instructions go with the module,"
+	@echo "                 counted by a QEMU plugin (PROFILE_BASE=none or another build of it)"
 	@echo "  vm-shell       an interactive shell in the test VM, with the module built"
 	@echo "  style          checkpatch --strict over the sources"
 	@echo "  sparse         the sparse checker over the module"
@@ -204,6 +206,16 @@ vm-bench:
 			echo "bench: $(BENCH_OUT)/bench.json"; fi; \
 		exit $$rc
 
+# scripts/profile.sh: PROFILE_CONNS, PROFILE_TOP and PROFILE_OUT are read
+# from the environment.
+PROFILE_KO ?= module/tcpstate.ko
+PROFILE_BASE ?= none
+
+profile:
+	$(Q)$(MAKE) module KDIR=$(VM_KDIR)
+	$(Q)$(MAKE) selftests
+	$(Q)VM_KERNEL=$(VM_KERNEL) scripts/profile.sh $(PROFILE_KO) $(PROFILE_BASE)
+
 vm-vm-shell:
 	$(Q)$(MAKE) module KDIR=$(VM_KDIR)
 	$(Q)$(MAKE) cli
@@ -259,6 +271,6 @@ clean: module-clean
 	$(Q)if [ -f $(KSFT_TREE)/tools/testing/selftests/lib.mk ]; then $(MAKE) -C selftests clean; fi
 	$(Q)rm -rf $(BUILD)/check $(BUILD)/vm/runs $(BUILD)/deb $(BUILD)/pkg-test
 
-.PHONY: all help deps module module-clean cli ksft selftests style sparse check check-all demo bench \
+.PHONY: all help deps module module-clean cli ksft selftests style sparse check check-all demo bench profile \
 	install uninstall deb \
 	vm-shell vm-check vm-demo vm-bench vm-vm-shell clean

@@ -72,6 +72,9 @@ Options:
                        hardware (tsc=reliable).  auto: hpet under TCG,
                        tsc under KVM or with -i (which derives the TSC
                        from the instructions counted)
+  -P, --plugin SPEC    a QEMU TCG plugin and its arguments, as QEMU's
+                       -plugin takes them (or \$VM_PLUGIN); TCG only:
+                       scripts/profile.sh counts instructions with one
   -o, --out DIR        keep console.log, dmesg, kmsg, status and the QEMU
                        command (qemu) here (default: a new directory under
                        .build/vm/runs)
@@ -104,6 +107,7 @@ icount=${VM_ICOUNT:-}
 tcg_threads=${VM_TCG_THREADS:-auto}
 clock=${VM_CLOCK:-auto}
 cpus=${VM_CPUS:-2}
+plugin=${VM_PLUGIN:-}
 out=
 shell=0
 
@@ -119,6 +123,7 @@ while [ $# -gt 0 ]; do
 	-i|--icount) icount=${2:?}; shift 2 ;;
 	-T|--tcg-threads) tcg_threads=${2:?}; shift 2 ;;
 	-C|--clock) clock=${2:?}; shift 2 ;;
+	-P|--plugin) plugin=${2:?}; shift 2 ;;
 	-s|--shell) shell=1; shift ;;
 	-h|--help) usage; exit 0 ;;
 	--) shift; break ;;
@@ -274,6 +279,10 @@ qemu=(qemu-system-x86_64 -machine q35 "${accel[@]}" -smp "$cpus" -m "$memory"
 	-device virtio-9p-pci,fsdev=root,mount_tag=hostroot
 	-fsdev local,id=vmout,path="$out",security_model=none,multidevs=remap
 	-device virtio-9p-pci,fsdev=vmout,mount_tag=vmout)
+if [ -n "$plugin" ]; then
+	[ "${accel[1]}" = kvm ] && die "a plugin (-P) needs TCG, not KVM"
+	qemu+=(-plugin "$plugin")
+fi
 
 # How the guest ran (-T auto decides here), for whoever reads its logs.
 { printf '%q ' "${qemu[@]}"; echo; } > "$out/qemu"
