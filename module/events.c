@@ -107,7 +107,7 @@ struct tcpstate_reader {
 
 /* Protects the readers lists against each other's writers. */
 static DEFINE_SPINLOCK(tcpstate_readers_lock);
-static LIST_HEAD(tcpstate_all_ns_readers);
+LIST_HEAD(tcpstate_all_ns_readers);
 static atomic_t tcpstate_nr_readers = ATOMIC_INIT(0);
 
 static void event_from_change(struct tcpstate_event *ev,
@@ -204,14 +204,6 @@ static void reader_wake(struct irq_work *work)
 	struct tcpstate_reader *r = container_of(work, struct tcpstate_reader, wake);
 
 	wake_up_interruptible_poll(&r->wait, EPOLLIN | EPOLLRDNORM);
-}
-
-bool tcpstate_notify_wanted(const struct list_head *readers)
-{
-	return trace_state_change_enabled() || trace_timewait_enter_enabled() ||
-	       trace_timewait_exit_enabled() ||
-	       !list_empty(&tcpstate_all_ns_readers) ||
-	       (readers && !list_empty(readers));
 }
 
 static void reader_push_change(struct tcpstate_reader *r,

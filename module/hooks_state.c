@@ -78,6 +78,11 @@ static bool state_moved(struct sock *sk, u64 cookie, int oldstate,
 		.family = sk->sk_family,
 	};
 
+	/*
+	 * The tuple in a block of its own, with a call of its own: it is
+	 * zeroed where it is declared (CONFIG_INIT_STACK_ALL_ZERO), and only
+	 * these two changes need it.
+	 */
 	if (oldstate == TCP_SYN_SENT || oldstate == TCP_SYN_RECV) {
 		struct tcpstate_tuple tuple;
 

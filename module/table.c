@@ -607,8 +607,8 @@ static struct tcpstate_counters __percpu *net_counters(struct tcpstate_net *tn)
  * connections left, each on a 4-tuple of its own.  So an entry is known
  * by its cookie and, for a timewait socket's, its tuple.  Of one cookie's
  * entries the socket's comes first, then the timewait sockets', in the
- * order of their rank: 1 + a hash of the tuple (ties, 2^-63 of a pair,
- * by the tuple itself).  The snapshot resumes after a rank.
+ * order of their rank: 1 + a hash of the tuple (ties, 2^-63 of a pair of
+ * unrelated tuples, by the tuple itself).  The snapshot resumes after a rank.
  */
 static inline bool entry_tw(const struct tcpstate_entry *e)
 {
@@ -1262,6 +1262,19 @@ static void entry_who(const struct tcpstate_entry *e, struct tcpstate_who *w)
 #endif
 }
 
+/*
+ * Does a change of @tn go anywhere (a trace event on, a reader)?  Asked
+ * under the bucket lock that tcpstate_notify() is called under, so a
+ * reader that starts meanwhile is told the change, or sees it in its
+ * snapshot.  Inline: it is asked at every change, nearly always to say no.
+ */
+static inline bool table_notify_wanted(const struct tcpstate_net *tn)
+{
+	return trace_state_change_enabled() || trace_timewait_enter_enabled() ||
+	       trace_timewait_exit_enabled() ||
+	       !list_empty(&tcpstate_all_ns_readers) || !list_empty(&tn->readers);
+}
+
 static void change_fill(struct tcpstate_change *c, struct tcpstate_net *tn,
 			const struct tcpstate_entry *e, int from, u64 now)
 {
@@ -1416,7 +1429,7 @@ static void entry_set_state(struct tcpstate_net *tn, struct tcpstate_entry *e,
 	count_transition(tn, old, state);
 	now = tcpstate_now_ns();
 	e->state = state;
-	if (tcpstate_notify_wanted(&tn->readers))
+	if (table_notify_wanted(tn))
 		entry_notify(tn, e, old, now, TCPSTATE_TW_EXIT_NONE);
 	e->since_ns = now;
 }
@@ -1488,9 +1501,11 @@ again:
 	if (!e && tw && (change & TCPSTATE_CHANGE_CREATE)) {
 		e = bucket_find(b, cookie, NULL, &sprev);
 		if (e) {
+			/* It came first of its cookie's: before @prev, or @prev. */
+			if (prev == e)
+				prev = sprev;
 			hlist_bl_del(&e->node);
 			entry_set_tuple(e, tw);
-			bucket_find_ranked(b, cookie, tw, rank, &prev);
 			bucket_insert(b, e, prev);
 		}
 	}
@@ -1526,7 +1541,7 @@ again:
 		count_enter(tn, state, flags);
 		count_transition(tn, from, state);
 		if (valid_state(from) && from != state &&
-		    tcpstate_notify_wanted(&tn->readers))
+		    table_notify_wanted(tn))
 			entry_notify(tn, e, from, now, TCPSTATE_TW_EXIT_NONE);
 		goto unlock;
 	}
@@ -1571,8 +1586,8 @@ struct sock_entry_call {
  * Enter the table for @net and, when it is live, lock the bucket of
  * @cookie: its socket's entry (not a timewait socket's), or NULL.
  */
-static struct tcpstate_entry *sock_entry_lock(struct net *net, u64 cookie,
-					      struct sock_entry_call *c)
+static __always_inline struct tcpstate_entry *
+sock_entry_lock(struct net *net, u64 cookie, struct sock_entry_call *c)
 	__acquires(RCU) __acquires(bucket)
 {
 	struct tcpstate_entry *prev;
@@ -1589,7 +1604,7 @@ static struct tcpstate_entry *sock_entry_lock(struct net *net, u64 cookie,
 	return bucket_find(c->b, cookie, NULL, &prev);
 }
 
-static void sock_entry_unlock(struct sock_entry_call *c)
+static __always_inline void sock_entry_unlock(struct sock_entry_call *c)
 	__releases(bucket) __releases(RCU)
 {
 	if (c->b) {
@@ -1657,6 +1672,8 @@ bool tcpstate_table_promote(struct net *net, u64 cookie,
 	struct tcpstate_entry *e;
 	bool done = true;
 
+	if (!cookie)
+		return true;
 	e = sock_entry_lock(net, cookie, &c);
 	if (e) {
 		done = e->state == TCPSTATE_SYN_RECV &&
@@ -1727,7 +1744,7 @@ static void entry_remove(struct tcpstate_net *tn, struct tcpstate_entry *e,
 		atomic_long_inc(&tcpstate_all_tw_netns_exits);
 	old = e->state;
 	e->state = TCPSTATE_CLOSE;
-	if (tcpstate_notify_wanted(&tn->readers))
+	if (table_notify_wanted(tn))
 		entry_notify(tn, e, old, tcpstate_now_ns(), tw_exit);
 }
 
@@ -1924,7 +1941,7 @@ again:
 	if (r) {
 		__this_cpu_inc(tn->counters->reconciled[TCPSTATE_RECONCILE_ADDED]);
 		count_transition(tn, TCPSTATE_CLOSE, e->state);
-		if (tcpstate_notify_wanted(&tn->readers))
+		if (table_notify_wanted(tn))
 			entry_notify(tn, e, TCPSTATE_CLOSE, now,
 				     TCPSTATE_TW_EXIT_NONE);
 	}
@@ -2450,7 +2467,8 @@ unsigned int tcpstate_table_snapshot(struct net *net, u64 cursor[2],
 	 * returned: one cookie may have several (bucket_find()).  An entry
 	 * handed to a timewait socket between two calls moves to a higher
 	 * rank, and may be returned twice, once of each kind; of two
-	 * timewait entries of one cookie whose ranks tie (2^-63 of a pair)
+	 * timewait entries of one cookie whose ranks tie (2^-63 of a pair of
+	 * unrelated tuples; the hash is not keyed)
 	 * the second is skipped when a chunk ends between them.
 	 */
 	u64 pos = cursor[0], end;

@@ -554,11 +554,10 @@ void tcpstate_owner_hooks_exit(void);
 struct tcpstate_reader;
 
 /*
- * Does a change go anywhere (a trace event on, a reader)?  Asked under the
- * bucket lock that tcpstate_notify() is called under, so a reader that
- * starts meanwhile is told the change, or sees it in its snapshot.
+ * The readers of every namespace (events.c, which adds and removes them);
+ * table.c asks whether there are any (table_notify_wanted()).
  */
-bool tcpstate_notify_wanted(const struct list_head *readers);
+extern struct list_head tcpstate_all_ns_readers;
 void tcpstate_notify(struct list_head *readers, const struct tcpstate_change *c);
 void tcpstate_notify_port(struct list_head *readers, u32 netns,
 			  const struct tcpstate_port_failure *f,

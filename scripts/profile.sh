@@ -100,6 +100,9 @@ n=$((2 * conns))
 	awk -v b="$ib" -v m="$im" -v n="$n" 'BEGIN {
 		printf "  without: %.0f  with: %.0f  added: %.0f (x%.3f)\n",
 		       b / n, m / n, (m - b) / n, m / b }'
+	awk -v n="$n" '$1 ~ /\[tcpstate\]$|\[__builtin__ftrace\]$/ { own += $2 }
+		END { printf "  of which in the module and its ftrace trampolines: %.0f\n", own / n }' \
+		"$out/module.sums"
 	echo "Where the added instructions go (per connection):"
 	printf '%10s %8s  %s\n' instr calls function
 	awk -v n="$n" '
