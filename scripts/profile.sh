@@ -18,6 +18,9 @@
 #   KO    the module to profile (default module/tcpstate.ko)
 #   BASE  what to compare it with: none (default), or another build
 # PROFILE_CONNS (2000): connections per client, two clients.
+# PROFILE_READERS (0): raw readers of the stream during the storm, in the
+#   guest with KO only: with BASE the same build, the difference is what
+#   the readers cost.
 # PROFILE_TOP (40): how many functions to list.
 # PROFILE_OUT (.build/profile): the runs' logs and counts, report.txt.
 # VM_KERNEL: the kernel to boot (vm-run.sh's default otherwise).
@@ -40,6 +43,9 @@ done
 case $conns in
 ''|*[!0-9]*|0) die "PROFILE_CONNS must be a positive number, not '$conns'" ;;
 esac
+case ${PROFILE_READERS:-0} in
+''|*[!0-9]*) die "PROFILE_READERS must be a number, not '$PROFILE_READERS'" ;;
+esac
 [ -x selftests/tcp_workload ] || die "selftests/tcp_workload is not built (make selftests)"
 mkdir -p "$out" || exit 1
 out=$(cd "$out" && pwd)
@@ -57,21 +63,22 @@ sync_addr=$(scripts/vm-run.sh -c 1 -a nokaslr -t 300 -- \
 	tr -d "\r" | grep -E "^[0-9a-f]{16}$" | head -n 1)
 [ -n "$sync_addr" ] || die "cannot find __x64_sys_sync in the guest's /proc/kallsyms"
 
-# run NAME KO: one counted guest, in $out/NAME.
+# run NAME KO READERS: one counted guest, in $out/NAME.
 run()
 {
 	rm -rf "${out:?}/$1"
 	mkdir -p "$out/$1"
 	scripts/vm-run.sh -c 1 -i 1 -a nokaslr -t 1800 -o "$out/$1" \
 		-P "$plugin,toggle=$sync_addr,out=$out/$1/counts" -- \
-		env PROFILE_KO="$2" PROFILE_CONNS="$conns" scripts/profile-storm.sh \
+		env PROFILE_KO="$2" PROFILE_CONNS="$conns" \
+		PROFILE_READERS="$3" scripts/profile-storm.sh \
 		> "$out/$1.log" 2>&1
 }
 
-echo "$me: $((2 * conns)) connections in two guests: $ko against $base"
-run base "$base" &
+echo "$me: $((2 * conns)) connections in two guests: $ko (${PROFILE_READERS:-0} readers) against $base"
+run base "$base" 0 &
 pid=$!
-run module "$ko" || die "the guest with the module failed: $out/module.log"
+run module "$ko" "${PROFILE_READERS:-0}" || die "the guest with the module failed: $out/module.log"
 wait $pid || die "the guest with $base failed: $out/base.log"
 
 # sums DIR: "symbol instructions calls", kallsyms and counts merged in
