@@ -63,7 +63,8 @@ help:
 	@echo "  bench          in a VM: storm cost against no tracer and the peers, readers' loss,"
 	@echo "                 memory, report latency against ss; bench.json and bench.png"
 	@echo "  profile        in two VMs: where a storm's kernel instructions go with the module,"
-	@echo "                 counted by a QEMU plugin (PROFILE_BASE=none or another build of it)"
+	@echo "                 counted by a QEMU plugin (PROFILE_BASE=none or another build of it;"
+	@echo "                 PROFILE_READERS=N raw readers drain the stream)"
 	@echo "  vm-shell       an interactive shell in the test VM, with the module built"
 	@echo "  style          checkpatch --strict over the sources"
 	@echo "  sparse         the sparse checker over the module"
@@ -206,9 +207,9 @@ vm-bench:
 			echo "bench: $(BENCH_OUT)/bench.json"; fi; \
 		exit $$rc
 
-# scripts/profile.sh: PROFILE_CONNS, PROFILE_TOP and PROFILE_OUT are read
-# from the environment.
-PROFILE_KO ?= module/tcpstate.ko
+# scripts/profile.sh: PROFILE_CONNS, PROFILE_READERS, PROFILE_TOP and
+# PROFILE_OUT are read from the environment.
+PROFILE_KO ?= $(if $(filter 1,$(RT_MODE)),$(RTMODE_DIR)/module/tcpstate.ko,module/tcpstate.ko)
 PROFILE_BASE ?= none
 
 profile:

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A QEMU TCG plugin for scripts/profile.sh: how many times each guest
- * kernel instruction ran inside one window, exactly.  Sampling profilers
+ * kernel instruction ran inside one window.  A block is counted whole when
+ * it starts (a fault inside it counts the rest too), and each step of a
+ * rep movs or stos counts as one instruction.  Sampling profilers
  * in an emulated guest alias with the workload (perf's samples every N
  * instructions under -icount) or measure the emulation (the clock reads);
  * this counts instead.

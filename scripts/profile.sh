@@ -11,7 +11,12 @@
 # kernel function and per connection, is what the module costs there: its
 # own functions, and the kernel's it calls (the clock, the allocator, RCU,
 # the ftrace trampolines).  "calls" counts the runs of a function's first
-# instruction.  The same module and storm give the same counts, whatever
+# instruction.  Like the bench's storm, the window leaves out what comes
+# after it: the timewait sockets' expiry 60 s later (their hook, the
+# entry's removal and free), and records a reader takes after the second
+# sync().  A block is counted whole when it starts (a fault inside it
+# counts the rest too), and each step of a rep movs or stos counts as an
+# instruction (memset_erms: bytes).  The same module and storm give the same counts, whatever
 # the host is doing.
 #
 # Usage: profile.sh [KO [BASE]]
@@ -22,7 +27,8 @@
 #   guest with KO only: with BASE the same build, the difference is what
 #   the readers cost.
 # PROFILE_TOP (40): how many functions to list.
-# PROFILE_OUT (.build/profile): the runs' logs and counts, report.txt.
+# PROFILE_OUT (.build/profile): the runs' logs and counts, report.txt;
+#   no comma in its path (QEMU's -plugin splits its arguments there).
 # VM_KERNEL: the kernel to boot (vm-run.sh's default otherwise).
 set -u
 me=profile
@@ -49,6 +55,9 @@ esac
 [ -x selftests/tcp_workload ] || die "selftests/tcp_workload is not built (make selftests)"
 mkdir -p "$out" || exit 1
 out=$(cd "$out" && pwd)
+case $out in
+*,*) die "PROFILE_OUT: no comma in its path, please ($out)" ;;
+esac
 ko=$(realpath "$ko")
 [ "$base" = none ] || base=$(realpath "$base")
 
@@ -60,7 +69,7 @@ gcc -O2 -Wall -Wextra -shared -fPIC -fvisibility=hidden \
 # KASLR has it every time.
 sync_addr=$(scripts/vm-run.sh -c 1 -a nokaslr -t 300 -- \
 	awk '$3 == "__x64_sys_sync" { print $1 }' /proc/kallsyms 2>/dev/null |
-	tr -d "\r" | grep -E "^[0-9a-f]{16}$" | head -n 1)
+	tr -d "\r" | grep -E "^[0-9a-f]{16}$" | grep -v '^0*$' | head -n 1)
 [ -n "$sync_addr" ] || die "cannot find __x64_sys_sync in the guest's /proc/kallsyms"
 
 # run NAME KO READERS: one counted guest, in $out/NAME.
@@ -78,8 +87,10 @@ run()
 echo "$me: $((2 * conns)) connections in two guests: $ko (${PROFILE_READERS:-0} readers) against $base"
 run base "$base" 0 &
 pid=$!
-run module "$ko" "${PROFILE_READERS:-0}" || die "the guest with the module failed: $out/module.log"
+rc=0
+run module "$ko" "${PROFILE_READERS:-0}" || rc=1
 wait $pid || die "the guest with $base failed: $out/base.log"
+[ $rc -eq 0 ] || die "the guest with the module failed: $out/module.log"
 
 # sums DIR: "symbol instructions calls", kallsyms and counts merged in
 # address order (16 hex digits sort as numbers do).
@@ -110,6 +121,7 @@ n=$((2 * conns))
 	awk -v n="$n" '$1 ~ /\[tcpstate\]$|\[__builtin__ftrace\]$/ { own += $2 }
 		END { printf "  of which in the module and its ftrace trampolines: %.0f\n", own / n }' \
 		"$out/module.sums"
+	grep -a '^profile: reader' "$out/module.log" | tr -d '\r' | sed 's/^profile: /  /'
 	echo "Where the added instructions go (per connection):"
 	printf '%10s %8s  %s\n' instr calls function
 	awk -v n="$n" '
