@@ -690,9 +690,9 @@ static int entry_tuple_cmp(const struct tcpstate_entry *e,
 }
 
 /*
- * Find the entry of @cookie in a locked bucket: the socket's, or with @tw
- * the timewait socket's of that tuple, whose tuple_rank() is @rank;
- * *@prev: the entry it goes after, or NULL.
+ * Find the entry of @cookie in a locked bucket held by the timewait socket
+ * of tuple @tw, whose tuple_rank() is @rank (a socket's own entry:
+ * bucket_find_sock()); *@prev: the entry it goes after, or NULL.
  */
 static struct tcpstate_entry *bucket_find_ranked(struct hlist_bl_head *b,
 						 u64 cookie,
@@ -709,7 +709,7 @@ static struct tcpstate_entry *bucket_find_ranked(struct hlist_bl_head *b,
 	hlist_bl_for_each_entry(e, n, b, node) {
 		if (e->cookie == cookie) {
 			r = entry_rank(e);
-			d = r == rank ? (tw ? entry_tuple_cmp(e, tw) : 0) :
+			d = r == rank ? entry_tuple_cmp(e, tw) :
 			    r < rank ? -1 : 1;
 			if (!d)
 				return e;
