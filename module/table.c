@@ -425,6 +425,17 @@ static inline bool bucket_moved(struct hlist_bl_head *b)
 }
 
 /*
+ * What the table reaches through RCU (the namespace's slot and memory, its
+ * buckets) is read in a read-side section.  The hooks are in one already:
+ * they run with preemption off (tracepoint probes, ftrace callbacks under
+ * ftrace_test_recursion_trylock(), kprobe handlers), which holds off a
+ * grace period as rcu_read_lock() does.  So the table takes
+ * rcu_read_lock() only where preemption is on, and checks its reads
+ * against either.
+ */
+#define table_deref(p)	rcu_dereference_check(p, rcu_read_lock_any_held())
+
+/*
  * Softirqs off around a hook's bucket lock (tcpstate_bh_disable()),
  * unless they are off already: in a softirq, where most of a connection's
  * changes are seen (a timer's, or a packet's, loopback's included), or
@@ -454,7 +465,7 @@ static inline void table_bh_enable(bool disabled)
 static struct hlist_bl_head *bucket_lock(struct tcpstate_net *tn, u64 key)
 	__acquires(bucket)
 {
-	struct tcpstate_buckets *t = rcu_dereference(tn->table);
+	struct tcpstate_buckets *t = table_deref(tn->table);
 	struct hlist_bl_head *b;
 
 	tcpstate_assert_bh_disabled();
@@ -465,7 +476,7 @@ static struct hlist_bl_head *bucket_lock(struct tcpstate_net *tn, u64 key)
 			break;
 		hlist_bl_unlock(b);
 		/* Set before the first bucket was marked. */
-		t = rcu_dereference(t->next);
+		t = table_deref(t->next);
 	}
 	return b;
 }
@@ -508,27 +519,40 @@ static inline bool walk_covers(u64 key, u64 pos, u64 end)
 	return key >= pos && (!end || key < end);
 }
 
+/* What table_enter() did, for the allocation and table_leave(). */
+#define TABLE_ATOMIC	0x1	/* RT mode, preemption off: the pool */
+#define TABLE_RCU	0x2	/* rcu_read_lock() taken */
+
 /*
- * Around what the table does for a hook: an RCU read-side section, and in
- * RT mode where preemption is off, tcpstate_atomic_begin().  Returns
- * whether it is off: a new entry then comes from the pool.
+ * Around what the table does for a hook or a walk: an RCU read-side
+ * section, and in RT mode where preemption is off,
+ * tcpstate_atomic_begin().
  */
-static bool table_enter(void)
+static __always_inline unsigned int table_enter(void)
 	__acquires(RCU)
 {
-	/* Before rcu_read_lock(), which may turn preemption off. */
-	bool atomic = tcpstate_atomic_here();
+	unsigned int how = 0;
 
-	rcu_read_lock();
-	tcpstate_atomic_begin(atomic);
-	return atomic;
+	if (tcpstate_atomic_here())
+		how |= TABLE_ATOMIC;
+	if (preemptible()) {
+		rcu_read_lock();
+		how |= TABLE_RCU;
+	} else {
+		__acquire(RCU);
+	}
+	tcpstate_atomic_begin(how & TABLE_ATOMIC);
+	return how;
 }
 
-static void table_leave(bool atomic)
+static __always_inline void table_leave(unsigned int how)
 	__releases(RCU)
 {
-	tcpstate_atomic_end(atomic);
-	rcu_read_unlock();
+	tcpstate_atomic_end(how & TABLE_ATOMIC);
+	if (how & TABLE_RCU)
+		rcu_read_unlock();
+	else
+		__release(RCU);
 }
 
 static struct tcpstate_net_slot *net_slot(struct net *net)
@@ -537,14 +561,24 @@ static struct tcpstate_net_slot *net_slot(struct net *net)
 }
 
 /*
+ * net_generic() in a read-side section (table_enter(), or under
+ * rcu_read_lock()), without the section of its own it takes and leaves:
+ * the array it reads is freed after a grace period when it is replaced.
+ */
+static struct tcpstate_net_slot *net_slot_rcu(struct net *net)
+{
+	struct net_generic *ng = table_deref(net->gen);
+
+	return ng->ptr[tcpstate_net_id];
+}
+
+/*
  * The namespace's own memory, or NULL.  The caller is in an RCU read-side
  * section (the hooks), or holds a reference to the namespace (the device,
  * whose files do), or is its setup or exit: the memory outlives each.
  */
-static struct tcpstate_net *net_tn(struct net *net)
+static struct tcpstate_net *slot_tn(struct tcpstate_net_slot *slot)
 {
-	struct tcpstate_net_slot *slot = net_slot(net);
-
 	/*
 	 * No slot: the setup of the namespace has not reached us, or failed
 	 * (ops_init() then clears it).
@@ -554,11 +588,14 @@ static struct tcpstate_net *net_tn(struct net *net)
 	return rcu_dereference_check(slot->tn, 1);
 }
 
-/* The namespace's table, or NULL when it is not (or no longer) there. */
-static struct tcpstate_net *tcpstate_net_live(struct net *net)
+static struct tcpstate_net *net_tn(struct net *net)
 {
-	struct tcpstate_net *tn = net_tn(net);
+	return slot_tn(net_slot(net));
+}
 
+/* @tn when its table is there, else NULL. */
+static struct tcpstate_net *tn_live(struct tcpstate_net *tn)
+{
 	/*
 	 * The slot is published last, with release: seeing it means the
 	 * table, lists and locks are ready.  An object of a namespace (socket,
@@ -569,6 +606,18 @@ static struct tcpstate_net *tcpstate_net_live(struct net *net)
 	if (!tn || READ_ONCE(tn->dead) || !rcu_access_pointer(tn->table))
 		return NULL;
 	return tn;
+}
+
+/* The namespace's table, or NULL when it is not (or no longer) there. */
+static struct tcpstate_net *tcpstate_net_live(struct net *net)
+{
+	return tn_live(net_tn(net));
+}
+
+/* tcpstate_net_live() in a read-side section (net_slot_rcu()). */
+static struct tcpstate_net *table_net(struct net *net)
+{
+	return tn_live(slot_tn(net_slot_rcu(net)));
 }
 
 /*
@@ -778,7 +827,7 @@ static unsigned int table_bits_for(long n)
  */
 static void table_fit(struct tcpstate_net *tn)
 {
-	struct tcpstate_buckets *t = rcu_dereference(tn->table);
+	struct tcpstate_buckets *t = table_deref(tn->table);
 	long n = atomic_long_read(&tn->entries);
 	long size = 1L << t->bits;
 
@@ -1462,7 +1511,7 @@ void tcpstate_table_set(struct net *net, u64 cookie,
 			u8 flags, u32 owner, u64 expires_ns, unsigned int change,
 			const struct tcpstate_who *who)
 {
-	bool atomic;
+	unsigned int how;
 	const struct tcpstate_tuple *tw = flags & TCPSTATE_F_TIMEWAIT_SOCK ? tuple : NULL;
 	struct tcpstate_entry *e, *prev, *sprev, *spare = NULL;
 	struct who_drop drop = {};
@@ -1477,8 +1526,8 @@ void tcpstate_table_set(struct net *net, u64 cookie,
 	    (!tw && (flags & TCPSTATE_F_TIMEWAIT_SOCK)))
 		return;
 	rank = tw ? tuple_rank(tw) : 0;
-	atomic = table_enter();
-	tn = tcpstate_net_live(net);
+	how = table_enter();
+	tn = table_net(net);
 	if (!tn)
 		goto out;
 	/*
@@ -1488,7 +1537,8 @@ void tcpstate_table_set(struct net *net, u64 cookie,
 	 * only when the entry was missing.
 	 */
 	if (change & TCPSTATE_CHANGE_BIRTH)
-		spare = entry_try_alloc(tn, who ? who->memcg : NULL, atomic, &why);
+		spare = entry_try_alloc(tn, who ? who->memcg : NULL,
+					how & TABLE_ATOMIC, &why);
 again:
 	bh = table_bh_disable();
 	b = bucket_lock(tn, key_of(cookie));
@@ -1522,7 +1572,8 @@ again:
 			/* Allocation stays outside the bucket lock. */
 			hlist_bl_unlock(b);
 			table_bh_enable(bh);
-			spare = entry_alloc(tn, false, who ? who->memcg : NULL, atomic);
+			spare = entry_alloc(tn, false, who ? who->memcg : NULL,
+					    how & TABLE_ATOMIC);
 			if (!spare)
 				goto out;
 			goto again;
@@ -1561,7 +1612,7 @@ unlock:
 	if (added)
 		table_fit(tn);
 out:
-	table_leave(atomic);
+	table_leave(how);
 }
 
 /* The uid the entry knows of its owner, or INVALID_UID. */
@@ -1578,7 +1629,7 @@ static kuid_t entry_uid(const struct tcpstate_entry *e)
 struct sock_entry_call {
 	struct tcpstate_net *tn;
 	struct hlist_bl_head *b;	/* locked, or NULL */
-	bool atomic;
+	unsigned int how;
 	bool bh;
 };
 
@@ -1593,8 +1644,8 @@ sock_entry_lock(struct net *net, u64 cookie, struct sock_entry_call *c)
 	struct tcpstate_entry *prev;
 
 	c->b = NULL;
-	c->atomic = table_enter();
-	c->tn = tcpstate_net_live(net);
+	c->how = table_enter();
+	c->tn = table_net(net);
 	if (!c->tn) {
 		__acquire(bucket);	/* sock_entry_unlock() pairs either way */
 		return NULL;
@@ -1613,7 +1664,7 @@ static __always_inline void sock_entry_unlock(struct sock_entry_call *c)
 	} else {
 		__release(bucket);
 	}
-	table_leave(c->atomic);
+	table_leave(c->how);
 }
 
 /* The cgroup the entry knows of its owner, or 0. */
@@ -1752,7 +1803,7 @@ bool tcpstate_table_close(struct net *net, u64 cookie,
 			  const struct tcpstate_tuple *tuple, u8 need_flags,
 			  int tw_exit, u32 owner, int *stale_port)
 {
-	bool atomic;
+	unsigned int how;
 	struct tcpstate_entry *e = NULL, *prev;
 	struct tcpstate_net *tn;
 	struct hlist_bl_head *b;
@@ -1761,8 +1812,8 @@ bool tcpstate_table_close(struct net *net, u64 cookie,
 
 	if (!cookie || (!tuple && (need_flags & TCPSTATE_F_TIMEWAIT_SOCK)))
 		return false;
-	atomic = table_enter();
-	tn = tcpstate_net_live(net);
+	how = table_enter();
+	tn = table_net(net);
 	if (!tn)
 		goto out;
 
@@ -1786,7 +1837,7 @@ bool tcpstate_table_close(struct net *net, u64 cookie,
 		removed = true;
 	}
 out:
-	table_leave(atomic);
+	table_leave(how);
 	return removed;
 }
 
@@ -1877,7 +1928,7 @@ void tcpstate_table_check(struct net *net, const struct tcpstate_ksock *ks,
 	 */
 	atomic = IS_ENABLED(CONFIG_PREEMPT_RT) && !preemptible();
 	rcu_read_lock();
-	tn = tcpstate_net_live(net);
+	tn = table_net(net);
 	if (!tn)
 		goto out;
 again:
@@ -2306,7 +2357,7 @@ static struct tcpstate_port_rec *port_ring(struct tcpstate_net *tn)
 
 void tcpstate_port_failure(struct sock *sk, int kind, int err)
 {
-	bool atomic;
+	unsigned int how;
 	struct tcpstate_port_rec *ring, *slot;
 	struct tcpstate_port_failure f;
 	struct pid *drop = NULL;
@@ -2317,8 +2368,8 @@ void tcpstate_port_failure(struct sock *sk, int kind, int err)
 
 	if (kind < 0 || kind >= TCPSTATE_PORT_KIND_MAX)
 		return;
-	atomic = table_enter();
-	tn = tcpstate_net_live(sock_net(sk));
+	how = table_enter();
+	tn = table_net(sock_net(sk));
 	if (!tn)
 		goto out;
 
@@ -2358,7 +2409,7 @@ void tcpstate_port_failure(struct sock *sk, int kind, int err)
 
 	tcpstate_notify_port(&tn->readers, tn->netns, &f, &who);
 out:
-	table_leave(atomic);
+	table_leave(how);
 }
 
 u32 tcpstate_port_failures_kept(void)
@@ -2477,7 +2528,7 @@ unsigned int tcpstate_table_snapshot(struct net *net, u64 cursor[2],
 	*done = true;
 	cursor[1] = 0;
 	rcu_read_lock();
-	tn = tcpstate_net_live(net);
+	tn = table_net(net);
 	if (!tn) {
 		cursor[0] = 0;
 		goto out;

@@ -286,8 +286,8 @@ void tcpstate_tuple_sockaddr(const struct tcpstate_tuple *t, bool local,
  * How an event changes the table.  All of them may be called in process
  * or softirq context (timers included), not in hard interrupt context nor
  * with interrupts off (see tcpstate_bh_disable()), and never sleep.  They
- * take the RCU read lock they need themselves (table.c), so the hooks do
- * not nest one around them.
+ * enter the RCU read-side section they need themselves (table.c), so the
+ * hooks do not nest one around them.
  */
 enum tcpstate_change_flags {
 	TCPSTATE_CHANGE_CREATE	= 0x01,	/* create the entry when it is missing */
