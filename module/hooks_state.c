@@ -68,34 +68,36 @@ static noinline void state_close(struct sock *sk, int oldstate)
  * entry was made (hooks_ports.c), and a child has its request's.  A child
  * leaving SYN_RECV has its request's cgroup too.  The table compares
  * them, and says when the full update (state_set()) is needed.
+ *
+ * The two that compare the tuple, out of line: it is made on their own
+ * frame (and zeroed there first, CONFIG_INIT_STACK_ALL_ZERO).
  */
-static bool state_moved(struct sock *sk, u64 cookie, int oldstate,
-			int newstate)
+static noinline bool state_moved_tuple(struct sock *sk, u64 cookie,
+				       int oldstate, int newstate)
 {
+	struct tcpstate_tuple tuple;
 	struct tcpstate_same same = {
 		.owner = tcpstate_sk_owner(sk),
 		.uid = sk->sk_uid,
-		.family = sk->sk_family,
+		.tuple = &tuple,
 	};
 
-	/*
-	 * The tuple in a block of its own, with a call of its own: it is
-	 * zeroed where it is declared (CONFIG_INIT_STACK_ALL_ZERO), and only
-	 * these two changes need it.
-	 */
-	if (oldstate == TCP_SYN_SENT || oldstate == TCP_SYN_RECV) {
-		struct tcpstate_tuple tuple;
-
-		tcpstate_tuple_from_sk(&tuple, sk);
-		same.tuple = &tuple;
-		if (oldstate == TCP_SYN_RECV) {
-			same.cgroup = tcpstate_sk_cgroup(sk);
-			same.makes = true;
-		}
-		return tcpstate_table_state(sock_net(sk), cookie, newstate,
-					    &same);
+	tcpstate_tuple_from_sk(&tuple, sk);
+	if (oldstate == TCP_SYN_RECV) {
+		same.cgroup = tcpstate_sk_cgroup(sk);
+		same.makes = true;
 	}
 	return tcpstate_table_state(sock_net(sk), cookie, newstate, &same);
+}
+
+static bool state_moved(struct sock *sk, u64 cookie, int oldstate,
+			int newstate)
+{
+	if (oldstate == TCP_SYN_SENT || oldstate == TCP_SYN_RECV)
+		return state_moved_tuple(sk, cookie, oldstate, newstate);
+	return tcpstate_table_move(sock_net(sk), cookie, newstate,
+				   tcpstate_sk_owner(sk), sk->sk_uid,
+				   sk->sk_family);
 }
 
 /*

@@ -804,6 +804,29 @@ static struct tcpstate_entry *bucket_find(struct hlist_bl_head *b, u64 cookie,
 	return bucket_find_ranked(b, cookie, tw, tuple_rank(tw), prev);
 }
 
+/*
+ * The hand-off of @cookie's socket entry to the timewait socket of tuple
+ * @tw, in a locked bucket, when no other entry has the cookie: its rank
+ * is then the socket's place, and it takes the tuple there.  NULL when
+ * there is no socket entry, or others of the cookie.
+ */
+static struct tcpstate_entry *bucket_handoff_alone(struct hlist_bl_head *b,
+						   u64 cookie,
+						   const struct tcpstate_tuple *tw)
+{
+	struct tcpstate_entry *e, *prev;
+	struct hlist_bl_node *next;
+
+	e = bucket_find_sock(b, cookie, &prev);
+	if (!e)
+		return NULL;
+	next = e->node.next;
+	if (next && hlist_bl_entry(next, struct tcpstate_entry, node)->cookie == cookie)
+		return NULL;
+	entry_set_tuple(e, tw);
+	return e;
+}
+
 static void bucket_insert(struct hlist_bl_head *b, struct tcpstate_entry *e,
 			  struct tcpstate_entry *prev)
 {
@@ -1397,6 +1420,20 @@ static void entry_set_who(struct tcpstate_net *tn, struct tcpstate_entry *e,
 	if (!in)
 		return;
 #if !TCPSTATE_RT
+	/*
+	 * A new entry's owner is what @in knows (its name comes with its
+	 * process only, as in what who_merge() makes of it).
+	 */
+	if (!e->who) {
+		struct tcpstate_who_shared *s;
+
+		s = tcpstate_who_share(in, in->memcg ?: tn->memcg);
+		if (IS_ERR(s))
+			tcpstate_count_miss(TCPSTATE_MISS_OWNER);
+		else
+			e->who = s;
+		return;
+	}
 	/* The common case, a state change that tells the same uid again. */
 	if (tcpstate_who_shared_covers(e->who, in))
 		return;
@@ -1519,13 +1556,12 @@ void tcpstate_table_set(struct net *net, u64 cookie,
 	struct hlist_bl_head *b;
 	bool added = false;
 	int why = -1;
-	u64 now, rank;
 	bool bh;
+	u64 now;
 
 	if (!valid_state(state) || !cookie ||
 	    (!tw && (flags & TCPSTATE_F_TIMEWAIT_SOCK)))
 		return;
-	rank = tw ? tuple_rank(tw) : 0;
 	how = table_enter();
 	tn = table_net(net);
 	if (!tn)
@@ -1542,12 +1578,17 @@ void tcpstate_table_set(struct net *net, u64 cookie,
 again:
 	bh = table_bh_disable();
 	b = bucket_lock(tn, key_of(cookie));
-	e = tw ? bucket_find_ranked(b, cookie, tw, rank, &prev) :
-		 bucket_find_sock(b, cookie, &prev);
 	/*
 	 * The hand-off to a timewait socket: the full socket's entry becomes
-	 * its, with its tuple, moved to its rank among the cookie's entries.
+	 * its, with its tuple, moved to its rank among the cookie's entries:
+	 * where it is when it has the cookie to itself, as it nearly always
+	 * does (a socket connected again leaves more).
 	 */
+	e = tw && (change & TCPSTATE_CHANGE_CREATE) ?
+	    bucket_handoff_alone(b, cookie, tw) : NULL;
+	if (!e)
+		e = tw ? bucket_find_ranked(b, cookie, tw, tuple_rank(tw), &prev) :
+			 bucket_find_sock(b, cookie, &prev);
 	if (!e && tw && (change & TCPSTATE_CHANGE_CREATE)) {
 		e = bucket_find(b, cookie, NULL, &sprev);
 		if (e) {
@@ -1687,8 +1728,8 @@ static bool entry_tuple_is(const struct tcpstate_entry *e,
 	       ipv6_addr_equal(&e->daddr, &t->daddr);
 }
 
-static bool entry_same(const struct tcpstate_entry *e,
-		       const struct tcpstate_same *same)
+static __always_inline bool entry_same(const struct tcpstate_entry *e,
+				       const struct tcpstate_same *same)
 {
 	return !(e->flags & ~ENTRY_KEPT_FLAGS) && e->owner == same->owner &&
 	       (same->tuple ? entry_tuple_is(e, same->tuple) :
@@ -1697,8 +1738,8 @@ static bool entry_same(const struct tcpstate_entry *e,
 	       (!same->cgroup || entry_cgroup(e) == same->cgroup);
 }
 
-bool tcpstate_table_state(struct net *net, u64 cookie, int state,
-			  const struct tcpstate_same *same)
+static __always_inline bool table_state(struct net *net, u64 cookie, int state,
+					const struct tcpstate_same *same)
 {
 	struct sock_entry_call c;
 	struct tcpstate_entry *e;
@@ -1714,6 +1755,24 @@ bool tcpstate_table_state(struct net *net, u64 cookie, int state,
 	}
 	sock_entry_unlock(&c);
 	return done;
+}
+
+bool tcpstate_table_state(struct net *net, u64 cookie, int state,
+			  const struct tcpstate_same *same)
+{
+	return table_state(net, cookie, state, same);
+}
+
+bool tcpstate_table_move(struct net *net, u64 cookie, int state, u32 owner,
+			 kuid_t uid, u8 family)
+{
+	const struct tcpstate_same same = {
+		.owner = owner,
+		.uid = uid,
+		.family = family,
+	};
+
+	return table_state(net, cookie, state, &same);
 }
 
 bool tcpstate_table_promote(struct net *net, u64 cookie,

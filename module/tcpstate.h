@@ -154,7 +154,7 @@ struct tcpstate_who {
 	u64 cgroup;		/* cgroup v2 id of the socket; 0: unknown */
 	struct pid *pid;	/* thread group of the process; NULL: unknown */
 	kuid_t uid;		/* sk_uid; INVALID_UID: unknown */
-	char comm[TASK_COMM_LEN];
+	char comm[TASK_COMM_LEN];	/* the process's name; zeros without it */
 	/*
 	 * The socket's memory cgroup (sk_memcg), which a new entry is
 	 * charged to, valid while the hook runs; NULL: the namespace's.
@@ -335,6 +335,12 @@ struct tcpstate_same {
  */
 bool tcpstate_table_state(struct net *net, u64 cookie, int state,
 			  const struct tcpstate_same *same);
+/*
+ * tcpstate_table_state() of a change past SYN_SENT and SYN_RECV, which
+ * makes no entry: @same's owner, uid and family, passed as they are.
+ */
+bool tcpstate_table_move(struct net *net, u64 cookie, int state, u32 owner,
+			 kuid_t uid, u8 family);
 /*
  * The child that won request @cookie takes its entry: its owner becomes
  * @same->owner, and it is no longer a request socket's.  True when that
