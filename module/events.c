@@ -155,14 +155,14 @@ static struct tcpstate_event *ring_put(struct tcpstate_reader *r)
 /*
  * Lock @r and take the slot of its next record, with a pending loss put
  * in first; NULL when the ring is full, which counts the record lost.
- * reader_unlock() in either case.
+ * Softirqs are off (tcpstate_bh_disable()); reader_unlock_bh() in
+ * either case.
  */
-static struct tcpstate_event *reader_lock_slot(struct tcpstate_reader *r)
+static struct tcpstate_event *reader_lock_slot_bh(struct tcpstate_reader *r)
 	__acquires(&r->lock)
 {
 	u32 room;
 
-	tcpstate_bh_disable();
 	raw_spin_lock(&r->lock);
 	room = r->size - r->count;
 	/* A pending loss goes first, so it needs room for two. */
@@ -178,11 +178,10 @@ static struct tcpstate_event *reader_lock_slot(struct tcpstate_reader *r)
 	return ring_put(r);
 }
 
-static void reader_unlock(struct tcpstate_reader *r)
+static void reader_unlock_bh(struct tcpstate_reader *r)
 	__releases(&r->lock)
 {
 	raw_spin_unlock(&r->lock);
-	tcpstate_bh_enable();
 
 	/*
 	 * A lost record wakes the consumer too: one that drained the ring
@@ -199,6 +198,21 @@ static void reader_unlock(struct tcpstate_reader *r)
 		irq_work_queue(&r->wake);
 }
 
+/* reader_lock_slot_bh() with softirqs turned off first. */
+static struct tcpstate_event *reader_lock_slot(struct tcpstate_reader *r)
+	__acquires(&r->lock)
+{
+	tcpstate_bh_disable();
+	return reader_lock_slot_bh(r);
+}
+
+static void reader_unlock(struct tcpstate_reader *r)
+	__releases(&r->lock)
+{
+	reader_unlock_bh(r);
+	tcpstate_bh_enable();
+}
+
 static void reader_wake(struct irq_work *work)
 {
 	struct tcpstate_reader *r = container_of(work, struct tcpstate_reader, wake);
@@ -206,10 +220,11 @@ static void reader_wake(struct irq_work *work)
 	wake_up_interruptible_poll(&r->wait, EPOLLIN | EPOLLRDNORM);
 }
 
+/* Under a bucket lock, with softirqs off (tcpstate_notify()). */
 static void reader_push_change(struct tcpstate_reader *r,
 			       const struct tcpstate_change *c)
 {
-	struct tcpstate_event *slot = reader_lock_slot(r);
+	struct tcpstate_event *slot = reader_lock_slot_bh(r);
 
 	/* The owner as this reader may see it. */
 	if (slot) {
@@ -217,7 +232,7 @@ static void reader_push_change(struct tcpstate_reader *r,
 		tcpstate_who_export(&c->who, r->view, &slot->uid,
 				    &slot->cgroup_id, &slot->pid, slot->comm);
 	}
-	reader_unlock(r);
+	reader_unlock_bh(r);
 }
 
 /* A record of another kind, made on the stack: the same in every ring. */
@@ -234,10 +249,16 @@ static void reader_push(struct tcpstate_reader *r, const struct tcpstate_event *
 	reader_unlock(r);
 }
 
+/*
+ * Under the connection's bucket lock: softirqs off, and preemption, which
+ * is the read-side section the readers lists need (RCU's, as
+ * rcu_read_lock()'s).
+ */
 void tcpstate_notify(struct list_head *readers, const struct tcpstate_change *c)
 {
 	struct tcpstate_reader *r;
 
+	tcpstate_assert_bh_disabled();
 	trace_state_change(c);
 	if (c->new_state == TCPSTATE_TIME_WAIT)
 		trace_timewait_enter(c);
@@ -245,14 +266,14 @@ void tcpstate_notify(struct list_head *readers, const struct tcpstate_change *c)
 		trace_timewait_exit(c);
 
 	/* Each record is made in its reader's ring, not copied there. */
-	rcu_read_lock();
 	if (readers) {
-		list_for_each_entry_rcu(r, readers, node)
+		list_for_each_entry_rcu(r, readers, node,
+					rcu_read_lock_any_held())
 			reader_push_change(r, c);
 	}
-	list_for_each_entry_rcu(r, &tcpstate_all_ns_readers, node)
+	list_for_each_entry_rcu(r, &tcpstate_all_ns_readers, node,
+				rcu_read_lock_any_held())
 		reader_push_change(r, c);
-	rcu_read_unlock();
 }
 
 void tcpstate_notify_port(struct list_head *readers, u32 netns,
@@ -554,7 +575,7 @@ __poll_t tcpstate_reader_poll(struct tcpstate_reader *r, struct file *file,
 			      poll_table *wait)
 {
 	poll_wait(file, &r->wait, wait);
-	/* Pairs with wq_has_sleeper() in reader_unlock(). */
+	/* Pairs with wq_has_sleeper() in reader_unlock_bh(). */
 	smp_mb();
 	return reader_has_data(r) ? EPOLLIN | EPOLLRDNORM : 0;
 }

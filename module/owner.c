@@ -342,8 +342,19 @@ void tcpstate_who_export(const struct tcpstate_who *w,
 			 const struct tcpstate_view *v, __u32 *uid,
 			 __u64 *cgroup, __u32 *pid, char *comm)
 {
-	*uid = uid_valid(w->uid) ? from_kuid_munged(v->cred->user_ns, w->uid) :
-				   TCPSTATE_UID_UNKNOWN;
+	struct user_namespace *user_ns = v->cred->user_ns;
+
+	/*
+	 * The initial namespaces need no search: every valid uid maps to
+	 * itself there, and every pid has its number of the initial
+	 * namespace first.
+	 */
+	if (!uid_valid(w->uid))
+		*uid = TCPSTATE_UID_UNKNOWN;
+	else if (user_ns == &init_user_ns)
+		*uid = __kuid_val(w->uid);
+	else
+		*uid = from_kuid_munged(user_ns, w->uid);
 	*cgroup = w->cgroup;
 	*pid = 0;
 	memset(comm, 0, TASK_COMM_LEN);
@@ -351,7 +362,8 @@ void tcpstate_who_export(const struct tcpstate_who *w,
 		return;
 	if (!READ_ONCE(v->all) && !who_visible(w, v->cred))
 		return;
-	*pid = pid_nr_ns(w->pid, v->pid_ns);
+	*pid = v->pid_ns == &init_pid_ns ? pid_nr(w->pid) :
+					   pid_nr_ns(w->pid, v->pid_ns);
 	if (*pid)
 		memcpy(comm, w->comm, TASK_COMM_LEN);
 }

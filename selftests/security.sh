@@ -6,7 +6,8 @@
 # of its own sees its own connections only; viewing another namespace needs
 # what entering it with setns(2) needs, CAP_SYS_ADMIN over it and in the
 # caller's own user namespace (CAP_NET_ADMIN is not enough; a user
-# namespace's owner, from outside it, is refused), and the all-namespaces
+# namespace's owner, from outside it, is refused; a reader in a user
+# namespace sees owners' uids as that namespace maps them), and the all-namespaces
 # overview CAP_SYS_ADMIN in the initial user namespace; the module-wide
 # counters (probe_misses and misses included) need CAP_NET_ADMIN there,
 # and reset, which zeroes counters but not the table, over the namespace.
@@ -31,7 +32,7 @@ require_root_and_module
 module_loaded || { echo "# SKIP: the module is not loaded"; exit $ksft_skip; }
 command -v jq > /dev/null || { echo "# SKIP: needs jq"; exit $ksft_skip; }
 command -v setpriv > /dev/null || { echo "# SKIP: needs setpriv"; exit $ksft_skip; }
-tap_plan 22
+tap_plan 23
 
 ns=ts_sec
 out=$(mktemp -d)
@@ -42,6 +43,7 @@ cleanup()
 	stop_workload "$w_init"
 	stop_workload "$w_ns"
 	[ -n "$owner" ] && kill "$owner" 2>/dev/null && wait "$owner" 2>/dev/null
+	[ -n "$mapped" ] && kill "$mapped" 2>/dev/null && wait "$mapped" 2>/dev/null
 	echo "$old_every" > $params/debug_miss_every
 	ip netns del $ns 2>/dev/null
 	ip netns del ts_sec_miss 2>/dev/null
@@ -178,6 +180,30 @@ tap_result userns_cannot_select_another_namespace $? "$why"
 
 one_line_error u_all 1 '^tcpstate: --all-netns: Operation not permitted .*CAP_SYS_ADMIN'
 tap_result userns_all_netns_refused $? "$why"
+
+# --- a reader whose user namespace maps its root to uid 300000 -------------
+# The same workload and CLI, run as that root: its connections belong to
+# uid 300000, which the reader's namespace shows as its own uid 0.
+unshare -Un sleep 600 &
+mapped=$!
+mapped_unshared()
+{
+	[ "$(readlink /proc/$mapped/ns/user)" != "$(readlink /proc/self/ns/user)" ]
+}
+wait_for 100 mapped_unshared
+echo "0 300000 1" > /proc/$mapped/uid_map && echo "0 300000 1" > /proc/$mapped/gid_map &&
+	chmod 711 "$out" && mkdir "$out/mapped" && chown 300000:300000 "$out/mapped" &&
+	nsenter -t $mapped -U -n -- "$0" --in-userns "$out/mapped"
+rc=$?
+uids=$(jq -c '[.connections[] | select(.state != "TIME-WAIT") |
+	select((.local | endswith(":18125")) or (.remote | endswith(":18125"))) | .uid]' \
+	"$out/mapped/u_list.out" 2>/dev/null)
+[ $rc -eq 0 ] && [ "$uids" = "[0,0,0,0,0,0]" ]
+tap_result userns_reader_sees_its_root_mapped_to_uid_0 $? \
+	"expected status 0 and uid 0 for the 6 connections on port 18125; saw $rc, '$uids' $(head -c 200 "$out/mapped/u_list.err" 2>/dev/null)"
+kill $mapped
+wait $mapped 2>/dev/null
+mapped=
 
 # --- the all-namespaces overview -------------------------------------------
 run n_all nobody "$TCPSTATE_CLI" --all-netns
