@@ -110,27 +110,6 @@ static DEFINE_SPINLOCK(tcpstate_readers_lock);
 LIST_HEAD(tcpstate_all_ns_readers);
 static atomic_t tcpstate_nr_readers = ATOMIC_INIT(0);
 
-static void event_from_change(struct tcpstate_event *ev,
-			      const struct tcpstate_change *c)
-{
-	memset(ev, 0, sizeof(*ev));
-	ev->size = sizeof(*ev);
-	ev->type = TCPSTATE_EVENT_STATE;
-	ev->family = c->tuple.family;
-	ev->cookie = c->cookie;
-	ev->time_ns = c->time_ns;
-	ev->prev_state_ns = c->prev_state_ns;
-	ev->netns = c->netns;
-	ev->sport = c->tuple.sport;
-	ev->dport = c->tuple.dport;
-	memcpy(ev->saddr, &c->tuple.saddr, sizeof(ev->saddr));
-	memcpy(ev->daddr, &c->tuple.daddr, sizeof(ev->daddr));
-	ev->old_state = c->old_state;
-	ev->new_state = c->new_state;
-	ev->tw_exit = c->tw_exit;
-	ev->flags = c->flags;
-}
-
 static void event_lost(struct tcpstate_event *ev, u64 lost)
 {
 	memset(ev, 0, sizeof(*ev));
@@ -227,11 +206,8 @@ static void reader_push_change(struct tcpstate_reader *r,
 	struct tcpstate_event *slot = reader_lock_slot_bh(r);
 
 	/* The owner as this reader may see it. */
-	if (slot) {
-		event_from_change(slot, c);
-		tcpstate_who_export(&c->who, r->view, &slot->uid,
-				    &slot->cgroup_id, &slot->pid, slot->comm);
-	}
+	if (slot)
+		tcpstate_change_record(c, r->view, slot);
 	reader_unlock_bh(r);
 }
 
@@ -249,6 +225,21 @@ static void reader_push(struct tcpstate_reader *r, const struct tcpstate_event *
 	reader_unlock(r);
 }
 
+/* The trace events of a change: their own copy of its record. */
+static noinline void notify_trace(const struct tcpstate_change *c)
+{
+	struct tcpstate_event ev;
+	struct tcpstate_who who;
+
+	tcpstate_change_record(c, NULL, &ev);
+	tcpstate_change_owner(c, &who);
+	trace_state_change(&ev, &who);
+	if (ev.new_state == TCPSTATE_TIME_WAIT)
+		trace_timewait_enter(&ev, &who);
+	if (ev.tw_exit != TCPSTATE_TW_EXIT_NONE)
+		trace_timewait_exit(&ev, &who);
+}
+
 /*
  * Under the connection's bucket lock: softirqs off, and preemption, which
  * is the read-side section the readers lists need (RCU's, as
@@ -259,11 +250,10 @@ void tcpstate_notify(struct list_head *readers, const struct tcpstate_change *c)
 	struct tcpstate_reader *r;
 
 	tcpstate_assert_bh_disabled();
-	trace_state_change(c);
-	if (c->new_state == TCPSTATE_TIME_WAIT)
-		trace_timewait_enter(c);
-	if (c->tw_exit != TCPSTATE_TW_EXIT_NONE)
-		trace_timewait_exit(c);
+	lockdep_assert_preemption_disabled();
+	if (trace_state_change_enabled() || trace_timewait_enter_enabled() ||
+	    trace_timewait_exit_enabled())
+		notify_trace(c);
 
 	/* Each record is made in its reader's ring, not copied there. */
 	if (readers) {

@@ -318,29 +318,35 @@ void tcpstate_who_shared_exit(void)
  * by one user and handed to another's process (SCM_RIGHTS, a setuid
  * program) does not show that process to the first.
  */
-static bool who_visible(const struct tcpstate_who *w, const struct cred *cred)
+static bool who_visible(struct pid *pid, kuid_t kuid, const struct cred *cred)
 {
 	const struct task_struct *t;
 	const struct cred *tcred;
 	bool ok;
 
 	rcu_read_lock();
-	t = pid_task(w->pid, PIDTYPE_TGID);
+	t = pid_task(pid, PIDTYPE_TGID);
 	if (t) {
 		tcred = __task_cred(t);
 		ok = uid_eq(tcred->uid, cred->euid) &&
 		     uid_eq(tcred->euid, cred->euid) &&
 		     uid_eq(tcred->suid, cred->euid);
 	} else {
-		ok = uid_eq(w->uid, cred->euid);
+		ok = uid_eq(kuid, cred->euid);
 	}
 	rcu_read_unlock();
 	return ok;
 }
 
-void tcpstate_who_export(const struct tcpstate_who *w,
-			 const struct tcpstate_view *v, __u32 *uid,
-			 __u64 *cgroup, __u32 *pid, char *comm)
+/*
+ * The export of an owner's facts (@kuid, @cg, @p, and @name with @p only),
+ * wherever they are kept.
+ */
+static __always_inline void who_export(kuid_t kuid, u64 cg, struct pid *p,
+				       const char *name,
+				       const struct tcpstate_view *v,
+				       __u32 *uid, __u64 *cgroup, __u32 *pid,
+				       char *comm)
 {
 	struct user_namespace *user_ns = v->cred->user_ns;
 
@@ -349,24 +355,45 @@ void tcpstate_who_export(const struct tcpstate_who *w,
 	 * itself there, and every pid has its number of the initial
 	 * namespace first.
 	 */
-	if (!uid_valid(w->uid))
+	if (!uid_valid(kuid))
 		*uid = TCPSTATE_UID_UNKNOWN;
 	else if (user_ns == &init_user_ns)
-		*uid = __kuid_val(w->uid);
+		*uid = __kuid_val(kuid);
 	else
-		*uid = from_kuid_munged(user_ns, w->uid);
-	*cgroup = w->cgroup;
+		*uid = from_kuid_munged(user_ns, kuid);
+	*cgroup = cg;
 	*pid = 0;
 	memset(comm, 0, TASK_COMM_LEN);
-	if (!w->pid)
+	if (!p)
 		return;
-	if (!READ_ONCE(v->all) && !who_visible(w, v->cred))
+	if (!READ_ONCE(v->all) && !who_visible(p, kuid, v->cred))
 		return;
-	*pid = v->pid_ns == &init_pid_ns ? pid_nr(w->pid) :
-					   pid_nr_ns(w->pid, v->pid_ns);
+	*pid = v->pid_ns == &init_pid_ns ? pid_nr(p) : pid_nr_ns(p, v->pid_ns);
 	if (*pid)
-		memcpy(comm, w->comm, TASK_COMM_LEN);
+		memcpy(comm, name, TASK_COMM_LEN);
 }
+
+void tcpstate_who_export(const struct tcpstate_who *w,
+			 const struct tcpstate_view *v, __u32 *uid,
+			 __u64 *cgroup, __u32 *pid, char *comm)
+{
+	who_export(w->uid, w->cgroup, w->pid, w->comm, v, uid, cgroup, pid,
+		   comm);
+}
+
+#if !TCPSTATE_RT
+void tcpstate_who_shared_export(const struct tcpstate_who_shared *s,
+				const struct tcpstate_view *v, __u32 *uid,
+				__u64 *cgroup, __u32 *pid, char *comm)
+{
+	if (s)
+		who_export(s->uid, s->cgroup, s->pid, s->comm, v, uid, cgroup,
+			   pid, comm);
+	else
+		who_export(INVALID_UID, 0, NULL, NULL, v, uid, cgroup, pid,
+			   comm);
+}
+#endif
 
 void tcpstate_who_trace(const struct tcpstate_who *w, u32 *uid, u64 *cgroup,
 			u32 *pid, char *comm)

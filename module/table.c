@@ -524,9 +524,11 @@ static inline bool walk_covers(u64 key, u64 pos, u64 end)
 #define TABLE_RCU	0x2	/* rcu_read_lock() taken */
 
 /*
- * Around what the table does for a hook or a walk: an RCU read-side
- * section, and in RT mode where preemption is off,
- * tcpstate_atomic_begin().
+ * Around what the table does for a hook (or the test fill): an RCU
+ * read-side section, and in RT mode where preemption is off,
+ * tcpstate_atomic_begin().  Whether preemption is on is asked at each
+ * call, not assumed: a kernel whose hooks run preemptible gets
+ * rcu_read_lock() there too.
  */
 static __always_inline unsigned int table_enter(void)
 	__acquires(RCU)
@@ -1347,38 +1349,74 @@ static inline bool table_notify_wanted(const struct tcpstate_net *tn)
 	       !list_empty(&tcpstate_all_ns_readers) || !list_empty(&tn->readers);
 }
 
-static void change_fill(struct tcpstate_change *c, struct tcpstate_net *tn,
-			const struct tcpstate_entry *e, int from, u64 now)
+void tcpstate_change_record(const struct tcpstate_change *c,
+			    const struct tcpstate_view *v,
+			    struct tcpstate_event *ev)
 {
-	c->cookie = e->cookie;
-	c->time_ns = now;
-	c->prev_state_ns = valid_state(from) && e->since_ns != now ?
-			   now - e->since_ns : 0;
-	entry_tuple(e, &c->tuple);
-	c->tuple.sport = entry_sport(e);
-	c->netns = tn->netns;
-	c->old_state = from;
-	c->new_state = e->state;
-	c->tw_exit = TCPSTATE_TW_EXIT_NONE;
-	c->flags = e->flags & TCPSTATE_F_EXPORTED;
-	entry_who(e, &c->who);
+	const struct tcpstate_entry *e = c->e;
+
+	/* A ring's slot held another record: every field is written. */
+	ev->size = sizeof(*ev);
+	ev->type = TCPSTATE_EVENT_STATE;
+	ev->family = e->family;
+	ev->cookie = e->cookie;
+	ev->time_ns = c->now;
+	ev->prev_state_ns = valid_state(c->from) && e->since_ns != c->now ?
+			    c->now - e->since_ns : 0;
+	ev->lost = 0;
+	ev->netns = c->netns;
+	ev->sport = entry_sport(e);
+	ev->dport = e->dport;
+	memcpy(ev->saddr, &e->saddr, sizeof(ev->saddr));
+	memcpy(ev->daddr, &e->daddr, sizeof(ev->daddr));
+	ev->old_state = c->from;
+	ev->new_state = e->state;
+	ev->tw_exit = c->tw_exit;
+	ev->flags = e->flags & TCPSTATE_F_EXPORTED;
+	ev->error = 0;
+	ev->port_kind = 0;
+	ev->pad = 0;
+	if (!v)
+		return;
+#if TCPSTATE_RT
+	{
+		struct tcpstate_who w;
+
+		entry_who(e, &w);
+		tcpstate_who_export(&w, v, &ev->uid, &ev->cgroup_id, &ev->pid,
+				    ev->comm);
+	}
+#else
+	/* Straight from the shared owner: no copy of it per record. */
+	tcpstate_who_shared_export(e->who, v, &ev->uid, &ev->cgroup_id,
+				   &ev->pid, ev->comm);
+#endif
+}
+
+void tcpstate_change_owner(const struct tcpstate_change *c,
+			   struct tcpstate_who *w)
+{
+	entry_who(c->e, w);
 }
 
 /*
  * Tell the readers (and the trace events) that @e went from @from to its
  * state, under its bucket lock, so that one connection's records stay in
- * order.  Out of line: the record, which the compiler zeroes first
- * (CONFIG_INIT_STACK_ALL_ZERO), is only made on the stack of a change
- * that something takes.
+ * order; its since_ns is still the old state's.  Each reader's record is
+ * made from the entry in its ring (tcpstate_change_record()).
  */
 static noinline void entry_notify(struct tcpstate_net *tn,
 				  const struct tcpstate_entry *e, int from,
 				  u64 now, int tw_exit)
 {
-	struct tcpstate_change c;
+	const struct tcpstate_change c = {
+		.e = e,
+		.now = now,
+		.netns = tn->netns,
+		.from = from,
+		.tw_exit = tw_exit,
+	};
 
-	change_fill(&c, tn, e, from, now);
-	c.tw_exit = tw_exit;
 	tcpstate_notify(&tn->readers, &c);
 }
 

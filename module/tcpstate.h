@@ -216,6 +216,10 @@ u64 tcpstate_who_shared_cgroup(const struct tcpstate_who_shared *s);
 /* Its facts into @w, no reference taken; @s NULL: none. */
 void tcpstate_who_shared_read(const struct tcpstate_who_shared *s,
 			      struct tcpstate_who *w);
+/* tcpstate_who_export() of its facts, where they are; @s NULL: none. */
+void tcpstate_who_shared_export(const struct tcpstate_who_shared *s,
+				const struct tcpstate_view *v, __u32 *uid,
+				__u64 *cgroup, __u32 *pid, char *comm);
 int tcpstate_who_shared_init(void);
 void tcpstate_who_shared_exit(void);
 #endif
@@ -240,21 +244,16 @@ struct tcpstate_counters {
 
 /*
  * One state change of one connection, as the event stream and the trace
- * events report it.
+ * events report it: the entry, under its bucket lock, which the records
+ * are made from (tcpstate_change_record()).
  */
+struct tcpstate_entry;
 struct tcpstate_change {
-	u64 cookie;
-	u64 time_ns;
-	u64 prev_state_ns;	/* time spent in old_state; 0 for a birth */
-	struct tcpstate_tuple tuple;
+	const struct tcpstate_entry *e;	/* after the change */
+	u64 now;		/* its time */
 	u32 netns;		/* inode number of the namespace */
-	u8 old_state;
-	u8 new_state;
-	u8 tw_exit;		/* TCPSTATE_TW_EXIT_*, or TCPSTATE_TW_EXIT_NONE */
-	u8 flags;		/* TCPSTATE_F_* after the change */
-	struct tcpstate_who who;	/* the entry's: its pid is valid while
-					 * the entry's lock is held
-					 */
+	int from;		/* the state it left */
+	int tw_exit;		/* TCPSTATE_TW_EXIT_*, or TCPSTATE_TW_EXIT_NONE */
 };
 
 /* table.c: the per-namespace table */
@@ -564,7 +563,18 @@ struct tcpstate_reader;
  * table.c asks whether there are any (table_notify_wanted()).
  */
 extern struct list_head tcpstate_all_ns_readers;
+/* Under the changed entry's bucket lock: softirqs and preemption off. */
 void tcpstate_notify(struct list_head *readers, const struct tcpstate_change *c);
+/*
+ * table.c: @c's record in @ev, every field of it written, the owner's as
+ * @v may see them (tcpstate_who_export()); @v NULL: all but the owner's,
+ * which tcpstate_change_owner() gives.
+ */
+void tcpstate_change_record(const struct tcpstate_change *c,
+			    const struct tcpstate_view *v,
+			    struct tcpstate_event *ev);
+void tcpstate_change_owner(const struct tcpstate_change *c,
+			   struct tcpstate_who *w);
 void tcpstate_notify_port(struct list_head *readers, u32 netns,
 			  const struct tcpstate_port_failure *f,
 			  const struct tcpstate_who *who);

@@ -69,8 +69,9 @@ TRACE_DEFINE_ENUM(TCPSTATE_TW_EXIT_OTHER);
 			 { TCPSTATE_TW_EXIT_OTHER, "other" })
 
 DECLARE_EVENT_CLASS(tcpstate_change_class,
-		    TP_PROTO(const struct tcpstate_change *c),
-		    TP_ARGS(c),
+		    TP_PROTO(const struct tcpstate_event *ev,
+			     const struct tcpstate_who *who),
+		    TP_ARGS(ev, who),
 		    TP_STRUCT__entry(__field(u64, cookie)
 				     __field(u64, prev_state_ns)
 				     __field(u64, cgroup)
@@ -84,19 +85,27 @@ DECLARE_EVENT_CLASS(tcpstate_change_class,
 				     __array(char, comm, TASK_COMM_LEN)
 				     __array(u8, saddr, sizeof(struct sockaddr_in6))
 				     __array(u8, daddr, sizeof(struct sockaddr_in6))),
-		    TP_fast_assign(tcpstate_who_trace(&c->who, &__entry->uid,
+		    TP_fast_assign(struct tcpstate_tuple t = {
+					.family = ev->family,
+					.sport = ev->sport,
+					.dport = ev->dport,
+				   };
+
+				   memcpy(&t.saddr, ev->saddr, sizeof(t.saddr));
+				   memcpy(&t.daddr, ev->daddr, sizeof(t.daddr));
+				   tcpstate_who_trace(who, &__entry->uid,
 						      &__entry->cgroup,
 						      &__entry->pid,
 						      __entry->comm);
-				   __entry->cookie = c->cookie;
-				   __entry->prev_state_ns = c->prev_state_ns;
-				   __entry->netns = c->netns;
-				   __entry->family = c->tuple.family;
-				   __entry->old_state = c->old_state;
-				   __entry->new_state = c->new_state;
-				   __entry->tw_exit = c->tw_exit;
-				   tcpstate_tuple_sockaddr(&c->tuple, true, __entry->saddr);
-				   tcpstate_tuple_sockaddr(&c->tuple, false, __entry->daddr);),
+				   __entry->cookie = ev->cookie;
+				   __entry->prev_state_ns = ev->prev_state_ns;
+				   __entry->netns = ev->netns;
+				   __entry->family = ev->family;
+				   __entry->old_state = ev->old_state;
+				   __entry->new_state = ev->new_state;
+				   __entry->tw_exit = ev->tw_exit;
+				   tcpstate_tuple_sockaddr(&t, true, __entry->saddr);
+				   tcpstate_tuple_sockaddr(&t, false, __entry->daddr);),
 		    TP_printk("netns=%u cookie=%llu src=%pISpc dest=%pISpc %s -> %s prev_state_ns=%llu uid=%u cgroup=%llu pid=%u comm=%s",
 			      __entry->netns, __entry->cookie, __entry->saddr,
 			      __entry->daddr, tcpstate_show_state(__entry->old_state),
@@ -105,16 +114,19 @@ DECLARE_EVENT_CLASS(tcpstate_change_class,
 			      __entry->cgroup, __entry->pid, __entry->comm));
 
 DEFINE_EVENT(tcpstate_change_class, state_change,
-	     TP_PROTO(const struct tcpstate_change *c),
-	     TP_ARGS(c));
+	     TP_PROTO(const struct tcpstate_event *ev,
+		      const struct tcpstate_who *who),
+	     TP_ARGS(ev, who));
 
 DEFINE_EVENT(tcpstate_change_class, timewait_enter,
-	     TP_PROTO(const struct tcpstate_change *c),
-	     TP_ARGS(c));
+	     TP_PROTO(const struct tcpstate_event *ev,
+		      const struct tcpstate_who *who),
+	     TP_ARGS(ev, who));
 
 DEFINE_EVENT_PRINT(tcpstate_change_class, timewait_exit,
-		   TP_PROTO(const struct tcpstate_change *c),
-		   TP_ARGS(c),
+		   TP_PROTO(const struct tcpstate_event *ev,
+			    const struct tcpstate_who *who),
+		   TP_ARGS(ev, who),
 		   TP_printk("netns=%u cookie=%llu src=%pISpc dest=%pISpc %s -> %s cause=%s prev_state_ns=%llu uid=%u cgroup=%llu pid=%u comm=%s",
 			     __entry->netns, __entry->cookie, __entry->saddr,
 			     __entry->daddr, tcpstate_show_state(__entry->old_state),

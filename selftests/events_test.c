@@ -833,6 +833,25 @@ TEST(loss_record_comes_before_newer_records)
 	EXPECT_EQ(4, ev[8].lost);
 	for (i = 0; i < 3; i++)
 		EXPECT_EQ(9100 + i, ev[9 + i].sport);
+
+	/*
+	 * 16 more go round the whole ring: the slot the LOST record was in
+	 * holds a state record now, with nothing of the loss left in it.
+	 */
+	for (i = 0; i < 16; i++)
+		ASSERT_LE(0, ts_listen(AF_INET, 9200 + i, 1));
+	n = drain(fd, ev, 64);
+	ASSERT_EQ(16, n);
+	for (i = 0; i < n; i++) {
+		EXPECT_EQ(TCPSTATE_EVENT_STATE, ev[i].type);
+		EXPECT_EQ(9200 + i, ev[i].sport);
+		EXPECT_EQ(0, ev[i].lost)
+			TH_LOG("record %d: lost %llu, a LOST record's left", i,
+			       (unsigned long long)ev[i].lost);
+		EXPECT_EQ(0, ev[i].error);
+		EXPECT_EQ(0, ev[i].port_kind);
+		EXPECT_EQ(0, ev[i].pad);
+	}
 	close(fd);
 }
 
