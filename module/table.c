@@ -428,10 +428,10 @@ static inline bool bucket_moved(struct hlist_bl_head *b)
  * What the table reaches through RCU (the namespace's slot and memory, its
  * buckets) is read in a read-side section.  The hooks are in one already:
  * they run with preemption off (tracepoint probes, ftrace callbacks under
- * ftrace_test_recursion_trylock(), kprobe handlers), which holds off a
- * grace period as rcu_read_lock() does.  So the table takes
- * rcu_read_lock() only where preemption is on, and checks its reads
- * against either.
+ * ftrace_test_recursion_trylock(), the kretprobe's handler, which rethook
+ * calls so), which holds off a grace period as rcu_read_lock() does.  So
+ * the table takes rcu_read_lock() only where preemption is on, and checks
+ * its reads against either.
  */
 #define table_deref(p)	rcu_dereference_check(p, rcu_read_lock_any_held())
 
