@@ -1442,6 +1442,28 @@ static bool who_merge(struct tcpstate_who *w, const struct tcpstate_who *in)
 	return changed;
 }
 
+#if !TCPSTATE_RT
+/*
+ * Make @w @e's owner, shared, charged to @memcg or the namespace's; the
+ * one it held goes to @drop.  Without memory, @e keeps what it had.
+ */
+static void entry_share_who(struct tcpstate_net *tn, struct tcpstate_entry *e,
+			    const struct tcpstate_who *w,
+			    struct mem_cgroup *memcg, struct who_drop *drop)
+{
+	struct tcpstate_who_shared *s;
+
+	s = tcpstate_who_share(w, memcg ?: tn->memcg);
+	if (IS_ERR(s)) {
+		tcpstate_count_miss(TCPSTATE_MISS_OWNER);
+		return;
+	}
+	tcpstate_who_unshare(drop->shared);
+	drop->shared = e->who;
+	e->who = s;
+}
+#endif
+
 /*
  * Take what @in knows of the owner (NULL: nothing) into @e, under its
  * lock; what it held before goes to @drop, which the caller puts
@@ -1463,13 +1485,7 @@ static void entry_set_who(struct tcpstate_net *tn, struct tcpstate_entry *e,
 	 * process only, as in what who_merge() makes of it).
 	 */
 	if (!e->who) {
-		struct tcpstate_who_shared *s;
-
-		s = tcpstate_who_share(in, in->memcg ?: tn->memcg);
-		if (IS_ERR(s))
-			tcpstate_count_miss(TCPSTATE_MISS_OWNER);
-		else
-			e->who = s;
+		entry_share_who(tn, e, in, in->memcg, drop);
 		return;
 	}
 	/* The common case, a state change that tells the same uid again. */
@@ -1489,18 +1505,7 @@ static void entry_set_who(struct tcpstate_net *tn, struct tcpstate_entry *e,
 	e->who.cgroup = w.cgroup;
 	memcpy(e->who.comm, w.comm, sizeof(e->who.comm));
 #else
-	{
-		struct tcpstate_who_shared *s;
-
-		s = tcpstate_who_share(&w, in->memcg ?: tn->memcg);
-		if (IS_ERR(s)) {
-			tcpstate_count_miss(TCPSTATE_MISS_OWNER);
-			return;
-		}
-		tcpstate_who_unshare(drop->shared);
-		drop->shared = e->who;
-		e->who = s;
-	}
+	entry_share_who(tn, e, &w, in->memcg, drop);
 #endif
 }
 
@@ -3176,24 +3181,20 @@ void tcpstate_tuple_from_req(struct tcpstate_tuple *t,
 	tcpstate_tuple_from_sk(t, req_to_sk(req));
 }
 
-void tcpstate_tuple_sockaddr(const struct tcpstate_tuple *t, bool local,
-			     void *out)
+void tcpstate_end_sockaddr(u16 family, const void *addr, u16 port, void *out)
 {
-	const struct in6_addr *addr = local ? &t->saddr : &t->daddr;
-	__be16 port = htons(local ? t->sport : t->dport);
-
 	memset(out, 0, sizeof(struct sockaddr_in6));
-	if (t->family == AF_INET6) {
+	if (family == AF_INET6) {
 		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)out;
 
 		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = port;
-		sin6->sin6_addr = *addr;
+		sin6->sin6_port = htons(port);
+		memcpy(&sin6->sin6_addr, addr, sizeof(sin6->sin6_addr));
 	} else {
 		struct sockaddr_in *sin = (struct sockaddr_in *)out;
 
 		sin->sin_family = AF_INET;
-		sin->sin_port = port;
+		sin->sin_port = htons(port);
 		memcpy(&sin->sin_addr, addr, sizeof(sin->sin_addr));
 	}
 }

@@ -266,11 +266,11 @@ void tcpstate_tuple_from_tw(struct tcpstate_tuple *t,
 void tcpstate_tuple_from_req(struct tcpstate_tuple *t,
 			     struct request_sock *req);
 /*
- * The local (or remote) end as a struct sockaddr_in or _in6 at @out,
- * which has room for a struct sockaddr_in6.
+ * One end of a connection of @family, as a record keeps it (@addr: 16
+ * bytes, IPv4 in the first 4; @port in host byte order), as a struct
+ * sockaddr_in or _in6 at @out, which has room for a struct sockaddr_in6.
  */
-void tcpstate_tuple_sockaddr(const struct tcpstate_tuple *t, bool local,
-			     void *out);
+void tcpstate_end_sockaddr(u16 family, const void *addr, u16 port, void *out);
 
 /*
  * Never shown: an entry made at CLOSE -> SYN_SENT for a socket that still

@@ -85,15 +85,7 @@ DECLARE_EVENT_CLASS(tcpstate_change_class,
 				     __array(char, comm, TASK_COMM_LEN)
 				     __array(u8, saddr, sizeof(struct sockaddr_in6))
 				     __array(u8, daddr, sizeof(struct sockaddr_in6))),
-		    TP_fast_assign(struct tcpstate_tuple t = {
-					.family = ev->family,
-					.sport = ev->sport,
-					.dport = ev->dport,
-				   };
-
-				   memcpy(&t.saddr, ev->saddr, sizeof(t.saddr));
-				   memcpy(&t.daddr, ev->daddr, sizeof(t.daddr));
-				   tcpstate_who_trace(who, &__entry->uid,
+		    TP_fast_assign(tcpstate_who_trace(who, &__entry->uid,
 						      &__entry->cgroup,
 						      &__entry->pid,
 						      __entry->comm);
@@ -104,8 +96,12 @@ DECLARE_EVENT_CLASS(tcpstate_change_class,
 				   __entry->old_state = ev->old_state;
 				   __entry->new_state = ev->new_state;
 				   __entry->tw_exit = ev->tw_exit;
-				   tcpstate_tuple_sockaddr(&t, true, __entry->saddr);
-				   tcpstate_tuple_sockaddr(&t, false, __entry->daddr);),
+				   tcpstate_end_sockaddr(ev->family, ev->saddr,
+							 ev->sport,
+							 __entry->saddr);
+				   tcpstate_end_sockaddr(ev->family, ev->daddr,
+							 ev->dport,
+							 __entry->daddr);),
 		    TP_printk("netns=%u cookie=%llu src=%pISpc dest=%pISpc %s -> %s prev_state_ns=%llu uid=%u cgroup=%llu pid=%u comm=%s",
 			      __entry->netns, __entry->cookie, __entry->saddr,
 			      __entry->daddr, tcpstate_show_state(__entry->old_state),
@@ -152,21 +148,16 @@ TRACE_EVENT(port_failure,
 			     __array(char, comm, TASK_COMM_LEN)
 			     __array(u8, saddr, sizeof(struct sockaddr_in6))
 			     __array(u8, daddr, sizeof(struct sockaddr_in6))),
-	    TP_fast_assign(struct tcpstate_tuple t = {
-				.family = f->family,
-				.dport = f->dport,
-			   };
-
-			   memcpy(&t.saddr, f->saddr, sizeof(t.saddr));
-			   memcpy(&t.daddr, f->daddr, sizeof(t.daddr));
-			   tcpstate_who_trace(who, &__entry->uid, &__entry->cgroup,
+	    TP_fast_assign(tcpstate_who_trace(who, &__entry->uid, &__entry->cgroup,
 					      &__entry->pid, __entry->comm);
 			   __entry->cookie = f->cookie;
 			   __entry->netns = netns;
 			   __entry->error = f->error;
 			   __entry->kind = f->kind;
-			   tcpstate_tuple_sockaddr(&t, true, __entry->saddr);
-			   tcpstate_tuple_sockaddr(&t, false, __entry->daddr);),
+			   tcpstate_end_sockaddr(f->family, f->saddr, 0,
+						 __entry->saddr);
+			   tcpstate_end_sockaddr(f->family, f->daddr, f->dport,
+						 __entry->daddr);),
 	    TP_printk("netns=%u cookie=%llu %s src=%pISc dest=%pISpc pid=%u comm=%s error=%d uid=%u cgroup=%llu",
 		      __entry->netns, __entry->cookie,
 		      __print_symbolic(__entry->kind,

@@ -286,6 +286,14 @@ wait_for()
 	return 1
 }
 
+# unshared PID TYPE: process PID is in a namespace of TYPE (net, user, ...)
+# other than this shell's: an unshare(1) started in the background has
+# got that far.
+unshared()
+{
+	[ "$(readlink "/proc/$1/ns/$2")" != "$(readlink "/proc/self/ns/$2")" ]
+}
+
 # cgroup2_mounted: /sys/fs/cgroup is a cgroup2 mount (mounted now if it
 # was not); fails when it cannot be.
 cgroup2_mounted()

@@ -380,7 +380,7 @@ mkfifo "$out/go"
 unshare -U sh -c 'read x < "$1"; exec "$2" --container-userns "$3"' sh \
 	"$out/go" "$0" "$out" &
 cpid=$!
-wait_for 100 sh -c "[ \"\$(readlink /proc/$cpid/ns/user)\" != \"\$(readlink /proc/self/ns/user)\" ]"
+wait_for 100 unshared $cpid user
 for m in uid_map gid_map; do
 	python3 -c 'import os, sys
 fd = os.open(sys.argv[1], os.O_WRONLY)

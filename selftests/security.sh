@@ -144,11 +144,7 @@ tap_result root_without_cap_net_admin_selects_the_namespace $? \
 # let it.
 setpriv --reuid=65534 --regid=65534 --clear-groups unshare -Urn sleep 600 &
 owner=$!
-owner_unshared()
-{
-	[ "$(readlink /proc/$owner/ns/net)" != "$(readlink /proc/self/ns/net)" ]
-}
-wait_for 100 owner_unshared
+wait_for 100 unshared $owner net
 run n_owner nobody "$TCPSTATE_CLI" -n /proc/$owner/ns/net list
 one_line_error n_owner 1 "^tcpstate: netns /proc/$owner/ns/net: Operation not permitted"
 tap_result userns_owner_cannot_select_its_namespace_from_outside $? "$why"
@@ -186,11 +182,7 @@ tap_result userns_all_netns_refused $? "$why"
 # uid 300000, which the reader's namespace shows as its own uid 0.
 unshare -Un sleep 600 &
 mapped=$!
-mapped_unshared()
-{
-	[ "$(readlink /proc/$mapped/ns/user)" != "$(readlink /proc/self/ns/user)" ]
-}
-wait_for 100 mapped_unshared
+wait_for 100 unshared $mapped user
 echo "0 300000 1" > /proc/$mapped/uid_map && echo "0 300000 1" > /proc/$mapped/gid_map &&
 	chmod 711 "$out" && mkdir "$out/mapped" && chown 300000:300000 "$out/mapped" &&
 	nsenter -t $mapped -U -n -- "$0" --in-userns "$out/mapped"
