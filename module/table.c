@@ -1446,10 +1446,12 @@ static bool who_merge(struct tcpstate_who *w, const struct tcpstate_who *in)
 /*
  * Make @w @e's owner, shared, charged to @memcg or the namespace's; the
  * one it held goes to @drop.  Without memory, @e keeps what it had.
+ * Inline: a new entry's owner is made here at every connection.
  */
-static void entry_share_who(struct tcpstate_net *tn, struct tcpstate_entry *e,
-			    const struct tcpstate_who *w,
-			    struct mem_cgroup *memcg, struct who_drop *drop)
+static __always_inline void
+entry_share_who(struct tcpstate_net *tn, struct tcpstate_entry *e,
+		const struct tcpstate_who *w, struct mem_cgroup *memcg,
+		struct who_drop *drop)
 {
 	struct tcpstate_who_shared *s;
 
@@ -1458,8 +1460,10 @@ static void entry_share_who(struct tcpstate_net *tn, struct tcpstate_entry *e,
 		tcpstate_count_miss(TCPSTATE_MISS_OWNER);
 		return;
 	}
-	tcpstate_who_unshare(drop->shared);
-	drop->shared = e->who;
+	if (e->who) {
+		tcpstate_who_unshare(drop->shared);
+		drop->shared = e->who;
+	}
 	e->who = s;
 }
 #endif
