@@ -6,13 +6,16 @@
  *  - a thread that connects names its process (as ps and ss -p do), not
  *    the thread;
  *  - a socket made by one user and connected by another user's process
- *    does not show that process to the first user while it lives.
+ *    does not show that process to the first user while it lives;
+ *  - a listener listened on again by another process gives its requests
+ *    to that one from then on.
  * Each test runs in a network namespace of its own.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -237,6 +240,81 @@ TEST(socket_of_one_user_connected_by_another_hides_the_process)
 		       getpid(), NOBODY);
 	close(fd);
 	close(lfd);
+}
+
+/* The local port of socket @fd, or 0. */
+static unsigned short local_port(int fd)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+
+	if (getsockname(fd, (struct sockaddr *)&sin, &len))
+		return 0;
+	return ntohs(sin.sin_port);
+}
+
+/*
+ * The process a request takes is its listener's entry's: a listener closed
+ * (connect(AF_UNSPEC)) and listened on again by another process, with the
+ * same cookie, must give that one its requests from then on.  The test
+ * keeps to one CPU, where each SYN it sends is handled: whatever a CPU
+ * kept of the listener's owner at the first SYN meets the second there.
+ */
+TEST(listener_listened_on_again_gives_its_requests_to_the_new_process)
+{
+	struct sockaddr unspec = { .sa_family = AF_UNSPEC };
+	int lfd, c1, c2, fd, status, p[2];
+	struct tcpstate_conn e;
+	pid_t relistener;
+	cpu_set_t one;
+	char go;
+
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(one), &one));
+	ASSERT_EQ(0, ts_new_netns());
+	fd = ts_open();
+	ASSERT_LE(0, fd);
+	lfd = ts_listen(AF_INET, 8000, 8);
+	ASSERT_LE(0, lfd);
+	ASSERT_EQ(0, pipe(p));
+
+	/* A connection this process has not accepted is its own. */
+	c1 = ts_connect(AF_INET, 8000, 0);
+	ASSERT_LE(0, c1);
+	ASSERT_EQ(1, ts_entries_of(fd, 0, AF_INET, 8000, local_port(c1), &e));
+	ASSERT_EQ(getpid(), e.pid)
+		TH_LOG("the first request's connection is pid %u's, not the listener's %d",
+		       e.pid, getpid());
+
+	relistener = fork();
+	ASSERT_LE(0, relistener);
+	if (!relistener) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		prctl(PR_SET_NAME, "relistener");
+		if (connect(lfd, &unspec, sizeof(unspec)) || listen(lfd, 8) ||
+		    write(p[1], "x", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	ASSERT_EQ(1, read(p[0], &go, 1));
+
+	c2 = ts_connect(AF_INET, 8000, 0);
+	ASSERT_LE(0, c2);
+	ASSERT_EQ(1, ts_entries_of(fd, 0, AF_INET, 8000, local_port(c2), &e));
+	EXPECT_EQ(relistener, e.pid)
+		TH_LOG("the request after listen() again is pid %u's (%s), not %d's",
+		       e.pid, e.comm, relistener);
+	EXPECT_STREQ("relistener", e.comm);
+	kill(relistener, SIGKILL);
+	waitpid(relistener, &status, 0);
+	close(p[0]);
+	close(p[1]);
+	close(c2);
+	close(c1);
+	close(lfd);
+	close(fd);
 }
 
 TEST_HARNESS_MAIN
