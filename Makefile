@@ -208,14 +208,15 @@ vm-bench:
 		exit $$rc
 
 # scripts/profile.sh: PROFILE_CONNS, PROFILE_READERS, PROFILE_TOP and
-# PROFILE_OUT are read from the environment.
+# PROFILE_OUT are read from the environment.  PROFILE_KO=floor: what the
+# hooks cost alone (scripts/profile.sh).
 PROFILE_KO ?= $(if $(filter 1,$(RT_MODE)),$(RTMODE_DIR)/module/tcpstate.ko,module/tcpstate.ko)
 PROFILE_BASE ?= none
 
 profile:
 	$(Q)$(MAKE) module KDIR=$(VM_KDIR)
 	$(Q)$(MAKE) selftests
-	$(Q)VM_KERNEL=$(VM_KERNEL) scripts/profile.sh $(PROFILE_KO) $(PROFILE_BASE)
+	$(Q)VM_KERNEL=$(VM_KERNEL) KDIR=$(VM_KDIR) scripts/profile.sh $(PROFILE_KO) $(PROFILE_BASE)
 
 vm-vm-shell:
 	$(Q)$(MAKE) module KDIR=$(VM_KDIR)

@@ -20,7 +20,12 @@
 # the host is doing.
 #
 # Usage: profile.sh [KO [BASE]]
-#   KO    the module to profile (default module/tcpstate.ko)
+#   KO    the module to profile (default module/tcpstate.ko), or floor:
+#         this tree's module built with its hooks placed but returning at
+#         once, the tracepoint probe after its first test and the ftrace
+#         callbacks before the hook's body: what placing the hooks costs,
+#         under which no body of theirs can go (built for KDIR, the
+#         guest's kernel headers)
 #   BASE  what to compare it with: none (default), or another build
 # PROFILE_CONNS (2000): connections per client, two clients.
 # PROFILE_READERS (0): raw readers of the stream during the storm, in the
@@ -43,8 +48,34 @@ out=${PROFILE_OUT:-.build/profile}
 
 die() { echo "$me: $*" >&2; exit 1; }
 
+# floor_ko DIR: build the floor module in DIR from this tree's sources.
+floor_ko()
+{
+	local src=$1
+
+	git rev-parse --git-dir > /dev/null 2>&1 ||
+		die "floor: builds from a git checkout's sources, and $top is none"
+	rm -rf "$src" && mkdir -p "$src" || return 1
+	git ls-files -z Kbuild Makefile module uapi debian/changelog |
+		tar --null -T - -c | tar -x -C "$src" || return 1
+	# Both cuts must land, once each, or the floor is not one.
+	awk '{ print }
+	     /if \(!tcpstate_armed\(\) \|\| !tcpstate_is_tcp\(sk\)\)/ { hit = 1; next }
+	     hit && /^\t\treturn;$/ { print "\tif (sk)\t/* profile.sh floor */"; print "\t\treturn;"; n++ }
+	     { hit = 0 }
+	     END { exit n != 1 }' module/hooks_state.c > "$src/module/hooks_state.c" ||
+		die "floor: the state probe's first test was not found in module/hooks_state.c"
+	sed 's|^\t\th->fn(fregs);$|\t\tbarrier();\t/* profile.sh floor */|' \
+		module/fhooks.c > "$src/module/fhooks.c"
+	[ "$(grep -c 'profile.sh floor' "$src/module/fhooks.c")" = 1 ] ||
+		die "floor: the ftrace callback's call of the hook was not found in module/fhooks.c"
+	make -s -C "$src" module ${KDIR:+KDIR="$KDIR"} > "$src.log" 2>&1 ||
+		die "floor: the build failed: $src.log"
+}
+
+[ "$base" != floor ] || die "floor is a KO to profile, not a BASE"
 for f in "$ko" "$base"; do
-	[ "$f" = none ] || [ -f "$f" ] || die "$f: no such module"
+	[ "$f" = none ] || [ "$f" = floor ] || [ -f "$f" ] || die "$f: no such module"
 done
 case $conns in
 ''|*[!0-9]*|0) die "PROFILE_CONNS must be a positive number, not '$conns'" ;;
@@ -58,6 +89,10 @@ out=$(cd "$out" && pwd)
 case $out in
 *,*) die "PROFILE_OUT: no comma in its path, please ($out)" ;;
 esac
+if [ "$ko" = floor ]; then
+	floor_ko "$out/floor" || die "floor: cannot copy the sources"
+	ko=$out/floor/module/tcpstate.ko
+fi
 ko=$(realpath "$ko")
 [ "$base" = none ] || base=$(realpath "$base")
 
