@@ -37,6 +37,12 @@ module_param(pool_per_cpu, uint, 0444);
 MODULE_PARM_DESC(pool_per_cpu,
 		 "In RT mode, entries kept ready for the hooks per CPU, 1..4096, at most 65536 in all (default 256)");
 
+/* Testing only: while set, a stock that runs low is not topped up. */
+static bool debug_pool_hold;
+module_param(debug_pool_hold, bool, 0644);
+MODULE_PARM_DESC(debug_pool_hold,
+		 "Testing only: in RT mode, do not top the pool up while Y, so that a burst meets an empty stock");
+
 struct tcpstate_pool {
 	raw_spinlock_t lock;
 	void *first;		/* free objects, linked through their first word */
@@ -123,7 +129,7 @@ void *tcpstate_pool_take(void)
 	}
 	low = p->n <= pool_target - pool_target / 4;
 	raw_spin_unlock_irqrestore(&p->lock, flags);
-	if (low && !work_pending(&pool_refill))
+	if (low && !READ_ONCE(debug_pool_hold) && !work_pending(&pool_refill))
 		queue_work(system_unbound_wq, &pool_refill);
 	return obj;
 }

@@ -33,8 +33,27 @@ rc=$((rc + $?))
 w2=$workload_pid
 tap_result workloads_of_5020_connections_ready $rc "tcp_workload failed"
 
-counts_match ts_oracle1
+# oracle NS: the counts equal ss in NS.  In RT mode the hooks take new
+# entries from a pool (pool.c) that a work item tops up, and a burst that
+# outruns it makes drops for want of memory, counted, which the reconcile
+# pass repairs about a second after: there, and only in a namespace that
+# counted such drops, the counts must come right within 30 s.  (A CI run
+# once saw 173 of 200 ESTABLISHED missing at once on 6.12-rt, with the two
+# workloads' 5,000 connections made together.)
+rt=$(cat /sys/module/tcpstate/parameters/rt_mode)
+oracle()
+{
+	local nomem
+
+	counts_match "$1" && return 0
+	[ "$rt" = Y ] || return 1
+	nomem=$(in_ns "$1" "$TS_READ" stat drop:nomem)
+	[ "${nomem:-0}" -gt 0 ] || return 1
+	echo "# $1: $nomem entries dropped for an empty pool; waiting for the reconcile pass"
+	wait_for 300 counts_match "$1"
+}
+oracle ts_oracle1
 tap_result namespace1_counts_equal_ss_and_sockstat $? "$counts_why"
-counts_match ts_oracle2
+oracle ts_oracle2
 tap_result namespace2_counts_equal_ss_and_sockstat $? "$counts_why"
 tap_exit
