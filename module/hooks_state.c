@@ -9,7 +9,9 @@
  *  - LISTEN -> SYN_RECV is a child socket that still carries its
  *    listener's tuple and cookie; the request socket hook already holds
  *    the connection under the cookie the child inherits next, so the event
- *    is skipped.
+ *    is skipped.  So is CLOSE -> SYN_RECV: the same child, cloned from a
+ *    listener that close() took to CLOSE meanwhile, port released (0);
+ *    inet_csk_complete_hashdance() lets it go.
  *  - FIN_WAIT2/CLOSING -> CLOSE of an active closer is the hand-off to a
  *    timewait socket, which the timewait hooks saw just before: in a
  *    softirq, on this CPU, the close is skipped without a look in the
@@ -176,7 +178,8 @@ static void tcpstate_probe_set_state(void *data, const struct sock *csk,
 
 	if (!tcpstate_armed() || !tcpstate_is_tcp(sk))
 		return;
-	if (oldstate == TCP_LISTEN && newstate == TCP_SYN_RECV)
+	if (newstate == TCP_SYN_RECV &&
+	    (oldstate == TCP_LISTEN || oldstate == TCP_CLOSE))
 		return;
 	if (oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT) {
 		/* Only a reused socket's entry is made here (hooks_ports.c). */
