@@ -37,11 +37,27 @@ module_param(pool_per_cpu, uint, 0444);
 MODULE_PARM_DESC(pool_per_cpu,
 		 "In RT mode, entries kept ready for the hooks per CPU, 1..4096, at most 65536 in all (default 256)");
 
-/* Testing only: while set, a stock that runs low is not topped up. */
+#if TCPSTATE_RT
+/*
+ * Testing only: while set, a stock that runs low is not topped up; the
+ * first take after it is cleared asks for the refill.  RT mode only: the
+ * pool serves no one otherwise.
+ */
 static bool debug_pool_hold;
 module_param(debug_pool_hold, bool, 0644);
 MODULE_PARM_DESC(debug_pool_hold,
-		 "Testing only: in RT mode, do not top the pool up while Y, so that a burst meets an empty stock");
+		 "Testing only: do not top the pool up while Y, so that a burst meets an empty stock; the next take after N tops it up");
+
+static bool pool_held(void)
+{
+	return READ_ONCE(debug_pool_hold);
+}
+#else
+static bool pool_held(void)
+{
+	return false;
+}
+#endif
 
 struct tcpstate_pool {
 	raw_spinlock_t lock;
@@ -129,7 +145,7 @@ void *tcpstate_pool_take(void)
 	}
 	low = p->n <= pool_target - pool_target / 4;
 	raw_spin_unlock_irqrestore(&p->lock, flags);
-	if (low && !READ_ONCE(debug_pool_hold) && !work_pending(&pool_refill))
+	if (low && !pool_held() && !work_pending(&pool_refill))
 		queue_work(system_unbound_wq, &pool_refill);
 	return obj;
 }
