@@ -1445,13 +1445,14 @@ static bool who_merge(struct tcpstate_who *w, const struct tcpstate_who *in)
 #if !TCPSTATE_RT
 /*
  * Make @w @e's owner, shared, charged to @memcg or the namespace's; the
- * one it held goes to @drop.  Without memory, @e keeps what it had.
+ * one it held goes to @drop, to be put after unlocking; a shared owner
+ * @drop already held is put here, under the lock (not RT mode: a free
+ * there is allowed).  Without memory, @e keeps what it had.
  * Inline: a new entry's owner is made here at every connection.
  */
-static __always_inline void
-entry_share_who(struct tcpstate_net *tn, struct tcpstate_entry *e,
-		const struct tcpstate_who *w, struct mem_cgroup *memcg,
-		struct who_drop *drop)
+static __always_inline void entry_share_who(struct tcpstate_net *tn, struct tcpstate_entry *e,
+					    const struct tcpstate_who *w,
+					    struct mem_cgroup *memcg, struct who_drop *drop)
 {
 	struct tcpstate_who_shared *s;
 
