@@ -133,6 +133,19 @@ counts_match()
 	return 1
 }
 
+# counts_match_within NS SECONDS: counts_match, tried until it holds or
+# SECONDS of the clock have passed (not a count of tries: each try's time
+# grows with the namespace and the host's load).
+counts_match_within()
+{
+	local end=$((SECONDS + $2))
+
+	until counts_match "$1"; do
+		[ $SECONDS -lt $end ] || return 1
+		sleep 0.5
+	done
+}
+
 # start_workload NS ARGS...: run tcp_workload in NS until stop_workload;
 # waits until it holds its connections.
 start_workload()

@@ -45,18 +45,14 @@ tap_result workloads_of_5020_connections_ready $rc "tcp_workload failed"
 rt=$(cat /sys/module/tcpstate/parameters/rt_mode)
 oracle()
 {
-	local nomem added removed fixed end
+	local nomem added removed fixed
 
 	counts_match "$1" && return 0
 	[ "$rt" = Y ] || return 1
 	nomem=$(in_ns "$1" "$TS_READ" stat drop:nomem)
 	[ "${nomem:-0}" -gt 0 ] || return 1
 	echo "# $1: $nomem entries dropped for an empty pool; before the reconcile pass: $counts_why"
-	end=$((SECONDS + 30))
-	until counts_match "$1"; do
-		[ $SECONDS -lt $end ] || return 1
-		sleep 0.5
-	done
+	counts_match_within "$1" 30 || return 1
 	added=$(in_ns "$1" "$TS_READ" stat reconcile_added)
 	removed=$(in_ns "$1" "$TS_READ" stat reconcile_removed)
 	fixed=$(in_ns "$1" "$TS_READ" stat reconcile_fixed)

@@ -154,12 +154,7 @@ start_workload ts_rt_pool -e 100 -t 50 -p 18310 && w=$workload_pid
 nomem=$(in_ns ts_rt_pool "$TS_READ" stat drop:nomem)
 misses=$(($("$TS_READ" stat miss:alloc) - misses0))
 echo 0 > $params/debug_pool_hold
-healed()
-{
-	counts_match ts_rt_pool
-}
-wait_for 300 healed
-healed
+counts_match_within ts_rt_pool 30
 rc=$?
 echo "# pool of 1 per CPU: $nomem nomem drops, $misses alloc misses; $counts_why"
 [ -n "$w" ] && [ $rc -eq 0 ] && [ "$nomem" -gt 0 ] && [ "$misses" -gt 0 ]
