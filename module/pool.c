@@ -39,14 +39,14 @@ MODULE_PARM_DESC(pool_per_cpu,
 
 #if TCPSTATE_RT
 /*
- * Testing only: while set, a stock that runs low is not topped up; the
- * first take after it is cleared asks for the refill.  RT mode only: the
- * pool serves no one otherwise.
+ * Testing only: while set, a stock that runs low is not topped up; once
+ * it is cleared, the next take that finds its stock low asks for the
+ * refill.  RT mode only: the pool serves no one otherwise.
  */
 static bool debug_pool_hold;
 module_param(debug_pool_hold, bool, 0644);
 MODULE_PARM_DESC(debug_pool_hold,
-		 "Testing only: do not top the pool up while Y, so that a burst meets an empty stock; the next take after N tops it up");
+		 "Testing only: do not top the pool up while Y, so that a burst meets an empty stock; after N, the next take that finds its stock low has it topped up");
 
 static bool pool_held(void)
 {
