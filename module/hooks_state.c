@@ -6,15 +6,17 @@
  * (lock_sock), rx softirq or timer softirq.  It is not exported to modules,
  * so it is found by name.  Some things it shows are not what they seem:
  *
- *  - A change to SYN_RECV from anything but SYN_SENT (a simultaneous
- *    open) is a child socket being cloned (inet_csk_clone_lock()): its old
- *    state, tuple and cookie are still a copy of its listener's, before it
- *    takes its request's.  The request socket hook already holds the
- *    connection under the cookie the child takes next, so the event is
- *    skipped.  The copy is LISTEN, or CLOSE when close() or
- *    connect(AF_UNSPEC) took the listener out of LISTEN after the final
- *    ACK's lockless check: then the cookie names a dead listener, or the
- *    same socket listening again, and the tuple may have port 0.
+ *  - A change to SYN_RECV is a child socket being cloned
+ *    (inet_csk_clone_lock()), but for a simultaneous open's (from SYN_SENT,
+ *    of a socket that has its struct socket; a clone has none yet).  The
+ *    clone's old state, tuple and cookie are still a copy of its
+ *    listener's, before it takes its request's; the request socket hook
+ *    already holds the connection under the cookie the child takes next,
+ *    so the event is skipped.  The copy is LISTEN, or whatever close() or
+ *    connect(AF_UNSPEC) (and connect() again) made of the listener after
+ *    the final ACK's lockless check: then the cookie names a dead
+ *    listener, or the same socket in its next life, and the tuple may
+ *    have port 0.
  *  - FIN_WAIT2/CLOSING -> CLOSE of an active closer is the hand-off to a
  *    timewait socket, which the timewait hooks saw just before: in a
  *    softirq, on this CPU, the close is skipped without a look in the
@@ -181,7 +183,8 @@ static void tcpstate_probe_set_state(void *data, const struct sock *csk,
 
 	if (!tcpstate_armed() || !tcpstate_is_tcp(sk))
 		return;
-	if (newstate == TCP_SYN_RECV && oldstate != TCP_SYN_SENT)
+	if (newstate == TCP_SYN_RECV &&
+	    (oldstate != TCP_SYN_SENT || !READ_ONCE(sk->sk_socket)))
 		return;		/* a clone of its listener, above */
 	if (oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT) {
 		/* Only a reused socket's entry is made here (hooks_ports.c). */

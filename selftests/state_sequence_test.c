@@ -168,6 +168,35 @@ TEST_F(seq, abortive_close_resets_both_sides_without_time_wait)
 	EXPECT_EQ(0, st.timewait_socks);
 }
 
+/*
+ * A socket connected to its own address and port meets its own SYN in
+ * SYN_SENT: a simultaneous open, SYN_SENT -> SYN_RECV, the one change to
+ * SYN_RECV that is not a clone of a listener (hooks_state.c).
+ */
+TEST_F(seq, self_connect_is_a_simultaneous_open)
+{
+	const struct ts_tr want[] = { { CL, SS, 1 }, { SS, SR, 1 }, { SR, ES, 1 } };
+	struct sockaddr_storage a;
+	socklen_t len = ts_addr(variant->family, PORT, &a);
+	struct ts_ss_view v;
+	__u64 cookie;
+	int c;
+
+	c = socket(variant->family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ASSERT_LE(0, c);
+	ASSERT_EQ(0, bind(c, (struct sockaddr *)&a, len)) TH_LOG("bind: %s", strerror(errno));
+	ASSERT_EQ(0, connect(c, (struct sockaddr *)&a, len))
+		TH_LOG("connect to itself: %s", strerror(errno));
+	cookie = ts_sock_cookie(c);
+	EXPECT_EQ(ES, ts_wait_state(self->fd, cookie, ES, WAIT_MS));
+	EXPECT_EQ(0, ts_wait_matrix(_metadata, self->fd, want, ARRAY_SIZE(want)));
+	ASSERT_EQ(0, ts_ss_read(&v, PORT, PORT));
+	EXPECT_EQ(ES, v.state);
+	EXPECT_EQ(cookie, v.cookie);
+	EXPECT_EQ(0, ts_counts_differ(_metadata, self->fd, &v));
+	close(c);
+}
+
 TEST_F(seq, refused_connect_goes_syn_sent_to_closed)
 {
 	const struct ts_tr want[] = { { CL, SS, 1 }, { SS, CL, 1 } };
