@@ -8,7 +8,11 @@
  *
  *  - A change to SYN_RECV is a child socket being cloned
  *    (inet_csk_clone_lock()), but for a simultaneous open's (from SYN_SENT,
- *    of a socket that has its struct socket; a clone has none yet).  The
+ *    of a socket that has its struct socket; a clone has none yet, as the
+ *    kernel's own test in tcp_validate_incoming() knows).  The one
+ *    SYN_SENT socket without one is an MPTCP subflow whose connection was
+ *    closed while it connected: its simultaneous open in that moment is
+ *    not mirrored, and its entry stays SYN_SENT until its next change.  The
  *    clone's old state, tuple and cookie are still a copy of its
  *    listener's, before it takes its request's; the request socket hook
  *    already holds the connection under the cookie the child takes next,
