@@ -442,7 +442,11 @@ event_records()
 		grep -q "^[a-z_0-9]* time_wait uid 0 cgroup $id_a pid $e_pid comm svc_a_events\$" "$out/events.out"
 }
 wait_for 300 event_records
-kill "$bg_pid" 2> /dev/null
+# The reader is ip netns exec's ts_read, a child of bg's subshell: stop it,
+# or its open file holds the module for the next test (netns_thousand.sh
+# counts the module's references).
+pkill -P "$bg_pid" 2> /dev/null
+stop_workload "$bg_pid"
 got=$(grep -c "^closed syn_sent uid 0 cgroup $id_a pid $e_pid comm svc_a_events\$" "$out/events.out")
 got="$got $(grep -c "^[a-z_0-9]* time_wait uid 0 cgroup $id_a pid $e_pid comm svc_a_events\$" "$out/events.out")"
 [ "$got" = "1 1" ]
