@@ -143,23 +143,6 @@ FIXTURE_VARIANT_ADD(handoff, ipv4_dropped) {
 	.mode = DROPPED,
 };
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int pin(pid_t tid, int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(tid, sizeof(set), &set);
-}
-
 /* Module parameter @name's value, without its newline. */
 static int read_param(const char *name, char *value, size_t size)
 {
@@ -280,8 +263,9 @@ static void *drop_after_hold(struct helper *h)
 	}
 	if (release_hold(h))
 		return NULL;
-	deadline = now_ms() + 10000;
-	while ((state = tcp_state(h->cfd)) != TCP_CLOSE && state >= 0 && now_ms() < deadline)
+	deadline = ts_now_ns() / 1000000 + 10000;
+	while ((state = tcp_state(h->cfd)) != TCP_CLOSE && state >= 0 &&
+	       ts_now_ns() / 1000000 < deadline)
 		ts_sleep_ms(1);
 	if (state != TCP_CLOSE)
 		snprintf(h->why, sizeof(h->why),
@@ -305,9 +289,9 @@ static void *mover_run(void *arg)
 	long t0;
 
 	__atomic_store_n(&m->tid, gettid(), __ATOMIC_RELEASE);
-	t0 = now_ms();
-	m->err = pin(m->target, m->cpu) ? errno : 0;
-	m->ms = now_ms() - t0;
+	t0 = ts_now_ns() / 1000000;
+	m->err = ts_pin(m->target, m->cpu) ? errno : 0;
+	m->ms = ts_now_ns() / 1000000 - t0;
 	return NULL;
 }
 
@@ -339,7 +323,7 @@ static bool in_setaffinity(pid_t tid)
 static void move_during_hold(struct helper *h)
 {
 	struct mover m = { .target = h->tid, .cpu = h->cpu_b };
-	long deadline = now_ms() + 4000;
+	long deadline = ts_now_ns() / 1000000 + 4000;
 	bool waiting = false;
 
 	if (pthread_create(&m.thread, NULL, mover_run, &m)) {
@@ -347,7 +331,7 @@ static void move_during_hold(struct helper *h)
 		release_hold(h);
 		return;
 	}
-	while (!waiting && now_ms() < deadline) {
+	while (!waiting && ts_now_ns() / 1000000 < deadline) {
 		pid_t tid = __atomic_load_n(&m.tid, __ATOMIC_ACQUIRE);
 
 		waiting = tid && in_setaffinity(tid);
@@ -402,7 +386,7 @@ static void *helper_run(void *arg)
 	struct uffd_msg msg;
 	char *src;
 
-	if (pin(0, h->cpu_b)) {
+	if (ts_pin(0, h->cpu_b)) {
 		snprintf(h->why, sizeof(h->why), "pin the helper to CPU %d: %s", h->cpu_b,
 			 strerror(errno));
 		return NULL;
@@ -455,9 +439,8 @@ FIXTURE_SETUP(handoff)
 {
 	struct uffdio_api api = { .api = UFFD_API };
 	struct uffdio_register reg = { 0 };
-	cpu_set_t set;
 	char value[32];
-	int i;
+	int two[2];
 
 	self->unset = true;
 	self->fd = -1;
@@ -469,19 +452,10 @@ FIXTURE_SETUP(handoff)
 	self->h.sfd = -1;
 	self->preempt[0] = '\0';
 	self->hold_ms[0] = '\0';
-	ASSERT_EQ(0, sched_getaffinity(0, sizeof(set), &set));
-	self->cpu_a = -1;
-	self->cpu_b = -1;
-	for (i = 0; i < CPU_SETSIZE && self->cpu_b < 0; i++) {
-		if (!CPU_ISSET(i, &set))
-			continue;
-		if (self->cpu_a < 0)
-			self->cpu_a = i;
-		else
-			self->cpu_b = i;
-	}
-	if (self->cpu_b < 0)
+	if (ts_first_cpus(two, 2))
 		SKIP(return, "needs 2 CPUs: the hand-off must move between two");
+	self->cpu_a = two[0];
+	self->cpu_b = two[1];
 	if (access(PARAM "debug_handoff_hold_port", W_OK))
 		SKIP(return, "the module has no debug_handoff_hold_port");
 	self->h.uffd = syscall(__NR_userfaultfd, O_CLOEXEC);
@@ -507,7 +481,8 @@ FIXTURE_SETUP(handoff)
 	ASSERT_EQ(0, ioctl(self->h.uffd, UFFDIO_REGISTER, &reg))
 		TH_LOG("UFFDIO_REGISTER: %s", strerror(errno));
 
-	ASSERT_EQ(0, pin(0, self->cpu_a)) TH_LOG("pin to CPU %d: %s", self->cpu_a, strerror(errno));
+	ASSERT_EQ(0, ts_pin(0, self->cpu_a))
+		TH_LOG("pin to CPU %d: %s", self->cpu_a, strerror(errno));
 	ASSERT_EQ(0, ts_new_netns()) TH_LOG("new netns: %s", strerror(errno));
 	self->fd = ts_open();
 	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", TS_DEVICE, strerror(errno));
@@ -712,7 +687,7 @@ TEST_F_TIMEOUT(handoff, reconnected_socket_closes_after_its_hand_off, 90)
 	if (variant->mode == MIGRATED) {
 		ASSERT_EQ(self->cpu_b, cpu) TH_LOG("the test was not moved to CPU %d", self->cpu_b);
 		TH_LOG("sched_setaffinity() waited %ld ms for the hold", self->h.affinity_ms);
-		ASSERT_EQ(0, pin(0, self->cpu_a));
+		ASSERT_EQ(0, ts_pin(0, self->cpu_a));
 		cpu = sched_getcpu();
 	}
 	ASSERT_EQ(self->cpu_a, cpu) TH_LOG("the test is on CPU %d, not %d", cpu, self->cpu_a);

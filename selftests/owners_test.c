@@ -266,12 +266,9 @@ TEST(listener_listened_on_again_gives_its_requests_to_the_new_process)
 	int lfd, c1, c2, fd, status, p[2];
 	struct tcpstate_conn e;
 	pid_t relistener;
-	cpu_set_t one;
 	char go;
 
-	CPU_ZERO(&one);
-	CPU_SET(sched_getcpu(), &one);
-	ASSERT_EQ(0, sched_setaffinity(0, sizeof(one), &one));
+	ASSERT_EQ(0, ts_pin(0, sched_getcpu()));
 	ASSERT_EQ(0, ts_new_netns());
 	fd = ts_open();
 	ASSERT_LE(0, fd);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 
 #include <linux/tcpstate.h>
 
@@ -69,6 +70,12 @@ int ts_bound_connect(int family, unsigned short lport, unsigned short port);
 /* Listener, client and accepted socket on loopback @port. */
 int ts_conn_open(struct ts_conn *c, int family, unsigned short port);
 void ts_sleep_ms(int ms);
+/* CLOCK_MONOTONIC, in nanoseconds. */
+long long ts_now_ns(void);
+/* Pin thread @tid (0: the caller) to @cpu; sched_setaffinity()'s return. */
+int ts_pin(pid_t tid, int cpu);
+/* The first @n CPUs of the caller's affinity mask into @cpus; -1: fewer. */
+int ts_first_cpus(int *cpus, int n);
 
 /* What `ss -tanHe` shows of the caller's namespace. */
 struct ts_ss_view {

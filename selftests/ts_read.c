@@ -471,14 +471,6 @@ static int snapcheck(int fd, unsigned int chunk)
 	return dups ? 1 : 0;
 }
 
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
 /* How long the stats ioctl takes, over @n calls. */
 static int stattime(int fd, int n)
 {
@@ -491,12 +483,12 @@ static int stattime(int fd, int n)
 		return 2;
 	}
 	for (i = 0; i < n; i++) {
-		t = now_us();
+		t = ts_now_ns() / 1e3;
 		if (ts_stats(fd, &st)) {
 			perror("ts_read: stats");
 			return 1;
 		}
-		t = now_us() - t;
+		t = ts_now_ns() / 1e3 - t;
 		sum += t;
 		if (t > max)
 			max = t;
