@@ -127,4 +127,26 @@ static inline void ts_expect_no_reconcile(struct __test_metadata *_metadata,
 		       (unsigned long long)st->reconcile_passes);
 }
 
+/*
+ * Nothing was lost from @before to @after (two reads of the stats): no
+ * hook call missed and no connection left unmirrored, in any namespace.
+ * Both counts are module-wide, so nothing else may run meanwhile (the
+ * runner runs one test at a time).  A caller that cannot read them fails.
+ */
+static inline void ts_expect_no_loss(struct __test_metadata *_metadata,
+				     const struct tcpstate_stats *before,
+				     const struct tcpstate_stats *after)
+{
+	ASSERT_TRUE(before->flags & after->flags & TCPSTATE_STATS_MODULE_WIDE)
+		TH_LOG("the module-wide counters are not readable here");
+	EXPECT_EQ(before->probe_misses, after->probe_misses)
+		TH_LOG("hook calls missed: %llu before, %llu after",
+		       (unsigned long long)before->probe_misses,
+		       (unsigned long long)after->probe_misses);
+	EXPECT_EQ(before->all_dropped, after->all_dropped)
+		TH_LOG("connections dropped: %llu before, %llu after",
+		       (unsigned long long)before->all_dropped,
+		       (unsigned long long)after->all_dropped);
+}
+
 #endif
