@@ -436,10 +436,13 @@ tap_result root_sees_every_process $? "expected pids of other uids for root; saw
 bg events in_ns $ns "$TS_READ" owners 60000 &&
 	fg e in_cg svc_a "$TCP_WORKLOAD" -N svc_a_events -C 1 -p 9000 -x
 e_pid=$fg_pid
+# The two records: the connection's SYN-SENT and its TIME-WAIT.
+rec_tail="uid 0 cgroup $id_a pid $e_pid comm svc_a_events\$"
+rec_syn_sent="^closed syn_sent $rec_tail"
+rec_time_wait="^[a-z_0-9]* time_wait $rec_tail"
 event_records()
 {
-	grep -q "^closed syn_sent uid 0 cgroup $id_a pid $e_pid comm svc_a_events\$" "$out/events.out" &&
-		grep -q "^[a-z_0-9]* time_wait uid 0 cgroup $id_a pid $e_pid comm svc_a_events\$" "$out/events.out"
+	grep -q "$rec_syn_sent" "$out/events.out" && grep -q "$rec_time_wait" "$out/events.out"
 }
 wait_for 300 event_records
 # The reader is ip netns exec's ts_read, a child of bg's subshell: stop it,
@@ -447,8 +450,7 @@ wait_for 300 event_records
 # counts the module's references).
 pkill -P "$bg_pid" 2> /dev/null
 stop_workload "$bg_pid"
-got=$(grep -c "^closed syn_sent uid 0 cgroup $id_a pid $e_pid comm svc_a_events\$" "$out/events.out")
-got="$got $(grep -c "^[a-z_0-9]* time_wait uid 0 cgroup $id_a pid $e_pid comm svc_a_events\$" "$out/events.out")"
+got="$(grep -c "$rec_syn_sent" "$out/events.out") $(grep -c "$rec_time_wait" "$out/events.out")"
 [ "$got" = "1 1" ]
 tap_result event_records_name_the_owner $? \
 	"expected SYN-SENT and TIME-WAIT records of pid $e_pid in cgroup svc_a; saw $got: $(grep -v '^listen\|^syn_recv' "$out/events.out" | head -n 8 | tr '\n' '|')"
