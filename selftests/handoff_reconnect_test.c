@@ -248,7 +248,7 @@ static int tcp_state(int fd)
  */
 static void *drop_after_hold(struct helper *h)
 {
-	long deadline;
+	long long deadline;
 	int state;
 
 	if (!kmsg_wait(h->kmsg, "timewait hook: holding the hand-off", 5000, h->holding,
@@ -286,7 +286,7 @@ struct mover {
 static void *mover_run(void *arg)
 {
 	struct mover *m = arg;
-	long t0;
+	long long t0;
 
 	__atomic_store_n(&m->tid, gettid(), __ATOMIC_RELEASE);
 	t0 = ts_now_ns() / 1000000;
@@ -323,7 +323,7 @@ static bool in_setaffinity(pid_t tid)
 static void move_during_hold(struct helper *h)
 {
 	struct mover m = { .target = h->tid, .cpu = h->cpu_b };
-	long deadline = ts_now_ns() / 1000000 + 4000;
+	long long deadline = ts_now_ns() / 1000000 + 4000;
 	bool waiting = false;
 
 	if (pthread_create(&m.thread, NULL, mover_run, &m)) {
@@ -440,7 +440,7 @@ FIXTURE_SETUP(handoff)
 	struct uffdio_api api = { .api = UFFD_API };
 	struct uffdio_register reg = { 0 };
 	char value[32];
-	int two[2];
+	int two[2], n;
 
 	self->unset = true;
 	self->fd = -1;
@@ -452,7 +452,9 @@ FIXTURE_SETUP(handoff)
 	self->h.sfd = -1;
 	self->preempt[0] = '\0';
 	self->hold_ms[0] = '\0';
-	if (ts_first_cpus(two, 2))
+	n = ts_first_cpus(two, 2);
+	ASSERT_LE(0, n) TH_LOG("sched_getaffinity: %s", strerror(errno));
+	if (n < 2)
 		SKIP(return, "needs 2 CPUs: the hand-off must move between two");
 	self->cpu_a = two[0];
 	self->cpu_b = two[1];

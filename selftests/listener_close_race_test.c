@@ -181,9 +181,13 @@ FIXTURE_VARIANT_ADD(race, ipv6) { .family = AF_INET6 };
 
 FIXTURE_SETUP(race)
 {
+	int n;
+
 	self->unset = true;
 	self->fd = -1;
-	if (ts_first_cpus(cpus, 2))
+	n = ts_first_cpus(cpus, 2);
+	ASSERT_LE(0, n) TH_LOG("sched_getaffinity: %s", strerror(errno));
+	if (n < 2)
 		SKIP(return, "the race needs 2 CPUs to run on");
 	self->unset = false;
 	ASSERT_EQ(0, ts_new_netns()) TH_LOG("new netns: %s", strerror(errno));

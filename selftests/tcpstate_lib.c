@@ -324,7 +324,7 @@ int ts_first_cpus(int *cpus, int n)
 	for (cpu = 0; cpu < CPU_SETSIZE && found < n; cpu++)
 		if (CPU_ISSET(cpu, &set))
 			cpus[found++] = cpu;
-	return found == n ? 0 : -1;
+	return found;
 }
 
 int ts_state_of_ss_name(const char *name)

@@ -74,7 +74,10 @@ void ts_sleep_ms(int ms);
 long long ts_now_ns(void);
 /* Pin thread @tid (0: the caller) to @cpu; sched_setaffinity()'s return. */
 int ts_pin(pid_t tid, int cpu);
-/* The first @n CPUs of the caller's affinity mask into @cpus; -1: fewer. */
+/*
+ * Up to @n CPUs of the caller's affinity mask, the first ones, into @cpus:
+ * how many, or -1 with errno.
+ */
 int ts_first_cpus(int *cpus, int n);
 
 /* What `ss -tanHe` shows of the caller's namespace. */
