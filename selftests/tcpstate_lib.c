@@ -327,6 +327,23 @@ int ts_first_cpus(int *cpus, int n)
 	return found;
 }
 
+int ts_rt_mode(void)
+{
+	char buf[4] = "";
+	int fd = open("/sys/module/tcpstate/parameters/rt_mode", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 1 || (buf[0] != 'Y' && buf[0] != 'N')) {
+		errno = EINVAL;
+		return -1;
+	}
+	return buf[0] == 'Y';
+}
+
 int ts_state_of_ss_name(const char *name)
 {
 	int i;

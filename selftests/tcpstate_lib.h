@@ -79,6 +79,8 @@ int ts_pin(pid_t tid, int cpu);
  * how many, or -1 with errno.
  */
 int ts_first_cpus(int *cpus, int n);
+/* The loaded module's rt_mode: 1 (Y), 0 (N), or -1 with errno. */
+int ts_rt_mode(void);
 
 /* What `ss -tanHe` shows of the caller's namespace. */
 struct ts_ss_view {

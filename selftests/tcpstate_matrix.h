@@ -128,25 +128,47 @@ static inline void ts_expect_no_reconcile(struct __test_metadata *_metadata,
 }
 
 /*
- * Nothing was lost from @before to @after (two reads of the stats): no
- * hook call missed and no connection left unmirrored, in any namespace.
- * Both counts are module-wide, so nothing else may run meanwhile (the
- * runner runs one test at a time).  A caller that cannot read them fails.
+ * Nothing was lost from @before to @after (two reads of the stats, from a
+ * file of the namespace the test's connections are in): no hook call
+ * missed and no connection left unmirrored, in any namespace.  Both
+ * counts are module-wide, so nothing else may run meanwhile (the runner
+ * runs one test at a time).  A caller that cannot read them fails.
+ *
+ * But for one bound: in RT mode (@rt_mode) the hooks take new entries
+ * from a per-CPU pool of pool_per_cpu (module/pool.c), and a burst that
+ * outruns its refill on one CPU drops connections for want of memory:
+ * ALLOC misses, and NOMEM drops in the caller's namespace, as the module
+ * documents.  Those are logged, not failed; any other miss or drop fails.
+ * (CI of 6a22a61 met it on 6.1-rt, in a test that makes bursts of up to
+ * 256 connections on one CPU: 7 misses and 5 drops; with pool_per_cpu=32
+ * the same test drops hundreds, all of them so.)
  */
 static inline void ts_expect_no_loss(struct __test_metadata *_metadata,
 				     const struct tcpstate_stats *before,
-				     const struct tcpstate_stats *after)
+				     const struct tcpstate_stats *after, int rt_mode)
 {
+	__u64 alloc = after->misses[TCPSTATE_MISS_ALLOC] - before->misses[TCPSTATE_MISS_ALLOC];
+	__u64 nomem = after->drops[TCPSTATE_DROP_NOMEM] - before->drops[TCPSTATE_DROP_NOMEM];
+	__u64 misses = after->probe_misses - before->probe_misses;
+	__u64 drops = after->all_dropped - before->all_dropped;
+
 	ASSERT_TRUE(before->flags & after->flags & TCPSTATE_STATS_MODULE_WIDE)
 		TH_LOG("the module-wide counters are not readable here");
-	EXPECT_EQ(before->probe_misses, after->probe_misses)
-		TH_LOG("hook calls missed: %llu before, %llu after",
+	if (rt_mode && (alloc || nomem))
+		TH_LOG("RT mode: the pool ran out: %llu entries not had, %llu dropped",
+		       (unsigned long long)alloc, (unsigned long long)nomem);
+	if (!rt_mode) {
+		alloc = 0;
+		nomem = 0;
+	}
+	EXPECT_EQ(alloc, misses)
+		TH_LOG("hook calls missed: %llu before, %llu after (%llu for the RT pool)",
 		       (unsigned long long)before->probe_misses,
-		       (unsigned long long)after->probe_misses);
-	EXPECT_EQ(before->all_dropped, after->all_dropped)
-		TH_LOG("connections dropped: %llu before, %llu after",
+		       (unsigned long long)after->probe_misses, (unsigned long long)alloc);
+	EXPECT_EQ(nomem, drops)
+		TH_LOG("connections dropped: %llu before, %llu after (%llu here, the RT pool)",
 		       (unsigned long long)before->all_dropped,
-		       (unsigned long long)after->all_dropped);
+		       (unsigned long long)after->all_dropped, (unsigned long long)nomem);
 }
 
 #endif
