@@ -32,7 +32,7 @@
 #include "kselftest_harness.h"
 
 #define REC sizeof(struct tcpstate_event)
-#define EVENT_BUFFER_PARAM "/sys/module/tcpstate/parameters/event_buffer"
+#define EVENT_BUFFER_PARAM TS_PARAM_DIR "event_buffer"
 
 static int open_stream(void)
 {
@@ -65,16 +65,11 @@ static int drain(int fd, struct tcpstate_event *ev, int room)
 /* A started stream with a buffer of 16 records; -1 on failure. */
 static int small_stream(void)
 {
-	char old[32] = "";
-	int fd, pfd;
-	ssize_t n;
+	char old[32];
+	int fd;
 
-	pfd = open(EVENT_BUFFER_PARAM, O_RDONLY);
-	if (pfd < 0)
-		return -1;
-	n = read(pfd, old, sizeof(old) - 1);
-	close(pfd);
-	if (n <= 0 || ts_write_file(EVENT_BUFFER_PARAM, "16"))
+	if (ts_param_read("event_buffer", old, sizeof(old)) ||
+	    ts_write_file(EVENT_BUFFER_PARAM, "16"))
 		return -1;
 	fd = open_stream();
 	if (fd >= 0 && start_stream(fd)) {
@@ -322,21 +317,14 @@ TEST(first_version_reader_gets_first_version_records)
 	close(fd2);
 }
 
-#define PER_USER_PARAM "/sys/module/tcpstate/parameters/max_readers_per_user"
-#define MAX_READERS_PARAM "/sys/module/tcpstate/parameters/max_readers"
 #define TRIES 20
 
-static unsigned int read_param(const char *path)
+/* Module parameter @name as a number; 0 when unreadable. */
+static unsigned int read_param(const char *name)
 {
-	char buf[16] = "";
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
+	char buf[16];
 
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 ? strtoul(buf, NULL, 10) : 0;
+	return ts_param_read(name, buf, sizeof(buf)) ? 0 : strtoul(buf, NULL, 10);
 }
 
 /* How a child becomes the reader it plays. */
@@ -614,7 +602,7 @@ TEST(reader_slots_are_per_user_and_user_namespaces_count_as_their_maker)
 	int release[2], status, e;
 	struct seen seen;
 
-	per_user = read_param(PER_USER_PARAM);
+	per_user = read_param("max_readers_per_user");
 	ASSERT_LT(0, per_user);
 	ASSERT_GT(TRIES, per_user);
 	e = unprivileged_userns_errno();
@@ -671,8 +659,8 @@ TEST(users_fill_half_of_max_readers_and_the_next_gets_ebusy)
 	char who[64];
 	struct seen seen;
 
-	per_user = read_param(PER_USER_PARAM);
-	pool = read_param(MAX_READERS_PARAM) / 2;
+	per_user = read_param("max_readers_per_user");
+	pool = read_param("max_readers") / 2;
 	ASSERT_LT(0, per_user);
 	ASSERT_GT(TRIES, per_user);
 	users = (pool + per_user - 1) / per_user;

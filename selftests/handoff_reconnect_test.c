@@ -82,7 +82,7 @@
 #define WAIT_MS 3000
 #define GRACE_MS 500
 
-#define PARAM "/sys/module/tcpstate/parameters/"
+#define PARAM TS_PARAM_DIR
 #define PREEMPT "/sys/kernel/debug/sched/preempt"
 
 /* What the helper thread does and saw. */
@@ -142,25 +142,6 @@ FIXTURE_VARIANT_ADD(handoff, ipv4_dropped) {
 	.family = AF_INET,
 	.mode = DROPPED,
 };
-
-/* Module parameter @name's value, without its newline. */
-static int read_param(const char *name, char *value, size_t size)
-{
-	char path[128];
-	FILE *f;
-
-	snprintf(path, sizeof(path), PARAM "%s", name);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (!fgets(value, size, f)) {
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	value[strcspn(value, "\n")] = '\0';
-	return 0;
-}
 
 /* The mode in parentheses of debugfs's "none (voluntary) full". */
 static int preempt_mode(char *mode, size_t size)
@@ -494,7 +475,7 @@ FIXTURE_SETUP(handoff)
 	ASSERT_LE(0, self->h.kmsg) TH_LOG("open /dev/kmsg: %s", strerror(errno));
 	lseek(self->kmsg, 0, SEEK_END);
 	lseek(self->h.kmsg, 0, SEEK_END);
-	ASSERT_EQ(0, read_param("debug_handoff_hold_ms", self->hold_ms, sizeof(self->hold_ms)));
+	ASSERT_EQ(0, ts_param_read("debug_handoff_hold_ms", self->hold_ms, sizeof(self->hold_ms)));
 	snprintf(value, sizeof(value), "%d", HOLD_MS);
 	ASSERT_EQ(0, ts_write_file(PARAM "debug_handoff_hold_ms", value));
 	self->unset = false;

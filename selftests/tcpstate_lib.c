@@ -327,17 +327,32 @@ int ts_first_cpus(int *cpus, int n)
 	return found;
 }
 
+int ts_param_read(const char *name, char *value, size_t size)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), TS_PARAM_DIR "%s", name);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	if (!fgets(value, size, f)) {
+		fclose(f);
+		errno = EINVAL;
+		return -1;
+	}
+	fclose(f);
+	value[strcspn(value, "\n")] = '\0';
+	return 0;
+}
+
 int ts_rt_mode(void)
 {
-	char buf[4] = "";
-	int fd = open("/sys/module/tcpstate/parameters/rt_mode", O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	char buf[4];
 
-	if (fd < 0)
+	if (ts_param_read("rt_mode", buf, sizeof(buf)))
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n < 1 || (buf[0] != 'Y' && buf[0] != 'N')) {
+	if (strcmp(buf, "Y") && strcmp(buf, "N")) {
 		errno = EINVAL;
 		return -1;
 	}

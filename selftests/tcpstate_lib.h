@@ -18,6 +18,7 @@
 #include "../userspace-tool/states.h"
 
 #define TS_DEVICE "/dev/" TCPSTATE_DEVICE_NAME
+#define TS_PARAM_DIR "/sys/module/tcpstate/parameters/"
 
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -79,6 +80,8 @@ int ts_pin(pid_t tid, int cpu);
  * how many, or -1 with errno.
  */
 int ts_first_cpus(int *cpus, int n);
+/* Module parameter @name's value, without its newline; 0, or -1 with errno. */
+int ts_param_read(const char *name, char *value, size_t size);
 /* The loaded module's rt_mode: 1 (Y), 0 (N), or -1 with errno. */
 int ts_rt_mode(void);
 

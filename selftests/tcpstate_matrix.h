@@ -141,7 +141,7 @@ static inline void ts_expect_no_reconcile(struct __test_metadata *_metadata,
  * documents.  Those are logged, not failed; any other miss or drop fails.
  * (CI of 6a22a61 met it on 6.1-rt, in a test that makes bursts of up to
  * 256 connections on one CPU: 7 misses and 5 drops; with pool_per_cpu=32
- * the same test drops hundreds, all of them so.)
+ * the same test dropped 1,314 in one family, all of them so.)
  */
 static inline void ts_expect_no_loss(struct __test_metadata *_metadata,
 				     const struct tcpstate_stats *before,
